@@ -1,0 +1,5 @@
+//! Server-only use cases. Each function takes the pool (or a transaction) and parsed input,
+//! runs checked queries and returns domain data or an [`AppError`](crate::error::AppError).
+
+pub mod demo;
+pub mod overview;

@@ -1,0 +1,72 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The organization's display name: 1 to 200 characters after trimming, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OrgName(String);
+
+impl OrgName {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err("must not be empty".into());
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(format!("must be at most {} characters", Self::MAX_CHARS));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err("must not contain control characters".into());
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for OrgName {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<OrgName> for String {
+    fn from(value: OrgName) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for OrgName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_accepts_ordinary_names() {
+        assert_eq!(
+            OrgName::parse("  Acme Finance  ").map(String::from),
+            Ok("Acme Finance".to_owned())
+        );
+        assert!(OrgName::parse("Zürich Rückversicherung AG").is_ok());
+    }
+
+    #[test]
+    fn rejects_empty_long_and_control_characters() {
+        assert!(OrgName::parse("   ").is_err());
+        assert!(OrgName::parse(&"x".repeat(OrgName::MAX_CHARS + 1)).is_err());
+        assert!(OrgName::parse(&"é".repeat(OrgName::MAX_CHARS)).is_ok());
+        assert!(OrgName::parse("Acme\u{0}Corp").is_err());
+        assert!(OrgName::parse("Acme\nCorp").is_err());
+    }
+}

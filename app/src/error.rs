@@ -1,0 +1,158 @@
+//! The one error type shared by server functions, the REST layer and the UI.
+//!
+//! Every variant is safe to show to a user: internal causes are logged on the server where the
+//! error is created and never cross the wire.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{message}")]
+    Conflict { message: String },
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("Too many attempts. Please wait a moment and try again.")]
+    RateLimited,
+    #[error("The portal is temporarily unavailable. Please try again shortly.")]
+    Unavailable,
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The browser could not reach the server or understand its answer.
+    #[error("The server could not be reached. Check your connection and try again.")]
+    Network,
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Conflict { .. } => 409,
+            Self::Invalid { .. } => 422,
+            Self::RateLimited => 429,
+            Self::Unavailable => 503,
+            Self::Internal => 500,
+            Self::Network => 502,
+        }
+    }
+
+    /// The stable machine-readable code (the `code` of the JSON error body).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Conflict { .. } => "conflict",
+            Self::Invalid { .. } => "invalid",
+            Self::RateLimited => "rate_limited",
+            Self::Unavailable => "unavailable",
+            Self::Internal => "internal",
+            Self::Network => "network",
+        }
+    }
+
+    /// The field the error is about, when there is one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request's arguments could not be read: the client sent something malformed.
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                Self::invalid("request", message)
+            }
+            ServerFnErrorErr::Request(_)
+            | ServerFnErrorErr::Response(_)
+            | ServerFnErrorErr::Deserialization(_) => Self::Network,
+            _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::warn!(%error, "database unavailable");
+                Self::Unavailable
+            }
+            _ => {
+                tracing::error!(%error, "database error");
+                Self::Internal
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes_are_stable() {
+        let cases = [
+            (AppError::Unauthorized, 401, "unauthorized"),
+            (AppError::Forbidden, 403, "forbidden"),
+            (AppError::NotFound, 404, "not_found"),
+            (
+                AppError::Conflict {
+                    message: "taken".into(),
+                },
+                409,
+                "conflict",
+            ),
+            (AppError::invalid("name", "too long"), 422, "invalid"),
+            (AppError::RateLimited, 429, "rate_limited"),
+            (AppError::Unavailable, 503, "unavailable"),
+            (AppError::Internal, 500, "internal"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(error.status(), status);
+            assert_eq!(error.code(), code);
+            let json = serde_json::to_value(&error).expect("serializes");
+            assert_eq!(json["code"], code);
+        }
+    }
+
+    #[test]
+    fn invalid_names_its_field() {
+        let error = AppError::invalid("name", "must not be empty");
+        assert_eq!(error.field(), Some("name"));
+        assert_eq!(error.to_string(), "name: must not be empty");
+    }
+
+    #[test]
+    fn malformed_arguments_become_a_field_error() {
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Args("bad".into()));
+        assert_eq!(error.field(), Some("request"));
+        assert_eq!(error.status(), 422);
+    }
+}

@@ -1,0 +1,24 @@
+//! The portal's web application: domain rules, server functions and the Leptos UI.
+//!
+//! Compiled twice: with `ssr` into the server binary, with `hydrate` into the browser's wasm bundle.
+#![recursion_limit = "256"]
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod domain;
+pub mod error;
+pub mod ui;
+
+pub use ui::{shell, App};
+
+/// The version shown in the footer and reported by `/healthz`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Browser entry point: attaches the reactive system to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,44 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::components::ErrorPage;
+
+/// The frame around every page: skip link, header with navigation, main content, footer.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    // Effects run only in the browser, so this flips once the wasm bundle has hydrated the page.
+    // Browser tests wait for it; people never see it.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <div class="app" data-hydrated=move || hydrated.get().to_string()>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="app-header">
+                <div class="app-header__inner">
+                    <a class="brand" href="/">
+                        <span class="brand__mark" aria-hidden="true">"◆"</span>
+                        <span class="brand__name">"AI Governance Portal"</span>
+                    </a>
+                    <nav class="app-nav" aria-label="Main">
+                        <ul>
+                            <li>
+                                <A href="/" exact=true>"Overview"</A>
+                            </li>
+                        </ul>
+                    </nav>
+                </div>
+            </header>
+            <main id="main" class="app-main" tabindex="-1">
+                <ErrorBoundary fallback=|_errors| view! { <ErrorPage /> }>{children()}</ErrorBoundary>
+            </main>
+            <footer class="app-footer">
+                <p>
+                    "AI Governance Portal " <span class="app-footer__version">"v" {crate::VERSION}</span>
+                    " · open source · "
+                    <a href="/readyz">"service status"</a>
+                </p>
+            </footer>
+        </div>
+    }
+}

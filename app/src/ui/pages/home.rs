@@ -1,0 +1,187 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{get_overview, Overview, TeamSummary};
+use crate::domain::matches_filter;
+use crate::ui::components::{EmptyState, ErrorNotice, Loading};
+
+/// The organization at a glance: its name, how many teams it has, and the teams themselves.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| get_overview());
+    // The filter starts from `?q=` so the plain form works without JavaScript; once hydrated,
+    // typing filters the list at once.
+    let query = use_query_map();
+    let filter = RwSignal::new(query.with_untracked(|q| q.get("q").unwrap_or_default()));
+
+    view! {
+        <Title text="Overview" />
+        <Suspense fallback=|| view! { <Loading label="Loading the overview…" /> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(data) => view! { <OverviewView data filter /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
+    let Overview {
+        organization,
+        teams,
+    } = data;
+    let Some(organization) = organization else {
+        return view! {
+            <section class="page" aria-labelledby="page-title">
+                <h1 id="page-title">"Welcome"</h1>
+                <EmptyState title="This portal has not been set up yet">
+                    <p>
+                        "An operator loads the demo organization with "
+                        <code>"server demo load"</code> "."
+                    </p>
+                </EmptyState>
+            </section>
+        }
+        .into_any();
+    };
+    let team_count = teams.len();
+    let teams = StoredValue::new(teams);
+    let visible = move || {
+        let filter = filter.get();
+        teams.with_value(|all| {
+            all.iter()
+                .filter(|team| matches_filter(&filter, &team.name, &team.slug))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+
+    view! {
+        <section class="page" aria-labelledby="page-title">
+            <header class="page__header">
+                <p class="page__eyebrow">"Organization"</p>
+                <h1 id="page-title">{organization.name.clone()}</h1>
+                {organization
+                    .is_demo
+                    .then(|| {
+                        view! {
+                            <span class="badge badge--info" title="Demo data: safe to explore and change">
+                                "Demo"
+                            </span>
+                        }
+                    })}
+            </header>
+            <dl class="stats">
+                <div class="stat">
+                    <dt>"Teams"</dt>
+                    <dd data-testid="team-count">{team_count}</dd>
+                </div>
+                <div class="stat">
+                    <dt>"Using the portal since"</dt>
+                    <dd>
+                        <time datetime=organization.since.clone()>{organization.since.clone()}</time>
+                    </dd>
+                </div>
+            </dl>
+
+            <section class="card" aria-labelledby="teams-title">
+                <div class="card__header">
+                    <h2 id="teams-title">"Teams"</h2>
+                    <form class="filter" method="get" action="/" role="search">
+                        <label for="team-filter">"Filter teams"</label>
+                        <input
+                            id="team-filter"
+                            type="search"
+                            name="q"
+                            maxlength="100"
+                            autocomplete="off"
+                            placeholder="Name or part of it"
+                            // The attribute carries the value into server-rendered HTML; the
+                            // property keeps it in step once hydrated (e.g. "show all teams").
+                            value=filter.get_untracked()
+                            prop:value=move || filter.get()
+                            on:input=move |ev| filter.set(event_target_value(&ev))
+                        />
+                        <button type="submit" class="button button--secondary">"Filter"</button>
+                    </form>
+                </div>
+                {move || {
+                    let shown = visible();
+                    let shown_count = shown.len();
+                    view! {
+                        <p class="list-summary" aria-live="polite" data-testid="team-summary">
+                            {if shown_count == team_count {
+                                format!("{team_count} teams")
+                            } else {
+                                format!("{shown_count} of {team_count} teams match")
+                            }}
+                        </p>
+                        <TeamTable teams=shown total=team_count filter />
+                    }
+                }}
+            </section>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn TeamTable(teams: Vec<TeamSummary>, total: usize, filter: RwSignal<String>) -> impl IntoView {
+    if total == 0 {
+        return view! {
+            <EmptyState title="No teams yet">
+                <p>"Teams appear here once they are created or the demo organization is loaded."</p>
+            </EmptyState>
+        }
+        .into_any();
+    }
+    if teams.is_empty() {
+        return view! {
+            <EmptyState title="No team matches this filter">
+                <p>
+                    "Try part of a name, or "
+                    <a href="/" on:click=move |ev| {
+                        ev.prevent_default();
+                        filter.set(String::new());
+                    }>"show all teams"</a> "."
+                </p>
+            </EmptyState>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="team-table">
+                <caption class="visually-hidden">"Teams of the organization"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Team"</th>
+                        <th scope="col">"Identifier"</th>
+                        <th scope="col">"What it does"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {teams
+                        .into_iter()
+                        .map(|team| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{team.name}</th>
+                                    <td data-label="Identifier">
+                                        <code>{team.slug}</code>
+                                    </td>
+                                    <td data-label="What it does">{team.description}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

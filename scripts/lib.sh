@@ -1,0 +1,170 @@
+# Shared by scripts/run and scripts/test: find or install what the build needs, idempotently.
+# Everything comes from crates.io, npm or Debian: nothing else is reachable on these machines.
+# shellcheck shell=bash
+
+CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs rustc 1.96
+SQLX_CLI_VERSION=0.8.6
+BINARYEN_VERSION=132.0.0      # Debian's wasm-opt (108) breaks hydration of release builds
+TOOLS_DIR="${PORTAL_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ai-governance-portal}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root to run: $*"
+  fi
+}
+
+apt_updated=
+apt_install() {
+  command -v apt-get >/dev/null || die "cannot install $* (no apt-get): install it by hand"
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || die "Rust is required: install it with rustup (https://rustup.rs)"
+  if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+}
+
+# The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+ensure_wasm_bindgen() {
+  local want have
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  [ -n "$want" ] || die "Cargo.lock has no wasm-bindgen entry"
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')
+  if [ "$have" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (Cargo.lock pins wasm-bindgen $want; found '${have:-none}')"
+    cargo install wasm-bindgen-cli --version "$want" --locked --force
+    have=$(wasm-bindgen --version | awk '{ print $2 }')
+    [ "$have" = "$want" ] || die "wasm-bindgen CLI is $have but Cargo.lock pins $want: they must match exactly"
+  fi
+}
+
+ensure_sqlx_cli() {
+  if [ "$(cargo sqlx --version 2>/dev/null | awk '{ print $2 }')" != "$SQLX_CLI_VERSION" ]; then
+    say "installing sqlx-cli $SQLX_CLI_VERSION"
+    cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked --no-default-features --features postgres,rustls
+  fi
+}
+
+ensure_node() {
+  command -v npm >/dev/null || { say "installing Node.js and npm"; apt_install nodejs npm; }
+}
+
+# wasm-opt from npm's binaryen, first on PATH, for release builds.
+ensure_wasm_opt() {
+  ensure_node
+  local bin="$TOOLS_DIR/binaryen/node_modules/.bin"
+  if [ ! -x "$bin/wasm-opt" ] || ! "$bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+    say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
+    mkdir -p "$TOOLS_DIR/binaryen"
+    npm install --prefix "$TOOLS_DIR/binaryen" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION" >/dev/null
+  fi
+  export PATH="$bin:$PATH"
+}
+
+# PostgreSQL server binaries for the private cluster. Debian's package would also create and
+# start a system cluster; we only want the binaries.
+ensure_postgres_binaries() {
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ! command -v postgres >/dev/null; then
+    say "installing PostgreSQL (Debian package postgresql)"
+    as_root mkdir -p /etc/postgresql-common
+    [ -e /etc/postgresql-common/createcluster.conf ] ||
+      echo "create_main_cluster = false" | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
+    apt_install postgresql
+  fi
+}
+
+ensure_chromium() {
+  if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+    say "installing Chromium (Debian package chromium)"
+    apt_install chromium
+  fi
+}
+
+ensure_e2e_packages() {
+  ensure_node
+  if [ ! -d end2end/node_modules/@playwright/test ] ||
+     [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing the browser-test packages (npm ci; no browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  fi
+}
+
+# Starts `server postgres` (a private, throw-away cluster) in the background and exports its
+# DATABASE_URL. The caller's EXIT trap must call stop_private_postgres.
+PRIVATE_PG_PID=
+PRIVATE_PG_DIR=
+start_private_postgres() {
+  local server=$1 ephemeral=${2:-}
+  PRIVATE_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/portal-pg.XXXXXX")
+  chmod 755 "$PRIVATE_PG_DIR"   # PostgreSQL runs as its own OS user when we are root
+  "$server" --data-dir "$PRIVATE_PG_DIR" postgres $ephemeral >"$PRIVATE_PG_DIR/url" 2>"$PRIVATE_PG_DIR/server.log" &
+  PRIVATE_PG_PID=$!
+  for _ in $(seq 1 600); do
+    if grep -q '^DATABASE_URL=' "$PRIVATE_PG_DIR/url" 2>/dev/null; then
+      DATABASE_URL=$(sed -n 's/^DATABASE_URL=//p' "$PRIVATE_PG_DIR/url")
+      export DATABASE_URL
+      return 0
+    fi
+    kill -0 "$PRIVATE_PG_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$PRIVATE_PG_DIR/server.log" >&2
+  die "the private PostgreSQL did not start"
+}
+
+stop_private_postgres() {
+  if [ -n "$PRIVATE_PG_PID" ]; then
+    kill -TERM "$PRIVATE_PG_PID" 2>/dev/null || true
+    wait "$PRIVATE_PG_PID" 2>/dev/null || true
+    PRIVATE_PG_PID=
+  fi
+  if [ -n "$PRIVATE_PG_DIR" ]; then
+    rm -rf "$PRIVATE_PG_DIR"
+    PRIVATE_PG_DIR=
+  fi
+}
+
+# Starts the portal in the background on a free port and sets PORTAL_URL once it listens (the
+# server binds before it prints its address). The caller's EXIT trap must call stop_portal.
+PORTAL_PID=
+PORTAL_LOG=
+start_portal() {
+  local server=$1; shift
+  PORTAL_LOG=$(mktemp "${TMPDIR:-/tmp}/portal-server.XXXXXX")
+  "$server" serve --port 0 "$@" >"$PORTAL_LOG" 2>&1 &
+  PORTAL_PID=$!
+  for _ in $(seq 1 600); do
+    PORTAL_URL=$(sed -n 's/^AI Governance Portal is running at //p' "$PORTAL_LOG")
+    if [ -n "$PORTAL_URL" ]; then export PORTAL_URL; return 0; fi
+    kill -0 "$PORTAL_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$PORTAL_LOG" >&2
+  die "the portal did not start"
+}
+
+stop_portal() {
+  if [ -n "$PORTAL_PID" ]; then
+    kill -TERM "$PORTAL_PID" 2>/dev/null || true
+    wait "$PORTAL_PID" 2>/dev/null || true
+    PORTAL_PID=
+  fi
+  [ -z "$PORTAL_LOG" ] || rm -f "$PORTAL_LOG"
+}

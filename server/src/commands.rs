@@ -1,0 +1,79 @@
+//! What each subcommand does.
+
+use std::io::Write;
+
+use crate::config::{GlobalOptions, PostgresOptions, ServeOptions};
+use crate::database::Database;
+use crate::postgres::{Durability, PrivateCluster};
+use crate::startup::{shutdown_signal, Application};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// `serve`: opens the database, optionally loads the demo, serves until Ctrl-C or SIGTERM,
+/// then stops the private PostgreSQL (if any) after the last request has finished.
+pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(), BoxError> {
+    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    if options.demo {
+        load_demo(&database).await?;
+    }
+    let application = Application::build(options, database.pool.clone())
+        .await
+        .map_err(|error| {
+            format!(
+                "could not listen on {}:{}: {error}; choose another port with --port or PORTAL_PORT",
+                options.address, options.port
+            )
+        })?;
+    let url = application.public_url().to_owned();
+    tracing::info!(%url, "portal listening");
+    println!("AI Governance Portal is running at {url}");
+    if database.private.is_some() {
+        println!(
+            "Data: private PostgreSQL under {}",
+            global.data_dir.join("postgres").display()
+        );
+    }
+    println!("Press Ctrl-C to stop.");
+    let _ = std::io::stdout().flush();
+    application.run_until(shutdown_signal()).await?;
+    database.pool.close().await;
+    drop(database);
+    Ok(())
+}
+
+/// `demo load`.
+pub async fn demo_load(global: &GlobalOptions) -> Result<(), BoxError> {
+    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    load_demo(&database).await?;
+    database.pool.close().await;
+    Ok(())
+}
+
+async fn load_demo(database: &Database) -> Result<(), BoxError> {
+    let loaded = app::backend::demo::load(&database.pool).await?;
+    if loaded.organization || loaded.teams > 0 {
+        println!(
+            "Demo organization loaded: {} ({} new teams).",
+            app::backend::demo::DEMO_ORGANIZATION,
+            loaded.teams
+        );
+    } else {
+        println!("Demo organization already loaded; nothing changed.");
+    }
+    Ok(())
+}
+
+/// `postgres`: the private cluster alone, until interrupted.
+pub async fn postgres(global: &GlobalOptions, options: &PostgresOptions) -> Result<(), BoxError> {
+    let durability = if options.ephemeral {
+        Durability::Ephemeral
+    } else {
+        Durability::Durable
+    };
+    let cluster = PrivateCluster::start(&global.data_dir, &options.database, durability).await?;
+    println!("DATABASE_URL={}", cluster.url(&options.database));
+    let _ = std::io::stdout().flush();
+    shutdown_signal().await;
+    cluster.stop()?;
+    Ok(())
+}

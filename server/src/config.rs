@@ -1,0 +1,179 @@
+//! Command line and environment configuration. Every flag has an environment variable, so a
+//! service manager or container can configure the portal without arguments.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "AI Governance Portal: the system of record for which AI tools may be used, with which data",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOptions {
+    /// PostgreSQL to use, e.g. postgres://user:pass@host/db. When unset, the portal starts its
+    /// own private PostgreSQL under <data-dir>/postgres and keeps the data there.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Folder for the portal's own files: the private PostgreSQL cluster and its log.
+    #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Log format: `human` (readable, coloured on a terminal) or `json` (one object per line).
+    #[arg(long, env = "PORTAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal over HTTP (the default).
+    Serve(ServeOptions),
+    /// Manage the demo organization.
+    Demo {
+        #[command(subcommand)]
+        action: DemoAction,
+    },
+    /// Run only the private PostgreSQL until interrupted, printing its DATABASE_URL (for tests
+    /// and maintenance with psql).
+    Postgres(PostgresOptions),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Load the demo organization and its teams. Safe to run again: nothing is duplicated.
+    Load,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeOptions {
+    /// Address to listen on.
+    #[arg(long, env = "PORTAL_ADDRESS", default_value = "127.0.0.1")]
+    pub address: IpAddr,
+
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, env = "PORTAL_PORT", default_value_t = 3000)]
+    pub port: u16,
+
+    /// The address people use to reach the portal, e.g. https://ai.example.com. Defaults to
+    /// http://<address>:<port>.
+    #[arg(long, env = "PORTAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Folder with the built browser bundle and stylesheet (cargo-leptos' site root).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Seconds a request may take before it is answered with 408.
+    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+
+    /// Load the demo organization at start when the portal is empty.
+    #[arg(long, env = "PORTAL_DEMO")]
+    pub demo: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            address: IpAddr::from([127, 0, 0, 1]),
+            port: 3000,
+            public_url: None,
+            site_root: PathBuf::from("target/site"),
+            request_timeout: 30,
+            demo: false,
+        }
+    }
+}
+
+impl ServeOptions {
+    /// Options read from the environment alone, for `server` without a subcommand.
+    pub fn from_env() -> Result<Self, clap::Error> {
+        #[derive(Parser)]
+        struct OnlyServe {
+            #[command(flatten)]
+            serve: ServeOptions,
+        }
+        OnlyServe::try_parse_from(["server"]).map(|parsed| parsed.serve)
+    }
+
+    pub fn public_url(&self, port: u16) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| match self.address {
+                IpAddr::V6(address) => format!("http://[{address}]:{port}"),
+                IpAddr::V4(address) => format!("http://{address}:{port}"),
+            })
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PostgresOptions {
+    /// Name of the database to create if missing.
+    #[arg(long, default_value = "portal")]
+    pub database: String,
+    /// Trade durability for speed (no fsync): for throw-away test clusters.
+    #[arg(long)]
+    pub ephemeral: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_is_optional_and_flags_parse() {
+        let cli = Cli::try_parse_from(["server"]).expect("parses");
+        assert!(cli.command.is_none());
+        let cli = Cli::try_parse_from([
+            "server",
+            "serve",
+            "--port",
+            "0",
+            "--address",
+            "0.0.0.0",
+            "--demo",
+        ])
+        .expect("parses");
+        match cli.command {
+            Some(Command::Serve(options)) => {
+                assert_eq!(options.port, 0);
+                assert!(options.demo);
+                assert_eq!(options.public_url(8080), "http://0.0.0.0:8080");
+            }
+            other => panic!("expected serve, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_values_name_the_flag() {
+        let error = Cli::try_parse_from(["server", "serve", "--port", "http"])
+            .expect_err("a port must be a number")
+            .to_string();
+        assert!(error.contains("--port"), "{error}");
+    }
+}

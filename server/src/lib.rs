@@ -1,0 +1,11 @@
+//! The portal's server: configuration, PostgreSQL (configured or private), the HTTP application
+//! and the operator commands. `main.rs` only parses the command line and dispatches here.
+
+pub mod commands;
+pub mod config;
+pub mod database;
+pub mod health;
+pub mod metrics;
+pub mod postgres;
+pub mod startup;
+pub mod telemetry;

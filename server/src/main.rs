@@ -1,0 +1,39 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use server::commands;
+use server::config::{Cli, Command, DemoAction, ServeOptions};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    server::telemetry::init(cli.global.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: could not start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // `block_on` runs this future on the main thread, which therefore starts (and owns) the
+    // private PostgreSQL: it lives exactly as long as this process.
+    let result = runtime.block_on(async {
+        match cli.command {
+            None => commands::serve(&cli.global, &ServeOptions::from_env()?).await,
+            Some(Command::Serve(options)) => commands::serve(&cli.global, &options).await,
+            Some(Command::Demo {
+                action: DemoAction::Load,
+            }) => commands::demo_load(&cli.global).await,
+            Some(Command::Postgres(options)) => commands::postgres(&cli.global, &options).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

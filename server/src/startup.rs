@@ -1,0 +1,186 @@
+//! Builds the HTTP application: Leptos pages and server functions, probes, metrics, and the
+//! middleware every response passes through.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use app::{shell, App};
+use axum::extract::{FromRef, State};
+use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::ServeOptions;
+use crate::health;
+use crate::metrics::{self, Metrics};
+
+/// What handlers can extract with `State`.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    pub metrics: Metrics,
+}
+
+/// A bound, not yet running, portal.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    port: u16,
+    public_url: String,
+}
+
+impl Application {
+    /// Binds the listening socket (port 0 picks a free port) and builds the router.
+    pub async fn build(options: &ServeOptions, pool: PgPool) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(SocketAddr::new(options.address, options.port)).await?;
+        let local = listener.local_addr()?;
+        let router = router(options, local, pool);
+        Ok(Self {
+            listener,
+            router,
+            port: local.port(),
+            public_url: options.public_url(local.port()),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}
+
+fn leptos_options(options: &ServeOptions, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(options.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(Env::PROD)
+        .build()
+}
+
+/// The whole HTTP surface of one portal instance.
+pub fn router(options: &ServeOptions, addr: SocketAddr, pool: PgPool) -> Router {
+    let state = AppState {
+        leptos_options: leptos_options(options, addr),
+        pool: pool.clone(),
+        metrics: Metrics::default(),
+    };
+    let context = move || provide_context(pool.clone());
+    let routes = generate_route_list(App);
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics_text))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let leptos_options = state.leptos_options.clone();
+            move || shell(leptos_options.clone())
+        })
+        .route_layer(from_fn(metrics::label_route))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                        let request_id = request
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        // The path only: query strings may one day carry something private.
+                        tracing::info_span!(
+                            "request",
+                            method = %request.method(),
+                            path = %request.uri().path(),
+                            request_id = %request_id,
+                        )
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(from_fn_with_state(state.metrics.clone(), metrics::record))
+                .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .layer(always(header::REFERRER_POLICY, "same-origin"))
+                .layer(always(header::X_FRAME_OPTIONS, "DENY"))
+                .layer(always(
+                    HeaderName::from_static("cross-origin-opener-policy"),
+                    "same-origin",
+                ))
+                .layer(CompressionLayer::new())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(options.request_timeout),
+                )),
+        )
+        .with_state(state)
+}
+
+/// A header every response carries (error pages and assets included) unless a handler set it.
+fn always(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&state.pool),
+    )
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

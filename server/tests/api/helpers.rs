@@ -1,0 +1,137 @@
+//! Spawning a portal per test, each on a fresh database.
+//!
+//! The PostgreSQL server comes from `DATABASE_URL`; when that is unset, one private cluster is
+//! started for the whole test run on a keeper thread and stops when the test process exits.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use server::config::ServeOptions;
+use server::database::{migrate, pool_options, MIGRATOR};
+use server::postgres::{Durability, PrivateCluster};
+use server::startup::Application;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: PgPool,
+    pub database: String,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    pub async fn load_demo(&self) {
+        app::backend::demo::load(&self.pool)
+            .await
+            .expect("demo loads");
+    }
+}
+
+/// The server all test databases are created on.
+pub fn server_options() -> PgConnectOptions {
+    static URL: OnceLock<String> = OnceLock::new();
+    let url = URL.get_or_init(|| match std::env::var("DATABASE_URL") {
+        Ok(url) => url,
+        Err(_) => start_private_server(),
+    });
+    url.parse().expect("DATABASE_URL is a PostgreSQL URL")
+}
+
+/// Starts a throw-away cluster on a thread that lives as long as the test process.
+fn start_private_server() -> String {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let dir = world_searchable_tempdir();
+            let cluster = PrivateCluster::start(dir.path(), "postgres", Durability::Ephemeral)
+                .await
+                .expect("private PostgreSQL starts");
+            sender.send(cluster.url("postgres")).expect("send url");
+            // Keep the cluster (and its folder) until the process exits.
+            std::future::pending::<()>().await;
+            drop((cluster, dir));
+        });
+    });
+    receiver.recv().expect("private PostgreSQL url")
+}
+
+/// A temporary folder PostgreSQL's own OS user can reach when the tests run as root.
+pub fn world_searchable_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new()
+        .prefix("portal-test-")
+        .tempdir_in(std::env::temp_dir())
+        .expect("tempdir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod tempdir");
+    dir
+}
+
+/// Creates an empty database with a unique name and returns its name.
+pub async fn create_database() -> String {
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect_with(&server_options().database("postgres"))
+        .await
+        .expect("connect to the test server");
+    admin
+        .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+        .await
+        .expect("create test database");
+    name
+}
+
+pub async fn pool_for(database: &str) -> PgPool {
+    pool_options()
+        .connect_with(server_options().database(database))
+        .await
+        .expect("connect to the test database")
+}
+
+/// A portal on a fresh, migrated database.
+pub async fn spawn_app() -> TestApp {
+    let database = create_database().await;
+    let pool = pool_for(&database).await;
+    migrate(&MIGRATOR, &pool).await.expect("migrations apply");
+    spawn_app_on(database, pool).await
+}
+
+/// A portal on the given database, as it is (tests of readiness use an unmigrated one).
+pub async fn spawn_app_on(database: String, pool: PgPool) -> TestApp {
+    let options = ServeOptions {
+        port: 0,
+        site_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
+        ..ServeOptions::default()
+    };
+    let application = Application::build(&options, pool.clone())
+        .await
+        .expect("application binds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until(std::future::pending()));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        pool,
+        database,
+        client,
+    }
+}

@@ -1,0 +1,9 @@
+//! One integration-test binary: each test spawns its own portal on its own database.
+
+mod demo;
+mod health;
+mod helpers;
+mod metrics;
+mod migrations;
+mod overview;
+mod postgres;
