@@ -27,10 +27,11 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
     let url = application.public_url().to_owned();
     tracing::info!(%url, "portal listening");
     println!("AI Governance Portal is running at {url}");
-    if database.private.is_some() {
+    if let Some(cluster) = &database.private {
         println!(
-            "Data: private PostgreSQL under {}",
-            global.data_dir.join("postgres").display()
+            "Data: private PostgreSQL in {} (psql {})",
+            cluster.cluster_dir().display(),
+            cluster.url(crate::database::PRIVATE_DATABASE)
         );
     }
     println!("Press Ctrl-C to stop.");
