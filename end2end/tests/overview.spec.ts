@@ -63,10 +63,17 @@ test.describe("organization overview", () => {
 
 test.describe("hydration", () => {
   test("the wasm bundle takes over only when JavaScript runs", async ({ page }, info) => {
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
     await page.goto("/");
     const app = page.locator(".app");
     if (hydrated(info)) {
       await expect(app).toHaveAttribute("data-hydrated", "true");
+      // The Content-Security-Policy lets our bundle run and nothing complains.
+      expect(problems).toEqual([]);
     } else {
       // Without JavaScript the server-rendered page is complete on its own…
       await expect(page.getByTestId("team-count")).toHaveText("6");

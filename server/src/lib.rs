@@ -6,6 +6,7 @@ pub mod config;
 pub mod database;
 pub mod health;
 pub mod metrics;
+pub mod middleware;
 pub mod postgres;
 pub mod startup;
 pub mod telemetry;

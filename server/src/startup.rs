@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use app::{shell, App};
 use axum::extract::{FromRef, State};
-use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -20,13 +20,14 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::ServeOptions;
 use crate::health;
 use crate::metrics::{self, Metrics};
+use crate::middleware::csrf::{check_origin, AllowedOrigin};
+use crate::middleware::security_headers::{security_headers, HeaderPolicy};
 
 /// What handlers can extract with `State`.
 #[derive(Clone, FromRef)]
@@ -98,6 +99,7 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, pool: PgPool) -> Router 
         pool: pool.clone(),
         metrics: Metrics::default(),
     };
+    let public_url = options.public_url(addr.port());
     let context = move || provide_context(pool.clone());
     let routes = generate_route_list(App);
 
@@ -134,12 +136,13 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, pool: PgPool) -> Router 
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(from_fn_with_state(state.metrics.clone(), metrics::record))
-                .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .layer(always(header::REFERRER_POLICY, "same-origin"))
-                .layer(always(header::X_FRAME_OPTIONS, "DENY"))
-                .layer(always(
-                    HeaderName::from_static("cross-origin-opener-policy"),
-                    "same-origin",
+                .layer(from_fn_with_state(
+                    HeaderPolicy::for_public_url(&public_url),
+                    security_headers,
+                ))
+                .layer(from_fn_with_state(
+                    AllowedOrigin::from_public_url(&public_url),
+                    check_origin,
                 ))
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(
@@ -148,11 +151,6 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, pool: PgPool) -> Router 
                 )),
         )
         .with_state(state)
-}
-
-/// A header every response carries (error pages and assets included) unless a handler set it.
-fn always(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {

@@ -112,13 +112,29 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_on(database, pool).await
 }
 
-/// A portal on the given database, as it is (tests of readiness use an unmigrated one).
-pub async fn spawn_app_on(database: String, pool: PgPool) -> TestApp {
-    let options = ServeOptions {
+/// Options for a test portal: a free port, and the built site folder if there is one.
+pub fn test_options() -> ServeOptions {
+    ServeOptions {
         port: 0,
         site_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
         ..ServeOptions::default()
-    };
+    }
+}
+
+/// A portal on the given database, as it is (tests of readiness use an unmigrated one).
+pub async fn spawn_app_on(database: String, pool: PgPool) -> TestApp {
+    spawn_app_with(database, pool, test_options()).await
+}
+
+/// A portal on a fresh, migrated database with the given options.
+pub async fn spawn_configured_app(options: ServeOptions) -> TestApp {
+    let database = create_database().await;
+    let pool = pool_for(&database).await;
+    migrate(&MIGRATOR, &pool).await.expect("migrations apply");
+    spawn_app_with(database, pool, options).await
+}
+
+async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -> TestApp {
     let application = Application::build(&options, pool.clone())
         .await
         .expect("application binds");

@@ -7,3 +7,4 @@ mod metrics;
 mod migrations;
 mod overview;
 mod postgres;
+mod security;

@@ -1,0 +1,4 @@
+//! Cross-cutting HTTP policy applied to every request.
+
+pub mod csrf;
+pub mod security_headers;
