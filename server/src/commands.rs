@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use app::backend::audit::Verification;
+
 use crate::config::{GlobalOptions, PostgresOptions, ServeOptions};
 use crate::database::Database;
 use crate::postgres::{Durability, PrivateCluster};
@@ -51,7 +53,7 @@ pub async fn demo_load(global: &GlobalOptions) -> Result<(), BoxError> {
 }
 
 async fn load_demo(database: &Database) -> Result<(), BoxError> {
-    let loaded = app::backend::demo::load(&database.pool).await?;
+    let loaded = app::backend::demo::load(&database.pool, chrono::Utc::now()).await?;
     if loaded.organization || loaded.teams > 0 {
         println!(
             "Demo organization loaded: {} ({} new teams).",
@@ -77,4 +79,20 @@ pub async fn postgres(global: &GlobalOptions, options: &PostgresOptions) -> Resu
     shutdown_signal().await;
     cluster.stop()?;
     Ok(())
+}
+
+/// `audit verify`: re-computes the audit chain; fails naming the first bad sequence number.
+pub async fn audit_verify(global: &GlobalOptions) -> Result<(), BoxError> {
+    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    let verification = app::backend::audit::verify(&database.pool).await?;
+    database.pool.close().await;
+    match verification {
+        Verification::Intact { events } => {
+            println!("audit chain OK: {events} events verified");
+            Ok(())
+        }
+        Verification::Broken { seq, problem } => {
+            Err(format!("audit chain BROKEN at sequence number {seq}: {problem}").into())
+        }
+    }
 }

@@ -52,6 +52,11 @@ pub enum Command {
         #[command(subcommand)]
         action: DemoAction,
     },
+    /// Work with the audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
     /// Run only the private PostgreSQL until interrupted, printing its DATABASE_URL (for tests
     /// and maintenance with psql).
     Postgres(PostgresOptions),
@@ -61,6 +66,12 @@ pub enum Command {
 pub enum DemoAction {
     /// Load the demo organization and its teams. Safe to run again: nothing is duplicated.
     Load,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Re-compute the hash chain: prints OK, or fails naming the first bad sequence number.
+    Verify,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -177,10 +177,22 @@ impl PrivateCluster {
             while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(50));
             }
+            // Then "immediate" shutdown (crash recovery runs at the next start), then kill.
+            for (signal, grace) in [(Signal::SIGQUIT, 10), (Signal::SIGKILL, 10)] {
+                if !matches!(child.try_wait(), Ok(None)) {
+                    break;
+                }
+                let _ = kill(pid, signal);
+                let deadline = Instant::now() + Duration::from_secs(grace);
+                while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
             if matches!(child.try_wait(), Ok(None)) {
-                // "Immediate" shutdown: crash recovery runs at the next start.
-                let _ = kill(pid, Signal::SIGQUIT);
-                child.wait().map_err(io("waiting for PostgreSQL to stop"))?;
+                return Err(PostgresError::Command {
+                    action: "stopping PostgreSQL",
+                    detail: format!("process {pid} did not exit"),
+                });
             }
         }
         tracing::info!("private PostgreSQL stopped");

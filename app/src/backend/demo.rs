@@ -1,9 +1,11 @@
 //! The demo organization: realistic base data so a first-time user sees a working portal.
 //! Loading is idempotent: running it again changes nothing that is already there.
 
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::domain::{OrgName, Slug};
+use super::audit::{self, NewEvent};
+use crate::domain::{Actor, AuditAction, OrgName, Slug};
 use crate::error::AppError;
 
 pub const DEMO_ORGANIZATION: &str = "Northwind Analytics (demo)";
@@ -40,9 +42,10 @@ pub struct DemoLoaded {
     pub teams: u64,
 }
 
-/// Loads the demo organization in one transaction. A real organization already set up is left
-/// untouched: demo data is only ever added to an empty portal or to the demo itself.
-pub async fn load(pool: &PgPool) -> Result<DemoLoaded, AppError> {
+/// Loads the demo organization in one transaction, audited when it adds anything. A real
+/// organization already set up is left untouched: demo data is only ever added to an empty
+/// portal or to the demo itself.
+pub async fn load(pool: &PgPool, now: DateTime<Utc>) -> Result<DemoLoaded, AppError> {
     let mut tx = pool.begin().await?;
     let existing =
         sqlx::query!("SELECT is_demo FROM organization WHERE organization_id = 1 FOR UPDATE")
@@ -78,6 +81,15 @@ pub async fn load(pool: &PgPool) -> Result<DemoLoaded, AppError> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+    }
+    if loaded.organization || loaded.teams > 0 {
+        let event = NewEvent::new(Actor::Operator, AuditAction::DemoLoaded)
+            .target("organization")
+            .after(serde_json::json!({
+                "organization_created": loaded.organization,
+                "teams_added": loaded.teams,
+            }));
+        audit::append(&mut tx, event, now).await?;
     }
     tx.commit().await?;
     Ok(loaded)

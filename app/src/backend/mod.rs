@@ -1,5 +1,6 @@
 //! Server-only use cases. Each function takes the pool (or a transaction) and parsed input,
 //! runs checked queries and returns domain data or an [`AppError`](crate::error::AppError).
 
+pub mod audit;
 pub mod demo;
 pub mod overview;

@@ -34,7 +34,7 @@ impl TestApp {
     }
 
     pub async fn load_demo(&self) {
-        app::backend::demo::load(&self.pool)
+        app::backend::demo::load(&self.pool, chrono::Utc::now())
             .await
             .expect("demo loads");
     }
@@ -142,6 +142,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
     tokio::spawn(application.run_until(std::future::pending()));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("client");
     TestApp {

@@ -1,0 +1,87 @@
+//! What an audit event says. The backend stores each record's JSON text in the hash chain.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Who did it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    /// An operator at the server's command line (`server demo load`, …).
+    Operator,
+    /// The portal itself (start-up tasks, scheduled jobs).
+    System,
+}
+
+impl Actor {
+    /// How the actor is shown in lists and filtered on.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Operator => "operator".into(),
+            Self::System => "system".into(),
+        }
+    }
+}
+
+/// What was done. The string forms are stable: filters and SIEM rules depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditAction {
+    #[serde(rename = "demo.loaded")]
+    DemoLoaded,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DemoLoaded => "demo.loaded",
+        }
+    }
+}
+
+/// One audit event as stored. Time is passed in by the caller, never read here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// Format version of this record.
+    pub v: u8,
+    /// RFC 3339 time, UTC.
+    pub at: String,
+    pub actor: Actor,
+    pub action: AuditAction,
+    /// What it was done to, e.g. `organization` or `team:payments`.
+    pub target: Option<String>,
+    /// The client address the request came from, when there was a request.
+    pub source: Option<String>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_serialize_to_their_stable_names() {
+        let action = AuditAction::DemoLoaded;
+        let json = serde_json::to_string(&action).expect("serializes");
+        assert_eq!(json, "\"demo.loaded\"");
+        assert_eq!(action.as_str(), "demo.loaded");
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let record = AuditRecord {
+            v: 1,
+            at: "2026-11-24T10:00:00Z".into(),
+            actor: Actor::Operator,
+            action: AuditAction::DemoLoaded,
+            target: Some("organization".into()),
+            source: None,
+            before: None,
+            after: Some(serde_json::json!({"teams": 6})),
+        };
+        let text = serde_json::to_string(&record).expect("serializes");
+        assert!(text.contains(r#""actor":{"kind":"operator"}"#), "{text}");
+        let back: AuditRecord = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, record);
+    }
+}

@@ -1,0 +1,211 @@
+//! The hash-chained audit log: appends, concurrency, append-only triggers and tamper detection.
+
+use app::backend::audit::{self, NewEvent, Verification};
+use app::domain::{Actor, AuditAction};
+use chrono::Utc;
+use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
+
+use crate::helpers::{server_options, spawn_app, TestApp};
+
+async fn append_events(pool: &PgPool, count: usize) {
+    for _ in 0..count {
+        let mut tx = pool.begin().await.expect("begin");
+        audit::append(
+            &mut tx,
+            NewEvent::new(Actor::System, AuditAction::DemoLoaded),
+            Utc::now(),
+        )
+        .await
+        .expect("append");
+        tx.commit().await.expect("commit");
+    }
+}
+
+/// A superuser connection with the append-only triggers switched off, as an attacker with
+/// database access would have.
+async fn superuser(app: &TestApp) -> PgConnection {
+    let mut conn = PgConnection::connect_with(&server_options().database(&app.database))
+        .await
+        .expect("connect");
+    conn.execute("SET session_replication_role = replica")
+        .await
+        .expect("disable triggers");
+    conn
+}
+
+async fn verify(app: &TestApp) -> Verification {
+    audit::verify(&app.pool).await.expect("verify runs")
+}
+
+#[tokio::test]
+async fn loading_the_demo_is_audited_once() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    app.load_demo().await;
+    let actions: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT seq, action, actor FROM audit_events ORDER BY seq")
+            .fetch_all(&app.pool)
+            .await
+            .expect("events");
+    assert_eq!(actions, [(1, "demo.loaded".into(), "operator".into())]);
+    assert_eq!(verify(&app).await, Verification::Intact { events: 1 });
+}
+
+#[tokio::test]
+async fn an_empty_chain_verifies() {
+    let app = spawn_app().await;
+    assert_eq!(verify(&app).await, Verification::Intact { events: 0 });
+}
+
+#[tokio::test]
+async fn fifty_concurrent_appends_form_one_chain() {
+    let app = spawn_app().await;
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let pool = app.pool.clone();
+            tokio::spawn(async move { append_events(&pool, 1).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let seqs: Vec<i64> = sqlx::query_scalar("SELECT seq FROM audit_events ORDER BY seq")
+        .fetch_all(&app.pool)
+        .await
+        .expect("seqs");
+    assert_eq!(seqs, (1..=50).collect::<Vec<_>>());
+    assert_eq!(verify(&app).await, Verification::Intact { events: 50 });
+}
+
+#[tokio::test]
+async fn the_log_refuses_updates_deletes_and_truncation() {
+    let app = spawn_app().await;
+    append_events(&app.pool, 2).await;
+    for statement in [
+        "UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 1",
+        "DELETE FROM audit_events WHERE seq = 2",
+        "TRUNCATE audit_events",
+    ] {
+        let error = sqlx::query(statement)
+            .execute(&app.pool)
+            .await
+            .expect_err(statement);
+        assert!(
+            error.to_string().contains("append-only"),
+            "{statement}: {error}"
+        );
+    }
+    assert_eq!(verify(&app).await, Verification::Intact { events: 2 });
+}
+
+#[tokio::test]
+async fn an_edited_payload_is_found_at_its_sequence_number() {
+    let app = spawn_app().await;
+    append_events(&app.pool, 30).await;
+    let mut conn = superuser(&app).await;
+    conn.execute(
+        "UPDATE audit_events SET payload = replace(payload, 'system', 'operator') WHERE seq = 17",
+    )
+    .await
+    .expect("tamper");
+    assert!(matches!(
+        verify(&app).await,
+        Verification::Broken { seq: 17, .. }
+    ));
+}
+
+#[tokio::test]
+async fn an_edited_filter_column_is_found() {
+    let app = spawn_app().await;
+    append_events(&app.pool, 5).await;
+    let mut conn = superuser(&app).await;
+    conn.execute("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 4")
+        .await
+        .expect("tamper");
+    assert!(matches!(
+        verify(&app).await,
+        Verification::Broken { seq: 4, .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_deleted_event_is_found_in_the_middle_and_at_the_end() {
+    let app = spawn_app().await;
+    append_events(&app.pool, 10).await;
+    let mut conn = superuser(&app).await;
+    conn.execute("DELETE FROM audit_events WHERE seq = 10")
+        .await
+        .expect("delete the last");
+    assert!(matches!(
+        verify(&app).await,
+        Verification::Broken { seq: 10, .. }
+    ));
+    conn.execute("DELETE FROM audit_events WHERE seq = 6")
+        .await
+        .expect("delete one in the middle");
+    assert!(matches!(
+        verify(&app).await,
+        Verification::Broken { seq: 6, .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_rewritten_chain_still_disagrees_with_the_head() {
+    // Re-hashing everything after an edit is not enough: the head remembers the last hash.
+    let app = spawn_app().await;
+    append_events(&app.pool, 3).await;
+    let mut conn = superuser(&app).await;
+    let rows: Vec<(i64, Vec<u8>, String)> =
+        sqlx::query_as("SELECT seq, prev_hash, payload FROM audit_events ORDER BY seq")
+            .fetch_all(&mut conn)
+            .await
+            .expect("rows");
+    let mut prev = vec![0u8; 32];
+    for (seq, _, payload) in rows {
+        let payload = payload.replace("system", "operator");
+        let hash = audit::entry_hash(seq, &prev, payload.as_bytes());
+        sqlx::query(
+            "UPDATE audit_events SET prev_hash = $2, entry_hash = $3, payload = $4, actor = 'operator' WHERE seq = $1",
+        )
+        .bind(seq)
+        .bind(&prev)
+        .bind(&hash[..])
+        .bind(&payload)
+        .execute(&mut conn)
+        .await
+        .expect("rewrite");
+        prev = hash.to_vec();
+    }
+    assert!(matches!(
+        verify(&app).await,
+        Verification::Broken { seq: 4, .. }
+    ));
+}
+
+#[tokio::test]
+async fn the_command_line_reports_ok_or_the_first_bad_sequence() {
+    let app = spawn_app().await;
+    append_events(&app.pool, 3).await;
+    let url = server_options()
+        .database(&app.database)
+        .to_url_lossy()
+        .to_string();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(["--database-url", &url, "audit", "verify"])
+            .output()
+            .expect("run server audit verify")
+    };
+    let ok = run();
+    assert!(ok.status.success());
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("audit chain OK: 3 events verified"));
+
+    let mut conn = superuser(&app).await;
+    conn.execute("UPDATE audit_events SET payload = payload || ' ' WHERE seq = 2")
+        .await
+        .expect("tamper");
+    let broken = run();
+    assert!(!broken.status.success());
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("sequence number 2"), "{stderr}");
+}
