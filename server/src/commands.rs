@@ -1,6 +1,9 @@
 //! What each subcommand does.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+
+use app::domain::{Actor, Role};
+use chrono::Utc;
 
 use app::backend::audit::Verification;
 
@@ -79,6 +82,34 @@ pub async fn postgres(global: &GlobalOptions, options: &PostgresOptions) -> Resu
     shutdown_signal().await;
     cluster.stop()?;
     Ok(())
+}
+
+/// `admin create`: an administrator, with the password from standard input.
+#[tracing::instrument(skip_all)]
+pub async fn admin_create(global: &GlobalOptions, email: &str, name: &str) -> Result<(), BoxError> {
+    let password = read_password()?;
+    // Check the input before starting a database, so a typo costs nothing.
+    let user = app::backend::users::parse_new_user(email, name, &password, &[Role::Admin])?;
+    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    let created =
+        app::backend::users::create(&database.pool, Actor::Operator, user, Utc::now()).await;
+    database.pool.close().await;
+    created?;
+    println!("Administrator {} created.", email.trim().to_lowercase());
+    Ok(())
+}
+
+/// The password from standard input: prompted for without echo on a terminal, else the first
+/// line (without its line ending).
+fn read_password() -> Result<String, BoxError> {
+    if std::io::stdin().is_terminal() {
+        return Ok(rpassword::prompt_password(
+            "Password for the new administrator: ",
+        )?);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// `audit verify`: re-computes the audit chain; fails naming the first bad sequence number.

@@ -52,6 +52,11 @@ pub enum Command {
         #[command(subcommand)]
         action: DemoAction,
     },
+    /// Manage people from the command line.
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
+    },
     /// Work with the audit log.
     Audit {
         #[command(subcommand)]
@@ -66,6 +71,20 @@ pub enum Command {
 pub enum DemoAction {
     /// Load the demo organization and its teams. Safe to run again: nothing is duplicated.
     Load,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator. The password is read from standard input (prompted for, without
+    /// echo, on a terminal); it must be at least 12 characters and not a common password.
+    Create {
+        /// Their email address (also their sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Their name as others see it.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

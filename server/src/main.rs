@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use server::commands;
-use server::config::{AuditCommand, Cli, Command, DemoAction, ServeOptions};
+use server::config::{AdminCommand, AuditCommand, Cli, Command, DemoAction, ServeOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -26,6 +26,9 @@ fn main() -> ExitCode {
             Some(Command::Demo {
                 action: DemoAction::Load,
             }) => commands::demo_load(&cli.global).await,
+            Some(Command::Admin {
+                action: AdminCommand::Create { email, name },
+            }) => commands::admin_create(&cli.global, &email, &name).await,
             Some(Command::Audit {
                 action: AuditCommand::Verify,
             }) => commands::audit_verify(&cli.global).await,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::audit::{self, NewEvent};
-use crate::domain::{Actor, AuditAction, OrgName, Slug};
+use crate::domain::{Actor, AuditAction, DisplayName, Slug};
 use crate::error::AppError;
 
 pub const DEMO_ORGANIZATION: &str = "Northwind Analytics (demo)";
@@ -61,7 +61,8 @@ pub async fn load(pool: &PgPool, now: DateTime<Utc>) -> Result<DemoLoaded, AppEr
         ..DemoLoaded::default()
     };
     if loaded.organization {
-        let name = OrgName::parse(DEMO_ORGANIZATION).map_err(|m| AppError::invalid("name", m))?;
+        let name =
+            DisplayName::parse(DEMO_ORGANIZATION).map_err(|m| AppError::invalid("name", m))?;
         sqlx::query!(
             "INSERT INTO organization (organization_id, name, is_demo) VALUES (1, $1, true)",
             name.as_str()

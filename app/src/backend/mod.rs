@@ -2,5 +2,7 @@
 //! runs checked queries and returns domain data or an [`AppError`](crate::error::AppError).
 
 pub mod audit;
+pub mod auth;
 pub mod demo;
 pub mod overview;
+pub mod users;

@@ -28,12 +28,15 @@ impl Actor {
 pub enum AuditAction {
     #[serde(rename = "demo.loaded")]
     DemoLoaded,
+    #[serde(rename = "user.created")]
+    UserCreated,
 }
 
 impl AuditAction {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::DemoLoaded => "demo.loaded",
+            Self::UserCreated => "user.created",
         }
     }
 }
@@ -61,10 +64,15 @@ mod tests {
 
     #[test]
     fn actions_serialize_to_their_stable_names() {
-        let action = AuditAction::DemoLoaded;
-        let json = serde_json::to_string(&action).expect("serializes");
-        assert_eq!(json, "\"demo.loaded\"");
-        assert_eq!(action.as_str(), "demo.loaded");
+        let cases = [
+            (AuditAction::DemoLoaded, "demo.loaded"),
+            (AuditAction::UserCreated, "user.created"),
+        ];
+        for (action, name) in cases {
+            let json = serde_json::to_string(&action).expect("serializes");
+            assert_eq!(json, format!("\"{name}\""));
+            assert_eq!(action.as_str(), name);
+        }
     }
 
     #[test]

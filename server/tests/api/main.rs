@@ -1,5 +1,6 @@
 //! One integration-test binary: each test spawns its own portal on its own database.
 
+mod admin_cli;
 mod audit;
 mod demo;
 mod health;

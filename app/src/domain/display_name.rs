@@ -2,12 +2,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The organization's display name: 1 to 200 characters after trimming, no control characters.
+/// A name people read (an organization, a person): 1 to 200 characters after trimming, no
+/// control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct OrgName(String);
+pub struct DisplayName(String);
 
-impl OrgName {
+impl DisplayName {
     pub const MAX_CHARS: usize = 200;
 
     pub fn parse(input: &str) -> Result<Self, String> {
@@ -29,20 +30,20 @@ impl OrgName {
     }
 }
 
-impl TryFrom<String> for OrgName {
+impl TryFrom<String> for DisplayName {
     type Error = String;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::parse(&value)
     }
 }
 
-impl From<OrgName> for String {
-    fn from(value: OrgName) -> Self {
+impl From<DisplayName> for String {
+    fn from(value: DisplayName) -> Self {
         value.0
     }
 }
 
-impl fmt::Display for OrgName {
+impl fmt::Display for DisplayName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -55,18 +56,18 @@ mod tests {
     #[test]
     fn trims_and_accepts_ordinary_names() {
         assert_eq!(
-            OrgName::parse("  Acme Finance  ").map(String::from),
+            DisplayName::parse("  Acme Finance  ").map(String::from),
             Ok("Acme Finance".to_owned())
         );
-        assert!(OrgName::parse("Zürich Rückversicherung AG").is_ok());
+        assert!(DisplayName::parse("Zürich Rückversicherung AG").is_ok());
     }
 
     #[test]
     fn rejects_empty_long_and_control_characters() {
-        assert!(OrgName::parse("   ").is_err());
-        assert!(OrgName::parse(&"x".repeat(OrgName::MAX_CHARS + 1)).is_err());
-        assert!(OrgName::parse(&"é".repeat(OrgName::MAX_CHARS)).is_ok());
-        assert!(OrgName::parse("Acme\u{0}Corp").is_err());
-        assert!(OrgName::parse("Acme\nCorp").is_err());
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse(&"x".repeat(DisplayName::MAX_CHARS + 1)).is_err());
+        assert!(DisplayName::parse(&"é".repeat(DisplayName::MAX_CHARS)).is_ok());
+        assert!(DisplayName::parse("Acme\u{0}Corp").is_err());
+        assert!(DisplayName::parse("Acme\nCorp").is_err());
     }
 }
