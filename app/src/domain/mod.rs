@@ -7,6 +7,7 @@ mod password;
 mod role;
 mod slug;
 mod team_filter;
+mod totp_code;
 
 pub use audit::{Actor, AuditAction, AuditRecord};
 pub use display_name::DisplayName;
@@ -15,3 +16,4 @@ pub use password::Password;
 pub use role::Role;
 pub use slug::Slug;
 pub use team_filter::matches_filter;
+pub use totp_code::TotpCode;

@@ -10,3 +10,4 @@ mod migrations;
 mod overview;
 mod postgres;
 mod security;
+mod totp;

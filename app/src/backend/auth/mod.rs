@@ -1,3 +1,4 @@
 //! Authentication building blocks.
 
 pub mod password;
+pub mod totp;
