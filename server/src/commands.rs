@@ -2,7 +2,8 @@
 
 use std::io::{IsTerminal, Write};
 
-use app::domain::{Actor, Role};
+use app::domain::{Actor, Email, Role};
+use app::error::AppError;
 use chrono::Utc;
 
 use app::backend::audit::Verification;
@@ -110,6 +111,25 @@ fn read_password() -> Result<String, BoxError> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// `token create`: prints a new API token once.
+#[tracing::instrument(skip_all)]
+pub async fn token_create(global: &GlobalOptions, email: &str, name: &str) -> Result<(), BoxError> {
+    let email = Email::parse(email).map_err(|message| AppError::invalid("email", message))?;
+    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    let created =
+        app::backend::tokens::create(&database.pool, Actor::Operator, &email, name, Utc::now())
+            .await;
+    database.pool.close().await;
+    let created = created?;
+    // The only time the token is shown: on standard output, for a script to capture.
+    println!("{}", created.token);
+    eprintln!(
+        "Token {} created for {email}; store it now, it cannot be shown again.",
+        created.api_token_id
+    );
+    Ok(())
 }
 
 /// `audit verify`: re-computes the audit chain; fails naming the first bad sequence number.

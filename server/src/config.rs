@@ -57,6 +57,11 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminCommand,
     },
+    /// Personal API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
     /// Work with the audit log.
     Audit {
         #[command(subcommand)]
@@ -82,6 +87,19 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
         /// Their name as others see it.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for an account and print it once (it is stored only as a hash).
+    Create {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// What the token is for, e.g. "SIEM export".
         #[arg(long)]
         name: String,
     },

@@ -8,5 +8,6 @@ pub mod health;
 pub mod metrics;
 pub mod middleware;
 pub mod postgres;
+pub mod rest;
 pub mod startup;
 pub mod telemetry;

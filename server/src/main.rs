@@ -2,7 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use server::commands;
-use server::config::{AdminCommand, AuditCommand, Cli, Command, DemoAction, ServeOptions};
+use server::config::{
+    AdminCommand, AuditCommand, Cli, Command, DemoAction, ServeOptions, TokenCommand,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,6 +31,9 @@ fn main() -> ExitCode {
             Some(Command::Admin {
                 action: AdminCommand::Create { email, name },
             }) => commands::admin_create(&cli.global, &email, &name).await,
+            Some(Command::Token {
+                action: TokenCommand::Create { email, name },
+            }) => commands::token_create(&cli.global, &email, &name).await,
             Some(Command::Audit {
                 action: AuditCommand::Verify,
             }) => commands::audit_verify(&cli.global).await,

@@ -5,4 +5,5 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod overview;
+pub mod tokens;
 pub mod users;

@@ -30,6 +30,10 @@ pub enum AuditAction {
     DemoLoaded,
     #[serde(rename = "user.created")]
     UserCreated,
+    #[serde(rename = "token.created")]
+    TokenCreated,
+    #[serde(rename = "token.revoked")]
+    TokenRevoked,
 }
 
 impl AuditAction {
@@ -37,6 +41,8 @@ impl AuditAction {
         match self {
             Self::DemoLoaded => "demo.loaded",
             Self::UserCreated => "user.created",
+            Self::TokenCreated => "token.created",
+            Self::TokenRevoked => "token.revoked",
         }
     }
 }
@@ -67,6 +73,8 @@ mod tests {
         let cases = [
             (AuditAction::DemoLoaded, "demo.loaded"),
             (AuditAction::UserCreated, "user.created"),
+            (AuditAction::TokenCreated, "token.created"),
+            (AuditAction::TokenRevoked, "token.revoked"),
         ];
         for (action, name) in cases {
             let json = serde_json::to_string(&action).expect("serializes");

@@ -9,5 +9,6 @@ mod metrics;
 mod migrations;
 mod overview;
 mod postgres;
+mod rest;
 mod security;
 mod totp;

@@ -1,0 +1,202 @@
+//! Personal API tokens: `agp_` followed by 256 random bits in base64url. Only their SHA-256 is
+//! stored; the token itself is shown once.
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::audit::{self, NewEvent};
+use crate::domain::{Actor, AuditAction, Email, Role};
+use crate::error::AppError;
+
+const PREFIX: &str = "agp_";
+
+/// The person a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+}
+
+/// A token just created: the only moment its text exists outside the holder's hands.
+pub struct CreatedToken {
+    pub api_token_id: Uuid,
+    pub token: String,
+}
+
+impl std::fmt::Debug for CreatedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CreatedToken({})", self.api_token_id)
+    }
+}
+
+fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+fn encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 1);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+fn parse_name(name: &str) -> Result<&str, AppError> {
+    let name = name.trim();
+    match name.chars().count() {
+        0 => Err(AppError::invalid("name", "must not be empty")),
+        1..=100 if !name.chars().any(char::is_control) => Ok(name),
+        1..=100 => Err(AppError::invalid(
+            "name",
+            "must not contain control characters",
+        )),
+        _ => Err(AppError::invalid("name", "must be at most 100 characters")),
+    }
+}
+
+/// Creates a token for the active account `email`, audited in the same transaction.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    pool: &PgPool,
+    actor: Actor,
+    email: &Email,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<CreatedToken, AppError> {
+    let name = parse_name(name)?;
+    let mut random = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut random);
+    let token = format!("{PREFIX}{}", encode(&random));
+
+    let mut tx = pool.begin().await?;
+    let user_id = sqlx::query_scalar!(
+        "SELECT user_id FROM users WHERE email = $1 AND disabled_at IS NULL",
+        email.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::invalid("email", "no active account has this address"))?;
+    let api_token_id = sqlx::query_scalar!(
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
+         RETURNING api_token_id",
+        user_id,
+        name,
+        &digest(&token)[..],
+        now
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let event = NewEvent::new(actor, AuditAction::TokenCreated)
+        .target(format!("user:{email}"))
+        .after(serde_json::json!({ "token_id": api_token_id, "name": name }));
+    audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(CreatedToken {
+        api_token_id,
+        token,
+    })
+}
+
+/// The principal a bearer token stands for, noting when it was used. Unknown, revoked and
+/// malformed tokens and disabled accounts are all simply `Unauthorized`.
+#[tracing::instrument(skip_all)]
+pub async fn authenticate(
+    pool: &PgPool,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Principal, AppError> {
+    if !token.starts_with(PREFIX) || token.len() > 100 {
+        return Err(AppError::Unauthorized);
+    }
+    let row = sqlx::query!(
+        r#"UPDATE api_tokens t SET last_used_at = $2
+           FROM users u
+           WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+             AND u.user_id = t.user_id AND u.disabled_at IS NULL
+           RETURNING u.user_id, u.email, u.display_name,
+             ARRAY(SELECT role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY role)
+               AS "roles!: Vec<String>""#,
+        &digest(token)[..],
+        now
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::Unauthorized)?;
+    Ok(Principal {
+        user_id: row.user_id,
+        email: row.email,
+        display_name: row.display_name,
+        roles: row
+            .roles
+            .iter()
+            .filter_map(|role| Role::parse(role).ok())
+            .collect(),
+    })
+}
+
+/// Revokes one of `owner`'s tokens; revoking twice, or someone else's token, is `NotFound`.
+pub async fn revoke(
+    pool: &PgPool,
+    actor: Actor,
+    owner: Uuid,
+    api_token_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let name = sqlx::query_scalar!(
+        "UPDATE api_tokens SET revoked_at = $3
+         WHERE api_token_id = $1 AND user_id = $2 AND revoked_at IS NULL
+         RETURNING name",
+        api_token_id,
+        owner,
+        now
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let event = NewEvent::new(actor, AuditAction::TokenRevoked)
+        .target(format!("user-id:{owner}"))
+        .after(serde_json::json!({ "token_id": api_token_id, "name": name }));
+    audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_encode_256_bits_url_safely() {
+        let text = encode(&[0xff; 32]);
+        assert_eq!(text.len(), 43);
+        assert!(text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(encode(b"Man"), "TWFu");
+        assert_eq!(encode(b"Ma"), "TWE");
+        assert_eq!(encode(b"M"), "TQ");
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert_eq!(parse_name("  ci pipeline "), Ok("ci pipeline"));
+        for bad in ["", "   ", "a\u{7}b"] {
+            let error = parse_name(bad).expect_err(bad);
+            assert_eq!(error.field(), Some("name"));
+        }
+        assert!(parse_name(&"x".repeat(101)).is_err());
+    }
+}

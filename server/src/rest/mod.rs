@@ -1,0 +1,21 @@
+//! The versioned JSON API under `/api/v1`, for scripts, gateways and SIEMs. Authenticated by
+//! personal API tokens (`Authorization: Bearer …`); errors are `{"error": {"code", "message",
+//! "field"?}}` with the matching HTTP status.
+
+mod auth;
+mod error;
+mod me;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::startup::AppState;
+
+pub use auth::ApiPrincipal;
+pub use error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me::me))
+        .fallback(error::not_found)
+}
