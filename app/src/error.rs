@@ -14,6 +14,9 @@ pub enum AppError {
     Unauthorized,
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// Sign-in failed. Deliberately says nothing about which part was wrong.
+    #[error("The email address or password is not right.")]
+    InvalidCredentials,
     #[error("Not found.")]
     NotFound,
     #[error("{message}")]
@@ -44,6 +47,7 @@ impl AppError {
         match self {
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
+            Self::InvalidCredentials => 401,
             Self::NotFound => 404,
             Self::Conflict { .. } => 409,
             Self::Invalid { .. } => 422,
@@ -59,6 +63,7 @@ impl AppError {
         match self {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
+            Self::InvalidCredentials => "invalid_credentials",
             Self::NotFound => "not_found",
             Self::Conflict { .. } => "conflict",
             Self::Invalid { .. } => "invalid",
@@ -121,6 +126,7 @@ mod tests {
         let cases = [
             (AppError::Unauthorized, 401, "unauthorized"),
             (AppError::Forbidden, 403, "forbidden"),
+            (AppError::InvalidCredentials, 401, "invalid_credentials"),
             (AppError::NotFound, 404, "not_found"),
             (
                 AppError::Conflict {

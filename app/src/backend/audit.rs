@@ -53,6 +53,11 @@ impl NewEvent {
         self
     }
 
+    pub fn source(mut self, source: Option<std::net::IpAddr>) -> Self {
+        self.source = source;
+        self
+    }
+
     pub fn after(mut self, after: serde_json::Value) -> Self {
         self.after = Some(after);
         self

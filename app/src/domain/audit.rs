@@ -11,6 +11,10 @@ pub enum Actor {
     Operator,
     /// The portal itself (start-up tasks, scheduled jobs).
     System,
+    /// A person with an account.
+    User { user_id: String, email: String },
+    /// Someone not (yet) identified, such as a failed sign-in.
+    Anonymous,
 }
 
 impl Actor {
@@ -19,6 +23,8 @@ impl Actor {
         match self {
             Self::Operator => "operator".into(),
             Self::System => "system".into(),
+            Self::User { email, .. } => format!("user:{email}"),
+            Self::Anonymous => "anonymous".into(),
         }
     }
 }
@@ -34,6 +40,16 @@ pub enum AuditAction {
     TokenCreated,
     #[serde(rename = "token.revoked")]
     TokenRevoked,
+    #[serde(rename = "auth.signed_in")]
+    SignedIn,
+    #[serde(rename = "auth.sign_in_failed")]
+    SignInFailed,
+    #[serde(rename = "auth.throttled")]
+    SignInThrottled,
+    #[serde(rename = "auth.totp_failed")]
+    TotpFailed,
+    #[serde(rename = "auth.totp_replayed")]
+    TotpReplayed,
 }
 
 impl AuditAction {
@@ -43,6 +59,11 @@ impl AuditAction {
             Self::UserCreated => "user.created",
             Self::TokenCreated => "token.created",
             Self::TokenRevoked => "token.revoked",
+            Self::SignedIn => "auth.signed_in",
+            Self::SignInFailed => "auth.sign_in_failed",
+            Self::SignInThrottled => "auth.throttled",
+            Self::TotpFailed => "auth.totp_failed",
+            Self::TotpReplayed => "auth.totp_replayed",
         }
     }
 }
@@ -75,6 +96,11 @@ mod tests {
             (AuditAction::UserCreated, "user.created"),
             (AuditAction::TokenCreated, "token.created"),
             (AuditAction::TokenRevoked, "token.revoked"),
+            (AuditAction::SignedIn, "auth.signed_in"),
+            (AuditAction::SignInFailed, "auth.sign_in_failed"),
+            (AuditAction::SignInThrottled, "auth.throttled"),
+            (AuditAction::TotpFailed, "auth.totp_failed"),
+            (AuditAction::TotpReplayed, "auth.totp_replayed"),
         ];
         for (action, name) in cases {
             let json = serde_json::to_string(&action).expect("serializes");

@@ -7,6 +7,7 @@ mod password;
 mod role;
 mod slug;
 mod team_filter;
+pub mod throttle;
 mod totp_code;
 
 pub use audit::{Actor, AuditAction, AuditRecord};

@@ -25,6 +25,18 @@ impl Password {
         Ok(Self(input.to_owned()))
     }
 
+    /// A password typed to sign in: only its length is checked, since it is compared, not chosen
+    /// (and the strength rules could change after it was set).
+    pub fn candidate(input: &str) -> Result<Self, String> {
+        match input.chars().count() {
+            0 => Err("must not be empty".into()),
+            n if n > Self::MAX_CHARS => {
+                Err(format!("must be at most {} characters", Self::MAX_CHARS))
+            }
+            _ => Ok(Self(input.to_owned())),
+        }
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -102,6 +114,13 @@ mod tests {
         assert!(Password::parse("ääääääääääöü").is_ok());
         assert!(Password::parse(&"xy".repeat(512)).is_ok());
         assert!(Password::parse(&"xy".repeat(513)).is_err());
+    }
+
+    #[test]
+    fn sign_in_candidates_only_check_length() {
+        assert!(Password::candidate("short").is_ok());
+        assert!(Password::candidate("").is_err());
+        assert!(Password::candidate(&"x".repeat(1025)).is_err());
     }
 
     #[test]

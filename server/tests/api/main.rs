@@ -11,4 +11,5 @@ mod overview;
 mod postgres;
 mod rest;
 mod security;
+mod sign_in;
 mod totp;

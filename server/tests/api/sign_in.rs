@@ -1,0 +1,235 @@
+//! Signing in: enumeration resistance, throttling per account and address, the TOTP step.
+
+use std::net::IpAddr;
+
+use app::backend::auth::sign_in::{check_password, check_second_factor, PasswordStep};
+use app::backend::auth::totp::{SealingKey, TotpSecret};
+use app::backend::users::{create, parse_new_user};
+use app::domain::Actor;
+use app::error::AppError;
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use crate::helpers::{spawn_app, TestApp};
+
+const PASSWORD: &str = "analytical engine notes";
+
+fn ip(text: &str) -> Option<IpAddr> {
+    Some(text.parse().expect("ip"))
+}
+
+async fn ada(app: &TestApp) -> Uuid {
+    let user = parse_new_user("ada@example.com", "Ada", PASSWORD, &[]).expect("valid");
+    create(&app.pool, Actor::Operator, user, Utc::now())
+        .await
+        .expect("user")
+}
+
+async fn actions(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar("SELECT action FROM audit_events WHERE action LIKE 'auth.%' ORDER BY seq")
+        .fetch_all(&app.pool)
+        .await
+        .expect("actions")
+}
+
+async fn sign_in(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<PasswordStep, AppError> {
+    check_password(&app.pool, email, password, ip("192.0.2.10"), now).await
+}
+
+#[tokio::test]
+async fn the_right_password_signs_in_and_is_audited() {
+    let app = spawn_app().await;
+    let id = ada(&app).await;
+    let step = sign_in(&app, "ADA@example.com", PASSWORD, Utc::now()).await;
+    assert_eq!(step, Ok(PasswordStep::SignedIn { user_id: id }));
+    assert_eq!(actions(&app).await, ["auth.signed_in"]);
+    let payload: String =
+        sqlx::query_scalar("SELECT payload FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .expect("payload");
+    assert!(
+        payload.contains("192.0.2.10"),
+        "the source address is recorded"
+    );
+    assert!(!payload.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn unknown_accounts_wrong_passwords_and_disabled_accounts_look_the_same() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let now = Utc::now();
+    let wrong = sign_in(&app, "ada@example.com", "not the password", now).await;
+    let unknown = sign_in(&app, "nobody@example.com", PASSWORD, now).await;
+    sqlx::query("UPDATE users SET disabled_at = now()")
+        .execute(&app.pool)
+        .await
+        .expect("disable");
+    let disabled = sign_in(&app, "ada@example.com", PASSWORD, now).await;
+    for result in [&wrong, &unknown, &disabled] {
+        assert_eq!(result, &Err(AppError::InvalidCredentials));
+    }
+    assert_eq!(actions(&app).await, ["auth.sign_in_failed"; 3]);
+}
+
+#[tokio::test]
+async fn malformed_input_names_the_field() {
+    let app = spawn_app().await;
+    let bad_email = sign_in(&app, "ada", PASSWORD, Utc::now())
+        .await
+        .expect_err("email");
+    assert_eq!(bad_email.field(), Some("email"));
+    let empty = sign_in(&app, "ada@example.com", "", Utc::now())
+        .await
+        .expect_err("password");
+    assert_eq!(empty.field(), Some("password"));
+    let long = sign_in(&app, "ada@example.com", &"x".repeat(2000), Utc::now())
+        .await
+        .expect_err("password");
+    assert_eq!(long.field(), Some("password"));
+}
+
+#[tokio::test]
+async fn repeated_failures_on_an_account_bring_growing_delays_that_expire() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let start = Utc::now();
+    for attempt in 0..6 {
+        let result = sign_in(&app, "ada@example.com", "wrong password", start).await;
+        assert_eq!(
+            result,
+            Err(AppError::InvalidCredentials),
+            "attempt {attempt}"
+        );
+    }
+    // Six failures: one second's wait, for the right password too.
+    assert_eq!(
+        sign_in(&app, "ada@example.com", PASSWORD, start).await,
+        Err(AppError::RateLimited)
+    );
+    let later = start + Duration::seconds(2);
+    assert_eq!(
+        sign_in(&app, "ada@example.com", "wrong again", later).await,
+        Err(AppError::InvalidCredentials)
+    );
+    // Seven failures: two seconds now.
+    assert_eq!(
+        sign_in(
+            &app,
+            "ada@example.com",
+            PASSWORD,
+            later + Duration::seconds(1)
+        )
+        .await,
+        Err(AppError::RateLimited)
+    );
+    // The victim is not locked out for long: after the window everything is forgotten.
+    let much_later = start + Duration::minutes(16);
+    assert!(matches!(
+        sign_in(&app, "ada@example.com", PASSWORD, much_later).await,
+        Ok(PasswordStep::SignedIn { .. })
+    ));
+    let throttled: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'auth.throttled'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+    assert_eq!(throttled, 2);
+}
+
+#[tokio::test]
+async fn a_success_clears_the_account_failures() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let now = Utc::now();
+    for _ in 0..5 {
+        let _ = sign_in(&app, "ada@example.com", "wrong password", now).await;
+    }
+    assert!(sign_in(&app, "ada@example.com", PASSWORD, now)
+        .await
+        .is_ok());
+    for _ in 0..5 {
+        let _ = sign_in(&app, "ada@example.com", "wrong password", now).await;
+    }
+    assert!(
+        sign_in(&app, "ada@example.com", PASSWORD, now)
+            .await
+            .is_ok(),
+        "counting restarted"
+    );
+}
+
+#[tokio::test]
+async fn one_address_trying_many_accounts_is_throttled() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let now = Utc::now();
+    for n in 0..21 {
+        let email = format!("guess{n}@example.com");
+        assert_eq!(
+            sign_in(&app, &email, "password guess", now).await,
+            Err(AppError::InvalidCredentials)
+        );
+    }
+    assert_eq!(
+        sign_in(&app, "ada@example.com", PASSWORD, now).await,
+        Err(AppError::RateLimited)
+    );
+    // Someone else, elsewhere, is unaffected.
+    let elsewhere = check_password(
+        &app.pool,
+        "ada@example.com",
+        PASSWORD,
+        ip("198.51.100.7"),
+        now,
+    )
+    .await;
+    assert!(elsewhere.is_ok());
+}
+
+#[tokio::test]
+async fn the_second_factor_is_required_once_enrolled_and_codes_work_once() {
+    let app = spawn_app().await;
+    let id = ada(&app).await;
+    let key = SealingKey::from_bytes([9; 32]);
+    let secret = TotpSecret::generate();
+    sqlx::query(
+        "INSERT INTO user_totp (user_id, secret_sealed, confirmed_at) VALUES ($1, $2, now())",
+    )
+    .bind(id)
+    .bind(key.seal(&secret, id).expect("seal"))
+    .execute(&app.pool)
+    .await
+    .expect("enroll");
+    let now = Utc::now();
+    assert_eq!(
+        sign_in(&app, "ada@example.com", PASSWORD, now).await,
+        Ok(PasswordStep::SecondFactorRequired { user_id: id })
+    );
+    assert!(actions(&app).await.is_empty(), "not signed in yet");
+
+    let code = secret.code_at(now).expect("code");
+    let second = |code: String| {
+        let (pool, key) = (app.pool.clone(), key.clone());
+        async move { check_second_factor(&pool, &key, id, &code, ip("192.0.2.10"), now).await }
+    };
+    assert_eq!(second(code.clone()).await, Ok(()));
+    let replay = second(code.clone()).await.expect_err("replayed");
+    assert_eq!(replay.field(), Some("code"));
+    assert!(replay.to_string().contains("already used"));
+    let wrong_code = if code == "000000" { "111111" } else { "000000" };
+    let wrong = second(wrong_code.into()).await.expect_err("wrong");
+    assert_eq!(wrong.field(), Some("code"));
+    let malformed = second("12ab".into()).await.expect_err("malformed");
+    assert_eq!(malformed.field(), Some("code"));
+    assert_eq!(
+        actions(&app).await,
+        ["auth.signed_in", "auth.totp_replayed", "auth.totp_failed"]
+    );
+}
