@@ -2,6 +2,9 @@
 
 use std::io::{IsTerminal, Write};
 
+use app::backend::auth::totp::SealingKey;
+use app::backend::clock::Clock;
+use app::backend::services::Services;
 use app::domain::{Actor, Email, Role};
 use app::error::AppError;
 use chrono::Utc;
@@ -22,7 +25,13 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
     if options.demo {
         load_demo(&database).await?;
     }
-    let application = Application::build(options, database.pool.clone())
+    let services = Services {
+        pool: database.pool.clone(),
+        clock: Clock::system(),
+        totp_key: SealingKey::load_or_create(&global.totp_key_path())?,
+    };
+    tokio::spawn(delete_expired_sessions(database.pool.clone()));
+    let application = Application::build(options, services)
         .await
         .map_err(|error| {
             format!(
@@ -46,6 +55,19 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
     database.pool.close().await;
     drop(database);
     Ok(())
+}
+
+/// Removes expired session records every ten minutes. Any number of instances may do this.
+async fn delete_expired_sessions(pool: sqlx::PgPool) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match app::backend::auth::session_store::delete_expired(&pool).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "expired sessions removed"),
+            Err(error) => tracing::warn!(%error, "removing expired sessions failed"),
+        }
+    }
 }
 
 /// `demo load`.

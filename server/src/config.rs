@@ -32,9 +32,22 @@ pub struct GlobalOptions {
     #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
 
+    /// File with the 32-byte key that seals TOTP secrets at rest; created (mode 0600) if missing.
+    /// Defaults to <data-dir>/keys/totp.key. Every instance must use the same key.
+    #[arg(long, env = "PORTAL_TOTP_KEY_FILE", global = true)]
+    pub totp_key_file: Option<PathBuf>,
+
     /// Log format: `human` (readable, coloured on a terminal) or `json` (one object per line).
     #[arg(long, env = "PORTAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
     pub log_format: LogFormat,
+}
+
+impl GlobalOptions {
+    pub fn totp_key_path(&self) -> PathBuf {
+        self.totp_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("totp.key"))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

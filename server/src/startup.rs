@@ -23,6 +23,13 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use app::backend::auth::session::IDLE_SECS;
+use app::backend::auth::session_store::PgSessionStore;
+use app::backend::services::Services;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
 use crate::config::ServeOptions;
 use crate::health;
 use crate::metrics::{self, Metrics};
@@ -34,6 +41,7 @@ use crate::middleware::security_headers::{security_headers, HeaderPolicy};
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    pub services: Services,
     pub metrics: Metrics,
 }
 
@@ -47,10 +55,10 @@ pub struct Application {
 
 impl Application {
     /// Binds the listening socket (port 0 picks a free port) and builds the router.
-    pub async fn build(options: &ServeOptions, pool: PgPool) -> std::io::Result<Self> {
+    pub async fn build(options: &ServeOptions, services: Services) -> std::io::Result<Self> {
         let listener = TcpListener::bind(SocketAddr::new(options.address, options.port)).await?;
         let local = listener.local_addr()?;
-        let router = router(options, local, pool);
+        let router = router(options, local, services);
         Ok(Self {
             listener,
             router,
@@ -93,14 +101,16 @@ fn leptos_options(options: &ServeOptions, addr: SocketAddr) -> LeptosOptions {
 }
 
 /// The whole HTTP surface of one portal instance.
-pub fn router(options: &ServeOptions, addr: SocketAddr, pool: PgPool) -> Router {
+pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> Router {
     let state = AppState {
         leptos_options: leptos_options(options, addr),
-        pool: pool.clone(),
+        pool: services.pool.clone(),
+        services: services.clone(),
         metrics: Metrics::default(),
     };
     let public_url = options.public_url(addr.port());
-    let context = move || provide_context(pool.clone());
+    let sessions = session_layer(&services.pool, &public_url);
+    let context = move || provide_context(services.clone());
     let routes = generate_route_list(App);
 
     Router::new()
@@ -145,6 +155,7 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, pool: PgPool) -> Router 
                     AllowedOrigin::from_public_url(&public_url),
                     check_origin,
                 ))
+                .layer(sessions)
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
@@ -152,6 +163,24 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, pool: PgPool) -> Router 
                 )),
         )
         .with_state(state)
+}
+
+/// Session cookies: HttpOnly, SameSite=Lax, and — whenever people reach the portal over https —
+/// Secure with the `__Host-` prefix (no Domain, Path=/), so no subdomain can set or read them.
+/// Over plain http (development) the cookie cannot be Secure and is named without the prefix.
+fn session_layer(pool: &PgPool, public_url: &str) -> SessionManagerLayer<PgSessionStore> {
+    let https = public_url.starts_with("https://");
+    SessionManagerLayer::new(PgSessionStore::new(pool.clone()))
+        .with_name(if https {
+            "__Host-portal_session"
+        } else {
+            "portal_session"
+        })
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(CookieDuration::seconds(IDLE_SECS)))
 }
 
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {

@@ -3,8 +3,10 @@
 //! Each one loads what it needs from the request context, calls one backend function and maps
 //! its error; no SQL lives here.
 
+mod auth;
 mod overview;
 
+pub use auth::*;
 pub use overview::*;
 
 #[cfg(feature = "ssr")]
@@ -12,12 +14,38 @@ mod context {
     use crate::error::AppError;
     use leptos::prelude::*;
 
-    /// The connection pool the server provides to every request.
-    pub fn pool() -> Result<sqlx::PgPool, AppError> {
-        use_context::<sqlx::PgPool>().ok_or_else(|| {
-            tracing::error!("no database pool in the request context");
+    use crate::backend::auth::session::AuthSession;
+    use crate::backend::services::Services;
+
+    /// What the server provides to every request.
+    pub fn services() -> Result<Services, AppError> {
+        use_context::<Services>().ok_or_else(|| {
+            tracing::error!("no services in the request context");
             AppError::Internal
         })
+    }
+
+    pub fn pool() -> Result<sqlx::PgPool, AppError> {
+        services().map(|services| services.pool)
+    }
+
+    /// The request's browser session.
+    pub async fn session() -> Result<AuthSession, AppError> {
+        leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map(AuthSession)
+            .map_err(|error| {
+                tracing::error!(%error, "no session layer");
+                AppError::Internal
+            })
+    }
+
+    /// The client's address, from the socket.
+    pub async fn source_address() -> Option<std::net::IpAddr> {
+        leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .await
+            .ok()
+            .map(|info| info.0.ip())
     }
 
     /// Sets the HTTP status of a failed server function to the error's own status.

@@ -3,7 +3,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod demo;
 pub mod overview;
+pub mod services;
 pub mod tokens;
 pub mod users;

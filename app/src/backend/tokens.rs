@@ -8,19 +8,11 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::audit::{self, NewEvent};
-use crate::domain::{Actor, AuditAction, Email, Role};
+use super::users::{active_principal, Principal};
+use crate::domain::{Actor, AuditAction, Email};
 use crate::error::AppError;
 
 const PREFIX: &str = "agp_";
-
-/// The person a request acts for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    pub user_id: Uuid,
-    pub email: String,
-    pub display_name: String,
-    pub roles: Vec<Role>,
-}
 
 /// A token just created: the only moment its text exists outside the holder's hands.
 pub struct CreatedToken {
@@ -120,30 +112,21 @@ pub async fn authenticate(
     if !token.starts_with(PREFIX) || token.len() > 100 {
         return Err(AppError::Unauthorized);
     }
-    let row = sqlx::query!(
-        r#"UPDATE api_tokens t SET last_used_at = $2
-           FROM users u
-           WHERE t.token_hash = $1 AND t.revoked_at IS NULL
-             AND u.user_id = t.user_id AND u.disabled_at IS NULL
-           RETURNING u.user_id, u.email, u.display_name,
-             ARRAY(SELECT role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY role)
-               AS "roles!: Vec<String>""#,
+    let user_id = sqlx::query_scalar!(
+        "UPDATE api_tokens t SET last_used_at = $2
+         FROM users u
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+           AND u.user_id = t.user_id AND u.disabled_at IS NULL
+         RETURNING u.user_id",
         &digest(token)[..],
         now
     )
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::Unauthorized)?;
-    Ok(Principal {
-        user_id: row.user_id,
-        email: row.email,
-        display_name: row.display_name,
-        roles: row
-            .roles
-            .iter()
-            .filter_map(|role| Role::parse(role).ok())
-            .collect(),
-    })
+    active_principal(pool, user_id)
+        .await?
+        .ok_or(AppError::Unauthorized)
 }
 
 /// Revokes one of `owner`'s tokens; revoking twice, or someone else's token, is `NotFound`.

@@ -8,6 +8,41 @@ use super::auth::password;
 use crate::domain::{Actor, AuditAction, DisplayName, Email, Password, Role};
 use crate::error::AppError;
 
+/// The person a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: uuid::Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+}
+
+/// The active (not disabled) account `user_id`, with its roles.
+pub async fn active_principal(
+    pool: &PgPool,
+    user_id: uuid::Uuid,
+) -> Result<Option<Principal>, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT u.user_id, u.email, u.display_name,
+             ARRAY(SELECT role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY role)
+               AS "roles!: Vec<String>"
+           FROM users u WHERE u.user_id = $1 AND u.disabled_at IS NULL"#,
+        user_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| Principal {
+        user_id: row.user_id,
+        email: row.email,
+        display_name: row.display_name,
+        roles: row
+            .roles
+            .iter()
+            .filter_map(|role| Role::parse(role).ok())
+            .collect(),
+    }))
+}
+
 /// Input for a new account, already parsed.
 #[derive(Debug)]
 pub struct NewUser {

@@ -2,7 +2,8 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use app::backend::tokens::{self, Principal};
+use app::backend::tokens;
+use app::backend::users::Principal;
 use app::error::AppError;
 
 use super::ApiError;

@@ -4,7 +4,12 @@
 //! started for the whole test run on a keeper thread and stops when the test process exits.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use app::backend::auth::totp::SealingKey;
+use app::backend::clock::Clock;
+use app::backend::services::Services;
 
 use server::config::ServeOptions;
 use server::database::{migrate, pool_options, MIGRATOR};
@@ -18,9 +23,16 @@ pub struct TestApp {
     pub pool: PgPool,
     pub database: String,
     pub client: reqwest::Client,
+    pub totp_key: SealingKey,
+    /// Seconds added to the real time: tests move the portal's clock forward with `advance`.
+    clock_offset: Arc<AtomicI64>,
 }
 
 impl TestApp {
+    pub fn advance(&self, seconds: i64) {
+        self.clock_offset.fetch_add(seconds, Ordering::SeqCst);
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -135,7 +147,17 @@ pub async fn spawn_configured_app(options: ServeOptions) -> TestApp {
 }
 
 async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -> TestApp {
-    let application = Application::build(&options, pool.clone())
+    let clock_offset = Arc::new(AtomicI64::new(0));
+    let offset = clock_offset.clone();
+    let totp_key = SealingKey::from_bytes([42; 32]);
+    let services = Services {
+        pool: pool.clone(),
+        clock: Clock::from_fn(move || {
+            chrono::Utc::now() + chrono::Duration::seconds(offset.load(Ordering::SeqCst))
+        }),
+        totp_key: totp_key.clone(),
+    };
+    let application = Application::build(&options, services)
         .await
         .expect("application binds");
     let address = format!("http://127.0.0.1:{}", application.port());
@@ -150,5 +172,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         pool,
         database,
         client,
+        totp_key,
+        clock_offset,
     }
 }

@@ -11,5 +11,6 @@ mod overview;
 mod postgres;
 mod rest;
 mod security;
+mod sessions;
 mod sign_in;
 mod totp;

@@ -1,0 +1,109 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Role;
+use crate::error::AppError;
+
+/// Where signing in stands after the password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInStep {
+    SignedIn,
+    /// A code from the authenticator app must follow.
+    CodeRequired,
+}
+
+/// The signed-in person, as the UI shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppError> {
+    use super::context::{respond, services, session, source_address};
+    use crate::backend::auth::sign_in::{check_password, PasswordStep};
+    respond(
+        async {
+            let services = services()?;
+            let now = services.clock.now();
+            let session = session().await?;
+            let source = source_address().await;
+            match check_password(&services.pool, &email, &password, source, now).await? {
+                PasswordStep::SignedIn { user_id } => {
+                    session.sign_in(user_id, now).await?;
+                    Ok(SignInStep::SignedIn)
+                }
+                PasswordStep::SecondFactorRequired { user_id } => {
+                    session.await_code(user_id, now).await?;
+                    Ok(SignInStep::CodeRequired)
+                }
+            }
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "sign_in_code")]
+pub async fn sign_in_code(code: String) -> Result<(), AppError> {
+    use super::context::{respond, services, session, source_address};
+    use crate::backend::auth::sign_in::check_second_factor;
+    respond(
+        async {
+            let services = services()?;
+            let now = services.clock.now();
+            let session = session().await?;
+            let user_id = session
+                .awaiting_code(now)
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            let source = source_address().await;
+            check_second_factor(
+                &services.pool,
+                &services.totp_key,
+                user_id,
+                &code,
+                source,
+                now,
+            )
+            .await?;
+            session.sign_in(user_id, now).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use super::context::{respond, session};
+    respond(async { session().await?.end().await }.await)
+}
+
+#[server(endpoint = "current_user")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
+    use super::context::{respond, services, session};
+    use crate::backend::users::active_principal;
+    respond(
+        async {
+            let services = services()?;
+            let session = session().await?;
+            let Some(user_id) = session.user_id(services.clock.now()).await? else {
+                return Ok(None);
+            };
+            match active_principal(&services.pool, user_id).await? {
+                Some(principal) => Ok(Some(CurrentUser {
+                    email: principal.email,
+                    name: principal.display_name,
+                    roles: principal.roles,
+                })),
+                None => {
+                    // Disabled (or deleted) since signing in.
+                    session.end().await?;
+                    Ok(None)
+                }
+            }
+        }
+        .await,
+    )
+}

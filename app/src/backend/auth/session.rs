@@ -1,0 +1,120 @@
+//! A typed view of the browser session: who is signed in, since when, and whether a second
+//! factor is still owed. Idle and absolute lifetimes are enforced here, against the injected
+//! clock; the session record's own expiry is only a backstop.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+pub const SIGNED_IN_KEY: &str = "auth";
+const AWAITING_CODE_KEY: &str = "awaiting_code";
+
+/// Signed out after this long without a request.
+pub const IDLE_SECS: i64 = 30 * 60;
+/// Signed out this long after signing in, however active.
+pub const ABSOLUTE_SECS: i64 = 12 * 60 * 60;
+/// The second factor must follow the password within this time.
+pub const CODE_STEP_SECS: i64 = 5 * 60;
+/// `last_seen_at` is written at most this often, to spare the database a write per request.
+const TOUCH_SECS: i64 = 60;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct SignedIn {
+    user_id: Uuid,
+    signed_in_at: i64,
+    last_seen_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct AwaitingCode {
+    user_id: Uuid,
+    since: i64,
+}
+
+fn store_error(error: tower_sessions::session::Error) -> AppError {
+    tracing::error!(%error, "session store failed");
+    AppError::Unavailable
+}
+
+pub struct AuthSession(pub Session);
+
+impl AuthSession {
+    /// The signed-in person, if the session is still within its idle and absolute limits.
+    pub async fn user_id(&self, now: DateTime<Utc>) -> Result<Option<Uuid>, AppError> {
+        let Some(mut auth) = self
+            .0
+            .get::<SignedIn>(SIGNED_IN_KEY)
+            .await
+            .map_err(store_error)?
+        else {
+            return Ok(None);
+        };
+        let now = now.timestamp();
+        if now - auth.last_seen_at > IDLE_SECS || now - auth.signed_in_at > ABSOLUTE_SECS {
+            self.end().await?;
+            return Ok(None);
+        }
+        if now - auth.last_seen_at >= TOUCH_SECS {
+            auth.last_seen_at = now;
+            self.0
+                .insert(SIGNED_IN_KEY, auth)
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(Some(auth.user_id))
+    }
+
+    /// Fully signed in: a new session id (the old one, possibly planted, dies).
+    pub async fn sign_in(&self, user_id: Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(store_error)?;
+        self.0.clear().await;
+        let now = now.timestamp();
+        self.0
+            .insert(
+                SIGNED_IN_KEY,
+                SignedIn {
+                    user_id,
+                    signed_in_at: now,
+                    last_seen_at: now,
+                },
+            )
+            .await
+            .map_err(store_error)
+    }
+
+    /// The password was right; remember whose code is expected next (under a new id).
+    pub async fn await_code(&self, user_id: Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(store_error)?;
+        self.0.clear().await;
+        self.0
+            .insert(
+                AWAITING_CODE_KEY,
+                AwaitingCode {
+                    user_id,
+                    since: now.timestamp(),
+                },
+            )
+            .await
+            .map_err(store_error)
+    }
+
+    /// Whose second factor is expected, if the password step was recent enough.
+    pub async fn awaiting_code(&self, now: DateTime<Utc>) -> Result<Option<Uuid>, AppError> {
+        let pending = self
+            .0
+            .get::<AwaitingCode>(AWAITING_CODE_KEY)
+            .await
+            .map_err(store_error)?;
+        Ok(pending
+            .filter(|p| now.timestamp() - p.since <= CODE_STEP_SECS)
+            .map(|p| p.user_id))
+    }
+
+    /// Signs out: the record is deleted on the server, and the cookie with it.
+    pub async fn end(&self) -> Result<(), AppError> {
+        self.0.delete().await.map_err(store_error)
+    }
+}

@@ -1,0 +1,342 @@
+//! Browser sessions over HTTP: the sign-in server functions, cookie attributes, fixation,
+//! sign-out, idle and absolute expiry (with the portal's clock moved forward), disabled accounts.
+
+use app::backend::auth::totp::TotpSecret;
+use app::backend::users::{create, parse_new_user};
+use app::domain::Actor;
+use chrono::Utc;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::helpers::{spawn_app, spawn_configured_app, test_options, TestApp};
+
+const PASSWORD: &str = "analytical engine notes";
+
+async fn ada(app: &TestApp) -> Uuid {
+    let user = parse_new_user("ada@example.com", "Ada Lovelace", PASSWORD, &[]).expect("valid");
+    create(&app.pool, Actor::Operator, user, Utc::now())
+        .await
+        .expect("user")
+}
+
+/// Enrolls a TOTP secret for `user` and returns it.
+async fn enroll(app: &TestApp, user: Uuid) -> TotpSecret {
+    let secret = TotpSecret::generate();
+    sqlx::query(
+        "INSERT INTO user_totp (user_id, secret_sealed, confirmed_at) VALUES ($1, $2, now())",
+    )
+    .bind(user)
+    .bind(app.totp_key.seal(&secret, user).expect("seal"))
+    .execute(&app.pool)
+    .await
+    .expect("enroll");
+    secret
+}
+
+async fn call(
+    app: &TestApp,
+    function: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> Response {
+    let mut request = app
+        .client
+        .post(app.url(&format!("/api/{function}")))
+        .header("origin", origin(app))
+        .form(form);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.expect("request")
+}
+
+fn origin(app: &TestApp) -> String {
+    app.address.clone()
+}
+
+/// `name=value` of the session cookie the response sets, and its attributes.
+fn set_cookie(response: &Response) -> Option<(String, String)> {
+    let header = response
+        .headers()
+        .get("set-cookie")?
+        .to_str()
+        .ok()?
+        .to_owned();
+    let pair = header.split(';').next()?.trim().to_owned();
+    Some((pair, header))
+}
+
+async fn sign_in(app: &TestApp) -> String {
+    let response = call(
+        app,
+        "sign_in",
+        &[("email", "ada@example.com"), ("password", PASSWORD)],
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (cookie, _) = set_cookie(&response).expect("a session cookie");
+    assert_eq!(response.json::<Value>().await.expect("json"), "SignedIn");
+    cookie
+}
+
+async fn who(app: &TestApp, cookie: &str) -> Value {
+    let response = call(app, "current_user", &[], Some(cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("json")
+}
+
+async fn session_rows(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_hardened_cookie_and_identifies_the_person() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let response = call(
+        &app,
+        "sign_in",
+        &[("email", "ada@example.com"), ("password", PASSWORD)],
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (cookie, attributes) = set_cookie(&response).expect("cookie");
+    assert!(cookie.starts_with("portal_session="), "{attributes}");
+    let lower = attributes.to_lowercase();
+    assert!(lower.contains("httponly"), "{attributes}");
+    assert!(lower.contains("samesite=lax"), "{attributes}");
+    assert!(lower.contains("path=/"), "{attributes}");
+    assert!(
+        !lower.contains("secure"),
+        "plain http in development: {attributes}"
+    );
+
+    let me = who(&app, &cookie).await;
+    assert_eq!(me["email"], "ada@example.com");
+    assert_eq!(me["name"], "Ada Lovelace");
+    assert_eq!(me["roles"], serde_json::json!(["employee"]));
+    assert_eq!(who(&app, "portal_session=forged").await, Value::Null);
+}
+
+#[tokio::test]
+async fn over_https_the_cookie_is_secure_and_host_prefixed() {
+    let mut options = test_options();
+    options.public_url = Some("https://ai.example.com".into());
+    let app = spawn_configured_app(options).await;
+    ada(&app).await;
+    let response = app
+        .client
+        .post(app.url("/api/sign_in"))
+        .header("origin", "https://ai.example.com")
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("request");
+    let (cookie, attributes) = set_cookie(&response).expect("cookie");
+    assert!(cookie.starts_with("__Host-portal_session="), "{attributes}");
+    assert!(attributes.to_lowercase().contains("secure"), "{attributes}");
+    assert!(
+        !attributes.to_lowercase().contains("domain"),
+        "{attributes}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_sets_no_cookie_and_says_nothing_specific() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let response = call(
+        &app,
+        "sign_in",
+        &[("email", "ada@example.com"), ("password", "nope nope")],
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(&response).is_none());
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["code"], "invalid_credentials");
+    let unknown = call(
+        &app,
+        "sign_in",
+        &[("email", "eve@example.com"), ("password", "nope nope")],
+        None,
+    )
+    .await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        unknown.json::<Value>().await.expect("json"),
+        body,
+        "no account enumeration"
+    );
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_each_step_so_a_planted_one_is_useless() {
+    let app = spawn_app().await;
+    let user = ada(&app).await;
+    let secret = enroll(&app, user).await;
+
+    // Password step: a planted cookie is replaced, never adopted.
+    let planted = "portal_session=AAAAAAAAAAAAAAAAAAAAAA";
+    let response = call(
+        &app,
+        "sign_in",
+        &[("email", "ada@example.com"), ("password", PASSWORD)],
+        Some(planted),
+    )
+    .await;
+    assert_eq!(
+        response.json::<Value>().await.expect("json"),
+        "CodeRequired"
+    );
+    let response = call(
+        &app,
+        "sign_in",
+        &[("email", "ada@example.com"), ("password", PASSWORD)],
+        Some(planted),
+    )
+    .await;
+    let (pending, _) = set_cookie(&response).expect("cookie");
+    assert_ne!(pending, planted);
+    assert_eq!(
+        who(&app, &pending).await,
+        Value::Null,
+        "not signed in before the code"
+    );
+
+    // Code step: another new id; the pending one is dead.
+    let code = secret.code_at(Utc::now()).expect("code");
+    let response = call(&app, "sign_in_code", &[("code", &code)], Some(&pending)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (signed_in, _) = set_cookie(&response).expect("cookie");
+    assert_ne!(signed_in, pending);
+    assert_eq!(who(&app, &signed_in).await["email"], "ada@example.com");
+    assert_eq!(who(&app, &pending).await, Value::Null);
+}
+
+#[tokio::test]
+async fn a_code_used_to_sign_in_cannot_sign_in_again() {
+    let app = spawn_app().await;
+    let user = ada(&app).await;
+    let secret = enroll(&app, user).await;
+    let code = secret.code_at(Utc::now()).expect("code");
+    for attempt in 0..2 {
+        let response = call(
+            &app,
+            "sign_in",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+        let (pending, _) = set_cookie(&response).expect("cookie");
+        let response = call(&app, "sign_in_code", &[("code", &code)], Some(&pending)).await;
+        if attempt == 0 {
+            assert_eq!(response.status(), StatusCode::OK);
+        } else {
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body: Value = response.json().await.expect("json");
+            assert_eq!(body["field"], "code");
+            assert!(body["message"]
+                .as_str()
+                .expect("message")
+                .contains("already used"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_code_without_a_password_step_is_refused() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let response = call(&app, "sign_in_code", &[("code", "123456")], None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signing_out_deletes_the_server_record() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let cookie = sign_in(&app).await;
+    assert_eq!(session_rows(&app).await, 1);
+    let response = call(&app, "sign_out", &[], Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(session_rows(&app).await, 0);
+    assert_eq!(
+        who(&app, &cookie).await,
+        Value::Null,
+        "the old cookie is dead"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_after_thirty_idle_minutes() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let cookie = sign_in(&app).await;
+    app.advance(29 * 60);
+    assert_eq!(who(&app, &cookie).await["email"], "ada@example.com");
+    app.advance(29 * 60);
+    assert_eq!(
+        who(&app, &cookie).await["email"],
+        "ada@example.com",
+        "activity keeps it alive"
+    );
+    app.advance(31 * 60);
+    assert_eq!(who(&app, &cookie).await, Value::Null);
+    assert_eq!(session_rows(&app).await, 0, "the expired record is deleted");
+}
+
+#[tokio::test]
+async fn sessions_end_twelve_hours_after_signing_in_however_active() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let cookie = sign_in(&app).await;
+    let mut elapsed = 0;
+    while elapsed + 25 * 60 <= 12 * 60 * 60 {
+        app.advance(25 * 60);
+        elapsed += 25 * 60;
+        assert_eq!(
+            who(&app, &cookie).await["email"],
+            "ada@example.com",
+            "at {elapsed} s"
+        );
+    }
+    app.advance(25 * 60);
+    assert_eq!(who(&app, &cookie).await, Value::Null);
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_session() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let cookie = sign_in(&app).await;
+    sqlx::query("UPDATE users SET disabled_at = now()")
+        .execute(&app.pool)
+        .await
+        .expect("disable");
+    assert_eq!(who(&app, &cookie).await, Value::Null);
+    assert_eq!(session_rows(&app).await, 0);
+}
+
+#[tokio::test]
+async fn cross_site_sign_in_attempts_are_refused() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let response = app
+        .client
+        .post(app.url("/api/sign_in"))
+        .header("origin", "https://evil.example")
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookie(&response).is_none());
+}
