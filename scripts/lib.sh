@@ -148,6 +148,7 @@ PORTAL_LOG=
 start_portal() {
   local server=$1; shift
   PORTAL_LOG=$(mktemp "${TMPDIR:-/tmp}/portal-server.XXXXXX")
+  export PORTAL_LOG   # the browser tests read the demo sign-ins it prints
   "$server" serve --port 0 "$@" >"$PORTAL_LOG" 2>&1 &
   PORTAL_PID=$!
   for _ in $(seq 1 600); do

@@ -71,7 +71,7 @@ test.describe("hydration", () => {
     await page.goto("/");
     const app = page.locator(".app");
     if (hydrated(info)) {
-      await expect(app).toHaveAttribute("data-hydrated", "true");
+      await expect(app).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
       // The Content-Security-Policy lets our bundle run and nothing complains.
       expect(problems).toEqual([]);
     } else {

@@ -6,7 +6,8 @@ export const hydrated = (info: TestInfo) => info.project.name === "hydrated";
 export async function open(page: Page, info: TestInfo, path: string) {
   const response = await page.goto(path);
   if (hydrated(info)) {
-    await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+    // A debug bundle on a busy two-core machine can take a while to compile.
+    await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
   }
   return response;
 }

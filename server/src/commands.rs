@@ -22,13 +22,14 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// then stops the private PostgreSQL (if any) after the last request has finished.
 pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(), BoxError> {
     let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    let totp_key = SealingKey::load_or_create(&global.totp_key_path())?;
     if options.demo {
-        load_demo(&database).await?;
+        load_demo(&database, &totp_key).await?;
     }
     let services = Services {
         pool: database.pool.clone(),
         clock: Clock::system(),
-        totp_key: SealingKey::load_or_create(&global.totp_key_path())?,
+        totp_key: totp_key.clone(),
     };
     tokio::spawn(delete_expired_sessions(database.pool.clone()));
     let application = Application::build(options, services)
@@ -48,6 +49,9 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
             cluster.cluster_dir().display(),
             cluster.url(crate::database::PRIVATE_DATABASE)
         );
+    }
+    if options.demo {
+        print_demo_sign_ins(&database, &totp_key).await?;
     }
     println!("Press Ctrl-C to stop.");
     let _ = std::io::stdout().flush();
@@ -73,21 +77,44 @@ async fn delete_expired_sessions(pool: sqlx::PgPool) {
 /// `demo load`.
 pub async fn demo_load(global: &GlobalOptions) -> Result<(), BoxError> {
     let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
-    load_demo(&database).await?;
+    let totp_key = SealingKey::load_or_create(&global.totp_key_path())?;
+    load_demo(&database, &totp_key).await?;
+    print_demo_sign_ins(&database, &totp_key).await?;
     database.pool.close().await;
     Ok(())
 }
 
-async fn load_demo(database: &Database) -> Result<(), BoxError> {
-    let loaded = app::backend::demo::load(&database.pool, chrono::Utc::now()).await?;
-    if loaded.organization || loaded.teams > 0 {
+async fn load_demo(database: &Database, totp_key: &SealingKey) -> Result<(), BoxError> {
+    let loaded = app::backend::demo::load(&database.pool, totp_key, chrono::Utc::now()).await?;
+    if loaded.organization || loaded.teams > 0 || loaded.people > 0 {
         println!(
-            "Demo organization loaded: {} ({} new teams).",
+            "Demo organization loaded: {} ({} new teams, {} new people).",
             app::backend::demo::DEMO_ORGANIZATION,
-            loaded.teams
+            loaded.teams,
+            loaded.people
         );
     } else {
         println!("Demo organization already loaded; nothing changed.");
+    }
+    Ok(())
+}
+
+/// The demo people and how to sign in as them (demo passwords exist only in the demo).
+async fn print_demo_sign_ins(database: &Database, totp_key: &SealingKey) -> Result<(), BoxError> {
+    let people = app::backend::demo::sign_ins(&database.pool, totp_key).await?;
+    if people.is_empty() {
+        return Ok(());
+    }
+    println!(
+        "Demo sign-in (password for everyone: {}):",
+        app::backend::demo::DEMO_PASSWORD
+    );
+    for person in people {
+        let roles: Vec<&str> = person.roles.iter().map(|role| role.as_str()).collect();
+        println!("  {:<36} {}", person.email, roles.join(", "));
+        if let Some(url) = person.otpauth_url {
+            println!("    TOTP (add to an authenticator app): {url}");
+        }
     }
     Ok(())
 }

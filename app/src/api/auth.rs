@@ -33,10 +33,12 @@ pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppE
             match check_password(&services.pool, &email, &password, source, now).await? {
                 PasswordStep::SignedIn { user_id } => {
                     session.sign_in(user_id, now).await?;
+                    leptos_axum::redirect("/");
                     Ok(SignInStep::SignedIn)
                 }
                 PasswordStep::SecondFactorRequired { user_id } => {
                     session.await_code(user_id, now).await?;
+                    leptos_axum::redirect("/sign-in/code");
                     Ok(SignInStep::CodeRequired)
                 }
             }
@@ -68,7 +70,9 @@ pub async fn sign_in_code(code: String) -> Result<(), AppError> {
                 now,
             )
             .await?;
-            session.sign_in(user_id, now).await
+            session.sign_in(user_id, now).await?;
+            leptos_axum::redirect("/");
+            Ok(())
         }
         .await,
     )
@@ -77,7 +81,14 @@ pub async fn sign_in_code(code: String) -> Result<(), AppError> {
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use super::context::{respond, session};
-    respond(async { session().await?.end().await }.await)
+    respond(
+        async {
+            session().await?.end().await?;
+            leptos_axum::redirect("/sign-in");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "current_user")]

@@ -48,8 +48,20 @@ mod context {
             .map(|info| info.0.ip())
     }
 
-    /// Sets the HTTP status of a failed server function to the error's own status.
+    /// Sets the HTTP status of a failed server function to the error's own status — except for
+    /// a plain HTML form post (no JavaScript), which Leptos answers with a redirect back to the
+    /// form carrying the error in the URL; a status here would replace that redirect.
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if plain_form_post {
+            return result;
+        }
         if let Err(error) = &result {
             if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
                 if let Ok(status) = http::StatusCode::from_u16(error.status()) {

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::audit::{self, NewEvent};
-use crate::domain::{Actor, AuditAction, DisplayName, Slug};
+use super::auth::totp::{self, SealingKey, TotpSecret};
+use super::users::{self, parse_new_user};
+use crate::domain::{Actor, AuditAction, DisplayName, Email, Role, Slug};
 use crate::error::AppError;
 
 pub const DEMO_ORGANIZATION: &str = "Northwind Analytics (demo)";
@@ -35,17 +37,59 @@ pub const DEMO_TEAMS: &[(&str, &str)] = &[
     ("Marketing", "Campaigns, web content and brand."),
 ];
 
+/// The password of every demo person. Demo people exist only in a demo organization.
+pub const DEMO_PASSWORD: &str = "northwind-demo-passphrase";
+
+/// (email, name, roles) of the demo people. Reviewers and admins get TOTP enrolled.
+pub const DEMO_PEOPLE: &[(&str, &str, &[Role])] = &[
+    (
+        "nora.admin@northwind.example",
+        "Nora Lindqvist",
+        &[Role::Admin],
+    ),
+    (
+        "ravi.reviewer@northwind.example",
+        "Ravi Menon",
+        &[Role::Reviewer],
+    ),
+    (
+        "sofia.reviewer@northwind.example",
+        "Sofia Brandt",
+        &[Role::Reviewer],
+    ),
+    (
+        "maya.manager@northwind.example",
+        "Maya Okafor",
+        &[Role::Manager],
+    ),
+    ("eli.employee@northwind.example", "Eli Novak", &[]),
+];
+
 /// What a demo load added (zero everywhere when it had been loaded before).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct DemoLoaded {
     pub organization: bool,
     pub teams: u64,
+    pub people: u64,
+}
+
+/// How to sign in as a demo person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSignIn {
+    pub email: String,
+    pub roles: Vec<Role>,
+    /// For people with TOTP: the URL to add to an authenticator app.
+    pub otpauth_url: Option<String>,
 }
 
 /// Loads the demo organization in one transaction, audited when it adds anything. A real
 /// organization already set up is left untouched: demo data is only ever added to an empty
 /// portal or to the demo itself.
-pub async fn load(pool: &PgPool, now: DateTime<Utc>) -> Result<DemoLoaded, AppError> {
+pub async fn load(
+    pool: &PgPool,
+    totp_key: &SealingKey,
+    now: DateTime<Utc>,
+) -> Result<DemoLoaded, AppError> {
     let mut tx = pool.begin().await?;
     let existing =
         sqlx::query!("SELECT is_demo FROM organization WHERE organization_id = 1 FOR UPDATE")
@@ -83,15 +127,66 @@ pub async fn load(pool: &PgPool, now: DateTime<Utc>) -> Result<DemoLoaded, AppEr
         .await?
         .rows_affected();
     }
+    for (email, name, roles) in DEMO_PEOPLE {
+        let exists = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM users WHERE email = $1) AS "exists!""#,
+            email
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if exists {
+            continue;
+        }
+        let person = parse_new_user(email, name, DEMO_PASSWORD, roles)?;
+        let user_id = users::insert(&mut tx, Actor::Operator, person, now).await?;
+        if roles.iter().any(|role| role.requires_totp()) {
+            totp::store_confirmed(&mut tx, totp_key, user_id, &TotpSecret::generate(), now).await?;
+        }
+        loaded.people += 1;
+    }
     if loaded.organization || loaded.teams > 0 {
         let event = NewEvent::new(Actor::Operator, AuditAction::DemoLoaded)
             .target("organization")
             .after(serde_json::json!({
                 "organization_created": loaded.organization,
                 "teams_added": loaded.teams,
+                "people_added": loaded.people,
             }));
         audit::append(&mut tx, event, now).await?;
     }
     tx.commit().await?;
     Ok(loaded)
+}
+
+/// The demo people's sign-in details, TOTP URLs included (opened with the key), in the order
+/// of [`DEMO_PEOPLE`]. Empty unless the demo is loaded.
+pub async fn sign_ins(pool: &PgPool, totp_key: &SealingKey) -> Result<Vec<DemoSignIn>, AppError> {
+    let mut out = Vec::new();
+    for (email, _, roles) in DEMO_PEOPLE {
+        let row = sqlx::query!(
+            "SELECT u.user_id, t.secret_sealed AS \"secret_sealed?\" FROM users u
+             JOIN organization o ON o.is_demo
+             LEFT JOIN user_totp t ON t.user_id = u.user_id
+             WHERE u.email = $1",
+            email
+        )
+        .fetch_optional(pool)
+        .await?;
+        let Some(row) = row else { continue };
+        let otpauth_url = match row.secret_sealed {
+            Some(sealed) => {
+                let address = Email::parse(email).map_err(|m| AppError::invalid("email", m))?;
+                Some(totp_key.open(&sealed, row.user_id)?.otpauth_url(&address)?)
+            }
+            None => None,
+        };
+        let mut roles = roles.to_vec();
+        roles.insert(0, Role::Employee);
+        out.push(DemoSignIn {
+            email: (*email).to_owned(),
+            roles,
+            otpauth_url,
+        });
+    }
+    Ok(out)
 }

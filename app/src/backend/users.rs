@@ -1,7 +1,7 @@
 //! People: creating accounts.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use super::audit::{self, NewEvent};
 use super::auth::password;
@@ -76,13 +76,26 @@ pub async fn create(
     user: NewUser,
     now: DateTime<Utc>,
 ) -> Result<uuid::Uuid, AppError> {
+    let mut tx = pool.begin().await?;
+    let user_id = insert(&mut tx, actor, user, now).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// [`create`] inside the caller's transaction.
+#[tracing::instrument(skip_all)]
+pub async fn insert(
+    tx: &mut PgConnection,
+    actor: Actor,
+    user: NewUser,
+    now: DateTime<Utc>,
+) -> Result<uuid::Uuid, AppError> {
     let password_hash = password::hash(&user.password).await?;
     let mut roles = user.roles;
     roles.push(Role::Employee);
     roles.sort();
     roles.dedup();
 
-    let mut tx = pool.begin().await?;
     let user_id = sqlx::query_scalar!(
         "INSERT INTO users (email, display_name, password_hash, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $4) RETURNING user_id",
@@ -115,8 +128,7 @@ pub async fn create(
             "name": user.display_name.as_str(),
             "roles": role_names,
         }));
-    audit::append(&mut tx, event, now).await?;
-    tx.commit().await?;
+    audit::append(&mut *tx, event, now).await?;
     Ok(user_id)
 }
 

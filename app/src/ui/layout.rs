@@ -1,13 +1,15 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::components::ErrorPage;
+use super::components::{ErrorPage, UserMenu};
+use super::providers::provide_current_user;
 
 /// The frame around every page: skip link, header with navigation, main content, footer.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     // Effects run only in the browser, so this flips once the wasm bundle has hydrated the page.
     // Browser tests wait for it; people never see it.
+    provide_current_user();
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
 
@@ -27,6 +29,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             </li>
                         </ul>
                     </nav>
+                    <UserMenu />
                 </div>
             </header>
             <main id="main" class="app-main" tabindex="-1">

@@ -3,14 +3,15 @@
 mod components;
 mod layout;
 mod pages;
+mod providers;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use layout::Layout;
-use pages::{HomePage, NotFoundPage};
+use pages::{HomePage, NotFoundPage, SignInCodePage, SignInPage};
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,7 +45,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage />
+                    // Async: the server renders each page only once its data is in, so the
+                    // HTML is complete for a browser without JavaScript.
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/sign-in/code")
+                        view=SignInCodePage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </Layout>
         </Router>

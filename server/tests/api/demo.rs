@@ -1,4 +1,5 @@
-use app::backend::demo::{self, DEMO_TEAMS};
+use app::backend::auth::sign_in::{check_password, PasswordStep};
+use app::backend::demo::{self, DEMO_PASSWORD, DEMO_PEOPLE, DEMO_TEAMS};
 use app::error::AppError;
 use chrono::Utc;
 
@@ -7,15 +8,19 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn loading_the_demo_twice_changes_nothing_the_second_time() {
     let app = spawn_app().await;
-    let first = demo::load(&app.pool, Utc::now()).await.expect("first load");
+    let first = demo::load(&app.pool, &app.totp_key, Utc::now())
+        .await
+        .expect("first load");
     assert!(first.organization);
     assert_eq!(first.teams, DEMO_TEAMS.len() as u64);
+    assert_eq!(first.people, DEMO_PEOPLE.len() as u64);
 
-    let second = demo::load(&app.pool, Utc::now())
+    let second = demo::load(&app.pool, &app.totp_key, Utc::now())
         .await
         .expect("second load");
     assert!(!second.organization);
     assert_eq!(second.teams, 0);
+    assert_eq!(second.people, 0);
 
     let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams")
         .fetch_one(&app.pool)
@@ -32,7 +37,7 @@ async fn the_demo_is_never_loaded_into_a_real_organization() {
         .await
         .expect("real organization");
 
-    let result = demo::load(&app.pool, Utc::now()).await;
+    let result = demo::load(&app.pool, &app.totp_key, Utc::now()).await;
     assert!(
         matches!(result, Err(AppError::Conflict { .. })),
         "{result:?}"
@@ -42,4 +47,59 @@ async fn the_demo_is_never_loaded_into_a_real_organization() {
         .await
         .expect("count");
     assert_eq!(teams, 0, "nothing half-written");
+}
+
+#[tokio::test]
+async fn demo_people_cover_every_role_and_reviewers_and_admins_have_totp() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let people = demo::sign_ins(&app.pool, &app.totp_key)
+        .await
+        .expect("sign-ins");
+    assert_eq!(people.len(), DEMO_PEOPLE.len());
+    for person in &people {
+        let needs_totp = person.roles.iter().any(|role| role.requires_totp());
+        assert_eq!(person.otpauth_url.is_some(), needs_totp, "{}", person.email);
+        if let Some(url) = &person.otpauth_url {
+            assert!(url.starts_with("otpauth://totp/"), "{url}");
+        }
+    }
+    let roles: std::collections::BTreeSet<_> =
+        people.iter().flat_map(|p| p.roles.clone()).collect();
+    assert_eq!(roles.len(), 4, "every role is represented: {roles:?}");
+
+    // The printed password works; reviewers and admins are then asked for their code.
+    let employee = check_password(
+        &app.pool,
+        "eli.employee@northwind.example",
+        DEMO_PASSWORD,
+        None,
+        Utc::now(),
+    )
+    .await;
+    assert!(
+        matches!(employee, Ok(PasswordStep::SignedIn { .. })),
+        "{employee:?}"
+    );
+    let admin = check_password(
+        &app.pool,
+        "nora.admin@northwind.example",
+        DEMO_PASSWORD,
+        None,
+        Utc::now(),
+    )
+    .await;
+    assert!(
+        matches!(admin, Ok(PasswordStep::SecondFactorRequired { .. })),
+        "{admin:?}"
+    );
+}
+
+#[tokio::test]
+async fn no_demo_sign_ins_outside_the_demo() {
+    let app = spawn_app().await;
+    let people = demo::sign_ins(&app.pool, &app.totp_key)
+        .await
+        .expect("sign-ins");
+    assert!(people.is_empty());
 }

@@ -46,7 +46,7 @@ impl TestApp {
     }
 
     pub async fn load_demo(&self) {
-        app::backend::demo::load(&self.pool, chrono::Utc::now())
+        app::backend::demo::load(&self.pool, &self.totp_key, chrono::Utc::now())
             .await
             .expect("demo loads");
     }

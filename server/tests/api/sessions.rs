@@ -340,3 +340,56 @@ async fn cross_site_sign_in_attempts_are_refused() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(set_cookie(&response).is_none());
 }
+
+#[tokio::test]
+async fn without_javascript_a_failed_form_goes_back_with_the_error_in_the_address() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let form_page = format!("{}/sign-in", app.address);
+    let response = app
+        .client
+        .post(app.url("/api/sign_in"))
+        .header("origin", origin(&app))
+        .header("accept", "text/html")
+        .header("referer", &form_page)
+        .form(&[("email", "ada@example.com"), ("password", "not it at all")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()["location"].to_str().expect("ascii");
+    assert!(location.starts_with(&form_page), "{location}");
+    assert!(location.contains("__err="), "{location}");
+    assert!(set_cookie(&response).is_none());
+
+    // And the page it goes back to shows the message.
+    let page = app
+        .client
+        .get(location)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("The email address or password is not right."),
+        "{page}"
+    );
+
+    // Success redirects to the overview.
+    let ok = app
+        .client
+        .post(app.url("/api/sign_in"))
+        .header("origin", origin(&app))
+        .header("accept", "text/html")
+        .header("referer", &form_page)
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(ok.status(), StatusCode::FOUND);
+    assert_eq!(ok.headers()["location"], "/");
+    assert!(set_cookie(&ok).is_some());
+}

@@ -184,6 +184,28 @@ impl SealingKey {
     }
 }
 
+/// Stores `secret` for `user_id` as already confirmed (the demo's people; enrollment by a person
+/// confirms with a code first).
+pub async fn store_confirmed(
+    conn: &mut PgConnection,
+    key: &SealingKey,
+    user_id: Uuid,
+    secret: &TotpSecret,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let sealed = key.seal(secret, user_id)?;
+    sqlx::query!(
+        "INSERT INTO user_totp (user_id, secret_sealed, confirmed_at, created_at)
+         VALUES ($1, $2, $3, $3)",
+        user_id,
+        sealed,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// What checking a code found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeCheck {

@@ -1,7 +1,11 @@
 //! Small reusable pieces of view shared by pages.
 
 mod error_page;
+mod field_error;
 mod notice;
+mod user_menu;
 
 pub use error_page::ErrorPage;
+pub use field_error::{message_for, FieldError, FormError};
 pub use notice::{EmptyState, ErrorNotice, Loading};
+pub use user_menu::UserMenu;

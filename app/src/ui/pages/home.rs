@@ -9,7 +9,8 @@ use crate::ui::components::{EmptyState, ErrorNotice, Loading};
 /// The organization at a glance: its name, how many teams it has, and the teams themselves.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| get_overview());
+    // Blocking, so the server sends the page complete: it must work without JavaScript.
+    let overview = Resource::new_blocking(|| (), |_| get_overview());
     // The filter starts from `?q=` so the plain form works without JavaScript; once hydrated,
     // typing filters the list at once.
     let query = use_query_map();

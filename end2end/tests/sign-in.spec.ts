@@ -1,0 +1,72 @@
+import { expect, test, type Page } from "@playwright/test";
+import * as OTPAuth from "otpauth";
+import { readFileSync } from "node:fs";
+import { hydrated, open, screenshot } from "./support";
+
+const PASSWORD = "northwind-demo-passphrase";
+
+/** The otpauth URL the portal printed for `email` when it started with the demo. */
+function otpauthFor(email: string): string {
+  const log = process.env.PORTAL_LOG;
+  if (!log) throw new Error("PORTAL_LOG must name the portal's output (scripts/test sets it)");
+  const lines = readFileSync(log, "utf8").split("\n");
+  const at = lines.findIndex((line) => line.trim().startsWith(email));
+  const url = lines[at + 1]?.match(/otpauth:\/\/\S+/)?.[0];
+  if (at < 0 || !url) throw new Error(`no TOTP URL printed for ${email}`);
+  return url;
+}
+
+async function submitPassword(page: Page, email: string, password: string) {
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test.describe("signing in", () => {
+  test("an employee signs in with a password and signs out", async ({ page }, info) => {
+    await open(page, info, "/sign-in");
+    await screenshot(page, info, "sign-in");
+    await submitPassword(page, "eli.employee@northwind.example", PASSWORD);
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByTestId("signed-in-as")).toHaveText("Eli Novak");
+    await screenshot(page, info, "overview-signed-in");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
+    await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+    await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
+  });
+
+  test("a wrong password is refused without saying which part was wrong", async ({ page }, info) => {
+    await open(page, info, "/sign-in");
+    await submitPassword(page, "eli.employee@northwind.example", "not the password at all");
+    await expect(page.getByRole("alert")).toContainText("The email address or password is not right.");
+    await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
+    await screenshot(page, info, "sign-in-error");
+  });
+
+  test("a reviewer signs in with a code, which cannot be used twice", async ({ page }, info) => {
+    // Each project uses its own person, so their codes never collide.
+    const email = hydrated(info) ? "sofia.reviewer@northwind.example" : "ravi.reviewer@northwind.example";
+    const totp = OTPAuth.URI.parse(otpauthFor(email));
+
+    await open(page, info, "/sign-in");
+    await submitPassword(page, email, PASSWORD);
+    await expect(page).toHaveURL(/\/sign-in\/code$/);
+    await screenshot(page, info, "sign-in-code");
+    const code = totp.generate();
+    await page.getByRole("textbox", { name: "Code" }).fill(code);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByTestId("signed-in-as")).toBeVisible();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
+    await submitPassword(page, email, PASSWORD);
+    await expect(page).toHaveURL(/\/sign-in\/code$/);
+    await page.getByRole("textbox", { name: "Code" }).fill(code);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.locator("#code-error")).toContainText("already used");
+    await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
+  });
+});
