@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::helpers::{spawn_app, spawn_configured_app, test_options, TestApp};
 
 const PASSWORD: &str = "analytical engine notes";
+const SIGN_IN: &[(&str, &str)] = &[("email", "ada@example.com"), ("password", PASSWORD)];
 
 async fn ada(app: &TestApp) -> Uuid {
     let user = parse_new_user("ada@example.com", "Ada Lovelace", PASSWORD, &[]).expect("valid");
@@ -34,25 +35,33 @@ async fn enroll(app: &TestApp, user: Uuid) -> TotpSecret {
     secret
 }
 
+/// Posts `form` to the server function `function` with exactly `headers`.
+async fn post(
+    app: &TestApp,
+    function: &str,
+    form: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> Response {
+    let mut request = app
+        .client
+        .post(app.url(&format!("/api/{function}")))
+        .form(form);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.expect("request")
+}
+
+/// A same-origin call, as the hydrated page makes it.
 async fn call(
     app: &TestApp,
     function: &str,
     form: &[(&str, &str)],
     cookie: Option<&str>,
 ) -> Response {
-    let mut request = app
-        .client
-        .post(app.url(&format!("/api/{function}")))
-        .header("origin", origin(app))
-        .form(form);
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    request.send().await.expect("request")
-}
-
-fn origin(app: &TestApp) -> String {
-    app.address.clone()
+    let mut headers = vec![("origin", app.address.as_str())];
+    headers.extend(cookie.map(|cookie| ("cookie", cookie)));
+    post(app, function, form, &headers).await
 }
 
 /// `name=value` of the session cookie the response sets, and its attributes.
@@ -68,13 +77,7 @@ fn set_cookie(response: &Response) -> Option<(String, String)> {
 }
 
 async fn sign_in(app: &TestApp) -> String {
-    let response = call(
-        app,
-        "sign_in",
-        &[("email", "ada@example.com"), ("password", PASSWORD)],
-        None,
-    )
-    .await;
+    let response = call(app, "sign_in", SIGN_IN, None).await;
     assert_eq!(response.status(), StatusCode::OK);
     let (cookie, _) = set_cookie(&response).expect("a session cookie");
     assert_eq!(response.json::<Value>().await.expect("json"), "SignedIn");
@@ -98,13 +101,7 @@ async fn session_rows(app: &TestApp) -> i64 {
 async fn signing_in_sets_a_hardened_cookie_and_identifies_the_person() {
     let app = spawn_app().await;
     ada(&app).await;
-    let response = call(
-        &app,
-        "sign_in",
-        &[("email", "ada@example.com"), ("password", PASSWORD)],
-        None,
-    )
-    .await;
+    let response = call(&app, "sign_in", SIGN_IN, None).await;
     assert_eq!(response.status(), StatusCode::OK);
     let (cookie, attributes) = set_cookie(&response).expect("cookie");
     assert!(cookie.starts_with("portal_session="), "{attributes}");
@@ -130,14 +127,13 @@ async fn over_https_the_cookie_is_secure_and_host_prefixed() {
     options.public_url = Some("https://ai.example.com".into());
     let app = spawn_configured_app(options).await;
     ada(&app).await;
-    let response = app
-        .client
-        .post(app.url("/api/sign_in"))
-        .header("origin", "https://ai.example.com")
-        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("request");
+    let response = post(
+        &app,
+        "sign_in",
+        SIGN_IN,
+        &[("origin", "https://ai.example.com")],
+    )
+    .await;
     let (cookie, attributes) = set_cookie(&response).expect("cookie");
     assert!(cookie.starts_with("__Host-portal_session="), "{attributes}");
     assert!(attributes.to_lowercase().contains("secure"), "{attributes}");
@@ -185,24 +181,12 @@ async fn the_session_id_changes_at_each_step_so_a_planted_one_is_useless() {
 
     // Password step: a planted cookie is replaced, never adopted.
     let planted = "portal_session=AAAAAAAAAAAAAAAAAAAAAA";
-    let response = call(
-        &app,
-        "sign_in",
-        &[("email", "ada@example.com"), ("password", PASSWORD)],
-        Some(planted),
-    )
-    .await;
+    let response = call(&app, "sign_in", SIGN_IN, Some(planted)).await;
     assert_eq!(
         response.json::<Value>().await.expect("json"),
         "CodeRequired"
     );
-    let response = call(
-        &app,
-        "sign_in",
-        &[("email", "ada@example.com"), ("password", PASSWORD)],
-        Some(planted),
-    )
-    .await;
+    let response = call(&app, "sign_in", SIGN_IN, Some(planted)).await;
     let (pending, _) = set_cookie(&response).expect("cookie");
     assert_ne!(pending, planted);
     assert_eq!(
@@ -228,13 +212,7 @@ async fn a_code_used_to_sign_in_cannot_sign_in_again() {
     let secret = enroll(&app, user).await;
     let code = secret.code_at(Utc::now()).expect("code");
     for attempt in 0..2 {
-        let response = call(
-            &app,
-            "sign_in",
-            &[("email", "ada@example.com"), ("password", PASSWORD)],
-            None,
-        )
-        .await;
+        let response = call(&app, "sign_in", SIGN_IN, None).await;
         let (pending, _) = set_cookie(&response).expect("cookie");
         let response = call(&app, "sign_in_code", &[("code", &code)], Some(&pending)).await;
         if attempt == 0 {
@@ -329,14 +307,13 @@ async fn disabling_an_account_ends_its_session() {
 async fn cross_site_sign_in_attempts_are_refused() {
     let app = spawn_app().await;
     ada(&app).await;
-    let response = app
-        .client
-        .post(app.url("/api/sign_in"))
-        .header("origin", "https://evil.example")
-        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("request");
+    let response = post(
+        &app,
+        "sign_in",
+        SIGN_IN,
+        &[("origin", "https://evil.example")],
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(set_cookie(&response).is_none());
 }
@@ -346,16 +323,13 @@ async fn without_javascript_a_failed_form_goes_back_with_the_error_in_the_addres
     let app = spawn_app().await;
     ada(&app).await;
     let form_page = format!("{}/sign-in", app.address);
-    let response = app
-        .client
-        .post(app.url("/api/sign_in"))
-        .header("origin", origin(&app))
-        .header("accept", "text/html")
-        .header("referer", &form_page)
-        .form(&[("email", "ada@example.com"), ("password", "not it at all")])
-        .send()
-        .await
-        .expect("request");
+    let plain_form = [
+        ("origin", app.address.as_str()),
+        ("accept", "text/html"),
+        ("referer", form_page.as_str()),
+    ];
+    let wrong = [("email", "ada@example.com"), ("password", "not it at all")];
+    let response = post(&app, "sign_in", &wrong, &plain_form).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()["location"].to_str().expect("ascii");
     assert!(location.starts_with(&form_page), "{location}");
@@ -379,16 +353,7 @@ async fn without_javascript_a_failed_form_goes_back_with_the_error_in_the_addres
     );
 
     // Success redirects to the overview.
-    let ok = app
-        .client
-        .post(app.url("/api/sign_in"))
-        .header("origin", origin(&app))
-        .header("accept", "text/html")
-        .header("referer", &form_page)
-        .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("request");
+    let ok = post(&app, "sign_in", SIGN_IN, &plain_form).await;
     assert_eq!(ok.status(), StatusCode::FOUND);
     assert_eq!(ok.headers()["location"], "/");
     assert!(set_cookie(&ok).is_some());

@@ -10,18 +10,6 @@ pub fn message_for(error: &Option<AppError>, field: &str) -> Option<String> {
     }
 }
 
-/// An error shown under a form field, tied to its input by id for screen readers.
-#[component]
-pub fn FieldError(#[prop(into)] id: String, message: Option<String>) -> impl IntoView {
-    message.map(|message| {
-        view! {
-            <p class="field-error" id=id role="alert">
-                {message}
-            </p>
-        }
-    })
-}
-
 /// A form's general error: anything not about one field.
 #[component]
 pub fn FormError(error: Option<AppError>) -> impl IntoView {

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{SignIn, SignInCode};
-use crate::ui::components::{message_for, FieldError, FormError};
+use crate::ui::components::{message_for, Field, FormError};
 
 /// Email and password. Works as a plain form without JavaScript.
 #[component]
@@ -16,34 +16,22 @@ pub fn SignInPage() -> impl IntoView {
             <p class="page__lead">"Use the email address your administrator invited."</p>
             {move || view! { <FormError error=error() /> }}
             <ActionForm action attr:class="form" attr:novalidate=true>
-                <div class="field">
-                    <label for="email">"Email address"</label>
-                    <input
-                        id="email"
-                        name="email"
-                        type="email"
-                        autocomplete="username"
-                        required
-                        maxlength="254"
-                        aria-describedby="email-error"
-                        aria-invalid=move || message_for(&error(), "email").is_some().to_string()
-                    />
-                    {move || view! { <FieldError id="email-error" message=message_for(&error(), "email") /> }}
-                </div>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                        maxlength="1024"
-                        aria-describedby="password-error"
-                        aria-invalid=move || message_for(&error(), "password").is_some().to_string()
-                    />
-                    {move || view! { <FieldError id="password-error" message=message_for(&error(), "password") /> }}
-                </div>
+                <Field
+                    id="email"
+                    label="Email address"
+                    input_type="email"
+                    autocomplete="username"
+                    maxlength=254
+                    error=Signal::derive(move || message_for(&error(), "email"))
+                />
+                <Field
+                    id="password"
+                    label="Password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    maxlength=1024
+                    error=Signal::derive(move || message_for(&error(), "password"))
+                />
                 <button type="submit" class="button">"Sign in"</button>
             </ActionForm>
         </section>
@@ -64,22 +52,15 @@ pub fn SignInCodePage() -> impl IntoView {
             </p>
             {move || view! { <FormError error=error() /> }}
             <ActionForm action attr:class="form" attr:novalidate=true>
-                <div class="field">
-                    <label for="code">"Code"</label>
-                    <input
-                        id="code"
-                        name="code"
-                        type="text"
-                        inputmode="numeric"
-                        autocomplete="one-time-code"
-                        pattern="[0-9 ]*"
-                        maxlength="7"
-                        required
-                        aria-describedby="code-error"
-                        aria-invalid=move || message_for(&error(), "code").is_some().to_string()
-                    />
-                    {move || view! { <FieldError id="code-error" message=message_for(&error(), "code") /> }}
-                </div>
+                <Field
+                    id="code"
+                    label="Code"
+                    input_type="text"
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength=7
+                    error=Signal::derive(move || message_for(&error(), "code"))
+                />
                 <button type="submit" class="button">"Verify"</button>
             </ActionForm>
             <p class="page__aside">
