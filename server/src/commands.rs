@@ -2,14 +2,13 @@
 
 use std::io::{IsTerminal, Write};
 
+use app::backend::audit::Verification;
 use app::backend::auth::totp::SealingKey;
 use app::backend::clock::Clock;
 use app::backend::services::Services;
 use app::domain::{Actor, Email, Role};
 use app::error::AppError;
 use chrono::Utc;
-
-use app::backend::audit::Verification;
 
 use crate::config::{GlobalOptions, PostgresOptions, ServeOptions};
 use crate::database::Database;
@@ -40,9 +39,9 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
                 options.address, options.port
             )
         })?;
-    let url = application.public_url().to_owned();
-    tracing::info!(%url, "portal listening");
-    println!("AI Governance Portal is running at {url}");
+    if options.demo {
+        print_demo_sign_ins(&database, &totp_key).await?;
+    }
     if let Some(cluster) = &database.private {
         println!(
             "Data: private PostgreSQL in {} (psql {})",
@@ -50,9 +49,10 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
             cluster.url(crate::database::PRIVATE_DATABASE)
         );
     }
-    if options.demo {
-        print_demo_sign_ins(&database, &totp_key).await?;
-    }
+    // Printed last: scripts wait for this line, so everything above is there when they read it.
+    let url = application.public_url().to_owned();
+    tracing::info!(%url, "portal listening");
+    println!("AI Governance Portal is running at {url}");
     println!("Press Ctrl-C to stop.");
     let _ = std::io::stdout().flush();
     application.run_until(shutdown_signal()).await?;
