@@ -106,6 +106,12 @@ ensure_e2e_packages() {
   fi
 }
 
+# Precompressed copies of the browser bundle, which the server sends to browsers that accept
+# gzip (it does not compress the wasm on the fly).
+precompress_site() {
+  gzip -k -9 -f target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css
+}
+
 # Starts `server postgres` (a private, throw-away cluster) in the background and exports its
 # DATABASE_URL. The caller's EXIT trap must call stop_private_postgres.
 PRIVATE_PG_PID=

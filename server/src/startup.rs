@@ -18,6 +18,7 @@ use leptos_axum::{file_and_error_handler_with_context, generate_route_list, Lept
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -156,7 +157,11 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> R
                     check_origin,
                 ))
                 .layer(sessions)
-                .layer(CompressionLayer::new())
+                // The wasm bundle is served precompressed from the site folder (`.gz` beside it);
+                // compressing megabytes per request would tie up the runtime's worker threads.
+                .layer(CompressionLayer::new().compress_when(
+                    DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
+                ))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     Duration::from_secs(options.request_timeout),

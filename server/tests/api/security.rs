@@ -96,6 +96,44 @@ async fn every_kind_of_response_carries_the_headers() {
 }
 
 #[tokio::test]
+async fn the_bundle_is_served_precompressed_never_compressed_on_the_fly() {
+    let site = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(site.path().join("pkg")).expect("mkdir");
+    std::fs::write(site.path().join("pkg/portal.wasm"), vec![0u8; 4096]).expect("write");
+    std::fs::write(site.path().join("pkg/other.wasm"), vec![0u8; 4096]).expect("write");
+    std::fs::write(
+        site.path().join("pkg/portal.wasm.gz"),
+        b"precompressed bytes",
+    )
+    .expect("write");
+    let mut options = test_options();
+    options.site_root = site.path().to_owned();
+    let app = spawn_configured_app(options).await;
+
+    let fetch = |path: &'static str| {
+        let request = app
+            .client
+            .get(app.url(path))
+            .header("accept-encoding", "gzip, br");
+        async move { request.send().await.expect("request") }
+    };
+    let precompressed = fetch("/pkg/portal.wasm").await;
+    assert_eq!(header(&precompressed, "content-encoding"), "gzip");
+    assert_eq!(
+        precompressed.bytes().await.expect("body").as_ref(),
+        b"precompressed bytes"
+    );
+
+    let plain = fetch("/pkg/other.wasm").await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.expect("body").len(), 4096);
+
+    // Pages are still compressed.
+    let page = fetch("/").await;
+    assert!(page.headers().get("content-encoding").is_some());
+}
+
+#[tokio::test]
 async fn hsts_is_sent_when_the_public_url_is_https() {
     let mut options = test_options();
     options.public_url = Some("https://ai.example.com".into());
