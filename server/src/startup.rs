@@ -34,7 +34,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::config::ServeOptions;
 use crate::health;
 use crate::metrics::{self, Metrics};
-use crate::middleware::csrf::{check_origin, AllowedOrigin};
+use crate::middleware::csrf::{check_origin, AllowedOrigin, OriginCheck};
 use crate::middleware::security_headers::{security_headers, HeaderPolicy};
 
 /// What handlers can extract with `State`.
@@ -153,7 +153,10 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> R
                     security_headers,
                 ))
                 .layer(from_fn_with_state(
-                    AllowedOrigin::from_public_url(&public_url),
+                    OriginCheck {
+                        allowed: AllowedOrigin::from_public_url(&public_url),
+                        services: state.services.clone(),
+                    },
                     check_origin,
                 ))
                 .layer(sessions)

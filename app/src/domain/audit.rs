@@ -50,6 +50,8 @@ pub enum AuditAction {
     TotpFailed,
     #[serde(rename = "auth.totp_replayed")]
     TotpReplayed,
+    #[serde(rename = "security.cross_site_refused")]
+    CrossSiteRefused,
 }
 
 impl AuditAction {
@@ -64,6 +66,7 @@ impl AuditAction {
             Self::SignInThrottled => "auth.throttled",
             Self::TotpFailed => "auth.totp_failed",
             Self::TotpReplayed => "auth.totp_replayed",
+            Self::CrossSiteRefused => "security.cross_site_refused",
         }
     }
 }
@@ -101,6 +104,7 @@ mod tests {
             (AuditAction::SignInThrottled, "auth.throttled"),
             (AuditAction::TotpFailed, "auth.totp_failed"),
             (AuditAction::TotpReplayed, "auth.totp_replayed"),
+            (AuditAction::CrossSiteRefused, "security.cross_site_refused"),
         ];
         for (action, name) in cases {
             let json = serde_json::to_string(&action).expect("serializes");

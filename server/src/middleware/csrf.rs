@@ -13,7 +13,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use std::net::{IpAddr, SocketAddr};
+
+use app::backend::audit::{self, NewEvent};
+use app::backend::services::Services;
+use app::domain::{Actor, AuditAction};
 use app::error::AppError;
+use axum::extract::ConnectInfo;
 
 /// The scheme, host and port people reach the portal at, e.g. `https://ai.example.com`.
 #[derive(Debug, Clone)]
@@ -69,22 +75,52 @@ fn is_bearer_api_call(request: &Request) -> bool {
             .is_some_and(|v| v.starts_with("Bearer "))
 }
 
+/// What the check needs: the allowed origin, and the services to audit a refusal with.
+#[derive(Clone)]
+pub struct OriginCheck {
+    pub allowed: AllowedOrigin,
+    pub services: Services,
+}
+
 pub async fn check_origin(
-    State(allowed): State<AllowedOrigin>,
+    State(state): State<OriginCheck>,
     request: Request,
     next: Next,
 ) -> Response {
     if !is_state_changing(request.method()) || is_bearer_api_call(&request) {
         return next.run(request).await;
     }
-    match check(request.headers(), &allowed) {
+    match check(request.headers(), &state.allowed) {
         Ok(()) => next.run(request).await,
         Err(refusal) => {
-            tracing::warn!(?refusal, path = %request.uri().path(), "cross-site request refused");
-            let error = AppError::Forbidden;
-            (StatusCode::FORBIDDEN, Json(error)).into_response()
+            let path = request.uri().path().to_owned();
+            tracing::warn!(?refusal, %path, "cross-site request refused");
+            let source = request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip());
+            if let Err(error) = audit_refusal(&state.services, refusal, path, source).await {
+                tracing::error!(?error, "could not audit a cross-site refusal");
+            }
+            (StatusCode::FORBIDDEN, Json(AppError::Forbidden)).into_response()
         }
     }
+}
+
+async fn audit_refusal(
+    services: &Services,
+    refusal: Refusal,
+    path: String,
+    source: Option<IpAddr>,
+) -> Result<(), AppError> {
+    let event = NewEvent::new(Actor::Anonymous, AuditAction::CrossSiteRefused)
+        .target(path)
+        .source(source)
+        .after(serde_json::json!({ "reason": format!("{refusal:?}") }));
+    let mut tx = services.pool.begin().await?;
+    audit::append(&mut tx, event, services.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -163,12 +163,25 @@ async fn cross_site_posts_are_refused() {
         ],
         vec![("cookie", "id=stolen")],
     ];
+    let attempts = refused.len();
     for headers in refused {
         let response = post_overview(&app, &headers).await;
         assert_eq!(response.status(), 403, "{headers:?}");
         assert_baseline_headers(&response);
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["code"], "forbidden", "{headers:?}");
+    }
+    // Each refusal is audited with the path and the client address.
+    let audited: Vec<(String, String)> = sqlx::query_as(
+        "SELECT target, payload FROM audit_events WHERE action = 'security.cross_site_refused'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("audit");
+    assert_eq!(audited.len(), attempts);
+    for (target, payload) in audited {
+        assert_eq!(target, "/api/overview");
+        assert!(payload.contains("127.0.0.1"), "{payload}");
     }
 }
 
