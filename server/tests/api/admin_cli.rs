@@ -3,15 +3,10 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use sqlx::ConnectOptions;
-
-use crate::helpers::{server_options, spawn_app, TestApp};
+use crate::helpers::{spawn_app, TestApp};
 
 fn admin_create(app: &TestApp, email: &str, name: &str, stdin: &str) -> Output {
-    let url = server_options()
-        .database(&app.database)
-        .to_url_lossy()
-        .to_string();
+    let url = app.database_url();
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .args([
             "--database-url",

@@ -3,7 +3,7 @@
 use app::backend::audit::{self, NewEvent, Verification};
 use app::domain::{Actor, AuditAction};
 use chrono::Utc;
-use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
 
 use crate::helpers::{server_options, spawn_app, TestApp};
 
@@ -196,10 +196,7 @@ async fn a_rewritten_chain_still_disagrees_with_the_head() {
 async fn the_command_line_reports_ok_or_the_first_bad_sequence() {
     let app = spawn_app().await;
     append_events(&app.pool, 3).await;
-    let url = server_options()
-        .database(&app.database)
-        .to_url_lossy()
-        .to_string();
+    let url = app.database_url();
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["--database-url", &url, "audit", "verify"])

@@ -7,16 +7,22 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use app::backend::auth::totp::SealingKey;
+use app::backend::auth::totp::{store_confirmed, SealingKey, TotpSecret};
 use app::backend::clock::Clock;
 use app::backend::services::Services;
+use app::backend::users::{create, parse_new_user};
+use app::domain::{Actor, Role};
 
 use server::config::ServeOptions;
 use server::database::{migrate, pool_options, MIGRATOR};
 use server::postgres::{Durability, PrivateCluster};
 use server::startup::Application;
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
+use uuid::Uuid;
+
+/// The password of every account the tests create.
+pub const PASSWORD: &str = "analytical engine notes";
 
 pub struct TestApp {
     pub address: String,
@@ -43,6 +49,32 @@ impl TestApp {
             .send()
             .await
             .expect("request failed")
+    }
+
+    /// A `postgres://` URL for this test's database, for running the server binary on it.
+    pub fn database_url(&self) -> String {
+        server_options()
+            .database(&self.database)
+            .to_url_lossy()
+            .to_string()
+    }
+
+    /// An account with [`PASSWORD`] and `roles` (plus employee), created as an operator would.
+    pub async fn create_user(&self, email: &str, name: &str, roles: &[Role]) -> Uuid {
+        let user = parse_new_user(email, name, PASSWORD, roles).expect("valid account");
+        create(&self.pool, Actor::Operator, user, chrono::Utc::now())
+            .await
+            .expect("account created")
+    }
+
+    /// Enrolls (already confirmed) a fresh TOTP secret for `user` and returns it.
+    pub async fn enroll_totp(&self, user: Uuid) -> TotpSecret {
+        let secret = TotpSecret::generate();
+        let mut conn = self.pool.acquire().await.expect("connection");
+        store_confirmed(&mut conn, &self.totp_key, user, &secret, chrono::Utc::now())
+            .await
+            .expect("enrolled");
+        secret
     }
 
     pub async fn load_demo(&self) {

@@ -1,20 +1,14 @@
 //! `/api/v1`: bearer-token authentication, the JSON error envelope, and `server token create`.
 
+use crate::helpers::{spawn_app, TestApp};
 use app::backend::tokens;
-use app::backend::users::{create, parse_new_user};
 use app::domain::{Actor, Email, Role};
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::Value;
-use sqlx::ConnectOptions;
-
-use crate::helpers::{server_options, spawn_app, TestApp};
 
 async fn user_with_token(app: &TestApp, email: &str, roles: &[Role]) -> String {
-    let user = parse_new_user(email, "Someone", "a long enough passphrase", roles).expect("valid");
-    create(&app.pool, Actor::Operator, user, Utc::now())
-        .await
-        .expect("user");
+    app.create_user(email, "Someone", roles).await;
     let email = Email::parse(email).expect("email");
     tokens::create(&app.pool, Actor::Operator, &email, "tests", Utc::now())
         .await
@@ -158,15 +152,8 @@ async fn bearer_calls_are_exempt_from_the_origin_check() {
 #[tokio::test]
 async fn the_command_line_prints_a_working_token_once() {
     let app = spawn_app().await;
-    let user =
-        parse_new_user("ada@example.com", "Ada", "a long enough passphrase", &[]).expect("valid");
-    create(&app.pool, Actor::Operator, user, Utc::now())
-        .await
-        .expect("user");
-    let url = server_options()
-        .database(&app.database)
-        .to_url_lossy()
-        .to_string();
+    app.create_user("ada@example.com", "Ada", &[]).await;
+    let url = app.database_url();
     let run = |email: &str, name: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_server"))
             .args([

@@ -1,38 +1,18 @@
 //! Browser sessions over HTTP: the sign-in server functions, cookie attributes, fixation,
 //! sign-out, idle and absolute expiry (with the portal's clock moved forward), disabled accounts.
 
-use app::backend::auth::totp::TotpSecret;
-use app::backend::users::{create, parse_new_user};
-use app::domain::Actor;
 use chrono::Utc;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::helpers::{spawn_app, spawn_configured_app, test_options, TestApp};
+use crate::helpers::{spawn_app, spawn_configured_app, test_options, TestApp, PASSWORD};
 
-const PASSWORD: &str = "analytical engine notes";
 const SIGN_IN: &[(&str, &str)] = &[("email", "ada@example.com"), ("password", PASSWORD)];
 
 async fn ada(app: &TestApp) -> Uuid {
-    let user = parse_new_user("ada@example.com", "Ada Lovelace", PASSWORD, &[]).expect("valid");
-    create(&app.pool, Actor::Operator, user, Utc::now())
+    app.create_user("ada@example.com", "Ada Lovelace", &[])
         .await
-        .expect("user")
-}
-
-/// Enrolls a TOTP secret for `user` and returns it.
-async fn enroll(app: &TestApp, user: Uuid) -> TotpSecret {
-    let secret = TotpSecret::generate();
-    sqlx::query(
-        "INSERT INTO user_totp (user_id, secret_sealed, confirmed_at) VALUES ($1, $2, now())",
-    )
-    .bind(user)
-    .bind(app.totp_key.seal(&secret, user).expect("seal"))
-    .execute(&app.pool)
-    .await
-    .expect("enroll");
-    secret
 }
 
 /// Posts `form` to the server function `function` with exactly `headers`.
@@ -177,7 +157,7 @@ async fn a_wrong_password_sets_no_cookie_and_says_nothing_specific() {
 async fn the_session_id_changes_at_each_step_so_a_planted_one_is_useless() {
     let app = spawn_app().await;
     let user = ada(&app).await;
-    let secret = enroll(&app, user).await;
+    let secret = app.enroll_totp(user).await;
 
     // Password step: a planted cookie is replaced, never adopted.
     let planted = "portal_session=AAAAAAAAAAAAAAAAAAAAAA";
@@ -209,7 +189,7 @@ async fn the_session_id_changes_at_each_step_so_a_planted_one_is_useless() {
 async fn a_code_used_to_sign_in_cannot_sign_in_again() {
     let app = spawn_app().await;
     let user = ada(&app).await;
-    let secret = enroll(&app, user).await;
+    let secret = app.enroll_totp(user).await;
     let code = secret.code_at(Utc::now()).expect("code");
     for attempt in 0..2 {
         let response = call(&app, "sign_in", SIGN_IN, None).await;
@@ -357,4 +337,23 @@ async fn without_javascript_a_failed_form_goes_back_with_the_error_in_the_addres
     assert_eq!(ok.status(), StatusCode::FOUND);
     assert_eq!(ok.headers()["location"], "/");
     assert!(set_cookie(&ok).is_some());
+}
+
+#[tokio::test]
+async fn expired_session_records_are_swept() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let cookie = sign_in(&app).await;
+    sqlx::query(
+        "INSERT INTO sessions (session_id, data, expires_at) VALUES ('old', '{}', now() - interval '1 minute')",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("an expired record");
+    let swept = app::backend::auth::session_store::delete_expired(&app.pool)
+        .await
+        .expect("sweep");
+    assert_eq!(swept, 1);
+    assert_eq!(session_rows(&app).await, 1, "the live session stays");
+    assert_eq!(who(&app, &cookie).await["email"], "ada@example.com");
 }

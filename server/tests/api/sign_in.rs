@@ -3,26 +3,18 @@
 use std::net::IpAddr;
 
 use app::backend::auth::sign_in::{check_password, check_second_factor, PasswordStep};
-use app::backend::auth::totp::{SealingKey, TotpSecret};
-use app::backend::users::{create, parse_new_user};
-use app::domain::Actor;
 use app::error::AppError;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use crate::helpers::{spawn_app, TestApp};
-
-const PASSWORD: &str = "analytical engine notes";
+use crate::helpers::{spawn_app, TestApp, PASSWORD};
 
 fn ip(text: &str) -> Option<IpAddr> {
     Some(text.parse().expect("ip"))
 }
 
 async fn ada(app: &TestApp) -> Uuid {
-    let user = parse_new_user("ada@example.com", "Ada", PASSWORD, &[]).expect("valid");
-    create(&app.pool, Actor::Operator, user, Utc::now())
-        .await
-        .expect("user")
+    app.create_user("ada@example.com", "Ada", &[]).await
 }
 
 async fn actions(app: &TestApp) -> Vec<String> {
@@ -197,16 +189,8 @@ async fn one_address_trying_many_accounts_is_throttled() {
 async fn the_second_factor_is_required_once_enrolled_and_codes_work_once() {
     let app = spawn_app().await;
     let id = ada(&app).await;
-    let key = SealingKey::from_bytes([9; 32]);
-    let secret = TotpSecret::generate();
-    sqlx::query(
-        "INSERT INTO user_totp (user_id, secret_sealed, confirmed_at) VALUES ($1, $2, now())",
-    )
-    .bind(id)
-    .bind(key.seal(&secret, id).expect("seal"))
-    .execute(&app.pool)
-    .await
-    .expect("enroll");
+    let key = app.totp_key.clone();
+    let secret = app.enroll_totp(id).await;
     let now = Utc::now();
     assert_eq!(
         sign_in(&app, "ada@example.com", PASSWORD, now).await,

@@ -1,19 +1,14 @@
 //! TOTP codes are accepted once, ever: across concurrent attempts and across paths.
 
 use app::backend::auth::totp::{check_and_consume, CodeCheck, TotpSecret};
-use app::backend::users::{create, parse_new_user};
-use app::domain::{Actor, TotpCode};
+use app::domain::TotpCode;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::helpers::{spawn_app, TestApp};
 
 async fn a_user(app: &TestApp) -> Uuid {
-    let user =
-        parse_new_user("ada@example.com", "Ada", "analytical engine notes", &[]).expect("valid");
-    create(&app.pool, Actor::Operator, user, Utc::now())
-        .await
-        .expect("user")
+    app.create_user("ada@example.com", "Ada", &[]).await
 }
 
 async fn attempt(
@@ -133,16 +128,7 @@ async fn a_step_is_only_spent_when_the_transaction_commits() {
 async fn steps_are_per_person() {
     let app = spawn_app().await;
     let ada = a_user(&app).await;
-    let other = parse_new_user(
-        "grace@example.com",
-        "Grace",
-        "compilers all the way down",
-        &[],
-    )
-    .expect("valid");
-    let grace = create(&app.pool, Actor::Operator, other, Utc::now())
-        .await
-        .expect("user");
+    let grace = app.create_user("grace@example.com", "Grace", &[]).await;
     let secret = TotpSecret::generate();
     let now = Utc::now();
     let code = TotpCode::parse(&secret.code_at(now).expect("code")).expect("code");
