@@ -14,6 +14,9 @@ pub enum AppError {
     Unauthorized,
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// Signed in, but a second factor must be set up before anything else.
+    #[error("Set up two-factor sign-in first: your role requires it.")]
+    EnrollmentRequired,
     /// Sign-in failed. Deliberately says nothing about which part was wrong.
     #[error("The email address or password is not right.")]
     InvalidCredentials,
@@ -46,7 +49,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::EnrollmentRequired => 403,
             Self::InvalidCredentials => 401,
             Self::NotFound => 404,
             Self::Conflict { .. } => 409,
@@ -63,6 +66,7 @@ impl AppError {
         match self {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
+            Self::EnrollmentRequired => "enrollment_required",
             Self::InvalidCredentials => "invalid_credentials",
             Self::NotFound => "not_found",
             Self::Conflict { .. } => "conflict",
@@ -126,6 +130,7 @@ mod tests {
         let cases = [
             (AppError::Unauthorized, 401, "unauthorized"),
             (AppError::Forbidden, 403, "forbidden"),
+            (AppError::EnrollmentRequired, 403, "enrollment_required"),
             (AppError::InvalidCredentials, 401, "invalid_credentials"),
             (AppError::NotFound, 404, "not_found"),
             (

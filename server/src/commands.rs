@@ -29,6 +29,8 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         pool: database.pool.clone(),
         clock: Clock::system(),
         totp_key: totp_key.clone(),
+        public_url: String::new(),
+        trusted_proxies: Vec::new(),
     };
     tokio::spawn(delete_expired_sessions(database.pool.clone()));
     let application = Application::build(options, services)

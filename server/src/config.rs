@@ -150,6 +150,12 @@ pub struct ServeOptions {
     /// Load the demo organization at start when the portal is empty.
     #[arg(long, env = "PORTAL_DEMO")]
     pub demo: bool,
+
+    /// Address of a reverse proxy whose X-Forwarded-For header is believed (repeat the flag, or
+    /// separate with commas in the variable). Without it, the client address is the socket's
+    /// peer, so nobody can forge their address to dodge sign-in throttling.
+    #[arg(long = "trusted-proxy", env = "PORTAL_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for ServeOptions {
@@ -161,6 +167,7 @@ impl Default for ServeOptions {
             site_root: PathBuf::from("target/site"),
             request_timeout: 30,
             demo: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

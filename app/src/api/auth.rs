@@ -18,11 +18,19 @@ pub struct CurrentUser {
     pub email: String,
     pub name: String,
     pub roles: Vec<Role>,
+    /// Must set up two-factor sign-in before anything else.
+    pub needs_two_factor: bool,
+}
+
+impl CurrentUser {
+    pub fn is_admin(&self) -> bool {
+        self.roles.contains(&Role::Admin)
+    }
 }
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppError> {
-    use super::context::{respond, services, session, source_address};
+    use super::context::{respond, services, session, source_address, user_agent};
     use crate::backend::auth::sign_in::{check_password, PasswordStep};
     respond(
         async {
@@ -32,7 +40,7 @@ pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppE
             let source = source_address().await;
             match check_password(&services.pool, &email, &password, source, now).await? {
                 PasswordStep::SignedIn { user_id } => {
-                    session.sign_in(user_id, now).await?;
+                    session.sign_in(user_id, now, user_agent()).await?;
                     leptos_axum::redirect("/");
                     Ok(SignInStep::SignedIn)
                 }
@@ -49,7 +57,7 @@ pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppE
 
 #[server(endpoint = "sign_in_code")]
 pub async fn sign_in_code(code: String) -> Result<(), AppError> {
-    use super::context::{respond, services, session, source_address};
+    use super::context::{respond, services, session, source_address, user_agent};
     use crate::backend::auth::sign_in::check_second_factor;
     respond(
         async {
@@ -70,7 +78,7 @@ pub async fn sign_in_code(code: String) -> Result<(), AppError> {
                 now,
             )
             .await?;
-            session.sign_in(user_id, now).await?;
+            session.sign_in(user_id, now, user_agent()).await?;
             leptos_axum::redirect("/");
             Ok(())
         }
@@ -80,10 +88,26 @@ pub async fn sign_in_code(code: String) -> Result<(), AppError> {
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::context::{respond, session};
+    use super::context::{respond, services, session, source_address};
+    use crate::backend::audit::{self, NewEvent};
+    use crate::backend::users::active_principal;
+    use crate::domain::AuditAction;
     respond(
         async {
-            session().await?.end().await?;
+            let services = services()?;
+            let now = services.clock.now();
+            let session = session().await?;
+            if let Some(user_id) = session.user_id(now).await? {
+                if let Some(principal) = active_principal(&services.pool, user_id).await? {
+                    let event = NewEvent::new(principal.actor(), AuditAction::SignedOut)
+                        .target(format!("user:{}", principal.email))
+                        .source(source_address().await);
+                    let mut tx = services.pool.begin().await?;
+                    audit::append(&mut tx, event, now).await?;
+                    tx.commit().await?;
+                }
+            }
+            session.end().await?;
             leptos_axum::redirect("/sign-in");
             Ok(())
         }
@@ -104,6 +128,7 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
             };
             match active_principal(&services.pool, user_id).await? {
                 Some(principal) => Ok(Some(CurrentUser {
+                    needs_two_factor: principal.enrollment_owed(),
                     email: principal.email,
                     name: principal.display_name,
                     roles: principal.roles,

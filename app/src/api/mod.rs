@@ -3,10 +3,16 @@
 //! Each one loads what it needs from the request context, calls one backend function and maps
 //! its error; no SQL lives here.
 
+mod account;
+mod admin;
 mod auth;
+mod onboarding;
 mod overview;
 
+pub use account::*;
+pub use admin::*;
 pub use auth::*;
+pub use onboarding::*;
 pub use overview::*;
 
 #[cfg(feature = "ssr")]
@@ -14,8 +20,11 @@ mod context {
     use crate::error::AppError;
     use leptos::prelude::*;
 
+    use crate::backend::access::authorize;
     use crate::backend::auth::session::AuthSession;
     use crate::backend::services::Services;
+    use crate::backend::users::{active_principal, Principal};
+    use crate::domain::Permission;
 
     /// What the server provides to every request.
     pub fn services() -> Result<Services, AppError> {
@@ -40,12 +49,65 @@ mod context {
             })
     }
 
-    /// The client's address, from the socket.
+    /// The client's address: the socket's peer, or what a trusted proxy says it is.
     pub async fn source_address() -> Option<std::net::IpAddr> {
-        leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .await
             .ok()
-            .map(|info| info.0.ip())
+            .map(|info| info.0.ip());
+        let forwarded = use_context::<http::request::Parts>().and_then(|parts| {
+            parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        });
+        services()
+            .ok()?
+            .client_address(peer, forwarded.as_deref())
+    }
+
+    /// The browser's User-Agent, for the person's list of sessions.
+    pub fn user_agent() -> Option<String> {
+        use_context::<http::request::Parts>().and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::USER_AGENT)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        })
+    }
+
+    /// A request from a signed-in person who may do what they ask.
+    pub struct Authorized {
+        pub services: Services,
+        pub session: AuthSession,
+        pub principal: Principal,
+        pub now: chrono::DateTime<chrono::Utc>,
+        pub source: Option<std::net::IpAddr>,
+    }
+
+    /// Every server function that needs a signed-in person starts here: no session is
+    /// `Unauthorized`, a role without `permission` is `Forbidden` (see `backend::access`).
+    pub async fn authorized(permission: Permission) -> Result<Authorized, AppError> {
+        let services = services()?;
+        let now = services.clock.now();
+        let session = session().await?;
+        let user_id = session.user_id(now).await?.ok_or(AppError::Unauthorized)?;
+        let Some(principal) = active_principal(&services.pool, user_id).await? else {
+            // Disabled since signing in.
+            session.end().await?;
+            return Err(AppError::Unauthorized);
+        };
+        authorize(&principal, permission)?;
+        let source = source_address().await;
+        Ok(Authorized {
+            services,
+            session,
+            principal,
+            now,
+            source,
+        })
     }
 
     /// Sets the HTTP status of a failed server function to the error's own status — except for

@@ -28,6 +28,13 @@ pub struct TeamSummary {
 
 #[server(endpoint = "overview")]
 pub async fn get_overview() -> Result<Overview, AppError> {
-    use super::context::{pool, respond};
-    respond(async { crate::backend::overview::load(&pool()?).await }.await)
+    use super::context::{authorized, respond};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let request = authorized(Permission::ViewOrganization).await?;
+            crate::backend::overview::load(&request.services.pool).await
+        }
+        .await,
+    )
 }

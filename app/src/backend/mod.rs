@@ -1,11 +1,19 @@
 //! Server-only use cases. Each function takes the pool (or a transaction) and parsed input,
 //! runs checked queries and returns domain data or an [`AppError`](crate::error::AppError).
 
+pub mod access;
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod demo;
+pub mod invitations;
 pub mod overview;
+pub mod people;
+pub mod secrets;
 pub mod services;
+pub mod settings;
+pub mod setup;
+pub mod teams;
 pub mod tokens;
 pub mod users;

@@ -2,12 +2,11 @@
 //! stored; the token itself is shown once.
 
 use chrono::{DateTime, Utc};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::audit::{self, NewEvent};
+use super::secrets::{digest, random_token};
 use super::users::{active_principal, Principal};
 use crate::domain::{Actor, AuditAction, Email};
 use crate::error::AppError;
@@ -26,26 +25,7 @@ impl std::fmt::Debug for CreatedToken {
     }
 }
 
-fn digest(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
-}
-
-fn encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 1);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
-    out
-}
-
-fn parse_name(name: &str) -> Result<&str, AppError> {
+pub fn parse_name(name: &str) -> Result<&str, AppError> {
     let name = name.trim();
     match name.chars().count() {
         0 => Err(AppError::invalid("name", "must not be empty")),
@@ -68,9 +48,7 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<CreatedToken, AppError> {
     let name = parse_name(name)?;
-    let mut random = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut random);
-    let token = format!("{PREFIX}{}", encode(&random));
+    let token = random_token(PREFIX);
 
     let mut tx = pool.begin().await?;
     let user_id = sqlx::query_scalar!(
@@ -160,18 +138,6 @@ pub async fn revoke(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_encode_256_bits_url_safely() {
-        let text = encode(&[0xff; 32]);
-        assert_eq!(text.len(), 43);
-        assert!(text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-        assert_eq!(encode(b"Man"), "TWFu");
-        assert_eq!(encode(b"Ma"), "TWE");
-        assert_eq!(encode(b"M"), "TQ");
-    }
 
     #[test]
     fn names_are_checked() {

@@ -15,6 +15,24 @@ pub struct Principal {
     pub email: String,
     pub display_name: String,
     pub roles: Vec<Role>,
+    /// A confirmed second factor is enrolled.
+    pub totp_enrolled: bool,
+    /// The organization requires a second factor of everyone.
+    pub totp_required_for_all: bool,
+}
+
+impl Principal {
+    /// Must set up a second factor before doing anything else.
+    pub fn enrollment_owed(&self) -> bool {
+        crate::domain::enrollment_owed(&self.roles, self.totp_required_for_all, self.totp_enrolled)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::User {
+            user_id: self.user_id.to_string(),
+            email: self.email.clone(),
+        }
+    }
 }
 
 /// The active (not disabled) account `user_id`, with its roles.
@@ -25,7 +43,11 @@ pub async fn active_principal(
     let row = sqlx::query!(
         r#"SELECT u.user_id, u.email, u.display_name,
              ARRAY(SELECT role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY role)
-               AS "roles!: Vec<String>"
+               AS "roles!: Vec<String>",
+             EXISTS (SELECT 1 FROM user_totp t
+                     WHERE t.user_id = u.user_id AND t.confirmed_at IS NOT NULL) AS "totp_enrolled!",
+             COALESCE((SELECT require_totp_for_all FROM organization), false)
+               AS "totp_required_for_all!"
            FROM users u WHERE u.user_id = $1 AND u.disabled_at IS NULL"#,
         user_id
     )
@@ -40,6 +62,8 @@ pub async fn active_principal(
             .iter()
             .filter_map(|role| Role::parse(role).ok())
             .collect(),
+        totp_enrolled: row.totp_enrolled,
+        totp_required_for_all: row.totp_required_for_all,
     }))
 }
 

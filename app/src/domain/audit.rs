@@ -29,46 +29,60 @@ impl Actor {
     }
 }
 
-/// What was done. The string forms are stable: filters and SIEM rules depend on them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AuditAction {
-    #[serde(rename = "demo.loaded")]
-    DemoLoaded,
-    #[serde(rename = "user.created")]
-    UserCreated,
-    #[serde(rename = "token.created")]
-    TokenCreated,
-    #[serde(rename = "token.revoked")]
-    TokenRevoked,
-    #[serde(rename = "auth.signed_in")]
-    SignedIn,
-    #[serde(rename = "auth.sign_in_failed")]
-    SignInFailed,
-    #[serde(rename = "auth.throttled")]
-    SignInThrottled,
-    #[serde(rename = "auth.totp_failed")]
-    TotpFailed,
-    #[serde(rename = "auth.totp_replayed")]
-    TotpReplayed,
-    #[serde(rename = "security.cross_site_refused")]
-    CrossSiteRefused,
+macro_rules! audit_actions {
+    ($($variant:ident => $name:literal,)*) => {
+        /// What was done. The string forms are stable: filters and SIEM rules depend on them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum AuditAction {
+            $(#[serde(rename = $name)] $variant,)*
+        }
+
+        impl AuditAction {
+            pub const ALL: &'static [AuditAction] = &[$(Self::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+
+            pub fn parse(input: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|action| action.as_str() == input)
+            }
+        }
+    };
 }
 
-impl AuditAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DemoLoaded => "demo.loaded",
-            Self::UserCreated => "user.created",
-            Self::TokenCreated => "token.created",
-            Self::TokenRevoked => "token.revoked",
-            Self::SignedIn => "auth.signed_in",
-            Self::SignInFailed => "auth.sign_in_failed",
-            Self::SignInThrottled => "auth.throttled",
-            Self::TotpFailed => "auth.totp_failed",
-            Self::TotpReplayed => "auth.totp_replayed",
-            Self::CrossSiteRefused => "security.cross_site_refused",
-        }
-    }
+audit_actions! {
+    DemoLoaded => "demo.loaded",
+    SetupCompleted => "setup.completed",
+    SettingsChanged => "settings.changed",
+    UserCreated => "user.created",
+    UserInvited => "user.invited",
+    InvitationRevoked => "user.invitation_revoked",
+    InvitationAccepted => "user.invitation_accepted",
+    RolesChanged => "user.roles_changed",
+    TeamsChanged => "user.teams_changed",
+    UserDisabled => "user.disabled",
+    UserEnabled => "user.enabled",
+    TotpResetByAdmin => "user.totp_reset",
+    TeamCreated => "team.created",
+    TeamUpdated => "team.updated",
+    TokenCreated => "token.created",
+    TokenRevoked => "token.revoked",
+    SignedIn => "auth.signed_in",
+    SignedOut => "auth.signed_out",
+    SignInFailed => "auth.sign_in_failed",
+    SignInThrottled => "auth.throttled",
+    TotpFailed => "auth.totp_failed",
+    TotpReplayed => "auth.totp_replayed",
+    TotpEnrolled => "auth.totp_enrolled",
+    TotpReset => "auth.totp_reset",
+    RecoveryCodesGenerated => "auth.recovery_codes_generated",
+    RecoveryCodeUsed => "auth.recovery_code_used",
+    PasswordChanged => "auth.password_changed",
+    SessionEnded => "auth.session_ended",
+    CrossSiteRefused => "security.cross_site_refused",
 }
 
 /// One audit event as stored. Time is passed in by the caller, never read here.
@@ -107,10 +121,21 @@ mod tests {
             (AuditAction::CrossSiteRefused, "security.cross_site_refused"),
         ];
         for (action, name) in cases {
+            assert_eq!(AuditAction::parse(name), Some(action));
             let json = serde_json::to_string(&action).expect("serializes");
             assert_eq!(json, format!("\"{name}\""));
             assert_eq!(action.as_str(), name);
         }
+    }
+
+    #[test]
+    fn every_action_has_a_distinct_dotted_name() {
+        let mut names: Vec<_> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert!(names.iter().all(|n| n.contains('.')));
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+        assert_eq!(AuditAction::parse("auth.unknown"), None);
     }
 
     #[test]

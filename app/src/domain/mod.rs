@@ -37,20 +37,26 @@ macro_rules! validated_string {
     };
 }
 
+pub mod access;
 mod audit;
 mod display_name;
 mod email;
+mod membership;
 mod password;
+mod recovery_code;
 mod role;
 mod slug;
 mod team_filter;
 pub mod throttle;
 mod totp_code;
 
+pub use access::{enrollment_owed, permits, Permission};
 pub use audit::{Actor, AuditAction, AuditRecord};
 pub use display_name::DisplayName;
 pub use email::Email;
+pub use membership::Membership;
 pub use password::Password;
+pub use recovery_code::RecoveryCode;
 pub use role::Role;
 pub use slug::Slug;
 pub use team_filter::matches_filter;

@@ -188,6 +188,8 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
             chrono::Utc::now() + chrono::Duration::seconds(offset.load(Ordering::SeqCst))
         }),
         totp_key: totp_key.clone(),
+        public_url: String::new(),
+        trusted_proxies: Vec::new(),
     };
     let application = Application::build(&options, services)
         .await

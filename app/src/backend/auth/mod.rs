@@ -1,8 +1,11 @@
 //! Authentication building blocks.
 
+pub mod enrollment;
 pub mod password;
+pub mod recovery;
 pub mod session;
 pub mod session_store;
+pub mod sessions;
 pub mod sign_in;
 pub mod throttle;
 pub mod totp;

@@ -11,6 +11,7 @@ use crate::error::AppError;
 
 pub const SIGNED_IN_KEY: &str = "auth";
 const AWAITING_CODE_KEY: &str = "awaiting_code";
+const REVEAL_KEY: &str = "reveal";
 
 /// Signed out after this long without a request.
 pub const IDLE_SECS: i64 = 30 * 60;
@@ -21,11 +22,14 @@ pub const CODE_STEP_SECS: i64 = 5 * 60;
 /// `last_seen_at` is written at most this often, to spare the database a write per request.
 const TOUCH_SECS: i64 = 60;
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct SignedIn {
     user_id: Uuid,
     signed_in_at: i64,
     last_seen_at: i64,
+    /// The browser, as its User-Agent names it, for the person's list of sessions.
+    #[serde(default)]
+    device: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -60,7 +64,7 @@ impl AuthSession {
         if now - auth.last_seen_at >= TOUCH_SECS {
             auth.last_seen_at = now;
             self.0
-                .insert(SIGNED_IN_KEY, auth)
+                .insert(SIGNED_IN_KEY, &auth)
                 .await
                 .map_err(store_error)?;
         }
@@ -68,7 +72,12 @@ impl AuthSession {
     }
 
     /// Fully signed in: a new session id (the old one, possibly planted, dies).
-    pub async fn sign_in(&self, user_id: Uuid, now: DateTime<Utc>) -> Result<(), AppError> {
+    pub async fn sign_in(
+        &self,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+        device: Option<String>,
+    ) -> Result<(), AppError> {
         self.0.cycle_id().await.map_err(store_error)?;
         self.0.clear().await;
         let now = now.timestamp();
@@ -79,6 +88,7 @@ impl AuthSession {
                     user_id,
                     signed_in_at: now,
                     last_seen_at: now,
+                    device: device.map(|d| d.chars().take(200).collect()),
                 },
             )
             .await
@@ -111,6 +121,37 @@ impl AuthSession {
         Ok(pending
             .filter(|p| now.timestamp() - p.since <= CODE_STEP_SECS)
             .map(|p| p.user_id))
+    }
+
+    /// A new session id for the same sign-in (after a step-up or a change of roles).
+    pub async fn renew(&self) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(store_error)
+    }
+
+    /// The session's id, to tell it apart from the person's other sessions.
+    pub fn id(&self) -> Option<String> {
+        self.0.id().map(|id| id.to_string())
+    }
+
+    /// Keeps a secret that must be shown exactly once (a new token, recovery codes) until the
+    /// next page load takes it — so it reaches a browser without JavaScript too.
+    pub async fn reveal<T: Serialize>(&self, value: &T) -> Result<(), AppError> {
+        self.0.insert(REVEAL_KEY, value).await.map_err(store_error)
+    }
+
+    /// The secret kept by [`reveal`](Self::reveal), removed as it is read.
+    pub async fn take_reveal<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, AppError> {
+        // A value of another shape belongs to another page: leave it for that page.
+        match self.0.get::<T>(REVEAL_KEY).await {
+            Ok(Some(value)) => {
+                self.0
+                    .remove_value(REVEAL_KEY)
+                    .await
+                    .map_err(store_error)?;
+                Ok(Some(value))
+            }
+            Ok(None) | Err(_) => Ok(None),
+        }
     }
 
     /// Signs out: the record is deleted on the server, and the cookie with it.

@@ -5,14 +5,15 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::password;
 use super::throttle::{self, ThrottleKeys};
+use super::recovery;
 use super::totp::{check_and_consume, CodeCheck, SealingKey};
 use crate::backend::audit::{self, NewEvent};
-use crate::domain::{Actor, AuditAction, Email, Password, TotpCode};
+use crate::domain::{Actor, AuditAction, Email, Password, RecoveryCode, TotpCode};
 use crate::error::AppError;
 
 /// Where the password step leaves the person.
@@ -109,7 +110,95 @@ pub async fn check_password(
     Ok(step)
 }
 
-/// Checks the TOTP code of someone whose password step succeeded, using its time step up.
+/// A typed second factor: the authenticator's 6 digits, or one of the recovery codes.
+#[derive(Debug)]
+pub enum Factor {
+    Totp(TotpCode),
+    Recovery(RecoveryCode),
+}
+
+impl Factor {
+    pub fn parse(input: &str) -> Result<Self, AppError> {
+        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.len() <= 7 && compact.bytes().all(|b| b.is_ascii_digit()) {
+            return TotpCode::parse(&compact)
+                .map(Self::Totp)
+                .map_err(|m| AppError::invalid("code", m));
+        }
+        RecoveryCode::parse(input)
+            .map(Self::Recovery)
+            .map_err(|_| {
+                AppError::invalid(
+                    "code",
+                    "enter the 6-digit code from your app, or one of your recovery codes",
+                )
+            })
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Totp(_) => "totp",
+            Self::Recovery(_) => "recovery_code",
+        }
+    }
+}
+
+/// What checking a second factor found; accepted factors are used up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactorCheck {
+    Accepted { step: Option<i64> },
+    Wrong,
+    Replayed,
+}
+
+impl FactorCheck {
+    /// The audit action and user-facing error of a refused factor.
+    pub fn refusal(self) -> Option<(AuditAction, AppError)> {
+        match self {
+            Self::Accepted { .. } => None,
+            Self::Wrong => Some((
+                AuditAction::TotpFailed,
+                AppError::invalid("code", "is not the code your app shows now"),
+            )),
+            Self::Replayed => Some((
+                AuditAction::TotpReplayed,
+                AppError::invalid(
+                    "code",
+                    "was already used; wait for the next code and enter that",
+                ),
+            )),
+        }
+    }
+}
+
+/// Checks `factor` for `user_id` (whose sealed TOTP secret is `sealed`) and uses it up, in the
+/// caller's transaction: a TOTP time step or a recovery code is accepted once, ever.
+pub async fn consume_factor(
+    conn: &mut PgConnection,
+    key: &SealingKey,
+    user_id: Uuid,
+    sealed: &[u8],
+    factor: &Factor,
+    now: DateTime<Utc>,
+) -> Result<FactorCheck, AppError> {
+    match factor {
+        Factor::Totp(code) => {
+            let secret = key.open(sealed, user_id)?;
+            Ok(match check_and_consume(conn, user_id, &secret, code, now).await? {
+                CodeCheck::Accepted { step } => FactorCheck::Accepted { step: Some(step) },
+                CodeCheck::Wrong => FactorCheck::Wrong,
+                CodeCheck::Replayed { .. } => FactorCheck::Replayed,
+            })
+        }
+        Factor::Recovery(code) => Ok(if recovery::consume(conn, user_id, code, now).await? {
+            FactorCheck::Accepted { step: None }
+        } else {
+            FactorCheck::Wrong
+        }),
+    }
+}
+
+/// Checks the second factor (TOTP or recovery code) of someone whose password step succeeded.
 #[tracing::instrument(skip_all, fields(%user_id))]
 pub async fn check_second_factor(
     pool: &PgPool,
@@ -119,7 +208,7 @@ pub async fn check_second_factor(
     source: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let code = TotpCode::parse(code).map_err(|m| AppError::invalid("code", m))?;
+    let factor = Factor::parse(code)?;
     let user = sqlx::query!(
         "SELECT u.email, t.secret_sealed FROM users u
          JOIN user_totp t ON t.user_id = u.user_id AND t.confirmed_at IS NOT NULL
@@ -138,38 +227,89 @@ pub async fn check_second_factor(
         audit_alone(pool, event, now).await?;
         return Err(AppError::RateLimited);
     }
-    let secret = key.open(&user.secret_sealed, user_id)?;
 
     let mut tx = pool.begin().await?;
     let actor = user_actor(user_id, &email);
-    let (action, result) = match check_and_consume(&mut tx, user_id, &secret, &code, now).await? {
-        CodeCheck::Accepted { .. } => {
+    let check = consume_factor(&mut tx, key, user_id, &user.secret_sealed, &factor, now).await?;
+    let (action, result) = match check.refusal() {
+        None => {
             throttle::clear_account(&mut tx, &keys).await?;
+            if matches!(factor, Factor::Recovery(_)) {
+                let event = NewEvent::new(actor.clone(), AuditAction::RecoveryCodeUsed)
+                    .target(format!("user:{email}"))
+                    .source(source);
+                audit::append(&mut tx, event, now).await?;
+            }
             (AuditAction::SignedIn, Ok(()))
         }
-        CodeCheck::Wrong => (
-            AuditAction::TotpFailed,
-            Err(AppError::invalid(
-                "code",
-                "is not the code your app shows now",
-            )),
-        ),
-        CodeCheck::Replayed { .. } => (
-            AuditAction::TotpReplayed,
-            Err(AppError::invalid(
-                "code",
-                "was already used; wait for the next code and enter that",
-            )),
-        ),
+        Some((action, error)) => {
+            throttle::record_failure(&mut tx, &keys, now).await?;
+            (action, Err(error))
+        }
     };
-    if result.is_err() {
-        throttle::record_failure(&mut tx, &keys, now).await?;
-    }
     let event = NewEvent::new(actor, action)
         .target(format!("user:{email}"))
         .source(source)
-        .after(serde_json::json!({ "factors": ["password", "totp"] }));
+        .after(serde_json::json!({ "factors": ["password", factor.name()] }));
     audit::append(&mut tx, event, now).await?;
     tx.commit().await?;
     result
+}
+
+/// Asks a signed-in person to prove it is them again before a sensitive change: their current
+/// password, and when they have a second factor and `code` is given, a fresh code (used up).
+/// Failures count towards the same throttle as signing in.
+#[tracing::instrument(skip_all, fields(%user_id))]
+pub async fn reauthenticate(
+    pool: &PgPool,
+    key: &SealingKey,
+    user_id: Uuid,
+    password: &str,
+    code: Option<&str>,
+    source: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let candidate = Password::candidate(password)
+        .map_err(|m| AppError::invalid("current_password", m))?;
+    let factor = code.map(Factor::parse).transpose()?;
+    let user = sqlx::query!(
+        r#"SELECT u.email, u.password_hash, t.secret_sealed AS "secret_sealed?"
+           FROM users u LEFT JOIN user_totp t ON t.user_id = u.user_id AND t.confirmed_at IS NOT NULL
+           WHERE u.user_id = $1 AND u.disabled_at IS NULL"#,
+        user_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::Unauthorized)?;
+    let email = Email::parse(&user.email).map_err(|_| AppError::Internal)?;
+    let keys = ThrottleKeys::new(&email, source);
+    if throttle::wait_secs(&mut *pool.acquire().await?, &keys, now).await? > 0 {
+        return Err(AppError::RateLimited);
+    }
+    let actor = user_actor(user_id, &email);
+    let mut tx = pool.begin().await?;
+    let refusal = if !password::verify(&candidate, user.password_hash.as_deref()).await? {
+        Some((
+            AuditAction::SignInFailed,
+            AppError::invalid("current_password", "is not your current password"),
+        ))
+    } else if let (Some(factor), Some(sealed)) = (&factor, &user.secret_sealed) {
+        consume_factor(&mut tx, key, user_id, sealed, factor, now)
+            .await?
+            .refusal()
+    } else {
+        None
+    };
+    if let Some((action, error)) = refusal {
+        throttle::record_failure(&mut tx, &keys, now).await?;
+        let event = NewEvent::new(actor, action)
+            .target(format!("user:{email}"))
+            .source(source)
+            .after(serde_json::json!({ "purpose": "reauthentication" }));
+        audit::append(&mut tx, event, now).await?;
+        tx.commit().await?;
+        return Err(error);
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -69,6 +69,11 @@ impl TotpSecret {
         })
     }
 
+    /// The secret in base32, for typing into an authenticator app by hand.
+    pub fn base32(&self) -> Result<String, AppError> {
+        Ok(totp_rs::Secret::from(self.0).to_base32())
+    }
+
     /// The step `code` belongs to, if it is the code of the current or the previous step.
     pub fn matching_step(&self, code: &TotpCode, now: DateTime<Utc>) -> Option<i64> {
         let totp = self.totp("").ok()?;

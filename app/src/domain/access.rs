@@ -1,0 +1,96 @@
+//! Authorization: the one table of what each role may do. Every server function and API handler
+//! asks [`permits`] (through `backend::access`) before it touches anything.
+
+use serde::{Deserialize, Serialize};
+
+use super::Role;
+
+/// Something a signed-in person may or may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Permission {
+    /// See the organization and its teams.
+    ViewOrganization,
+    /// Their own password, second factor, sessions and API tokens.
+    ManageOwnAccount,
+    /// Invite people, change roles and teams, disable accounts, reset a second factor.
+    ManagePeople,
+    /// Create and rename teams, set their members and managers.
+    ManageTeams,
+    /// Organization settings.
+    ManageSettings,
+    /// Read and verify the audit log.
+    ViewAuditLog,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Self::ViewOrganization,
+        Self::ManageOwnAccount,
+        Self::ManagePeople,
+        Self::ManageTeams,
+        Self::ManageSettings,
+        Self::ViewAuditLog,
+    ];
+
+    /// The roles granted this permission.
+    pub fn roles(self) -> &'static [Role] {
+        const EVERYONE: &[Role] = &Role::ALL;
+        const ADMINS: &[Role] = &[Role::Admin];
+        match self {
+            Self::ViewOrganization | Self::ManageOwnAccount => EVERYONE,
+            Self::ManagePeople | Self::ManageTeams | Self::ManageSettings | Self::ViewAuditLog => {
+                ADMINS
+            }
+        }
+    }
+}
+
+/// Whether someone holding `roles` may do `permission`.
+pub fn permits(roles: &[Role], permission: Permission) -> bool {
+    roles.iter().any(|role| permission.roles().contains(role))
+}
+
+/// Whether someone must enroll a second factor before doing anything but that: reviewers and
+/// admins always, everyone when the organization requires it.
+pub fn enrollment_owed(roles: &[Role], required_for_all: bool, enrolled: bool) -> bool {
+    !enrolled && (required_for_all || roles.iter().any(|role| role.requires_totp()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_only_permissions_are_refused_to_every_other_role() {
+        for permission in [
+            Permission::ManagePeople,
+            Permission::ManageTeams,
+            Permission::ManageSettings,
+            Permission::ViewAuditLog,
+        ] {
+            assert!(permits(&[Role::Admin], permission));
+            for role in [Role::Employee, Role::Reviewer, Role::Manager] {
+                assert!(!permits(&[role], permission), "{role} {permission:?}");
+            }
+            assert!(permits(&[Role::Employee, Role::Admin], permission));
+        }
+    }
+
+    #[test]
+    fn everyone_sees_the_organization_and_their_account() {
+        for role in Role::ALL {
+            assert!(permits(&[role], Permission::ViewOrganization));
+            assert!(permits(&[role], Permission::ManageOwnAccount));
+        }
+        assert!(!permits(&[], Permission::ViewOrganization), "no role, no access");
+    }
+
+    #[test]
+    fn enrollment_is_owed_by_reviewers_and_admins_or_everyone_when_required() {
+        assert!(enrollment_owed(&[Role::Admin], false, false));
+        assert!(enrollment_owed(&[Role::Employee, Role::Reviewer], false, false));
+        assert!(!enrollment_owed(&[Role::Employee, Role::Manager], false, false));
+        assert!(enrollment_owed(&[Role::Employee], true, false));
+        assert!(!enrollment_owed(&[Role::Admin], true, true));
+    }
+}
