@@ -154,7 +154,11 @@ pub struct ServeOptions {
     /// Address of a reverse proxy whose X-Forwarded-For header is believed (repeat the flag, or
     /// separate with commas in the variable). Without it, the client address is the socket's
     /// peer, so nobody can forge their address to dodge sign-in throttling.
-    #[arg(long = "trusted-proxy", env = "PORTAL_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(
+        long = "trusted-proxy",
+        env = "PORTAL_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
     pub trusted_proxies: Vec<IpAddr>,
 }
 

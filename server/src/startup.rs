@@ -104,7 +104,10 @@ fn leptos_options(options: &ServeOptions, addr: SocketAddr) -> LeptosOptions {
 /// The whole HTTP surface of one portal instance.
 pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> Router {
     let services = Services {
-        public_url: options.public_url(addr.port()).trim_end_matches('/').to_owned(),
+        public_url: options
+            .public_url(addr.port())
+            .trim_end_matches('/')
+            .to_owned(),
         trusted_proxies: options.trusted_proxies.clone(),
         ..services
     };

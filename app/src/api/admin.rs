@@ -133,6 +133,7 @@ pub struct ChainCheck {
     pub problem: Option<String>,
 }
 
+#[cfg(feature = "ssr")]
 fn pairs(teams: Option<BTreeMap<String, String>>) -> Vec<(String, String)> {
     teams.unwrap_or_default().into_iter().collect()
 }

@@ -62,9 +62,7 @@ mod context {
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned)
         });
-        services()
-            .ok()?
-            .client_address(peer, forwarded.as_deref())
+        services().ok()?.client_address(peer, forwarded.as_deref())
     }
 
     /// The browser's User-Agent, for the person's list of sessions.
@@ -115,11 +113,12 @@ mod context {
     /// form carrying the error in the URL; a status here would replace that redirect.
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|accept| accept.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
+            parts.method == http::Method::POST
+                && parts
+                    .headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|accept| accept.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"))
         });
         if plain_form_post {
             return result;

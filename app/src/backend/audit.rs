@@ -242,7 +242,9 @@ pub async fn search(
             return Err(AppError::invalid("to", "must not be before the start date"));
         }
     }
-    let start = from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+    let start = from
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
     let end = to
         .and_then(|d| d.succ_opt())
         .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -282,7 +284,12 @@ pub async fn search(
                 .unwrap_or_default();
             Some(crate::api::AuditEntry {
                 seq: row.seq,
-                at: record.at.chars().take(19).collect::<String>().replace('T', " "),
+                at: record
+                    .at
+                    .chars()
+                    .take(19)
+                    .collect::<String>()
+                    .replace('T', " "),
                 action: record.action.as_str().to_owned(),
                 actor: record.actor.label(),
                 target: record.target.unwrap_or_default(),

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use super::audit::{self, NewEvent};
 use super::auth::totp::{self, SealingKey, TotpSecret};
 use super::users::{self, parse_new_user};
-use crate::domain::{Actor, AuditAction, DisplayName, Email, Role, Slug};
+use crate::domain::{Actor, AuditAction, DisplayName, Email, Membership, Role, Slug};
 use crate::error::AppError;
 
 pub const DEMO_ORGANIZATION: &str = "Northwind Analytics (demo)";
@@ -40,30 +40,62 @@ pub const DEMO_TEAMS: &[(&str, &str)] = &[
 /// The password of every demo person. Demo people exist only in a demo organization.
 pub const DEMO_PASSWORD: &str = "northwind-demo-passphrase";
 
-/// (email, name, roles) of the demo people. Reviewers and admins get TOTP enrolled.
-pub const DEMO_PEOPLE: &[(&str, &str, &[Role])] = &[
+/// (email, name, roles, teams) of the demo people. Reviewers and admins get TOTP enrolled.
+pub const DEMO_PEOPLE: &[DemoPerson] = &[
     (
         "nora.admin@northwind.example",
         "Nora Lindqvist",
         &[Role::Admin],
+        &[("legal-compliance", Membership::Member)],
+    ),
+    (
+        "omar.admin@northwind.example",
+        "Omar Haddad",
+        &[Role::Admin],
+        &[("platform-engineering", Membership::Member)],
     ),
     (
         "ravi.reviewer@northwind.example",
         "Ravi Menon",
         &[Role::Reviewer],
+        &[("platform-engineering", Membership::Member)],
     ),
     (
         "sofia.reviewer@northwind.example",
         "Sofia Brandt",
         &[Role::Reviewer],
+        &[("legal-compliance", Membership::Member)],
     ),
     (
         "maya.manager@northwind.example",
         "Maya Okafor",
         &[Role::Manager],
+        &[
+            ("payments", Membership::Manager),
+            ("customer-support", Membership::Manager),
+        ],
     ),
-    ("eli.employee@northwind.example", "Eli Novak", &[]),
+    (
+        "eli.employee@northwind.example",
+        "Eli Novak",
+        &[],
+        &[("payments", Membership::Member)],
+    ),
+    (
+        "dana.employee@northwind.example",
+        "Dana Weiss",
+        &[],
+        &[("data-science", Membership::Member)],
+    ),
 ];
+
+/// Email, name, roles (besides employee) and team memberships of a demo person.
+pub type DemoPerson = (
+    &'static str,
+    &'static str,
+    &'static [Role],
+    &'static [(&'static str, Membership)],
+);
 
 /// What a demo load added (zero everywhere when it had been loaded before).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +159,7 @@ pub async fn load(
         .await?
         .rows_affected();
     }
-    for (email, name, roles) in DEMO_PEOPLE {
+    for (email, name, roles, teams) in DEMO_PEOPLE {
         let exists = sqlx::query_scalar!(
             r#"SELECT EXISTS (SELECT 1 FROM users WHERE email = $1) AS "exists!""#,
             email
@@ -141,6 +173,18 @@ pub async fn load(
         let user_id = users::insert(&mut tx, Actor::Operator, person, now).await?;
         if roles.iter().any(|role| role.requires_totp()) {
             totp::store_confirmed(&mut tx, totp_key, user_id, &TotpSecret::generate(), now).await?;
+        }
+        for (slug, membership) in teams.iter() {
+            sqlx::query!(
+                "INSERT INTO team_members (team_id, user_id, membership, added_at)
+                 SELECT team_id, $2, $3, $4 FROM teams WHERE slug = $1",
+                slug,
+                user_id,
+                membership.as_str(),
+                now
+            )
+            .execute(&mut *tx)
+            .await?;
         }
         loaded.people += 1;
     }
@@ -162,7 +206,7 @@ pub async fn load(
 /// of [`DEMO_PEOPLE`]. Empty unless the demo is loaded.
 pub async fn sign_ins(pool: &PgPool, totp_key: &SealingKey) -> Result<Vec<DemoSignIn>, AppError> {
     let mut out = Vec::new();
-    for (email, _, roles) in DEMO_PEOPLE {
+    for (email, _, roles, _) in DEMO_PEOPLE {
         let row = sqlx::query!(
             "SELECT u.user_id, t.secret_sealed AS \"secret_sealed?\" FROM users u
              JOIN organization o ON o.is_demo

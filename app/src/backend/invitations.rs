@@ -177,7 +177,8 @@ pub async fn revoke(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let event = NewEvent::new(actor, AuditAction::InvitationRevoked).target(format!("user:{email}"));
+    let event =
+        NewEvent::new(actor, AuditAction::InvitationRevoked).target(format!("user:{email}"));
     audit::append(&mut tx, event, now).await?;
     tx.commit().await?;
     Ok(())
@@ -204,7 +205,11 @@ pub async fn find(
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let roles: Vec<Role> = row.roles.iter().filter_map(|r| Role::parse(r).ok()).collect();
+    let roles: Vec<Role> = row
+        .roles
+        .iter()
+        .filter_map(|r| Role::parse(r).ok())
+        .collect();
     Ok(InvitationView {
         email: row.email,
         name: row.display_name,
@@ -244,9 +249,14 @@ pub async fn accept(
     let email = Email::parse(&invitation.email).map_err(|_| AppError::Internal)?;
     let user = NewUser {
         email: email.clone(),
-        display_name: DisplayName::parse(&invitation.display_name).map_err(|_| AppError::Internal)?,
+        display_name: DisplayName::parse(&invitation.display_name)
+            .map_err(|_| AppError::Internal)?,
         password,
-        roles: invitation.roles.iter().filter_map(|r| Role::parse(r).ok()).collect(),
+        roles: invitation
+            .roles
+            .iter()
+            .filter_map(|r| Role::parse(r).ok())
+            .collect(),
     };
     let user_id = users::insert(&mut tx, Actor::System, user, now).await?;
     let pairs: Vec<(String, String)> = invitation
@@ -267,9 +277,7 @@ pub async fn accept(
     // A team deleted since the invitation was sent is simply left out.
     let mut memberships = Vec::new();
     for (slug, membership) in pairs {
-        if let Ok(mut found) =
-            teams::resolve_memberships(&mut tx, &[(slug, membership)]).await
-        {
+        if let Ok(mut found) = teams::resolve_memberships(&mut tx, &[(slug, membership)]).await {
             memberships.append(&mut found);
         }
     }

@@ -57,7 +57,11 @@ async fn load(pool: &PgPool, only: Option<Uuid>) -> Result<Vec<PersonRow>, AppEr
             id: row.user_id.to_string(),
             email: row.email,
             name: row.display_name,
-            roles: row.roles.iter().filter_map(|r| Role::parse(r).ok()).collect(),
+            roles: row
+                .roles
+                .iter()
+                .filter_map(|r| Role::parse(r).ok())
+                .collect(),
             teams: row
                 .teams
                 .iter()
@@ -118,10 +122,13 @@ pub async fn update_access(
     let role_names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
 
     let mut tx = pool.begin().await?;
-    let email = sqlx::query_scalar!("SELECT email FROM users WHERE user_id = $1 FOR UPDATE", user_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let email = sqlx::query_scalar!(
+        "SELECT email FROM users WHERE user_id = $1 FOR UPDATE",
+        user_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let before_roles = sqlx::query_scalar!(
         "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role",
         user_id
@@ -231,7 +238,8 @@ pub async fn reset_totp(
         .execute(&mut *tx)
         .await?;
     sessions::end_all(&mut tx, user_id, None).await?;
-    let event = NewEvent::new(admin.actor(), AuditAction::TotpResetByAdmin).target(format!("user:{email}"));
+    let event =
+        NewEvent::new(admin.actor(), AuditAction::TotpResetByAdmin).target(format!("user:{email}"));
     audit::append(&mut tx, event, now).await?;
     tx.commit().await?;
     Ok(())

@@ -12,9 +12,11 @@ use crate::error::AppError;
 
 /// Whether setup is still possible (no account exists yet).
 pub async fn is_open(pool: &PgPool) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar!(r#"SELECT NOT EXISTS (SELECT 1 FROM users) AS "open!""#)
-        .fetch_one(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar!(r#"SELECT NOT EXISTS (SELECT 1 FROM users) AS "open!""#)
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
 /// Creates the organization (or renames one without people) and its first admin. Two visitors

@@ -145,7 +145,8 @@ pub async fn update(
     let mut event = NewEvent::new(actor, AuditAction::TeamUpdated)
         .target(format!("team:{slug}"))
         .after(serde_json::json!({ "name": name.as_str(), "description": description }));
-    event.before = Some(serde_json::json!({ "name": before.name, "description": before.description }));
+    event.before =
+        Some(serde_json::json!({ "name": before.name, "description": before.description }));
     audit::append(&mut tx, event, now).await?;
     tx.commit().await?;
     Ok(())
@@ -186,7 +187,10 @@ pub async fn replace_memberships(
         .execute(&mut *conn)
         .await?;
     let team_ids: Vec<Uuid> = memberships.iter().map(|(id, _, _)| *id).collect();
-    let kinds: Vec<String> = memberships.iter().map(|(_, _, m)| m.as_str().to_owned()).collect();
+    let kinds: Vec<String> = memberships
+        .iter()
+        .map(|(_, _, m)| m.as_str().to_owned())
+        .collect();
     sqlx::query!(
         "INSERT INTO team_members (team_id, user_id, membership, added_at)
          SELECT t, $2, m, $4 FROM unnest($1::uuid[], $3::text[]) AS x(t, m)

@@ -82,14 +82,25 @@ mod tests {
             assert!(permits(&[role], Permission::ViewOrganization));
             assert!(permits(&[role], Permission::ManageOwnAccount));
         }
-        assert!(!permits(&[], Permission::ViewOrganization), "no role, no access");
+        assert!(
+            !permits(&[], Permission::ViewOrganization),
+            "no role, no access"
+        );
     }
 
     #[test]
     fn enrollment_is_owed_by_reviewers_and_admins_or_everyone_when_required() {
         assert!(enrollment_owed(&[Role::Admin], false, false));
-        assert!(enrollment_owed(&[Role::Employee, Role::Reviewer], false, false));
-        assert!(!enrollment_owed(&[Role::Employee, Role::Manager], false, false));
+        assert!(enrollment_owed(
+            &[Role::Employee, Role::Reviewer],
+            false,
+            false
+        ));
+        assert!(!enrollment_owed(
+            &[Role::Employee, Role::Manager],
+            false,
+            false
+        ));
         assert!(enrollment_owed(&[Role::Employee], true, false));
         assert!(!enrollment_owed(&[Role::Admin], true, true));
     }

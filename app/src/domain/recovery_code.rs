@@ -78,15 +78,27 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_code() {
-        for bad in ["", "123456", "ABCD-EFGH-2345-678", "ABCD-EFGH-2345-6781", &"A".repeat(100)] {
+        for bad in [
+            "",
+            "123456",
+            "ABCD-EFGH-2345-678",
+            "ABCD-EFGH-2345-6781",
+            &"A".repeat(100),
+        ] {
             assert!(RecoveryCode::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn encodes_all_80_bits() {
-        assert_eq!(RecoveryCode::from_random([0; 10]).expose(), "AAAAAAAAAAAAAAAA");
-        assert_eq!(RecoveryCode::from_random([0xff; 10]).expose(), "7777777777777777");
+        assert_eq!(
+            RecoveryCode::from_random([0; 10]).expose(),
+            "AAAAAAAAAAAAAAAA"
+        );
+        assert_eq!(
+            RecoveryCode::from_random([0xff; 10]).expose(),
+            "7777777777777777"
+        );
         assert_ne!(
             RecoveryCode::from_random([0; 10]),
             RecoveryCode::from_random([0, 0, 0, 0, 0, 0, 0, 0, 0, 1])

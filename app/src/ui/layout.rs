@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::components::{ErrorPage, UserMenu};
-use super::providers::provide_current_user;
+use super::providers::{provide_current_user, use_current_user};
 
 /// The frame around every page: skip link, header with navigation, main content, footer.
 #[component]
@@ -22,13 +22,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <span class="brand__mark" aria-hidden="true">"◆"</span>
                         <span class="brand__name">"AI Governance Portal"</span>
                     </a>
-                    <nav class="app-nav" aria-label="Main">
-                        <ul>
-                            <li>
-                                <A href="/" exact=true>"Overview"</A>
-                            </li>
-                        </ul>
-                    </nav>
+                    <Navigation />
                     <UserMenu />
                 </div>
             </header>
@@ -43,5 +37,36 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </p>
             </footer>
         </div>
+    }
+}
+
+/// Main navigation: what the signed-in person's roles open up. Nothing but the brand when
+/// signed out.
+#[component]
+fn Navigation() -> impl IntoView {
+    let user = use_current_user();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(Some(user)) = user.await else {
+                    return ().into_any();
+                };
+                view! {
+                    <nav class="app-nav" aria-label="Main">
+                        <ul>
+                            <li><A href="/" exact=true>"Overview"</A></li>
+                            {user.is_admin().then(|| view! {
+                                <li><A href="/admin/people">"People"</A></li>
+                                <li><A href="/admin/teams">"Teams"</A></li>
+                                <li><A href="/admin/settings">"Settings"</A></li>
+                                <li><A href="/admin/audit">"Audit log"</A></li>
+                            })}
+                            <li><A href="/account">"Account"</A></li>
+                        </ul>
+                    </nav>
+                }
+                .into_any()
+            })}
+        </Suspense>
     }
 }

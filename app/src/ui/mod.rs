@@ -11,7 +11,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use layout::Layout;
-use pages::{HomePage, NotFoundPage, SignInCodePage, SignInPage};
+use pages::{
+    AccountPage, AuditPage, HomePage, InvitePage, NotFoundPage, PeoplePage, PersonPage,
+    SettingsPage, SetupPage, SignInCodePage, SignInPage, TeamPage, TeamsPage, TwoFactorPage,
+};
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,6 +57,20 @@ pub fn App() -> impl IntoView {
                         view=SignInCodePage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                    <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/account/two-factor")
+                        view=TwoFactorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/admin/people") view=PeoplePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/people/:id") view=PersonPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/teams") view=TeamsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/teams/:slug") view=TeamPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

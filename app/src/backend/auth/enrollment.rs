@@ -130,19 +130,23 @@ pub async fn confirm(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| {
-        AppError::invalid("code", "there is no set-up in progress; start again")
-    })?;
+    .ok_or_else(|| AppError::invalid("code", "there is no set-up in progress; start again"))?;
     let secret = key.open(&sealed, user_id)?;
     let refused = match check_and_consume(&mut tx, user_id, &secret, &code, now).await? {
         CodeCheck::Accepted { .. } => None,
         CodeCheck::Wrong => Some((
             AuditAction::TotpFailed,
-            AppError::invalid("code", "is not the code your app shows now; check the app's clock"),
+            AppError::invalid(
+                "code",
+                "is not the code your app shows now; check the app's clock",
+            ),
         )),
         CodeCheck::Replayed { .. } => Some((
             AuditAction::TotpReplayed,
-            AppError::invalid("code", "was already used; wait for the next code and enter that"),
+            AppError::invalid(
+                "code",
+                "was already used; wait for the next code and enter that",
+            ),
         )),
     };
     if let Some((action, error)) = refused {

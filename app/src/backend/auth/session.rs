@@ -144,10 +144,7 @@ impl AuthSession {
         // A value of another shape belongs to another page: leave it for that page.
         match self.0.get::<T>(REVEAL_KEY).await {
             Ok(Some(value)) => {
-                self.0
-                    .remove_value(REVEAL_KEY)
-                    .await
-                    .map_err(store_error)?;
+                self.0.remove_value(REVEAL_KEY).await.map_err(store_error)?;
                 Ok(Some(value))
             }
             Ok(None) | Err(_) => Ok(None),

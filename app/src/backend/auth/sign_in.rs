@@ -9,8 +9,8 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::password;
-use super::throttle::{self, ThrottleKeys};
 use super::recovery;
+use super::throttle::{self, ThrottleKeys};
 use super::totp::{check_and_consume, CodeCheck, SealingKey};
 use crate::backend::audit::{self, NewEvent};
 use crate::domain::{Actor, AuditAction, Email, Password, RecoveryCode, TotpCode};
@@ -125,14 +125,12 @@ impl Factor {
                 .map(Self::Totp)
                 .map_err(|m| AppError::invalid("code", m));
         }
-        RecoveryCode::parse(input)
-            .map(Self::Recovery)
-            .map_err(|_| {
-                AppError::invalid(
-                    "code",
-                    "enter the 6-digit code from your app, or one of your recovery codes",
-                )
-            })
+        RecoveryCode::parse(input).map(Self::Recovery).map_err(|_| {
+            AppError::invalid(
+                "code",
+                "enter the 6-digit code from your app, or one of your recovery codes",
+            )
+        })
     }
 
     fn name(&self) -> &'static str {
@@ -184,11 +182,13 @@ pub async fn consume_factor(
     match factor {
         Factor::Totp(code) => {
             let secret = key.open(sealed, user_id)?;
-            Ok(match check_and_consume(conn, user_id, &secret, code, now).await? {
-                CodeCheck::Accepted { step } => FactorCheck::Accepted { step: Some(step) },
-                CodeCheck::Wrong => FactorCheck::Wrong,
-                CodeCheck::Replayed { .. } => FactorCheck::Replayed,
-            })
+            Ok(
+                match check_and_consume(conn, user_id, &secret, code, now).await? {
+                    CodeCheck::Accepted { step } => FactorCheck::Accepted { step: Some(step) },
+                    CodeCheck::Wrong => FactorCheck::Wrong,
+                    CodeCheck::Replayed { .. } => FactorCheck::Replayed,
+                },
+            )
         }
         Factor::Recovery(code) => Ok(if recovery::consume(conn, user_id, code, now).await? {
             FactorCheck::Accepted { step: None }
@@ -269,8 +269,8 @@ pub async fn reauthenticate(
     source: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let candidate = Password::candidate(password)
-        .map_err(|m| AppError::invalid("current_password", m))?;
+    let candidate =
+        Password::candidate(password).map_err(|m| AppError::invalid("current_password", m))?;
     let factor = code.map(Factor::parse).transpose()?;
     let user = sqlx::query!(
         r#"SELECT u.email, u.password_hash, t.secret_sealed AS "secret_sealed?"

@@ -11,20 +11,40 @@ pub fn Field(
     maxlength: u32,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional, into)] inputmode: Option<String>,
+    /// Pre-filled value (edit forms).
+    #[prop(optional, into)]
+    value: Option<String>,
+    /// Not required.
+    #[prop(optional)]
+    optional: bool,
+    /// A line of help under the label.
+    #[prop(optional, into)]
+    hint: Option<String>,
+    /// The submitted name, when it differs from `id` (several forms on one page).
+    #[prop(optional, into)]
+    name: Option<String>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="field-hint" id=hint_id>{hint}</p> })}
             <input
                 id=id.clone()
-                name=id
+                name=name.unwrap_or(id)
                 type=input_type
                 autocomplete=autocomplete
                 inputmode=inputmode
-                required
+                required=!optional
                 maxlength=maxlength
-                aria-describedby=error_id.clone()
+                value=value
+                aria-describedby=described_by
                 aria-invalid=move || error.get().is_some().to_string()
             />
             {move || {

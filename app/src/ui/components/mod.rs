@@ -3,11 +3,15 @@
 mod error_page;
 mod field;
 mod field_error;
+mod loaded;
 mod notice;
+mod reveal;
 mod user_menu;
 
 pub use error_page::ErrorPage;
 pub use field::Field;
-pub use field_error::{message_for, FormError};
-pub use notice::{EmptyState, ErrorNotice, Loading};
+pub use field_error::{action_done, action_error, field_error, FormError};
+pub use loaded::Loaded;
+pub use notice::{EmptyState, ErrorNotice, Loading, Success};
+pub use reveal::{RevealPanel, RoleBadges};
 pub use user_menu::UserMenu;

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 
 use crate::error::AppError;
 
@@ -13,14 +14,27 @@ pub fn Loading(#[prop(into)] label: String) -> impl IntoView {
     }
 }
 
-/// A user-safe error message with a way forward.
+/// A user-safe error message with a way forward. Not signed in: off to the sign-in page; a
+/// second factor owed: off to set it up.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
-    view! {
-        <div class="notice notice--error" role="alert">
-            <p class="notice__title">"Could not load this page"</p>
-            <p>{error.to_string()}</p>
-        </div>
+    match error {
+        AppError::Unauthorized => view! { <Redirect path="/sign-in" /> }.into_any(),
+        AppError::EnrollmentRequired => view! { <Redirect path="/account/two-factor" /> }.into_any(),
+        AppError::NotFound => view! {
+            <div class="notice notice--error" role="alert">
+                <p class="notice__title">"Not found"</p>
+                <p>"There is nothing here: the link may be wrong, or what it pointed to is gone."</p>
+            </div>
+        }
+        .into_any(),
+        error => view! {
+            <div class="notice notice--error" role="alert">
+                <p class="notice__title">"Could not load this page"</p>
+                <p>{error.to_string()}</p>
+            </div>
+        }
+        .into_any(),
     }
 }
 
@@ -31,6 +45,16 @@ pub fn EmptyState(#[prop(into)] title: String, children: Children) -> impl IntoV
         <div class="empty-state">
             <p class="empty-state__title">{title}</p>
             <div class="empty-state__body">{children()}</div>
+        </div>
+    }
+}
+
+/// A confirmation after a change, announced politely.
+#[component]
+pub fn Success(#[prop(into)] message: String) -> impl IntoView {
+    view! {
+        <div class="notice notice--ok" role="status">
+            <p>{message}</p>
         </div>
     }
 }

@@ -1,20 +1,28 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Redirect;
 
-use crate::api::{SignIn, SignInCode};
-use crate::ui::components::{message_for, Field, FormError};
+use crate::api::{get_setup_status, SignIn, SignInCode};
+use crate::ui::components::{action_error, field_error, Field, FormError};
 
-/// Email and password. Works as a plain form without JavaScript.
+/// Email and password. Works as a plain form without JavaScript. While nobody has an account,
+/// it sends the visitor to first-run setup instead.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let error = move || action.value().get().and_then(Result::err);
+    let error = action_error(action);
+    let setup_open = Resource::new_blocking(|| (), |_| get_setup_status());
     view! {
         <Title text="Sign in" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(setup_open.await, Ok(true)).then(|| view! { <Redirect path="/setup" /> })
+            })}
+        </Suspense>
         <section class="page page--narrow" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">"Sign in"</h1>
             <p class="page__lead">"Use the email address your administrator invited."</p>
-            {move || view! { <FormError error=error() /> }}
+            <FormError error />
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <Field
                     id="email"
@@ -22,7 +30,7 @@ pub fn SignInPage() -> impl IntoView {
                     input_type="email"
                     autocomplete="username"
                     maxlength=254
-                    error=Signal::derive(move || message_for(&error(), "email"))
+                    error=field_error(error, "email")
                 />
                 <Field
                     id="password"
@@ -30,7 +38,7 @@ pub fn SignInPage() -> impl IntoView {
                     input_type="password"
                     autocomplete="current-password"
                     maxlength=1024
-                    error=Signal::derive(move || message_for(&error(), "password"))
+                    error=field_error(error, "password")
                 />
                 <button type="submit" class="button">"Sign in"</button>
             </ActionForm>
@@ -38,11 +46,11 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// The second factor: the code from the authenticator app.
+/// The second factor: the code from the authenticator app, or a recovery code.
 #[component]
 pub fn SignInCodePage() -> impl IntoView {
     let action = ServerAction::<SignInCode>::new();
-    let error = move || action.value().get().and_then(Result::err);
+    let error = action_error(action);
     view! {
         <Title text="Enter your code" />
         <section class="page page--narrow" aria-labelledby="code-title">
@@ -50,16 +58,16 @@ pub fn SignInCodePage() -> impl IntoView {
             <p class="page__lead">
                 "Open your authenticator app and enter the 6-digit code it shows for the AI Governance Portal."
             </p>
-            {move || view! { <FormError error=error() /> }}
+            <FormError error />
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <Field
                     id="code"
                     label="Code"
                     input_type="text"
-                    inputmode="numeric"
                     autocomplete="one-time-code"
-                    maxlength=7
-                    error=Signal::derive(move || message_for(&error(), "code"))
+                    maxlength=32
+                    hint="Lost your phone? Enter one of your recovery codes instead."
+                    error=field_error(error, "code")
                 />
                 <button type="submit" class="button">"Verify"</button>
             </ActionForm>
