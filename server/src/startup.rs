@@ -131,6 +131,7 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> R
             let leptos_options = state.leptos_options.clone();
             move || shell(leptos_options.clone())
         })
+        .route_layer(from_fn(crate::middleware::server_fn_status::correct_status))
         .route_layer(from_fn(metrics::label_route))
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,

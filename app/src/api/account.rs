@@ -119,7 +119,6 @@ pub async fn change_password(
                 request.now,
             )
             .await?;
-            request.session.renew().await?;
             account::change_password(
                 &services.pool,
                 &request.principal,
@@ -129,7 +128,8 @@ pub async fn change_password(
                 request.now,
             )
             .await?;
-            Ok(())
+            // This session stays signed in, under a new id.
+            request.session.renew().await
         }
         .await,
     )

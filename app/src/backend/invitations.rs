@@ -205,11 +205,7 @@ pub async fn find(
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let roles: Vec<Role> = row
-        .roles
-        .iter()
-        .filter_map(|r| Role::parse(r).ok())
-        .collect();
+    let roles = Role::from_stored(&row.roles);
     Ok(InvitationView {
         email: row.email,
         name: row.display_name,
@@ -252,11 +248,7 @@ pub async fn accept(
         display_name: DisplayName::parse(&invitation.display_name)
             .map_err(|_| AppError::Internal)?,
         password,
-        roles: invitation
-            .roles
-            .iter()
-            .filter_map(|r| Role::parse(r).ok())
-            .collect(),
+        roles: Role::from_stored(&invitation.roles),
     };
     let user_id = users::insert(&mut tx, Actor::System, user, now).await?;
     let pairs: Vec<(String, String)> = invitation

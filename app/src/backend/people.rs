@@ -57,11 +57,7 @@ async fn load(pool: &PgPool, only: Option<Uuid>) -> Result<Vec<PersonRow>, AppEr
             id: row.user_id.to_string(),
             email: row.email,
             name: row.display_name,
-            roles: row
-                .roles
-                .iter()
-                .filter_map(|r| Role::parse(r).ok())
-                .collect(),
+            roles: Role::from_stored(&row.roles),
             teams: row
                 .teams
                 .iter()

@@ -57,11 +57,7 @@ pub async fn active_principal(
         user_id: row.user_id,
         email: row.email,
         display_name: row.display_name,
-        roles: row
-            .roles
-            .iter()
-            .filter_map(|role| Role::parse(role).ok())
-            .collect(),
+        roles: Role::from_stored(&row.roles),
         totp_enrolled: row.totp_enrolled,
         totp_required_for_all: row.totp_required_for_all,
     }))

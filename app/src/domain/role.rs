@@ -26,6 +26,14 @@ impl Role {
             .ok_or_else(|| "must be one of employee, reviewer, manager, admin".into())
     }
 
+    /// The known roles among stored names, in the order of [`Role::ALL`], without repeats.
+    pub fn from_stored(names: &[String]) -> Vec<Role> {
+        Self::ALL
+            .into_iter()
+            .filter(|role| names.iter().any(|name| name == role.as_str()))
+            .collect()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Employee => "employee",

@@ -2,3 +2,4 @@
 
 pub mod csrf;
 pub mod security_headers;
+pub mod server_fn_status;

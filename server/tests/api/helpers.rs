@@ -77,11 +77,105 @@ impl TestApp {
         secret
     }
 
+    /// The portal's clock (real time plus whatever `advance` added).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::seconds(self.clock_offset.load(Ordering::SeqCst))
+    }
+
+    /// Posts `form` to the server function `function` with exactly `headers`.
+    pub async fn post(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(&format!("/api/{function}")))
+            .form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// A same-origin call of a server function, as the hydrated page makes it.
+    pub async fn call(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut headers = vec![("origin", self.address.as_str())];
+        headers.extend(cookie.map(|cookie| ("cookie", cookie)));
+        self.post(function, form, &headers).await
+    }
+
+    /// A page as a browser with `cookie` gets it.
+    pub async fn page(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs `email` in through the server functions (password, then a code when `totp` is
+    /// given) and returns the session cookie.
+    pub async fn sign_in(&self, email: &str, totp: Option<&TotpSecret>) -> String {
+        let response = self
+            .call("sign_in", &[("email", email), ("password", PASSWORD)], None)
+            .await;
+        assert_eq!(response.status(), 200, "password step for {email}");
+        let cookie = cookie_of(&response).expect("a session cookie");
+        let Some(secret) = totp else {
+            return cookie;
+        };
+        let code = secret.code_at(self.now()).expect("code");
+        let response = self
+            .call("sign_in_code", &[("code", code.as_str())], Some(&cookie))
+            .await;
+        assert_eq!(response.status(), 200, "code step for {email}");
+        cookie_of(&response).expect("a new session cookie")
+    }
+
+    /// A new account with `roles`, its second factor enrolled when the roles require one,
+    /// signed in.
+    pub async fn signed_in(&self, email: &str, roles: &[Role]) -> SignedIn {
+        let user_id = self.create_user(email, email, roles).await;
+        let totp = if roles.iter().any(|r| r.requires_totp()) {
+            Some(self.enroll_totp(user_id).await)
+        } else {
+            None
+        };
+        let cookie = self.sign_in(email, totp.as_ref()).await;
+        SignedIn {
+            user_id,
+            cookie,
+            totp,
+        }
+    }
+
     pub async fn load_demo(&self) {
         app::backend::demo::load(&self.pool, &self.totp_key, chrono::Utc::now())
             .await
             .expect("demo loads");
     }
+}
+
+/// Someone signed in through the browser's server functions.
+pub struct SignedIn {
+    pub user_id: Uuid,
+    pub cookie: String,
+    pub totp: Option<TotpSecret>,
+}
+
+/// `name=value` of the session cookie a response sets.
+pub fn cookie_of(response: &reqwest::Response) -> Option<String> {
+    let header = response.headers().get("set-cookie")?.to_str().ok()?;
+    Some(header.split(';').next()?.trim().to_owned())
 }
 
 /// The server all test databases are created on.

@@ -1,5 +1,8 @@
 //! One integration-test binary: each test spawns its own portal on its own database.
 
+mod access;
+mod account;
+mod admin;
 mod admin_cli;
 mod audit;
 mod demo;
@@ -7,6 +10,7 @@ mod health;
 mod helpers;
 mod metrics;
 mod migrations;
+mod onboarding;
 mod overview;
 mod postgres;
 mod rest;

@@ -1,22 +1,23 @@
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, TestApp};
+
+/// An employee's session cookie: the overview is for signed-in people only.
+async fn employee(app: &TestApp) -> String {
+    app.signed_in("eve@example.com", &[]).await.cookie
+}
 
 #[tokio::test]
 async fn an_empty_portal_says_it_is_not_set_up() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .post(app.url("/api/overview"))
-        .send()
-        .await
-        .expect("request");
+    let cookie = employee(&app).await;
+    let response = app.call("overview", &[], Some(&cookie)).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["organization"], Value::Null);
     assert_eq!(body["teams"], Value::Array(vec![]));
 
-    let html = app.get("/").await.text().await.expect("html");
+    let html = app.page("/", &cookie).await.text().await.expect("html");
     assert!(
         html.contains("This portal has not been set up yet"),
         "{html}"
@@ -27,12 +28,8 @@ async fn an_empty_portal_says_it_is_not_set_up() {
 async fn the_overview_server_function_returns_the_organization_and_teams() {
     let app = spawn_app().await;
     app.load_demo().await;
-    let response = app
-        .client
-        .post(app.url("/api/overview"))
-        .send()
-        .await
-        .expect("request");
+    let cookie = employee(&app).await;
+    let response = app.call("overview", &[], Some(&cookie)).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["organization"]["name"], "Northwind Analytics (demo)");
@@ -66,7 +63,8 @@ async fn the_home_page_is_rendered_on_the_server_with_live_data() {
         .await
         .expect("rename");
 
-    let response = app.get("/").await;
+    let cookie = employee(&app).await;
+    let response = app.page("/", &cookie).await;
     assert_eq!(response.status(), 200);
     assert!(response.headers().contains_key("x-request-id"));
     let html = response.text().await.expect("html");
@@ -82,13 +80,24 @@ async fn the_home_page_is_rendered_on_the_server_with_live_data() {
 async fn the_team_filter_works_without_javascript() {
     let app = spawn_app().await;
     app.load_demo().await;
-    let html = app.get("/?q=PLAT").await.text().await.expect("html");
+    let cookie = employee(&app).await;
+    let html = app
+        .page("/?q=PLAT", &cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("1 of 6 teams match"), "{html}");
     assert!(html.contains(r#"<th scope="row">Platform Engineering</th>"#));
     // The page also carries all teams as data for hydration; only the table is filtered.
     assert!(!html.contains(r#"<th scope="row">Customer Support</th>"#));
 
-    let html = app.get("/?q=zzz").await.text().await.expect("html");
+    let html = app
+        .page("/?q=zzz", &cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("No team matches this filter"));
 }
 
@@ -107,18 +116,14 @@ async fn unknown_pages_get_a_404_page_without_internal_detail() {
 #[tokio::test]
 async fn database_failures_reach_the_user_as_a_safe_message() {
     let app = spawn_app().await;
+    let cookie = employee(&app).await;
     // Break the query underneath the server function: the user must see neither SQL nor a stack.
     sqlx::query("ALTER TABLE teams RENAME TO teams_gone")
         .execute(&app.pool)
         .await
         .expect("rename table");
 
-    let response = app
-        .client
-        .post(app.url("/api/overview"))
-        .send()
-        .await
-        .expect("request");
+    let response = app.call("overview", &[], Some(&cookie)).await;
     assert_eq!(response.status(), 500);
     let body: Value = response.json().await.expect("json error");
     assert_eq!(body["code"], "internal");
@@ -126,7 +131,7 @@ async fn database_failures_reach_the_user_as_a_safe_message() {
     assert!(!text.contains("teams"), "{text}");
     assert!(!text.to_lowercase().contains("relation"), "{text}");
 
-    let html = app.get("/").await.text().await.expect("html");
+    let html = app.page("/", &cookie).await.text().await.expect("html");
     assert!(html.contains("Could not load this page"));
     assert!(!html.contains("relation"));
     assert!(!html.contains("teams_gone"));

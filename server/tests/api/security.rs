@@ -27,8 +27,8 @@ fn assert_baseline_headers(response: &Response) {
     assert!(csp.contains("base-uri 'none'"), "{csp}");
 }
 
-async fn post_overview(app: &TestApp, headers: &[(&str, &str)]) -> Response {
-    let mut request = app.client.post(app.url("/api/overview"));
+async fn post_function(app: &TestApp, headers: &[(&str, &str)]) -> Response {
+    let mut request = app.client.post(app.url("/api/setup_status"));
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -38,7 +38,7 @@ async fn post_overview(app: &TestApp, headers: &[(&str, &str)]) -> Response {
 #[tokio::test]
 async fn pages_carry_a_nonce_based_content_security_policy() {
     let app = spawn_app().await;
-    let response = app.get("/").await;
+    let response = app.get("/sign-in").await;
     assert_baseline_headers(&response);
     assert_eq!(header(&response, "cache-control"), "no-store");
     let csp = header(&response, "content-security-policy").to_owned();
@@ -58,7 +58,7 @@ async fn pages_carry_a_nonce_based_content_security_policy() {
     );
 
     // A fresh nonce for every response.
-    let again = app.get("/").await;
+    let again = app.get("/sign-in").await;
     assert!(!header(&again, "content-security-policy").contains(&nonce));
 }
 
@@ -81,7 +81,7 @@ async fn every_kind_of_response_carries_the_headers() {
     assert_eq!(header(&probe, "cache-control"), "no-store");
     assert!(header(&probe, "content-security-policy").starts_with("default-src 'none'"));
 
-    let server_fn = post_overview(&app, &[]).await;
+    let server_fn = post_function(&app, &[]).await;
     assert_eq!(server_fn.status(), 200);
     assert_baseline_headers(&server_fn);
     assert_eq!(header(&server_fn, "cache-control"), "no-store");
@@ -144,9 +144,9 @@ async fn hsts_is_sent_when_the_public_url_is_https() {
         "max-age=31536000; includeSubDomains"
     );
     // The allowed origin follows the public URL.
-    let ok = post_overview(&app, &[("origin", "https://ai.example.com")]).await;
+    let ok = post_function(&app, &[("origin", "https://ai.example.com")]).await;
     assert_eq!(ok.status(), 200);
-    let refused = post_overview(&app, &[("origin", &app.address)]).await;
+    let refused = post_function(&app, &[("origin", &app.address)]).await;
     assert_eq!(refused.status(), 403);
 }
 
@@ -165,7 +165,7 @@ async fn cross_site_posts_are_refused() {
     ];
     let attempts = refused.len();
     for headers in refused {
-        let response = post_overview(&app, &headers).await;
+        let response = post_function(&app, &headers).await;
         assert_eq!(response.status(), 403, "{headers:?}");
         assert_baseline_headers(&response);
         let body: Value = response.json().await.expect("json");
@@ -180,7 +180,7 @@ async fn cross_site_posts_are_refused() {
     .expect("audit");
     assert_eq!(audited.len(), attempts);
     for (target, payload) in audited {
-        assert_eq!(target, "/api/overview");
+        assert_eq!(target, "/api/setup_status");
         assert!(payload.contains("127.0.0.1"), "{payload}");
     }
 }
@@ -199,13 +199,13 @@ async fn same_origin_posts_and_all_reads_pass() {
         vec![],
     ];
     for headers in allowed {
-        let response = post_overview(&app, &headers).await;
+        let response = post_function(&app, &headers).await;
         assert_eq!(response.status(), 200, "{headers:?}");
     }
     // Reads are never state changes, whatever their origin.
     let read = app
         .client
-        .get(app.url("/"))
+        .get(app.url("/sign-in"))
         .header("origin", "https://evil.example")
         .header("sec-fetch-site", "cross-site")
         .send()

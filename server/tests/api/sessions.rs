@@ -15,33 +15,22 @@ async fn ada(app: &TestApp) -> Uuid {
         .await
 }
 
-/// Posts `form` to the server function `function` with exactly `headers`.
 async fn post(
     app: &TestApp,
     function: &str,
     form: &[(&str, &str)],
     headers: &[(&str, &str)],
 ) -> Response {
-    let mut request = app
-        .client
-        .post(app.url(&format!("/api/{function}")))
-        .form(form);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    request.send().await.expect("request")
+    app.post(function, form, headers).await
 }
 
-/// A same-origin call, as the hydrated page makes it.
 async fn call(
     app: &TestApp,
     function: &str,
     form: &[(&str, &str)],
     cookie: Option<&str>,
 ) -> Response {
-    let mut headers = vec![("origin", app.address.as_str())];
-    headers.extend(cookie.map(|cookie| ("cookie", cookie)));
-    post(app, function, form, &headers).await
+    app.call(function, form, cookie).await
 }
 
 /// `name=value` of the session cookie the response sets, and its attributes.

@@ -69,6 +69,12 @@ impl TotpSecret {
         })
     }
 
+    /// A secret from its base32 form (as an authenticator app reads it from the URL).
+    pub fn from_base32(encoded: &str) -> Option<Self> {
+        let secret = totp_rs::Secret::try_from_base32(encoded).ok()?;
+        <[u8; SECRET_LEN]>::try_from(secret.as_ref()).ok().map(Self)
+    }
+
     /// The secret in base32, for typing into an authenticator app by hand.
     pub fn base32(&self) -> Result<String, AppError> {
         Ok(totp_rs::Secret::from(self.0).to_base32())
@@ -285,6 +291,15 @@ mod tests {
         assert_eq!(secret.matching_step(&older, now), None);
         let next = code(&secret, at(1_800_000_015 + 30));
         assert_eq!(secret.matching_step(&next, now), None);
+    }
+
+    #[test]
+    fn base32_round_trips() {
+        let secret = TotpSecret::generate();
+        let encoded = secret.base32().expect("base32");
+        assert_eq!(encoded.len(), 32);
+        assert_eq!(TotpSecret::from_base32(&encoded), Some(secret));
+        assert_eq!(TotpSecret::from_base32("AAAA"), None, "too short");
     }
 
     #[test]

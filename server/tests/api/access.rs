@@ -1,0 +1,305 @@
+//! The role × endpoint matrix: every server function and API route, called as nobody, as an
+//! employee, a manager, a reviewer and an admin. Allowed callers get past the gate (to the
+//! status the arguments earn: 200, or 404/422 for made-up ids and wrong passwords); the rest get
+//! 401 (nobody) or 403 (a role without the permission).
+
+use app::domain::Role;
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, TestApp};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Everyone,
+    Admins,
+}
+
+const NO_SUCH_ID: &str = "00000000-0000-4000-8000-000000000000";
+const NO_SUCH_HANDLE: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// (server function, arguments, who may call it, status for an allowed caller)
+const MATRIX: &[(&str, &[(&str, &str)], Who, u16)] = &[
+    ("overview", &[], Who::Everyone, 200),
+    ("account", &[], Who::Everyone, 200),
+    ("two_factor", &[], Who::Everyone, 200),
+    (
+        "create_api_token",
+        &[("name", "matrix")],
+        Who::Everyone,
+        200,
+    ),
+    (
+        "revoke_api_token",
+        &[("id", NO_SUCH_ID)],
+        Who::Everyone,
+        404,
+    ),
+    (
+        "end_session",
+        &[("handle", NO_SUCH_HANDLE)],
+        Who::Everyone,
+        404,
+    ),
+    (
+        "change_password",
+        &[
+            ("current_password", "not my password at all"),
+            ("new_password", "a brand new passphrase"),
+        ],
+        Who::Everyone,
+        422,
+    ),
+    (
+        "regenerate_recovery_codes",
+        &[("current_password", "not my password at all")],
+        Who::Everyone,
+        422,
+    ),
+    (
+        "begin_two_factor",
+        &[("current_password", "not my password at all")],
+        Who::Everyone,
+        422,
+    ),
+    (
+        "confirm_two_factor",
+        &[("code", "000000")],
+        Who::Everyone,
+        422,
+    ),
+    ("admin/people", &[], Who::Admins, 200),
+    (
+        "admin/invite",
+        &[
+            ("email", "matrix@example.com"),
+            ("name", "Matrix"),
+            ("roles[]", "manager"),
+        ],
+        Who::Admins,
+        200,
+    ),
+    (
+        "admin/revoke_invitation",
+        &[("id", NO_SUCH_ID)],
+        Who::Admins,
+        404,
+    ),
+    ("admin/person", &[("id", NO_SUCH_ID)], Who::Admins, 404),
+    (
+        "admin/update_person",
+        &[("id", NO_SUCH_ID)],
+        Who::Admins,
+        404,
+    ),
+    (
+        "admin/set_person_disabled",
+        &[("id", NO_SUCH_ID), ("disabled", "true")],
+        Who::Admins,
+        404,
+    ),
+    (
+        "admin/reset_person_totp",
+        &[("id", NO_SUCH_ID)],
+        Who::Admins,
+        404,
+    ),
+    ("admin/teams", &[], Who::Admins, 200),
+    (
+        "admin/create_team",
+        &[("name", "Matrix Team")],
+        Who::Admins,
+        200,
+    ),
+    ("admin/team", &[("slug", "no-such-team")], Who::Admins, 404),
+    (
+        "admin/update_team",
+        &[("slug", "no-such-team"), ("name", "X")],
+        Who::Admins,
+        404,
+    ),
+    (
+        "admin/set_team_member",
+        &[
+            ("slug", "no-such-team"),
+            ("email", "a@example.com"),
+            ("membership", "member"),
+        ],
+        Who::Admins,
+        404,
+    ),
+    ("admin/settings", &[], Who::Admins, 200),
+    (
+        "admin/update_settings",
+        &[("name", "Northwind Analytics (demo)")],
+        Who::Admins,
+        200,
+    ),
+    ("admin/audit", &[("query[action]", "")], Who::Admins, 200),
+    ("admin/verify_audit", &[], Who::Admins, 200),
+];
+
+async fn status_of(
+    app: &TestApp,
+    function: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> (u16, Value) {
+    let response = app.call(function, form, cookie).await;
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+#[tokio::test]
+async fn every_server_function_lets_in_exactly_the_roles_it_should() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let mut people = vec![];
+    for role in [Role::Employee, Role::Manager, Role::Reviewer, Role::Admin] {
+        let email = format!("matrix.{role}@example.com");
+        people.push((role, app.signed_in(&email, &[role]).await));
+    }
+
+    for (function, form, who, allowed_status) in MATRIX {
+        let (status, body) = status_of(&app, function, form, None).await;
+        assert_eq!(status, 401, "anonymous {function}: {body}");
+        assert_eq!(body["code"], "unauthorized", "anonymous {function}");
+
+        for (role, person) in &people {
+            let allowed = *who == Who::Everyone || *role == Role::Admin;
+            let (status, body) = status_of(&app, function, form, Some(&person.cookie)).await;
+            if allowed {
+                assert_eq!(status, *allowed_status, "{role} {function}: {body}");
+            } else {
+                assert_eq!(status, 403, "{role} {function}: {body}");
+                assert_eq!(body["code"], "forbidden", "{role} {function}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_reviewer_without_a_second_factor_may_only_set_one_up() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    app.create_user(
+        "new.reviewer@example.com",
+        "New Reviewer",
+        &[Role::Reviewer],
+    )
+    .await;
+    let cookie = app.sign_in("new.reviewer@example.com", None).await;
+
+    let (status, body) = status_of(&app, "overview", &[], Some(&cookie)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("enrollment_required"))
+    );
+    for function in ["account", "two_factor"] {
+        let (status, body) = status_of(&app, function, &[], Some(&cookie)).await;
+        assert_eq!(status, 200, "{function}: {body}");
+    }
+    let (_, me) = status_of(&app, "current_user", &[], Some(&cookie)).await;
+    assert_eq!(me["needs_two_factor"], true);
+
+    // The page sends them to set it up.
+    let response = app.page("/", &cookie).await;
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/account/two-factor");
+}
+
+#[tokio::test]
+async fn anonymous_visitors_see_only_sign_in_setup_and_invitation_pages() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    for path in [
+        "/",
+        "/account",
+        "/account/two-factor",
+        "/admin/people",
+        "/admin/teams",
+        "/admin/settings",
+        "/admin/audit",
+    ] {
+        let response = app.page(path, "").await;
+        assert_eq!(response.status(), 302, "{path}");
+        assert_eq!(response.headers()["location"], "/sign-in", "{path}");
+    }
+    for path in ["/sign-in", "/setup"] {
+        let response = app.page(path, "").await;
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    let response = app.page("/invite/inv_unknown", "").await;
+    let html = response.text().await.expect("html");
+    assert!(
+        html.contains("This invitation link does not work"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn admin_pages_tell_other_roles_they_may_not() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let employee = app.signed_in("eve@example.com", &[Role::Employee]).await;
+    for path in [
+        "/admin/people",
+        "/admin/teams",
+        "/admin/settings",
+        "/admin/audit",
+    ] {
+        let response = app.page(path, &employee.cookie).await;
+        assert_eq!(response.status(), 403, "{path}");
+        let html = response.text().await.expect("html");
+        assert!(
+            html.contains("You do not have permission to do that."),
+            "{path}"
+        );
+        assert!(!html.contains("Invite someone"), "{path}");
+    }
+    let admin = app.signed_in("root@example.com", &[Role::Admin]).await;
+    for (path, text) in [
+        ("/admin/people", "Invite someone"),
+        ("/admin/teams", "Create a team"),
+        ("/admin/settings", "Require two-factor sign-in for everyone"),
+        ("/admin/audit", "Verify chain"),
+        ("/account", "API tokens"),
+    ] {
+        let response = app.page(path, &admin.cookie).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let html = response.text().await.expect("html");
+        assert!(html.contains(text), "{path}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn the_api_lets_in_every_role_with_a_token_and_nobody_without() {
+    let app = spawn_app().await;
+    for role in Role::ALL {
+        let email = format!("api.{role}@example.com");
+        let user = app.create_user(&email, "Api", &[role]).await;
+        if role.requires_totp() {
+            app.enroll_totp(user).await;
+        }
+        let token = app::backend::tokens::create(
+            &app.pool,
+            app::domain::Actor::Operator,
+            &app::domain::Email::parse(&email).expect("email"),
+            "matrix",
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("token")
+        .token;
+        let response = app
+            .client
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{role}");
+    }
+    let response = app.get("/api/v1/me").await;
+    assert_eq!(response.status(), 401);
+}

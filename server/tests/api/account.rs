@@ -1,0 +1,362 @@
+//! A person's own account over HTTP: password change, sessions, API tokens, recovery codes and
+//! replacing the authenticator app.
+
+use app::domain::Role;
+use serde_json::Value;
+
+use crate::helpers::{cookie_of, spawn_app, TestApp, PASSWORD};
+use crate::onboarding::secret_from;
+
+async fn json(app: &TestApp, function: &str, form: &[(&str, &str)], cookie: &str) -> (u16, Value) {
+    let response = app.call(function, form, Some(cookie)).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn who(app: &TestApp, cookie: &str) -> Value {
+    json(app, "current_user", &[], cookie).await.1
+}
+
+async fn actions(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = $1")
+        .bind(action)
+        .fetch_one(&app.pool)
+        .await
+        .expect("count")
+}
+
+const NEW_PASSWORD: &str = "a completely new passphrase";
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
+    let app = spawn_app().await;
+    let me = app.signed_in("ada@example.com", &[]).await;
+    let other = app.sign_in("ada@example.com", None).await;
+
+    let (status, body) = json(
+        &app,
+        "change_password",
+        &[
+            ("current_password", "wrong wrong wrong"),
+            ("new_password", NEW_PASSWORD),
+        ],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("current_password"))
+    );
+    let (status, body) = json(
+        &app,
+        "change_password",
+        &[("current_password", PASSWORD), ("new_password", "short")],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("new_password"))
+    );
+    assert_ne!(who(&app, &other).await, Value::Null, "nothing changed yet");
+
+    let response = app
+        .call(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", NEW_PASSWORD),
+            ],
+            Some(&me.cookie),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let renewed = cookie_of(&response).expect("a new session id");
+    assert_eq!(who(&app, &renewed).await["email"], "ada@example.com");
+    assert_eq!(
+        who(&app, &other).await,
+        Value::Null,
+        "the other session ended"
+    );
+    assert_eq!(
+        who(&app, &me.cookie).await,
+        Value::Null,
+        "the old id is dead"
+    );
+
+    let old = app
+        .call(
+            "sign_in",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(old.status(), 401);
+    let new = app
+        .call(
+            "sign_in",
+            &[("email", "ada@example.com"), ("password", NEW_PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(new.status(), 200);
+    assert_eq!(actions(&app, "auth.password_changed").await, 1);
+}
+
+#[tokio::test]
+async fn people_see_and_end_their_own_sessions_without_seeing_session_ids() {
+    let app = spawn_app().await;
+    let me = app.signed_in("ada@example.com", &[]).await;
+    let phone = app.sign_in("ada@example.com", None).await;
+    let eve = app.signed_in("eve@example.com", &[]).await;
+
+    let (status, page) = json(&app, "account", &[], &me.cookie).await;
+    assert_eq!(status, 200);
+    let sessions = page["sessions"].as_array().expect("sessions");
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+    let text = page.to_string();
+    for cookie in [&me.cookie, &phone] {
+        let id = cookie.split('=').nth(1).expect("id");
+        assert!(!text.contains(id), "session ids stay secret");
+    }
+    let other = sessions
+        .iter()
+        .find(|s| s["current"] == false)
+        .expect("the phone")["handle"]
+        .as_str()
+        .expect("handle")
+        .to_owned();
+
+    let (status, _) = json(&app, "end_session", &[("handle", &other)], &eve.cookie).await;
+    assert_eq!(status, 404, "nobody ends someone else's session");
+    assert_ne!(who(&app, &phone).await, Value::Null);
+    let (status, _) = json(&app, "end_session", &[("handle", &other)], &me.cookie).await;
+    assert_eq!(status, 200);
+    assert_eq!(who(&app, &phone).await, Value::Null);
+    assert_ne!(who(&app, &me.cookie).await, Value::Null);
+    let (status, _) = json(&app, "end_session", &[("handle", "not hex")], &me.cookie).await;
+    assert_eq!(status, 404);
+    assert_eq!(actions(&app, "auth.session_ended").await, 1);
+}
+
+#[tokio::test]
+async fn api_tokens_are_shown_once_work_and_can_be_revoked() {
+    let app = spawn_app().await;
+    let me = app.signed_in("ada@example.com", &[]).await;
+    for (name, reason) in [("", "empty"), (&"x".repeat(101)[..], "too long")] {
+        let (status, body) = json(&app, "create_api_token", &[("name", name)], &me.cookie).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (422, Some("name")),
+            "{reason}"
+        );
+    }
+    let (status, _) = json(
+        &app,
+        "create_api_token",
+        &[("name", "SIEM export")],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, page) = json(&app, "account", &[], &me.cookie).await;
+    let token = page["reveal"]["ApiToken"]["token"]
+        .as_str()
+        .expect("shown")
+        .to_owned();
+    assert_eq!(page["reveal"]["ApiToken"]["name"], "SIEM export");
+    let (_, page) = json(&app, "account", &[], &me.cookie).await;
+    assert_eq!(page["reveal"], Value::Null, "shown once");
+    assert_eq!(page["tokens"][0]["last_used"], Value::Null);
+
+    let me_api = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(me_api.status(), 200);
+    let (_, page) = json(&app, "account", &[], &me.cookie).await;
+    assert_ne!(
+        page["tokens"][0]["last_used"],
+        Value::Null,
+        "last use is kept"
+    );
+    let id = page["tokens"][0]["id"].as_str().expect("id").to_owned();
+
+    let (status, _) = json(&app, "revoke_api_token", &[("id", &id)], &me.cookie).await;
+    assert_eq!(status, 200);
+    let refused = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), 401);
+    let (status, _) = json(
+        &app,
+        "revoke_api_token",
+        &[("id", "not-a-uuid")],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn recovery_codes_sign_in_once_each_and_can_be_replaced() {
+    let app = spawn_app().await;
+    let me = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
+    let (status, body) = json(
+        &app,
+        "regenerate_recovery_codes",
+        &[("current_password", "wrong wrong wrong")],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("current_password"))
+    );
+    let (status, _) = json(
+        &app,
+        "regenerate_recovery_codes",
+        &[("current_password", PASSWORD)],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, page) = json(&app, "account", &[], &me.cookie).await;
+    let codes: Vec<String> = page["reveal"]["RecoveryCodes"]
+        .as_array()
+        .expect("codes shown")
+        .iter()
+        .map(|c| c.as_str().expect("code").to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes")
+        .fetch_all(&app.pool)
+        .await
+        .expect("hashes");
+    assert_eq!(stored.len(), 10);
+    assert!(stored.iter().all(|h| h.len() == 32), "only hashes are kept");
+
+    let sign_in_with = |code: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .call(
+                    "sign_in",
+                    &[("email", "rita@example.com"), ("password", PASSWORD)],
+                    None,
+                )
+                .await;
+            let cookie = cookie_of(&response).expect("cookie");
+            app.call("sign_in_code", &[("code", &code)], Some(&cookie))
+                .await
+                .status()
+        }
+    };
+    // Typed loosely: lower case, spaces instead of dashes.
+    let loose = codes[0].to_lowercase().replace('-', " ");
+    assert_eq!(sign_in_with(loose).await, 200);
+    assert_eq!(
+        sign_in_with(codes[0].clone()).await,
+        422,
+        "each code works once"
+    );
+    assert_eq!(sign_in_with("AAAA-BBBB-CCCC-DDDD".into()).await, 422);
+    let (_, page) = json(&app, "account", &[], &me.cookie).await;
+    assert_eq!(page["recovery_codes_left"], 9);
+    assert_eq!(actions(&app, "auth.recovery_code_used").await, 1);
+
+    // New codes replace the old ones.
+    json(
+        &app,
+        "regenerate_recovery_codes",
+        &[("current_password", PASSWORD)],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(sign_in_with(codes[1].clone()).await, 422);
+}
+
+#[tokio::test]
+async fn replacing_the_authenticator_needs_the_password_and_a_current_code() {
+    let app = spawn_app().await;
+    let me = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
+    let old = me.totp.as_ref().expect("enrolled");
+    let (status, body) = json(
+        &app,
+        "begin_two_factor",
+        &[("current_password", PASSWORD)],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("code")),
+        "a code is required"
+    );
+    let (status, body) = json(
+        &app,
+        "begin_two_factor",
+        &[("current_password", PASSWORD), ("code", "000000")],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("code")));
+
+    // The code that signed in was spent: the next step's code is needed.
+    app.advance(30);
+    let code = old.code_at(app.now()).expect("code");
+    let (status, body) = json(
+        &app,
+        "begin_two_factor",
+        &[("current_password", PASSWORD), ("code", &code)],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(actions(&app, "auth.totp_reset").await, 1);
+    let (_, page) = json(&app, "two_factor", &[], &me.cookie).await;
+    let new = secret_from(page["pending"]["otpauth_url"].as_str().expect("pending"));
+    assert_ne!(&new, old);
+
+    let (status, body) = json(&app, "confirm_two_factor", &[("code", "12345")], &me.cookie).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("code")),
+        "malformed code"
+    );
+    let wrong = old.code_at(app.now()).expect("code");
+    let (status, _) = json(&app, "confirm_two_factor", &[("code", &wrong)], &me.cookie).await;
+    assert_eq!(
+        status, 422,
+        "the old app's code does not confirm the new one"
+    );
+    app.advance(30);
+    let code = new.code_at(app.now()).expect("code");
+    let (status, _) = json(&app, "confirm_two_factor", &[("code", &code)], &me.cookie).await;
+    assert_eq!(status, 200);
+
+    app.advance(30);
+    let response = app
+        .call(
+            "sign_in",
+            &[("email", "rita@example.com"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    let pending = cookie_of(&response).expect("cookie");
+    let stale = old.code_at(app.now()).expect("code");
+    assert_eq!(
+        app.call("sign_in_code", &[("code", &stale)], Some(&pending))
+            .await
+            .status(),
+        422
+    );
+}
