@@ -1,5 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, open, screenshot } from "./support";
+import { hydrated, open, screenshot, signIn } from "./support";
+
+// The overview is for signed-in people: every test starts as an employee (no second factor).
+test.beforeEach(async ({ page }, info) => {
+  await signIn(page, info, "eli.employee@northwind.example");
+});
 
 test.describe("organization overview", () => {
   test("shows the organization and its teams from the database", async ({ page }, info) => {

@@ -1,26 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import * as OTPAuth from "otpauth";
-import { readFileSync } from "node:fs";
-import { hydrated, open, screenshot } from "./support";
-
-const PASSWORD = "northwind-demo-passphrase";
-
-/** The otpauth URL the portal printed for `email` when it started with the demo. */
-function otpauthFor(email: string): string {
-  const log = process.env.PORTAL_LOG;
-  if (!log) throw new Error("PORTAL_LOG must name the portal's output (scripts/test sets it)");
-  const lines = readFileSync(log, "utf8").split("\n");
-  const at = lines.findIndex((line) => line.trim().startsWith(email));
-  const url = lines[at + 1]?.match(/otpauth:\/\/\S+/)?.[0];
-  if (at < 0 || !url) throw new Error(`no TOTP URL printed for ${email}`);
-  return url;
-}
-
-async function submitPassword(page: Page, email: string, password: string) {
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
+import { expect, test } from "@playwright/test";
+import { hydrated, open, otpauthFor, PASSWORD, screenshot, submitPassword } from "./support";
 
 test.describe("signing in", () => {
   test("an employee signs in with a password and signs out", async ({ page }, info) => {
@@ -48,7 +27,7 @@ test.describe("signing in", () => {
   test("a reviewer signs in with a code, which cannot be used twice", async ({ page }, info) => {
     // Each project uses its own person, so their codes never collide.
     const email = hydrated(info) ? "sofia.reviewer@northwind.example" : "ravi.reviewer@northwind.example";
-    const totp = OTPAuth.URI.parse(otpauthFor(email));
+    const totp = otpauthFor(email);
 
     await open(page, info, "/sign-in");
     await submitPassword(page, email, PASSWORD);

@@ -1,15 +1,25 @@
 import { expect, type Page, type TestInfo } from "@playwright/test";
+import * as OTPAuth from "otpauth";
+import { readFileSync } from "node:fs";
 
 export const hydrated = (info: TestInfo) => info.project.name === "hydrated";
+
+/** The demo organization's password (demo people only exist in a demo organization). */
+export const PASSWORD = "northwind-demo-passphrase";
 
 /** Opens `path`; in the hydrated project, waits until the wasm bundle has taken over the page. */
 export async function open(page: Page, info: TestInfo, path: string) {
   const response = await page.goto(path);
+  await hydration(page, info);
+  return response;
+}
+
+/** In the hydrated project, waits until the wasm bundle has taken over the current page. */
+export async function hydration(page: Page, info: TestInfo) {
   if (hydrated(info)) {
     // A debug bundle on a busy two-core machine can take a while to compile.
     await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
   }
-  return response;
 }
 
 /** Saves a full-page screenshot under end2end/screenshots/ for people to look at. */
@@ -18,4 +28,42 @@ export async function screenshot(page: Page, info: TestInfo, name: string) {
     path: `screenshots/${name}-${info.project.name}.png`,
     fullPage: true,
   });
+}
+
+/** The otpauth URL the portal printed for `email` when it started with the demo. */
+export function otpauthFor(email: string): OTPAuth.TOTP {
+  const log = process.env.PORTAL_LOG;
+  if (!log) throw new Error("PORTAL_LOG must name the portal's output (scripts/test sets it)");
+  const lines = readFileSync(log, "utf8").split("\n");
+  const at = lines.findIndex((line) => line.trim().startsWith(email));
+  const url = lines[at + 1]?.match(/otpauth:\/\/\S+/)?.[0];
+  if (at < 0 || !url) throw new Error(`no TOTP URL printed for ${email}`);
+  return OTPAuth.URI.parse(url) as OTPAuth.TOTP;
+}
+
+export async function submitPassword(page: Page, email: string, password: string) {
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Signs in through the pages: password, then a code when `totp` is given. */
+export async function signIn(page: Page, info: TestInfo, email: string, totp?: OTPAuth.TOTP) {
+  await open(page, info, "/sign-in");
+  await submitPassword(page, email, PASSWORD);
+  if (totp) {
+    await expect(page).toHaveURL(/\/sign-in\/code$/);
+    await page.getByRole("textbox", { name: "Code" }).fill(totp.generate());
+    await page.getByRole("button", { name: "Verify" }).click();
+  }
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+  await hydration(page, info);
+}
+
+/** Waits until the TOTP period after the one containing `since` (milliseconds) has begun. */
+export async function nextPeriod(page: Page, since: number) {
+  const next = (Math.floor(since / 30_000) + 1) * 30_000;
+  const wait = next - Date.now();
+  if (wait > 0) await page.waitForTimeout(wait + 250);
 }

@@ -1,0 +1,132 @@
+import { expect, test } from "@playwright/test";
+import * as OTPAuth from "otpauth";
+import {
+  hydrated,
+  hydration,
+  nextPeriod,
+  open,
+  otpauthFor,
+  screenshot,
+  signIn,
+  submitPassword,
+} from "./support";
+
+const INVITEE_PASSWORD = "correct horse battery staple";
+
+test.describe("identity and trust", () => {
+  test("invite → set password → enroll TOTP → sign in with the next code → a replayed code is refused", async ({
+    page,
+    browser,
+  }, info) => {
+    test.setTimeout(180_000);
+    // Each project has its own admin, so their codes never collide.
+    const admin = hydrated(info) ? "omar.admin@northwind.example" : "nora.admin@northwind.example";
+    await signIn(page, info, admin, otpauthFor(admin));
+
+    await open(page, info, "/admin/people");
+    await screenshot(page, info, "admin-people");
+    const email = `rita.${info.project.name}.${Date.now()}@northwind.example`;
+    await page.getByLabel("Email address").fill(email);
+    await page.getByLabel("Name", { exact: true }).fill("Rita Reviewer");
+    await page.getByLabel(/^Reviewer/).check();
+    await page.getByLabel("Payments").selectOption("member");
+    await page.getByRole("button", { name: "Create invitation link" }).click();
+    const link = (await page.getByTestId("invitation-link").textContent()) ?? "";
+    expect(link).toMatch(/\/invite\/inv_[A-Za-z0-9_-]{43}$/);
+    await expect(page.getByTestId("invitation-table")).toContainText(email);
+    await screenshot(page, info, "admin-invitation-link");
+
+    // The admin's other pages, while signed in.
+    await open(page, info, "/admin/teams");
+    await expect(page.getByTestId("teams-table")).toContainText("Payments");
+    await screenshot(page, info, "admin-teams");
+    await open(page, info, "/admin/settings");
+    await expect(page.getByLabel("Organization name")).toHaveValue("Northwind Analytics (demo)");
+    await screenshot(page, info, "admin-settings");
+    await open(page, info, "/admin/audit");
+    await expect(page.getByTestId("audit-table")).toContainText("user.invited");
+    await page.getByRole("button", { name: "Verify chain" }).click();
+    await expect(page.getByTestId("chain-result")).toContainText("OK: all");
+    await screenshot(page, info, "admin-audit");
+
+    // The invitee, in a browser of their own.
+    const context = await browser.newContext({ javaScriptEnabled: hydrated(info) });
+    const invitee = await context.newPage();
+    await open(invitee, info, new URL(link).pathname);
+    await expect(invitee.getByText(email)).toBeVisible();
+    await screenshot(invitee, info, "invitation");
+    await invitee.getByLabel("Choose a password").fill("too short");
+    await invitee.getByRole("button", { name: "Create my account" }).click();
+    await expect(invitee.locator("#password-error")).toContainText("at least 12");
+    await invitee.getByLabel("Choose a password").fill(INVITEE_PASSWORD);
+    await invitee.getByRole("button", { name: "Create my account" }).click();
+    await expect(invitee).toHaveURL(/\/account\/two-factor$/);
+    await hydration(invitee, info);
+
+    await invitee.getByLabel("Current password").fill(INVITEE_PASSWORD);
+    await invitee.getByRole("button", { name: "Set up authenticator app" }).click();
+    const secret = (await invitee.getByTestId("totp-secret").textContent()) ?? "";
+    await expect(invitee.getByRole("img", { name: /QR code/ })).toBeVisible();
+    await screenshot(invitee, info, "two-factor-enroll");
+    const totp = new OTPAuth.TOTP({
+      secret: OTPAuth.Secret.fromBase32(secret.trim()),
+      algorithm: "SHA1",
+      digits: 6,
+      period: 30,
+    });
+    const enrolledAt = Date.now();
+    await invitee.getByLabel("Code from the app").fill(totp.generate({ timestamp: enrolledAt }));
+    await invitee.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+    await expect(invitee.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+    await screenshot(invitee, info, "two-factor-recovery-codes");
+
+    await invitee.getByRole("button", { name: "Sign out" }).click();
+    await expect(invitee).toHaveURL(/\/sign-in$/);
+
+    // The next period's code signs in…
+    await nextPeriod(invitee, enrolledAt);
+    await submitPassword(invitee, email, INVITEE_PASSWORD);
+    await expect(invitee).toHaveURL(/\/sign-in\/code$/);
+    const code = totp.generate();
+    await invitee.getByRole("textbox", { name: "Code" }).fill(code);
+    await invitee.getByRole("button", { name: "Verify" }).click();
+    await expect(invitee).toHaveURL(/\/$/);
+    await expect(invitee.getByTestId("signed-in-as")).toHaveText("Rita Reviewer");
+    await hydration(invitee, info);
+    await open(invitee, info, "/account");
+    await expect(invitee.getByTestId("account-name")).toHaveText("Rita Reviewer");
+    await expect(invitee.getByTestId("session-table")).toContainText("This browser");
+    await screenshot(invitee, info, "account");
+
+    // …and the same code, replayed, does not.
+    await invitee.getByRole("button", { name: "Sign out" }).click();
+    await expect(invitee).toHaveURL(/\/sign-in$/);
+    await submitPassword(invitee, email, INVITEE_PASSWORD);
+    await expect(invitee).toHaveURL(/\/sign-in\/code$/);
+    await invitee.getByRole("textbox", { name: "Code" }).fill(code);
+    await invitee.getByRole("button", { name: "Verify" }).click();
+    await expect(invitee.locator("#code-error")).toContainText("already used");
+    await expect(invitee.getByTestId("signed-in-as")).toHaveCount(0);
+    await context.close();
+  });
+
+  test("an employee creates an API token, sees it once and revokes it", async ({ page }, info) => {
+    await signIn(page, info, "dana.employee@northwind.example");
+    await open(page, info, "/account");
+    const name = `script ${info.project.name} ${Date.now()}`;
+    await page.getByLabel("Token name").fill(name);
+    await page.getByRole("button", { name: "Create token" }).click();
+    await expect(page.getByTestId("revealed-token")).toHaveText(/^agp_[A-Za-z0-9_-]{43}$/);
+    await expect(page.getByTestId("token-table")).toContainText(name);
+    await screenshot(page, info, "account-token");
+    await page.getByRole("button", { name: `Revoke ${name}` }).click();
+    await expect(page.getByRole("button", { name: `Revoke ${name}` })).toHaveCount(0);
+    await expect(page.getByTestId("revealed-token")).toHaveCount(0);
+  });
+
+  test("anonymous visitors are sent to sign in", async ({ page }, info) => {
+    await open(page, info, "/admin/people");
+    await expect(page).toHaveURL(/\/sign-in$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in");
+  });
+});
