@@ -49,3 +49,50 @@ impl Services {
         Some(client)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn services(trusted: &[&str]) -> Services {
+        Services {
+            pool: sqlx::PgPool::connect_lazy("postgres://unused@localhost/unused")
+                .expect("lazy pool"),
+            clock: Clock::system(),
+            totp_key: SealingKey::from_bytes([0; 32]),
+            public_url: String::new(),
+            trusted_proxies: trusted.iter().map(|ip| ip.parse().expect("ip")).collect(),
+        }
+    }
+
+    fn ip(text: &str) -> Option<std::net::IpAddr> {
+        Some(text.parse().expect("ip"))
+    }
+
+    #[tokio::test]
+    async fn the_socket_peer_is_the_client_unless_it_is_a_trusted_proxy() {
+        let direct = services(&[]);
+        assert_eq!(
+            direct.client_address(ip("192.0.2.1"), Some("203.0.113.9")),
+            ip("192.0.2.1"),
+            "a forged header is ignored"
+        );
+        let proxied = services(&["10.0.0.1", "10.0.0.2"]);
+        assert_eq!(
+            proxied.client_address(ip("10.0.0.1"), Some("198.51.100.7, 203.0.113.9, 10.0.0.2")),
+            ip("203.0.113.9"),
+            "the right-most address a trusted proxy did not add"
+        );
+        assert_eq!(proxied.client_address(ip("10.0.0.1"), None), ip("10.0.0.1"));
+        assert_eq!(
+            proxied.client_address(ip("10.0.0.1"), Some("junk, 203.0.113.9")),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            proxied.client_address(ip("10.0.0.1"), Some("203.0.113.9, junk")),
+            ip("10.0.0.1"),
+            "nothing past a malformed entry is believed"
+        );
+        assert_eq!(proxied.client_address(None, Some("203.0.113.9")), None);
+    }
+}

@@ -116,16 +116,18 @@ fn AuditTable(page: AuditData, filters: AuditQuery) -> impl IntoView {
         <div class="table-wrap">
             <table class="table table--dense" data-testid="audit-table">
                 <caption class="visually-hidden">"Audit events, newest first"</caption>
-                <thead><tr><th scope="col">"#"</th><th scope="col">"Time (UTC)"</th><th scope="col">"Action"</th><th scope="col">"Actor"</th><th scope="col">"Target"</th><th scope="col">"From"</th><th scope="col">"Details"</th></tr></thead>
+                <thead><tr><th scope="col">"#"</th><th scope="col">"Time (UTC)"</th><th scope="col">"Action"</th><th scope="col">"Actor"</th><th scope="col">"Target"</th><th scope="col">"Details"</th></tr></thead>
                 <tbody>
                     {page.entries.into_iter().map(|entry| view! {
                         <tr>
                             <td data-label="#">{entry.seq}</td>
                             <td data-label="Time">{entry.at}</td>
                             <th scope="row"><code>{entry.action}</code></th>
-                            <td data-label="Actor">{entry.actor}</td>
+                            <td data-label="Actor">
+                                {entry.actor}
+                                {(!entry.source.is_empty()).then(|| view! { <br /><small>{format!("from {}", entry.source)}</small> })}
+                            </td>
                             <td data-label="Target">{entry.target}</td>
-                            <td data-label="From">{entry.source}</td>
                             <td data-label="Details" class="table__details">{entry.details}</td>
                         </tr>
                     }).collect_view()}
