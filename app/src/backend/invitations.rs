@@ -68,11 +68,7 @@ pub async fn create(
         return Err(AppError::invalid("email", "already has an account"));
     }
     let memberships = teams::resolve_memberships(&mut tx, &invitation.teams).await?;
-    let mut roles = invitation.roles;
-    roles.push(Role::Employee);
-    roles.sort();
-    roles.dedup();
-    let role_names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
+    let role_names = users::role_names(&users::with_employee(invitation.roles));
     let team_list: Vec<serde_json::Value> = memberships
         .iter()
         .map(|(_, slug, m)| serde_json::json!({ "team": slug, "membership": m.as_str() }))

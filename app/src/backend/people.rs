@@ -10,7 +10,7 @@ use super::audit::{self, NewEvent};
 use super::auth::sessions;
 use super::invitations::parse_roles;
 use super::teams;
-use super::users::Principal;
+use super::users::{grant_roles, role_names, with_employee, Principal};
 use crate::api::{PersonRow, TeamMembershipView};
 use crate::domain::{AuditAction, Role};
 use crate::error::AppError;
@@ -111,11 +111,8 @@ pub async fn update_access(
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let user_id = person_id(id)?;
-    let mut roles = parse_roles(roles)?;
-    roles.push(Role::Employee);
-    roles.sort();
-    roles.dedup();
-    let role_names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
+    let roles = with_employee(parse_roles(roles)?);
+    let role_names = role_names(&roles);
 
     let mut tx = pool.begin().await?;
     let email = sqlx::query_scalar!(
@@ -137,14 +134,7 @@ pub async fn update_access(
         sqlx::query!("DELETE FROM user_roles WHERE user_id = $1", user_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query!(
-            "INSERT INTO user_roles (user_id, role, granted_at) SELECT $1, unnest($2::text[]), $3",
-            user_id,
-            &role_names,
-            now
-        )
-        .execute(&mut *tx)
-        .await?;
+        grant_roles(&mut tx, user_id, &roles, now).await?;
         keep_an_admin(&mut tx, "roles").await?;
         sessions::end_all(&mut tx, user_id, current_session).await?;
         let mut event = NewEvent::new(admin.actor(), AuditAction::RolesChanged)

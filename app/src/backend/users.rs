@@ -63,6 +63,38 @@ pub async fn active_principal(
     }))
 }
 
+/// `roles` as stored: everyone is also an employee; sorted, without repeats.
+pub fn with_employee(mut roles: Vec<Role>) -> Vec<Role> {
+    roles.push(Role::Employee);
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// Names of `roles` as stored and shown in the audit log.
+pub fn role_names(roles: &[Role]) -> Vec<String> {
+    roles.iter().map(|role| role.as_str().to_owned()).collect()
+}
+
+/// Grants `roles` (from [`with_employee`]) to `user_id`, who holds none; returns their names.
+pub async fn grant_roles(
+    conn: &mut PgConnection,
+    user_id: uuid::Uuid,
+    roles: &[Role],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, AppError> {
+    let names = role_names(roles);
+    sqlx::query!(
+        "INSERT INTO user_roles (user_id, role, granted_at) SELECT $1, unnest($2::text[]), $3",
+        user_id,
+        &names,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(names)
+}
+
 /// Input for a new account, already parsed.
 #[derive(Debug)]
 pub struct NewUser {
@@ -111,10 +143,7 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<uuid::Uuid, AppError> {
     let password_hash = password::hash(&user.password).await?;
-    let mut roles = user.roles;
-    roles.push(Role::Employee);
-    roles.sort();
-    roles.dedup();
+    let roles = with_employee(user.roles);
 
     let user_id = sqlx::query_scalar!(
         "INSERT INTO users (email, display_name, password_hash, created_at, updated_at)
@@ -132,15 +161,7 @@ pub async fn insert(
         }
         _ => error.into(),
     })?;
-    let role_names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
-    sqlx::query!(
-        "INSERT INTO user_roles (user_id, role, granted_at) SELECT $1, unnest($2::text[]), $3",
-        user_id,
-        &role_names,
-        now
-    )
-    .execute(&mut *tx)
-    .await?;
+    let role_names = grant_roles(tx, user_id, &roles, now).await?;
     let event = NewEvent::new(actor, AuditAction::UserCreated)
         .target(format!("user:{}", user.email))
         .after(serde_json::json!({

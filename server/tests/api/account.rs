@@ -8,9 +8,7 @@ use crate::helpers::{cookie_of, spawn_app, TestApp, PASSWORD};
 use crate::onboarding::secret_from;
 
 async fn json(app: &TestApp, function: &str, form: &[(&str, &str)], cookie: &str) -> (u16, Value) {
-    let response = app.call(function, form, Some(cookie)).await;
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    app.call_json(function, form, Some(cookie)).await
 }
 
 async fn who(app: &TestApp, cookie: &str) -> Value {

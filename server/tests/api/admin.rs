@@ -10,9 +10,7 @@ use crate::helpers::{
 };
 
 async fn json(app: &TestApp, function: &str, form: &[(&str, &str)], cookie: &str) -> (u16, Value) {
-    let response = app.call(function, form, Some(cookie)).await;
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    app.call_json(function, form, Some(cookie)).await
 }
 
 async fn who(app: &TestApp, cookie: &str) -> Value {

@@ -111,6 +111,21 @@ impl TestApp {
         self.post(function, form, &headers).await
     }
 
+    /// A same-origin call as `cookie`: the status and the JSON body (null when there is none).
+    pub async fn call_json(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let response = self.call(function, form, cookie).await;
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// A page as a browser with `cookie` gets it.
     pub async fn page(&self, path: &str, cookie: &str) -> reqwest::Response {
         self.client

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_invitation, get_setup_status, AcceptInvitation, CompleteSetup};
@@ -21,13 +22,8 @@ pub fn SetupPage() -> impl IntoView {
                 loading="Checking…"
                 view={move |open| {
                     if !open {
-                        return view! {
-                            <div class="notice notice--info" role="status">
-                                <p>"This portal is already set up."</p>
-                                <p><a href="/sign-in">"Sign in"</a></p>
-                            </div>
-                        }
-                        .into_any();
+                        // Setup exists only while nobody has an account.
+                        return view! { <Redirect path="/sign-in" /> }.into_any();
                     }
                     view! {
                         <p class="page__lead">
