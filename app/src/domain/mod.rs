@@ -39,11 +39,14 @@ macro_rules! validated_string {
 
 pub mod access;
 mod audit;
+mod day;
 mod display_name;
 mod email;
 mod membership;
 mod password;
+pub mod policy;
 mod recovery_code;
+mod registry;
 mod role;
 mod slug;
 mod team_filter;
@@ -52,11 +55,13 @@ mod totp_code;
 
 pub use access::{enrollment_owed, permits, Permission};
 pub use audit::{Actor, AuditAction, AuditRecord};
+pub use day::Day;
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use membership::Membership;
 pub use password::Password;
 pub use recovery_code::RecoveryCode;
+pub use registry::{ClassificationLevel, Distribution, Sha256Checksum, ToolCategory, ToolStatus};
 pub use role::Role;
 pub use slug::Slug;
 pub use team_filter::matches_filter;

@@ -1,0 +1,100 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A calendar day (`YYYY-MM-DD`), for review dates and decisions. Days compare in calendar order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Day {
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+impl Day {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let bad = || format!("must be a date like 2027-03-01, not {input:?}");
+        let mut parts = input.trim().splitn(3, '-');
+        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(bad());
+        }
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let month: u8 = m.parse().map_err(|_| bad())?;
+        let day: u8 = d.parse().map_err(|_| bad())?;
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return Err(bad());
+        }
+        Ok(Self { year, month, day })
+    }
+
+    pub fn from_ymd(year: i32, month: u8, day: u8) -> Result<Self, String> {
+        Self::parse(&format!("{year:04}-{month:02}-{day:02}"))
+    }
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl TryFrom<String> for Day {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Day> for String {
+    fn from(day: Day) -> Self {
+        day.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_real_days_only() {
+        assert_eq!(
+            Day::parse("2027-03-01").expect("day").to_string(),
+            "2027-03-01"
+        );
+        assert!(Day::parse("2028-02-29").is_ok(), "leap year");
+        for bad in [
+            "2027-02-29",
+            "1900-02-29",
+            "2027-13-01",
+            "2027-00-10",
+            "2027-04-31",
+            "27-03-01",
+            "2027/03/01",
+            "",
+            "2027-03-1",
+        ] {
+            assert!(Day::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Day::parse("2000-02-29").is_ok());
+    }
+
+    #[test]
+    fn days_compare_in_calendar_order() {
+        let a = Day::parse("2026-12-31").expect("day");
+        let b = Day::parse("2027-01-01").expect("day");
+        assert!(a < b);
+        assert_eq!(Day::from_ymd(2027, 1, 1), Ok(b));
+    }
+}
