@@ -117,7 +117,7 @@ pub fn check(tool: &ToolFacts, class: &DataClassFacts, team: &str, today: Day) -
             });
         }
     }
-    let listed = tool.data_classes.iter().any(|slug| *slug == class.slug);
+    let listed = tool.data_classes.contains(&class.slug);
     if !listed {
         return Decision::no(if class.prohibited_by_default {
             format!(
