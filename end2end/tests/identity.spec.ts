@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import * as OTPAuth from "otpauth";
 import {
   hydrated,
@@ -9,6 +9,8 @@ import {
   screenshot,
   signIn,
   submitPassword,
+  submit,
+  test,
 } from "./support";
 
 const INVITEE_PASSWORD = "correct horse battery staple";
@@ -30,7 +32,7 @@ test.describe("identity and trust", () => {
     await page.getByLabel("Name", { exact: true }).fill("Rita Reviewer");
     await page.getByLabel(/^Reviewer/).check();
     await page.getByLabel("Payments").selectOption("member");
-    await page.getByRole("button", { name: "Create invitation link" }).click();
+    await submit(page, info, "Create invitation link");
     const link = (await page.getByTestId("invitation-link").textContent()) ?? "";
     expect(link).toMatch(/\/invite\/inv_[A-Za-z0-9_-]{43}$/);
     await expect(page.getByTestId("invitation-table")).toContainText(email);
@@ -45,7 +47,7 @@ test.describe("identity and trust", () => {
     await screenshot(page, info, "admin-settings");
     await open(page, info, "/admin/audit");
     await expect(page.getByTestId("audit-table")).toContainText("user.invited");
-    await page.getByRole("button", { name: "Verify chain" }).click();
+    await submit(page, info, "Verify chain");
     await expect(page.getByTestId("chain-result")).toContainText("OK: all");
     await screenshot(page, info, "admin-audit");
 
@@ -56,15 +58,15 @@ test.describe("identity and trust", () => {
     await expect(invitee.getByText(email)).toBeVisible();
     await screenshot(invitee, info, "invitation");
     await invitee.getByLabel("Choose a password").fill("too short");
-    await invitee.getByRole("button", { name: "Create my account" }).click();
+    await submit(invitee, info, "Create my account");
     await expect(invitee.locator("#password-error")).toContainText("at least 12");
     await invitee.getByLabel("Choose a password").fill(INVITEE_PASSWORD);
-    await invitee.getByRole("button", { name: "Create my account" }).click();
+    await submit(invitee, info, "Create my account");
     await expect(invitee).toHaveURL(/\/account\/two-factor$/);
     await hydration(invitee, info);
 
     await invitee.getByLabel("Current password").fill(INVITEE_PASSWORD);
-    await invitee.getByRole("button", { name: "Set up authenticator app" }).click();
+    await submit(invitee, info, "Set up authenticator app");
     const secret = (await invitee.getByTestId("totp-secret").textContent()) ?? "";
     await expect(invitee.getByRole("img", { name: /QR code/ })).toBeVisible();
     await screenshot(invitee, info, "two-factor-enroll");
@@ -76,20 +78,20 @@ test.describe("identity and trust", () => {
     });
     const enrolledAt = Date.now();
     await invitee.getByLabel("Code from the app").fill(totp.generate({ timestamp: enrolledAt }));
-    await invitee.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+    await submit(invitee, info, "Turn on two-factor sign-in");
     await expect(invitee.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
     await screenshot(invitee, info, "two-factor-recovery-codes");
 
-    await invitee.getByRole("button", { name: "Sign out" }).click();
+    await submit(invitee, info, "Sign out");
     await expect(invitee).toHaveURL(/\/sign-in$/);
 
     // The next period's code signs in…
     await nextPeriod(invitee, enrolledAt);
-    await submitPassword(invitee, email, INVITEE_PASSWORD);
+    await submitPassword(invitee, info, email, INVITEE_PASSWORD);
     await expect(invitee).toHaveURL(/\/sign-in\/code$/);
     const code = totp.generate();
     await invitee.getByRole("textbox", { name: "Code" }).fill(code);
-    await invitee.getByRole("button", { name: "Verify" }).click();
+    await submit(invitee, info, "Verify");
     await expect(invitee).toHaveURL(/\/$/);
     await expect(invitee.getByTestId("signed-in-as")).toHaveText("Rita Reviewer");
     await hydration(invitee, info);
@@ -99,12 +101,12 @@ test.describe("identity and trust", () => {
     await screenshot(invitee, info, "account");
 
     // …and the same code, replayed, does not.
-    await invitee.getByRole("button", { name: "Sign out" }).click();
+    await submit(invitee, info, "Sign out");
     await expect(invitee).toHaveURL(/\/sign-in$/);
-    await submitPassword(invitee, email, INVITEE_PASSWORD);
+    await submitPassword(invitee, info, email, INVITEE_PASSWORD);
     await expect(invitee).toHaveURL(/\/sign-in\/code$/);
     await invitee.getByRole("textbox", { name: "Code" }).fill(code);
-    await invitee.getByRole("button", { name: "Verify" }).click();
+    await submit(invitee, info, "Verify");
     await expect(invitee.locator("#code-error")).toContainText("already used");
     await expect(invitee.getByTestId("signed-in-as")).toHaveCount(0);
     await context.close();
@@ -115,11 +117,11 @@ test.describe("identity and trust", () => {
     await open(page, info, "/account");
     const name = `script ${info.project.name} ${Date.now()}`;
     await page.getByLabel("Token name").fill(name);
-    await page.getByRole("button", { name: "Create token" }).click();
+    await submit(page, info, "Create token");
     await expect(page.getByTestId("revealed-token")).toHaveText(/^agp_[A-Za-z0-9_-]{43}$/);
     await expect(page.getByTestId("token-table")).toContainText(name);
     await screenshot(page, info, "account-token");
-    await page.getByRole("button", { name: `Revoke ${name}` }).click();
+    await submit(page, info, `Revoke ${name}`);
     await expect(page.getByRole("button", { name: `Revoke ${name}` })).toHaveCount(0);
     await expect(page.getByTestId("revealed-token")).toHaveCount(0);
   });

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { hydrated, open, screenshot, signIn } from "./support";
+import { expect } from "@playwright/test";
+import { hydrated, open, screenshot, signIn, submit, test } from "./support";
 
 // The overview is for signed-in people: every test starts as an employee (no second factor).
 test.beforeEach(async ({ page }, info) => {
@@ -30,7 +30,7 @@ test.describe("organization overview", () => {
       expect(new URL(page.url()).search).toBe("");
     } else {
       // Without JavaScript the form is submitted and the server filters.
-      await page.getByRole("button", { name: "Filter" }).click();
+      await submit(page, info, "Filter");
       await expect(page).toHaveURL(/\?q=plat$/);
       await expect(page.getByTestId("team-summary")).toHaveText("1 of 6 teams match");
       await expect(filter).toHaveValue("plat");
@@ -76,7 +76,7 @@ test.describe("hydration", () => {
     await page.goto("/");
     const app = page.locator(".app");
     if (hydrated(info)) {
-      await expect(app).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+      await expect(app).toHaveAttribute("data-hydrated", "true", { timeout: 60_000 });
       // The Content-Security-Policy lets our bundle run and nothing complains.
       expect(problems).toEqual([]);
     } else {

@@ -1,16 +1,16 @@
-import { expect, test } from "@playwright/test";
-import { hydrated, open, otpauthFor, PASSWORD, screenshot, submitPassword } from "./support";
+import { expect } from "@playwright/test";
+import { hydrated, open, otpauthFor, PASSWORD, screenshot, submitPassword, submit, test } from "./support";
 
 test.describe("signing in", () => {
   test("an employee signs in with a password and signs out", async ({ page }, info) => {
     await open(page, info, "/sign-in");
     await screenshot(page, info, "sign-in");
-    await submitPassword(page, "eli.employee@northwind.example", PASSWORD);
+    await submitPassword(page, info, "eli.employee@northwind.example", PASSWORD);
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId("signed-in-as")).toHaveText("Eli Novak");
     await screenshot(page, info, "overview-signed-in");
 
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await submit(page, info, "Sign out");
     await expect(page).toHaveURL(/\/sign-in$/);
     await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
     await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
@@ -18,7 +18,7 @@ test.describe("signing in", () => {
 
   test("a wrong password is refused without saying which part was wrong", async ({ page }, info) => {
     await open(page, info, "/sign-in");
-    await submitPassword(page, "eli.employee@northwind.example", "not the password at all");
+    await submitPassword(page, info, "eli.employee@northwind.example", "not the password at all");
     await expect(page.getByRole("alert")).toContainText("The email address or password is not right.");
     await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
     await screenshot(page, info, "sign-in-error");
@@ -30,21 +30,21 @@ test.describe("signing in", () => {
     const totp = otpauthFor(email);
 
     await open(page, info, "/sign-in");
-    await submitPassword(page, email, PASSWORD);
+    await submitPassword(page, info, email, PASSWORD);
     await expect(page).toHaveURL(/\/sign-in\/code$/);
     await screenshot(page, info, "sign-in-code");
     const code = totp.generate();
     await page.getByRole("textbox", { name: "Code" }).fill(code);
-    await page.getByRole("button", { name: "Verify" }).click();
+    await submit(page, info, "Verify");
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId("signed-in-as")).toBeVisible();
 
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await submit(page, info, "Sign out");
     await expect(page).toHaveURL(/\/sign-in$/);
-    await submitPassword(page, email, PASSWORD);
+    await submitPassword(page, info, email, PASSWORD);
     await expect(page).toHaveURL(/\/sign-in\/code$/);
     await page.getByRole("textbox", { name: "Code" }).fill(code);
-    await page.getByRole("button", { name: "Verify" }).click();
+    await submit(page, info, "Verify");
     await expect(page.locator("#code-error")).toContainText("already used");
     await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
   });
