@@ -8,12 +8,14 @@ mod admin;
 mod auth;
 mod onboarding;
 mod overview;
+mod registry;
 
 pub use account::*;
 pub use admin::*;
 pub use auth::*;
 pub use onboarding::*;
 pub use overview::*;
+pub use registry::*;
 
 #[cfg(feature = "ssr")]
 mod context {

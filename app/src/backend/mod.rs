@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod data_classes;
 pub mod demo;
 pub mod invitations;
 pub mod overview;

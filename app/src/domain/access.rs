@@ -20,24 +20,32 @@ pub enum Permission {
     ManageSettings,
     /// Read and verify the audit log.
     ViewAuditLog,
+    /// Look tools and data classes up and ask the policy check.
+    ViewRegistry,
+    /// Create and edit tools and data classes (IT security).
+    ManageRegistry,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 8] = [
         Self::ViewOrganization,
         Self::ManageOwnAccount,
         Self::ManagePeople,
         Self::ManageTeams,
         Self::ManageSettings,
         Self::ViewAuditLog,
+        Self::ViewRegistry,
+        Self::ManageRegistry,
     ];
 
     /// The roles granted this permission.
     pub fn roles(self) -> &'static [Role] {
         const EVERYONE: &[Role] = &Role::ALL;
         const ADMINS: &[Role] = &[Role::Admin];
+        const REVIEWERS: &[Role] = &[Role::Reviewer];
         match self {
-            Self::ViewOrganization | Self::ManageOwnAccount => EVERYONE,
+            Self::ViewOrganization | Self::ManageOwnAccount | Self::ViewRegistry => EVERYONE,
+            Self::ManageRegistry => REVIEWERS,
             Self::ManagePeople | Self::ManageTeams | Self::ManageSettings | Self::ViewAuditLog => {
                 ADMINS
             }
@@ -77,10 +85,19 @@ mod tests {
     }
 
     #[test]
-    fn everyone_sees_the_organization_and_their_account() {
+    fn only_reviewers_maintain_the_registry() {
+        assert!(permits(&[Role::Reviewer], Permission::ManageRegistry));
+        for role in [Role::Employee, Role::Manager, Role::Admin] {
+            assert!(!permits(&[role], Permission::ManageRegistry), "{role}");
+        }
+    }
+
+    #[test]
+    fn everyone_sees_the_organization_the_registry_and_their_account() {
         for role in Role::ALL {
             assert!(permits(&[role], Permission::ViewOrganization));
             assert!(permits(&[role], Permission::ManageOwnAccount));
+            assert!(permits(&[role], Permission::ViewRegistry));
         }
         assert!(
             !permits(&[], Permission::ViewOrganization),

@@ -3,6 +3,7 @@
 //! "field"?}}` with the matching HTTP status.
 
 mod auth;
+mod data_classes;
 mod error;
 mod me;
 
@@ -17,5 +18,6 @@ pub use error::ApiError;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me::me))
+        .route("/data-classes", get(data_classes::list))
         .fallback(error::not_found)
 }

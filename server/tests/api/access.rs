@@ -274,34 +274,60 @@ async fn admin_pages_tell_other_roles_they_may_not() {
     }
 }
 
+/// Every `/api/v1` route and the roles it lets in (all of them, so far: reading).
+const API_ROUTES: &[&str] = &["/api/v1/me", "/api/v1/data-classes"];
+
 #[tokio::test]
 async fn the_api_lets_in_every_role_with_a_token_and_nobody_without() {
     let app = spawn_app().await;
+    let mut tokens = vec![];
     for role in Role::ALL {
         let email = format!("api.{role}@example.com");
         let user = app.create_user(&email, "Api", &[role]).await;
         if role.requires_totp() {
             app.enroll_totp(user).await;
         }
-        let token = app::backend::tokens::create(
-            &app.pool,
-            app::domain::Actor::Operator,
-            &app::domain::Email::parse(&email).expect("email"),
-            "matrix",
-            chrono::Utc::now(),
-        )
-        .await
-        .expect("token")
-        .token;
+        tokens.push((role, token_for(&app, &email).await));
+    }
+    // A reviewer who has not set up two-factor sign-in yet.
+    app.create_user("late@example.com", "Late", &[Role::Reviewer])
+        .await;
+    let late = token_for(&app, "late@example.com").await;
+
+    for route in API_ROUTES {
+        for (role, token) in &tokens {
+            let response = app
+                .client
+                .get(app.url(route))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(response.status(), 200, "{role} {route}");
+        }
+        let response = app.get(route).await;
+        assert_eq!(response.status(), 401, "anonymous {route}");
         let response = app
             .client
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&token)
+            .get(app.url(route))
+            .bearer_auth(&late)
             .send()
             .await
             .expect("request");
-        assert_eq!(response.status(), 200, "{role}");
+        let expected = if *route == "/api/v1/me" { 200 } else { 403 };
+        assert_eq!(response.status(), expected, "enrollment owed {route}");
     }
-    let response = app.get("/api/v1/me").await;
-    assert_eq!(response.status(), 401);
+}
+
+async fn token_for(app: &TestApp, email: &str) -> String {
+    app::backend::tokens::create(
+        &app.pool,
+        app::domain::Actor::Operator,
+        &app::domain::Email::parse(email).expect("email"),
+        "matrix",
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("token")
+    .token
 }

@@ -13,6 +13,7 @@ mod migrations;
 mod onboarding;
 mod overview;
 mod postgres;
+mod registry;
 mod rest;
 mod security;
 mod sessions;
