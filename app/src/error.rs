@@ -26,6 +26,9 @@ pub enum AppError {
     Conflict { message: String },
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// The request itself could not be read (a malformed query string, say).
+    #[error("{message}")]
+    BadRequest { message: String },
     #[error("Too many attempts. Please wait a moment and try again.")]
     RateLimited,
     #[error("The portal is temporarily unavailable. Please try again shortly.")]
@@ -54,6 +57,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::Conflict { .. } => 409,
             Self::Invalid { .. } => 422,
+            Self::BadRequest { .. } => 400,
             Self::RateLimited => 429,
             Self::Unavailable => 503,
             Self::Internal => 500,
@@ -71,6 +75,7 @@ impl AppError {
             Self::NotFound => "not_found",
             Self::Conflict { .. } => "conflict",
             Self::Invalid { .. } => "invalid",
+            Self::BadRequest { .. } => "bad_request",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
@@ -141,6 +146,13 @@ mod tests {
                 "conflict",
             ),
             (AppError::invalid("name", "too long"), 422, "invalid"),
+            (
+                AppError::BadRequest {
+                    message: "bad".into(),
+                },
+                400,
+                "bad_request",
+            ),
             (AppError::RateLimited, 429, "rate_limited"),
             (AppError::Unavailable, 503, "unavailable"),
             (AppError::Internal, 500, "internal"),

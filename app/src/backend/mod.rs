@@ -17,4 +17,5 @@ pub mod settings;
 pub mod setup;
 pub mod teams;
 pub mod tokens;
+pub mod tools;
 pub mod users;

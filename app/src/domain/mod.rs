@@ -61,7 +61,10 @@ pub use email::Email;
 pub use membership::Membership;
 pub use password::Password;
 pub use recovery_code::RecoveryCode;
-pub use registry::{ClassificationLevel, Distribution, Sha256Checksum, ToolCategory, ToolStatus};
+pub use registry::{
+    ClassificationLevel, Distribution, Sha256Checksum, ToolCategory, ToolStatus,
+    ACCESS_REQUIREMENTS,
+};
 pub use role::Role;
 pub use slug::Slug;
 pub use team_filter::matches_filter;

@@ -101,6 +101,19 @@ named_values! {
     }
 }
 
+/// The five least-privilege requirements for AI coding tools (the article's lesson 3): a stable
+/// key each, and how people read it.
+pub const ACCESS_REQUIREMENTS: [(&str, &str); 5] = [
+    (
+        "project_directory_only",
+        "Access to the project directory only",
+    ),
+    ("no_production_credentials", "No production credentials"),
+    ("separate_ssh_keys", "Separate SSH keys"),
+    ("commands_logged", "Every command logged"),
+    ("code_reviewed", "AI-generated code reviewed before merge"),
+];
+
 /// A SHA-256 checksum: exactly 64 hexadecimal characters, kept in lower case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -6,6 +6,7 @@ mod auth;
 mod data_classes;
 mod error;
 mod me;
+mod tools;
 
 use axum::routing::get;
 use axum::Router;
@@ -19,5 +20,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me::me))
         .route("/data-classes", get(data_classes::list))
+        .route("/tools", get(tools::list))
+        .route("/tools/{slug}", get(tools::detail))
+        .route("/policy/check", get(tools::check))
         .fallback(error::not_found)
 }

@@ -275,7 +275,7 @@ async fn admin_pages_tell_other_roles_they_may_not() {
 }
 
 /// Every `/api/v1` route and the roles it lets in (all of them, so far: reading).
-const API_ROUTES: &[&str] = &["/api/v1/me", "/api/v1/data-classes"];
+const API_ROUTES: &[&str] = &["/api/v1/me", "/api/v1/data-classes", "/api/v1/tools"];
 
 #[tokio::test]
 async fn the_api_lets_in_every_role_with_a_token_and_nobody_without() {

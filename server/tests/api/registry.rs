@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, TestApp};
 
 #[tokio::test]
 async fn data_classes_list_the_article_defaults_most_sensitive_first() {
@@ -40,4 +40,244 @@ async fn data_classes_list_the_article_defaults_most_sensitive_first() {
         .find(|c| c["slug"] == "internal-documents")
         .expect("internal documents");
     assert_eq!(internal["prohibited_by_default"], false);
+}
+
+/// A tool as a reviewer's approval would have stored it (the registry editor comes next).
+#[allow(clippy::too_many_arguments)]
+async fn insert_tool(
+    app: &TestApp,
+    slug: &str,
+    name: &str,
+    vendor: &str,
+    status: &str,
+    reason: &str,
+    classes: &[&str],
+    teams: Option<&[&str]>,
+) {
+    sqlx::query(
+        "INSERT INTO tools (slug, name, vendor, category, description, status, status_reason,
+                            status_since, conditions, all_teams, distribution, next_review,
+                            rollback_plan)
+         VALUES ($1, $2, $3, 'ai_coding', $4, $5, $6, '2026-11-02', '', $7, 'saas',
+                 '2027-03-01', 'use GitHub Copilot instead')",
+    )
+    .bind(slug)
+    .bind(name)
+    .bind(vendor)
+    .bind(format!("{name} helps developers write code."))
+    .bind(status)
+    .bind(reason)
+    .bind(teams.is_none())
+    .execute(&app.pool)
+    .await
+    .expect("tool");
+    sqlx::query(
+        "INSERT INTO tool_data_classes (tool_id, data_class_id)
+         SELECT t.tool_id, d.data_class_id FROM tools t, data_classes d
+         WHERE t.slug = $1 AND d.slug = ANY($2)",
+    )
+    .bind(slug)
+    .bind(classes)
+    .execute(&app.pool)
+    .await
+    .expect("classes");
+    if let Some(teams) = teams {
+        sqlx::query(
+            "INSERT INTO tool_teams (tool_id, team_id)
+             SELECT t.tool_id, m.team_id FROM tools t, teams m WHERE t.slug = $1 AND m.slug = ANY($2)",
+        )
+        .bind(slug)
+        .bind(teams)
+        .execute(&app.pool)
+        .await
+        .expect("teams");
+    }
+}
+
+async fn registry(app: &TestApp) -> String {
+    app.load_demo().await;
+    insert_tool(
+        app,
+        "claude-code",
+        "Claude Code",
+        "Anthropic",
+        "approved",
+        "",
+        &["internal-documents", "core-source-code"],
+        None,
+    )
+    .await;
+    insert_tool(
+        app,
+        "cursor",
+        "Cursor",
+        "Anysphere",
+        "suspended",
+        "vendor incident under review",
+        &["internal-documents"],
+        None,
+    )
+    .await;
+    insert_tool(
+        app,
+        "copilot",
+        "GitHub Copilot",
+        "GitHub",
+        "approved",
+        "",
+        &["internal-documents"],
+        Some(&["payments"]),
+    )
+    .await;
+    insert_tool(
+        app,
+        "deepseek",
+        "DeepSeek Chat",
+        "DeepSeek",
+        "prohibited",
+        "data leaves the EU",
+        &[],
+        None,
+    )
+    .await;
+    app.create_user("eve@example.com", "Eve", &[]).await;
+    app::backend::tokens::create(
+        &app.pool,
+        app::domain::Actor::Operator,
+        &app::domain::Email::parse("eve@example.com").expect("email"),
+        "registry",
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("token")
+    .token
+}
+
+async fn api(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn tools_are_found_by_part_of_a_word_best_match_first() {
+    let app = spawn_app().await;
+    let token = registry(&app).await;
+    let (status, page) = api(&app, &token, "/api/v1/tools").await;
+    assert_eq!(status, 200);
+    assert_eq!(page["total"], 4);
+    let (_, page) = api(&app, &token, "/api/v1/tools?q=CODE").await;
+    let slugs: Vec<&str> = page["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .map(|t| t["slug"].as_str().expect("slug"))
+        .collect();
+    assert_eq!(
+        slugs[0], "claude-code",
+        "a name match ranks first: {slugs:?}"
+    );
+    assert_eq!(slugs.len(), 4, "every description mentions code: {slugs:?}");
+    let (_, page) = api(&app, &token, "/api/v1/tools?q=anthro").await;
+    assert_eq!(
+        page["tools"][0]["slug"], "claude-code",
+        "vendor, partial word"
+    );
+    let (_, page) = api(&app, &token, "/api/v1/tools?status=suspended").await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["tools"][0]["slug"], "cursor");
+    let (_, page) = api(&app, &token, "/api/v1/tools?q=100%25").await;
+    assert_eq!(page["total"], 0, "wildcards are literal");
+    let (_, page) = api(&app, &token, "/api/v1/tools?page=2").await;
+    assert_eq!(page["tools"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn bad_searches_say_which_parameter() {
+    let app = spawn_app().await;
+    let token = registry(&app).await;
+    for (path, status, field) in [
+        ("/api/v1/tools?status=banned", 422, Some("status")),
+        ("/api/v1/tools?category=robots", 422, Some("category")),
+        ("/api/v1/tools?page=0", 422, Some("page")),
+        ("/api/v1/tools?page=abc", 400, None),
+    ] {
+        let (got, body) = api(&app, &token, path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["field"].as_str(), field, "{path}: {body}");
+    }
+    let long = format!("/api/v1/tools?q={}", "x".repeat(101));
+    let (status, body) = api(&app, &token, &long).await;
+    assert_eq!((status, body["error"]["field"].as_str()), (422, Some("q")));
+}
+
+#[tokio::test]
+async fn a_tool_page_holds_the_whole_entry() {
+    let app = spawn_app().await;
+    let token = registry(&app).await;
+    let (status, tool) = api(&app, &token, "/api/v1/tools/copilot").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        tool["teams"],
+        serde_json::json!([{"slug": "payments", "name": "Payments"}])
+    );
+    assert_eq!(tool["data_classes"][0]["slug"], "internal-documents");
+    assert_eq!(
+        tool["access_requirements"].as_array().expect("five").len(),
+        5
+    );
+    let (_, tool) = api(&app, &token, "/api/v1/tools/claude-code").await;
+    assert_eq!(tool["teams"], Value::Null, "approved for every team");
+    let (status, body) = api(&app, &token, "/api/v1/tools/nothing-here").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn the_policy_check_answers_with_the_reason() {
+    let app = spawn_app().await;
+    let token = registry(&app).await;
+    let ask = |tool: &str, class: &str, team: &str| {
+        format!("/api/v1/policy/check?tool={tool}&data_class={class}&team={team}")
+    };
+    for (tool, class, team, allowed, reason) in [
+        ("claude-code", "internal-documents", "marketing", true, "Approved."),
+        ("claude-code", "core-source-code", "platform-engineering", true, "names it explicitly"),
+        ("claude-code", "credentials-secrets", "platform-engineering", false, "Prohibited: credentials and secrets may not be sent to any AI tool"),
+        ("cursor", "internal-documents", "marketing", false, "Suspended on 2026-11-02: vendor incident under review. Instead: use GitHub Copilot instead."),
+        ("copilot", "internal-documents", "marketing", false, "Approved for the Payments team only."),
+        ("copilot", "internal-documents", "payments", true, "Approved."),
+        ("deepseek", "public-information", "payments", false, "Prohibited"),
+    ] {
+        let (status, answer) = api(&app, &token, &ask(tool, class, team)).await;
+        assert_eq!(status, 200, "{tool} {class} {team}: {answer}");
+        assert_eq!(answer["allowed"], allowed, "{tool} {class} {team}: {answer}");
+        assert!(answer["reason"].as_str().expect("reason").contains(reason), "{answer}");
+    }
+    for (path, status, field) in [
+        (
+            ask("nope", "internal-documents", "payments"),
+            422,
+            Some("tool"),
+        ),
+        (ask("copilot", "nope", "payments"), 422, Some("data_class")),
+        (
+            ask("copilot", "internal-documents", "nope"),
+            422,
+            Some("team"),
+        ),
+        ("/api/v1/policy/check?tool=copilot".to_owned(), 400, None),
+    ] {
+        let (got, body) = api(&app, &token, &path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["field"].as_str(), field, "{path}");
+    }
 }

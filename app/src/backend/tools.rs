@@ -1,0 +1,264 @@
+//! Registry entries: search, detail, and the policy check against stored facts.
+
+use chrono::NaiveDate;
+use sqlx::PgPool;
+
+use crate::api::{
+    AccessRequirement, DataClassRef, PolicyAnswer, ToolDetail, ToolPage, ToolSummary,
+};
+use crate::domain::policy::{self, DataClassFacts, TeamRef, TeamScope, ToolFacts};
+use crate::domain::{Day, Distribution, ToolCategory, ToolStatus, ACCESS_REQUIREMENTS};
+use crate::error::AppError;
+
+pub const PER_PAGE: i64 = 25;
+const QUERY_MAX: usize = 100;
+
+/// What a search asks for, as a form or query string sends it (all optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct ToolQuery {
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+fn day(date: NaiveDate) -> Result<Day, AppError> {
+    Day::parse(&date.to_string()).map_err(|_| AppError::Internal)
+}
+
+fn stored<T>(parsed: Result<T, String>, column: &str) -> Result<T, AppError> {
+    parsed.map_err(|error| {
+        tracing::error!(column, %error, "unknown value stored");
+        AppError::Internal
+    })
+}
+
+/// Tools matching `query`, best matches first: a name starting with the words, then a name
+/// containing them, then the vendor, then the description (case-insensitive, partial words).
+pub async fn search(pool: &PgPool, query: &ToolQuery) -> Result<ToolPage, AppError> {
+    let q = query.q.as_deref().map(str::trim).unwrap_or("");
+    if q.chars().count() > QUERY_MAX {
+        return Err(AppError::invalid(
+            "q",
+            format!("must be at most {QUERY_MAX} characters"),
+        ));
+    }
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(status) => {
+            Some(ToolStatus::parse(status).map_err(|m| AppError::invalid("status", m))?)
+        }
+        None => None,
+    };
+    let category = match query.category.as_deref().filter(|s| !s.is_empty()) {
+        Some(category) => {
+            Some(ToolCategory::parse(category).map_err(|m| AppError::invalid("category", m))?)
+        }
+        None => None,
+    };
+    let page = query.page.unwrap_or(1);
+    if !(1..=10_000).contains(&page) {
+        return Err(AppError::invalid("page", "must be between 1 and 10000"));
+    }
+    // The text is matched literally: escape LIKE's wildcards.
+    let pattern = (!q.is_empty()).then(|| {
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    });
+    let rows = sqlx::query!(
+        r#"SELECT slug, name, vendor, category, status, description, next_review,
+                  count(*) OVER () AS "total!"
+           FROM tools
+           WHERE ($1::text IS NULL
+                  OR name ILIKE '%' || $1 || '%' OR vendor ILIKE '%' || $1 || '%'
+                  OR description ILIKE '%' || $1 || '%')
+             AND ($2::text IS NULL OR status = $2)
+             AND ($3::text IS NULL OR category = $3)
+           ORDER BY CASE
+                      WHEN $1::text IS NULL THEN 0
+                      WHEN name ILIKE $1 || '%' THEN 0
+                      WHEN name ILIKE '%' || $1 || '%' THEN 1
+                      WHEN vendor ILIKE '%' || $1 || '%' THEN 2
+                      ELSE 3
+                    END,
+                    lower(name), slug
+           LIMIT $4 OFFSET $5"#,
+        pattern,
+        status.map(ToolStatus::as_str),
+        category.map(ToolCategory::as_str),
+        PER_PAGE,
+        (page - 1) * PER_PAGE
+    )
+    .fetch_all(pool)
+    .await?;
+    let total = rows.first().map_or(0, |row| row.total);
+    let tools = rows
+        .into_iter()
+        .map(|row| {
+            Ok(ToolSummary {
+                slug: row.slug,
+                name: row.name,
+                vendor: row.vendor,
+                category: stored(ToolCategory::parse(&row.category), "category")?,
+                status: stored(ToolStatus::parse(&row.status), "status")?,
+                description: row.description,
+                next_review: row.next_review.map(day).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(ToolPage {
+        tools,
+        total,
+        page,
+        per_page: PER_PAGE,
+    })
+}
+
+/// Everything about the tool `slug`.
+pub async fn detail(pool: &PgPool, slug: &str) -> Result<ToolDetail, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT tool_id, slug, name, vendor, category, description, website, status,
+                  status_reason, status_since, conditions, all_teams, access_requirements,
+                  distribution, package_name, pinned_version, checksum, business_owner,
+                  next_review, rollback_plan,
+                  ARRAY(SELECT t.slug || '|' || t.name FROM tool_teams tt
+                        JOIN teams t ON t.team_id = tt.team_id
+                        WHERE tt.tool_id = tools.tool_id ORDER BY lower(t.name))
+                    AS "teams!: Vec<String>",
+                  ARRAY(SELECT d.slug || '|' || d.name FROM tool_data_classes td
+                        JOIN data_classes d ON d.data_class_id = td.data_class_id
+                        WHERE td.tool_id = tools.tool_id ORDER BY lower(d.name))
+                    AS "data_classes!: Vec<String>"
+           FROM tools WHERE slug = $1"#,
+        slug
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let pairs = |entries: &[String]| -> Vec<(String, String)> {
+        entries
+            .iter()
+            .filter_map(|entry| {
+                let (slug, name) = entry.split_once('|')?;
+                Some((slug.to_owned(), name.to_owned()))
+            })
+            .collect()
+    };
+    let requirements = ACCESS_REQUIREMENTS
+        .iter()
+        .map(|(key, label)| {
+            let entry = row.access_requirements.get(key);
+            AccessRequirement {
+                key: (*key).to_owned(),
+                label: (*label).to_owned(),
+                required: entry
+                    .and_then(|e| e.get("required"))
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false),
+                note: entry
+                    .and_then(|e| e.get("note"))
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+            }
+        })
+        .collect();
+    Ok(ToolDetail {
+        slug: row.slug,
+        name: row.name,
+        vendor: row.vendor,
+        category: stored(ToolCategory::parse(&row.category), "category")?,
+        description: row.description,
+        website: row.website,
+        status: stored(ToolStatus::parse(&row.status), "status")?,
+        status_reason: row.status_reason,
+        status_since: day(row.status_since)?,
+        conditions: row.conditions,
+        teams: (!row.all_teams).then(|| {
+            pairs(&row.teams)
+                .into_iter()
+                .map(|(slug, name)| TeamRef { slug, name })
+                .collect()
+        }),
+        data_classes: pairs(&row.data_classes)
+            .into_iter()
+            .map(|(slug, name)| DataClassRef { slug, name })
+            .collect(),
+        access_requirements: requirements,
+        distribution: stored(Distribution::parse(&row.distribution), "distribution")?,
+        package_name: row.package_name,
+        pinned_version: row.pinned_version,
+        checksum: row.checksum,
+        business_owner: row.business_owner,
+        next_review: row.next_review.map(day).transpose()?,
+        rollback_plan: row.rollback_plan,
+    })
+}
+
+fn some(text: String) -> Option<String> {
+    (!text.trim().is_empty()).then_some(text)
+}
+
+/// "May `team` use `tool` with `data_class` on `today`?" — the stored facts through the one
+/// policy function. Unknown identifiers name their field.
+pub async fn check(
+    pool: &PgPool,
+    tool: &str,
+    data_class: &str,
+    team: &str,
+    today: Day,
+) -> Result<PolicyAnswer, AppError> {
+    let detail = match detail(pool, tool).await {
+        Err(AppError::NotFound) => {
+            return Err(AppError::invalid("tool", "no tool has this identifier"))
+        }
+        other => other?,
+    };
+    let class = sqlx::query!(
+        "SELECT slug, name, prohibited_by_default FROM data_classes WHERE slug = $1",
+        data_class
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::invalid("data_class", "no data class has this identifier"))?;
+    let team_exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM teams WHERE slug = $1) AS "exists!""#,
+        team
+    )
+    .fetch_one(pool)
+    .await?;
+    if !team_exists {
+        return Err(AppError::invalid("team", "no team has this identifier"));
+    }
+    let facts = ToolFacts {
+        name: detail.name,
+        status: detail.status,
+        status_reason: some(detail.status_reason),
+        status_since: Some(detail.status_since),
+        rollback_plan: some(detail.rollback_plan),
+        conditions: some(detail.conditions),
+        teams: match detail.teams {
+            None => TeamScope::All,
+            Some(teams) => TeamScope::Only(teams),
+        },
+        data_classes: detail.data_classes.into_iter().map(|c| c.slug).collect(),
+        next_review: detail.next_review,
+    };
+    let class = DataClassFacts {
+        slug: class.slug,
+        name: class.name,
+        prohibited_by_default: class.prohibited_by_default,
+    };
+    let decision = policy::check(&facts, &class, team, today);
+    Ok(PolicyAnswer {
+        allowed: decision.allowed,
+        reason: decision.reason,
+        tool: detail.slug,
+        data_class: class.slug,
+        team: team.to_owned(),
+    })
+}
