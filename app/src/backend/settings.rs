@@ -9,14 +9,19 @@ use crate::api::Settings;
 use crate::domain::{AuditAction, DisplayName};
 use crate::error::AppError;
 
+/// The settings; before anyone has named the organization (an admin made with
+/// `server admin create`), an empty name.
 pub async fn get(pool: &PgPool) -> Result<Settings, AppError> {
-    sqlx::query_as!(
+    Ok(sqlx::query_as!(
         Settings,
         "SELECT name, require_totp_for_all FROM organization WHERE organization_id = 1"
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(AppError::NotFound)
+    .unwrap_or(Settings {
+        name: String::new(),
+        require_totp_for_all: false,
+    }))
 }
 
 pub async fn update(
@@ -33,11 +38,14 @@ pub async fn update(
         "SELECT name, require_totp_for_all FROM organization WHERE organization_id = 1 FOR UPDATE"
     )
     .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    .await?;
+    // The first save names an organization that only had people so far.
     sqlx::query!(
-        "UPDATE organization SET name = $1, require_totp_for_all = $2, updated_at = $3
-         WHERE organization_id = 1",
+        "INSERT INTO organization (organization_id, name, require_totp_for_all, created_at, updated_at)
+         VALUES (1, $1, $2, $3, $3)
+         ON CONFLICT (organization_id)
+         DO UPDATE SET name = EXCLUDED.name, require_totp_for_all = EXCLUDED.require_totp_for_all,
+                       updated_at = EXCLUDED.updated_at",
         name.as_str(),
         require_totp_for_all,
         now
@@ -50,10 +58,12 @@ pub async fn update(
             "name": name.as_str(),
             "require_totp_for_all": require_totp_for_all,
         }));
-    event.before = Some(serde_json::json!({
-        "name": before.name,
-        "require_totp_for_all": before.require_totp_for_all,
-    }));
+    event.before = before.map(|before| {
+        serde_json::json!({
+            "name": before.name,
+            "require_totp_for_all": before.require_totp_for_all,
+        })
+    });
     audit::append(&mut tx, event, now).await?;
     tx.commit().await?;
     Ok(())

@@ -567,3 +567,27 @@ async fn the_client_address_comes_from_a_proxy_only_when_it_is_trusted() {
         assert_eq!(keys, [expected], "trusted: {trusted}");
     }
 }
+
+#[tokio::test]
+async fn an_admin_made_at_the_command_line_names_the_organization_in_settings() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("root@example.com", &[Role::Admin]).await;
+    let (status, settings) = json(&app, "admin/settings", &[], &admin.cookie).await;
+    assert_eq!(status, 200);
+    assert_eq!(settings["name"], "");
+    let (status, _) = json(
+        &app,
+        "admin/update_settings",
+        &[("name", "Acme Corp")],
+        &admin.cookie,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, overview) = json(&app, "overview", &[], &admin.cookie).await;
+    assert_eq!(overview["organization"]["name"], "Acme Corp");
+    assert_eq!(overview["organization"]["is_demo"], false);
+    assert_eq!(
+        last_event(&app, "settings.changed").await["before"],
+        Value::Null
+    );
+}

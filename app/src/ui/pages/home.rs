@@ -41,7 +41,8 @@ fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
                 <h1 id="page-title">"Welcome"</h1>
                 <EmptyState title="This portal has not been set up yet">
                     <p>
-                        "An operator loads the demo organization with "
+                        "An admin names the organization under " <a href="/admin/settings">"Settings"</a>
+                        ", or an operator loads the demo organization with "
                         <code>"server demo load"</code> "."
                     </p>
                 </EmptyState>
