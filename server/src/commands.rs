@@ -20,7 +20,12 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// `serve`: opens the database, optionally loads the demo, serves until Ctrl-C or SIGTERM,
 /// then stops the private PostgreSQL (if any) after the last request has finished.
 pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(), BoxError> {
-    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    let database = Database::open(
+        global.database_url.as_deref(),
+        &global.data_dir,
+        global.pool_size(),
+    )
+    .await?;
     let totp_key = SealingKey::load_or_create(&global.totp_key_path())?;
     if options.demo {
         load_demo(&database, &totp_key).await?;
@@ -78,7 +83,12 @@ async fn delete_expired_sessions(pool: sqlx::PgPool) {
 
 /// `demo load`.
 pub async fn demo_load(global: &GlobalOptions) -> Result<(), BoxError> {
-    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    let database = Database::open(
+        global.database_url.as_deref(),
+        &global.data_dir,
+        global.pool_size(),
+    )
+    .await?;
     let totp_key = SealingKey::load_or_create(&global.totp_key_path())?;
     load_demo(&database, &totp_key).await?;
     print_demo_sign_ins(&database, &totp_key).await?;
@@ -88,12 +98,13 @@ pub async fn demo_load(global: &GlobalOptions) -> Result<(), BoxError> {
 
 async fn load_demo(database: &Database, totp_key: &SealingKey) -> Result<(), BoxError> {
     let loaded = app::backend::demo::load(&database.pool, totp_key, chrono::Utc::now()).await?;
-    if loaded.organization || loaded.teams > 0 || loaded.people > 0 {
+    if loaded.organization || loaded.teams > 0 || loaded.people > 0 || loaded.tools > 0 {
         println!(
-            "Demo organization loaded: {} ({} new teams, {} new people).",
+            "Demo organization loaded: {} ({} new teams, {} new people, {} new tools).",
             app::backend::demo::DEMO_ORGANIZATION,
             loaded.teams,
-            loaded.people
+            loaded.people,
+            loaded.tools
         );
     } else {
         println!("Demo organization already loaded; nothing changed.");
@@ -142,7 +153,12 @@ pub async fn admin_create(global: &GlobalOptions, email: &str, name: &str) -> Re
     let password = read_password()?;
     // Check the input before starting a database, so a typo costs nothing.
     let user = app::backend::users::parse_new_user(email, name, &password, &[Role::Admin])?;
-    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    let database = Database::open(
+        global.database_url.as_deref(),
+        &global.data_dir,
+        global.pool_size(),
+    )
+    .await?;
     let created =
         app::backend::users::create(&database.pool, Actor::Operator, user, Utc::now()).await;
     database.pool.close().await;
@@ -168,7 +184,12 @@ fn read_password() -> Result<String, BoxError> {
 #[tracing::instrument(skip_all)]
 pub async fn token_create(global: &GlobalOptions, email: &str, name: &str) -> Result<(), BoxError> {
     let email = Email::parse(email).map_err(|message| AppError::invalid("email", message))?;
-    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    let database = Database::open(
+        global.database_url.as_deref(),
+        &global.data_dir,
+        global.pool_size(),
+    )
+    .await?;
     let created =
         app::backend::tokens::create(&database.pool, Actor::Operator, &email, name, Utc::now())
             .await;
@@ -185,7 +206,12 @@ pub async fn token_create(global: &GlobalOptions, email: &str, name: &str) -> Re
 
 /// `audit verify`: re-computes the audit chain; fails naming the first bad sequence number.
 pub async fn audit_verify(global: &GlobalOptions) -> Result<(), BoxError> {
-    let database = Database::open(global.database_url.as_deref(), &global.data_dir).await?;
+    let database = Database::open(
+        global.database_url.as_deref(),
+        &global.data_dir,
+        global.pool_size(),
+    )
+    .await?;
     let verification = app::backend::audit::verify(&database.pool).await?;
     database.pool.close().await;
     match verification {

@@ -37,12 +37,22 @@ pub struct GlobalOptions {
     #[arg(long, env = "PORTAL_TOTP_KEY_FILE", global = true)]
     pub totp_key_file: Option<PathBuf>,
 
+    /// Most connections the portal opens to PostgreSQL. Default: twice this machine's CPU cores
+    /// plus two; size it to the database server's cores when PostgreSQL runs elsewhere.
+    #[arg(long, env = "PORTAL_DB_POOL_SIZE", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: Option<u32>,
+
     /// Log format: `human` (readable, coloured on a terminal) or `json` (one object per line).
     #[arg(long, env = "PORTAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
     pub log_format: LogFormat,
 }
 
 impl GlobalOptions {
+    pub fn pool_size(&self) -> u32 {
+        self.db_pool_size
+            .unwrap_or_else(crate::database::default_pool_size)
+    }
+
     pub fn totp_key_path(&self) -> PathBuf {
         self.totp_key_file
             .clone()

@@ -126,7 +126,7 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> R
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics_text))
-        .nest("/api/v1", crate::rest::router())
+        .merge(crate::rest::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos_options = state.leptos_options.clone();
             move || shell(leptos_options.clone())

@@ -1,12 +1,17 @@
 //! The AI-tool registry as the browser and `/api/v1` see it.
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::policy::TeamRef;
-use crate::domain::{ClassificationLevel, Day, Distribution, ToolCategory, ToolStatus};
+use crate::domain::{
+    ClassificationLevel, Day, Distribution, FieldChange, ToolCategory, ToolStatus,
+};
+use crate::error::AppError;
 
 /// A kind of data and whether it may go into AI tools.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DataClassView {
     pub slug: String,
     pub name: String,
@@ -19,6 +24,7 @@ pub struct DataClassView {
 
 /// A tool in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ToolSummary {
     pub slug: String,
     pub name: String,
@@ -26,11 +32,15 @@ pub struct ToolSummary {
     pub category: ToolCategory,
     pub status: ToolStatus,
     pub description: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Date))]
     pub next_review: Option<Day>,
+    /// The next review date has passed.
+    pub review_overdue: bool,
 }
 
 /// One page of tools matching a search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ToolPage {
     pub tools: Vec<ToolSummary>,
     /// How many tools match in all.
@@ -41,6 +51,7 @@ pub struct ToolPage {
 
 /// A data class as a tool's approval names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DataClassRef {
     pub slug: String,
     pub name: String,
@@ -48,6 +59,7 @@ pub struct DataClassRef {
 
 /// One of the five least-privilege requirements for AI coding tools (the article's lesson 3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessRequirement {
     pub key: String,
     pub label: String,
@@ -57,6 +69,7 @@ pub struct AccessRequirement {
 
 /// Everything the registry holds about a tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ToolDetail {
     pub slug: String,
     pub name: String,
@@ -66,6 +79,7 @@ pub struct ToolDetail {
     pub website: String,
     pub status: ToolStatus,
     pub status_reason: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = Date))]
     pub status_since: Day,
     pub conditions: String,
     /// `None`: approved for every team.
@@ -77,16 +91,303 @@ pub struct ToolDetail {
     pub pinned_version: String,
     pub checksum: String,
     pub business_owner: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Date))]
     pub next_review: Option<Day>,
     pub rollback_plan: String,
 }
 
 /// The answer of the policy check, with what it was asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PolicyAnswer {
     pub allowed: bool,
     pub reason: String,
     pub tool: String,
     pub data_class: String,
     pub team: String,
+}
+
+/// One change in a tool's or data class's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    /// UTC, `YYYY-MM-DD HH:MM:SS`.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub changes: Vec<FieldChange>,
+}
+
+/// The registry page: one page of matching tools and what the filters offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryPage {
+    pub results: ToolPage,
+    pub data_classes: Vec<DataClassRef>,
+    pub teams: Vec<TeamRef>,
+    /// May add and edit tools (reviewers).
+    pub can_edit: bool,
+}
+
+/// A tool's page: the tool, its history, and what the policy widget offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolPageData {
+    pub tool: ToolDetail,
+    pub history: Vec<HistoryEntry>,
+    pub data_classes: Vec<DataClassRef>,
+    pub teams: Vec<TeamRef>,
+    /// The asker's own teams, to preselect in the widget.
+    pub my_teams: Vec<String>,
+    pub can_edit: bool,
+}
+
+/// The tool form: the tool being changed (none when adding) and the choices it offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolEditor {
+    pub tool: Option<ToolDetail>,
+    pub data_classes: Vec<DataClassView>,
+    pub teams: Vec<TeamRef>,
+}
+
+/// The data classes page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataClassesPage {
+    pub classes: Vec<DataClassView>,
+    pub can_edit: bool,
+}
+
+/// A data class with its history, for its edit page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataClassEditor {
+    pub class: DataClassView,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[cfg(feature = "ssr")]
+mod choices {
+    use super::{DataClassRef, TeamRef};
+    use crate::error::AppError;
+    use sqlx::PgPool;
+
+    pub async fn data_classes(pool: &PgPool) -> Result<Vec<DataClassRef>, AppError> {
+        Ok(crate::backend::data_classes::list(pool)
+            .await?
+            .into_iter()
+            .map(|c| DataClassRef {
+                slug: c.slug,
+                name: c.name,
+            })
+            .collect())
+    }
+
+    pub async fn teams(pool: &PgPool) -> Result<Vec<TeamRef>, AppError> {
+        Ok(crate::backend::teams::list(pool)
+            .await?
+            .into_iter()
+            .map(|t| TeamRef {
+                slug: t.slug,
+                name: t.name,
+            })
+            .collect())
+    }
+}
+
+/// How many history entries a page shows.
+#[cfg(feature = "ssr")]
+const HISTORY_SHOWN: i64 = 50;
+
+#[server(endpoint = "registry")]
+pub async fn get_registry(
+    q: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    data_class: Option<String>,
+    team: Option<String>,
+    page: Option<i64>,
+) -> Result<RegistryPage, AppError> {
+    use super::context::{authorized, respond};
+    use crate::backend::tools::{self, ToolQuery};
+    use crate::domain::{permits, Permission};
+    respond(
+        async {
+            let request = authorized(Permission::ViewRegistry).await?;
+            let pool = &request.services.pool;
+            let query = ToolQuery {
+                q,
+                status,
+                category,
+                data_class,
+                team,
+                page,
+            };
+            Ok(RegistryPage {
+                results: tools::search(pool, &query, tools::today(request.now)?).await?,
+                data_classes: choices::data_classes(pool).await?,
+                teams: choices::teams(pool).await?,
+                can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "tool")]
+pub async fn get_tool(slug: String) -> Result<ToolPageData, AppError> {
+    use super::context::{authorized, respond};
+    use crate::backend::{audit, teams, tools};
+    use crate::domain::{permits, Permission};
+    respond(
+        async {
+            let request = authorized(Permission::ViewRegistry).await?;
+            let pool = &request.services.pool;
+            let tool = tools::detail(pool, &slug).await?;
+            Ok(ToolPageData {
+                history: audit::history(pool, &format!("tool:{}", tool.slug), HISTORY_SHOWN)
+                    .await?,
+                tool,
+                data_classes: choices::data_classes(pool).await?,
+                teams: choices::teams(pool).await?,
+                my_teams: teams::of_user(pool, request.principal.user_id).await?,
+                can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
+            })
+        }
+        .await,
+    )
+}
+
+/// The policy widget: may `team` use `tool` with `data_class` today?
+#[server(endpoint = "policy_check")]
+pub async fn check_policy(
+    tool: String,
+    data_class: String,
+    team: String,
+) -> Result<PolicyAnswer, AppError> {
+    use super::context::{authorized, respond};
+    use crate::backend::tools;
+    use crate::domain::Permission;
+    respond(
+        async {
+            let request = authorized(Permission::ViewRegistry).await?;
+            let today = tools::today(request.now)?;
+            tools::check(&request.services.pool, &tool, &data_class, &team, today).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "tool_editor")]
+pub async fn get_tool_editor(slug: Option<String>) -> Result<ToolEditor, AppError> {
+    use super::context::{authorized, respond};
+    use crate::backend::{data_classes, tools};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let request = authorized(Permission::ManageRegistry).await?;
+            let pool = &request.services.pool;
+            let tool = match slug.as_deref().filter(|s| !s.is_empty()) {
+                Some(slug) => Some(tools::detail(pool, slug).await?),
+                None => None,
+            };
+            Ok(ToolEditor {
+                tool,
+                data_classes: data_classes::list(pool).await?,
+                teams: choices::teams(pool).await?,
+            })
+        }
+        .await,
+    )
+}
+
+/// Adds a tool (`original` empty) or changes the tool `original`; then shows its page.
+#[server(endpoint = "save_tool")]
+pub async fn save_tool(
+    original: String,
+    tool: crate::domain::ToolForm,
+) -> Result<String, AppError> {
+    use super::context::{authorized, respond};
+    use crate::backend::tool_editing::{self, Change};
+    use crate::backend::tools;
+    use crate::domain::Permission;
+    respond(
+        async {
+            let request = authorized(Permission::ManageRegistry).await?;
+            let change = Change {
+                actor: request.principal.actor(),
+                source: request.source,
+                now: request.now,
+                today: tools::today(request.now)?,
+            };
+            let original = Some(original.trim()).filter(|s| !s.is_empty());
+            let slug = tool_editing::save(&request.services.pool, &change, original, &tool).await?;
+            leptos_axum::redirect(&format!("/tools/{slug}"));
+            Ok(slug)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "data_classes")]
+pub async fn get_data_classes() -> Result<DataClassesPage, AppError> {
+    use super::context::{authorized, respond};
+    use crate::backend::data_classes;
+    use crate::domain::{permits, Permission};
+    respond(
+        async {
+            let request = authorized(Permission::ViewRegistry).await?;
+            Ok(DataClassesPage {
+                classes: data_classes::list(&request.services.pool).await?,
+                can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "data_class_editor")]
+pub async fn get_data_class_editor(slug: String) -> Result<DataClassEditor, AppError> {
+    use super::context::{authorized, respond};
+    use crate::backend::{audit, data_classes};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let request = authorized(Permission::ManageRegistry).await?;
+            let pool = &request.services.pool;
+            let class = data_classes::get(pool, &slug).await?;
+            Ok(DataClassEditor {
+                history: audit::history(pool, &format!("data_class:{}", class.slug), HISTORY_SHOWN)
+                    .await?,
+                class,
+            })
+        }
+        .await,
+    )
+}
+
+/// Adds a data class (`original` empty) or changes the class `original`.
+#[server(endpoint = "save_data_class")]
+pub async fn save_data_class(
+    original: String,
+    class: crate::domain::DataClassForm,
+) -> Result<String, AppError> {
+    use super::context::{authorized, respond};
+    use crate::backend::data_classes;
+    use crate::backend::tool_editing::Change;
+    use crate::backend::tools;
+    use crate::domain::Permission;
+    respond(
+        async {
+            let request = authorized(Permission::ManageRegistry).await?;
+            let change = Change {
+                actor: request.principal.actor(),
+                source: request.source,
+                now: request.now,
+                today: tools::today(request.now)?,
+            };
+            let original = Some(original.trim()).filter(|s| !s.is_empty());
+            let slug =
+                data_classes::save(&request.services.pool, &change, original, &class).await?;
+            leptos_axum::redirect("/data-classes");
+            Ok(slug)
+        }
+        .await,
+    )
 }

@@ -58,6 +58,11 @@ impl NewEvent {
         self
     }
 
+    pub fn before(mut self, before: serde_json::Value) -> Self {
+        self.before = Some(before);
+        self
+    }
+
     pub fn after(mut self, after: serde_json::Value) -> Self {
         self.after = Some(after);
         self
@@ -284,12 +289,7 @@ pub async fn search(
                 .unwrap_or_default();
             Some(crate::api::AuditEntry {
                 seq: row.seq,
-                at: record
-                    .at
-                    .chars()
-                    .take(19)
-                    .collect::<String>()
-                    .replace('T', " "),
+                at: shown_time(&record.at),
                 action: record.action.as_str().to_owned(),
                 actor: record.actor.label(),
                 target: record.target.unwrap_or_default(),
@@ -303,6 +303,40 @@ pub async fn search(
         entries,
         next_before,
     })
+}
+
+/// The newest `limit` events about `target` (e.g. `tool:cursor`), each as the fields it changed.
+pub async fn history(
+    pool: &PgPool,
+    target: &str,
+    limit: i64,
+) -> Result<Vec<crate::api::HistoryEntry>, AppError> {
+    let rows = sqlx::query!(
+        "SELECT seq, payload FROM audit_events WHERE target = $1 ORDER BY seq DESC LIMIT $2",
+        target,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let record: AuditRecord = serde_json::from_str(&row.payload).ok()?;
+            let after = record.after.unwrap_or(serde_json::Value::Null);
+            Some(crate::api::HistoryEntry {
+                seq: row.seq,
+                at: shown_time(&record.at),
+                actor: record.actor.label(),
+                action: record.action.as_str().to_owned(),
+                changes: crate::domain::field_changes(record.before.as_ref(), &after),
+            })
+        })
+        .collect())
+}
+
+/// `2026-11-24T10:00:00.123Z` → `2026-11-24 10:00:00` (UTC).
+fn shown_time(at: &str) -> String {
+    at.chars().take(19).collect::<String>().replace('T', " ")
 }
 
 #[cfg(test)]

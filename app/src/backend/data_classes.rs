@@ -1,9 +1,12 @@
 //! Data classes: what may and may not be sent to AI tools.
 
+use serde_json::json;
 use sqlx::PgPool;
 
+use super::audit::{self, NewEvent};
+use super::tool_editing::Change;
 use crate::api::DataClassView;
-use crate::domain::ClassificationLevel;
+use crate::domain::{AuditAction, ClassificationLevel, DataClassForm};
 use crate::error::AppError;
 
 /// Every data class, most sensitive first, then by name.
@@ -18,20 +21,154 @@ pub async fn list(pool: &PgPool) -> Result<Vec<DataClassView>, AppError> {
     .await?;
     rows.into_iter()
         .map(|row| {
-            let level = ClassificationLevel::parse(&row.level).map_err(|_| {
-                tracing::error!(level = %row.level, "unknown classification level stored");
-                AppError::Internal
-            })?;
-            Ok(DataClassView {
-                slug: row.slug,
-                name: row.name,
-                level,
-                prohibited_by_default: row.prohibited_by_default,
-                description: row.description,
-                examples: row.examples,
-            })
+            view(
+                row.slug,
+                row.name,
+                &row.level,
+                row.prohibited_by_default,
+                row.description,
+                row.examples,
+            )
         })
         .collect()
+}
+
+fn view(
+    slug: String,
+    name: String,
+    level: &str,
+    prohibited_by_default: bool,
+    description: String,
+    examples: String,
+) -> Result<DataClassView, AppError> {
+    let level = ClassificationLevel::parse(level).map_err(|_| {
+        tracing::error!(%level, "unknown classification level stored");
+        AppError::Internal
+    })?;
+    Ok(DataClassView {
+        slug,
+        name,
+        level,
+        prohibited_by_default,
+        description,
+        examples,
+    })
+}
+
+/// One data class.
+pub async fn get(pool: &PgPool, slug: &str) -> Result<DataClassView, AppError> {
+    list(pool)
+        .await?
+        .into_iter()
+        .find(|class| class.slug == slug)
+        .ok_or(AppError::NotFound)
+}
+
+fn snapshot(class: &DataClassView) -> serde_json::Value {
+    json!({
+        "name": class.name,
+        "level": class.level.label(),
+        "prohibited_by_default": class.prohibited_by_default,
+        "description": class.description,
+        "examples": class.examples,
+    })
+}
+
+/// Creates a data class (`original` is `None`) or changes the class `original` (its identifier
+/// stays), audited in the same transaction; returns the identifier.
+pub async fn save(
+    pool: &PgPool,
+    change: &Change,
+    original: Option<&str>,
+    form: &DataClassForm,
+) -> Result<String, AppError> {
+    let class = form.validate()?;
+    let mut tx = pool.begin().await?;
+    let mut before = None;
+    let slug = match original {
+        Some(original) => {
+            let row = sqlx::query!(
+                "SELECT slug, name, level, prohibited_by_default, description, examples
+                 FROM data_classes WHERE slug = $1 FOR UPDATE",
+                original
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+            before = Some(view(
+                row.slug,
+                row.name,
+                &row.level,
+                row.prohibited_by_default,
+                row.description,
+                row.examples,
+            )?);
+            sqlx::query!(
+                "UPDATE data_classes SET name = $2, level = $3, prohibited_by_default = $4,
+                   description = $5, examples = $6, updated_at = $7
+                 WHERE slug = $1",
+                original,
+                class.name,
+                class.level.as_str(),
+                class.prohibited_by_default,
+                class.description,
+                class.examples,
+                change.now
+            )
+            .execute(&mut *tx)
+            .await?;
+            original.to_owned()
+        }
+        None => {
+            sqlx::query!(
+                "INSERT INTO data_classes (slug, name, level, prohibited_by_default, description,
+                   examples, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                class.slug.as_str(),
+                class.name,
+                class.level.as_str(),
+                class.prohibited_by_default,
+                class.description,
+                class.examples,
+                change.now
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(|error| match &error {
+                sqlx::Error::Database(db) if db.constraint() == Some("data_classes_slug_key") => {
+                    AppError::invalid("slug", "is already used by another data class")
+                }
+                _ => error.into(),
+            })?;
+            class.slug.as_str().to_owned()
+        }
+    };
+    let after = snapshot(&DataClassView {
+        slug: slug.clone(),
+        name: class.name,
+        level: class.level,
+        prohibited_by_default: class.prohibited_by_default,
+        description: class.description,
+        examples: class.examples,
+    });
+    let before = before.as_ref().map(snapshot);
+    if before.as_ref() != Some(&after) {
+        let action = if before.is_some() {
+            AuditAction::DataClassUpdated
+        } else {
+            AuditAction::DataClassCreated
+        };
+        let mut event = NewEvent::new(change.actor.clone(), action)
+            .target(format!("data_class:{slug}"))
+            .source(change.source)
+            .after(after);
+        if let Some(before) = before {
+            event = event.before(before);
+        }
+        audit::append(&mut tx, event, change.now).await?;
+    }
+    tx.commit().await?;
+    Ok(slug)
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@ use sqlx::PgPool;
 
 use super::audit::{self, NewEvent};
 use super::auth::totp::{self, SealingKey, TotpSecret};
+use super::demo_registry;
+use super::tool_editing::Change;
+use super::tools;
 use super::users::{self, parse_new_user};
 use crate::domain::{Actor, AuditAction, DisplayName, Email, Membership, Role, Slug};
 use crate::error::AppError;
@@ -67,6 +70,18 @@ pub const DEMO_PEOPLE: &[DemoPerson] = &[
         &[("legal-compliance", Membership::Member)],
     ),
     (
+        "kai.reviewer@northwind.example",
+        "Kai Tanaka",
+        &[Role::Reviewer],
+        &[("data-science", Membership::Member)],
+    ),
+    (
+        "lena.reviewer@northwind.example",
+        "Lena Fischer",
+        &[Role::Reviewer],
+        &[("payments", Membership::Member)],
+    ),
+    (
         "maya.manager@northwind.example",
         "Maya Okafor",
         &[Role::Manager],
@@ -103,6 +118,7 @@ pub struct DemoLoaded {
     pub organization: bool,
     pub teams: u64,
     pub people: u64,
+    pub tools: u64,
 }
 
 /// How to sign in as a demo person.
@@ -188,13 +204,21 @@ pub async fn load(
         }
         loaded.people += 1;
     }
-    if loaded.organization || loaded.teams > 0 {
+    let change = Change {
+        actor: Actor::Operator,
+        source: None,
+        now,
+        today: tools::today(now)?,
+    };
+    loaded.tools = demo_registry::load(&mut tx, &change).await?;
+    if loaded.organization || loaded.teams > 0 || loaded.people > 0 || loaded.tools > 0 {
         let event = NewEvent::new(Actor::Operator, AuditAction::DemoLoaded)
             .target("organization")
             .after(serde_json::json!({
                 "organization_created": loaded.organization,
                 "teams_added": loaded.teams,
                 "people_added": loaded.people,
+                "tools_added": loaded.tools,
             }));
         audit::append(&mut tx, event, now).await?;
     }

@@ -46,6 +46,17 @@ pub async fn list(pool: &PgPool) -> Result<Vec<TeamRow>, AppError> {
     .await?)
 }
 
+/// The slugs of the teams `user_id` belongs to (as member or manager), by name.
+pub async fn of_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar!(
+        "SELECT t.slug FROM team_members m JOIN teams t ON t.team_id = m.team_id
+         WHERE m.user_id = $1 ORDER BY lower(t.name)",
+        user_id
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
 pub async fn detail(pool: &PgPool, slug: &str) -> Result<TeamDetail, AppError> {
     let team = sqlx::query!(
         "SELECT team_id, slug, name, description FROM teams WHERE slug = $1",

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::audit::{self, NewEvent};
 use super::secrets::{digest, random_token};
-use super::users::{active_principal, Principal};
+use super::users::Principal;
 use crate::domain::{Actor, AuditAction, Email};
 use crate::error::AppError;
 
@@ -79,8 +79,12 @@ pub async fn create(
     })
 }
 
-/// The principal a bearer token stands for, noting when it was used. Unknown, revoked and
-/// malformed tokens and disabled accounts are all simply `Unauthorized`.
+/// How often a token's last use is written: to the minute, so busy scripts do not turn every
+/// read into a write on one row (a lock every request would queue on).
+const LAST_USED_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The principal a bearer token stands for, noting when it was used (to the minute). Unknown,
+/// revoked and malformed tokens and disabled accounts are all simply `Unauthorized`.
 #[tracing::instrument(skip_all)]
 pub async fn authenticate(
     pool: &PgPool,
@@ -90,21 +94,41 @@ pub async fn authenticate(
     if !token.starts_with(PREFIX) || token.len() > 100 {
         return Err(AppError::Unauthorized);
     }
-    let user_id = sqlx::query_scalar!(
-        "UPDATE api_tokens t SET last_used_at = $2
-         FROM users u
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL
-           AND u.user_id = t.user_id AND u.disabled_at IS NULL
-         RETURNING u.user_id",
-        &digest(token)[..],
-        now
+    let hash = digest(token);
+    // Token and principal in one statement: every API request starts here.
+    let found = sqlx::query!(
+        r#"SELECT p.user_id AS "user_id!", p.email AS "email!",
+             p.display_name AS "display_name!", p.roles AS "roles!: Vec<String>",
+             p.totp_enrolled AS "totp_enrolled!",
+             p.totp_required_for_all AS "totp_required_for_all!", t.last_used_at
+           FROM api_tokens t JOIN principals p ON p.user_id = t.user_id
+           WHERE t.token_hash = $1 AND t.revoked_at IS NULL"#,
+        &hash[..]
     )
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::Unauthorized)?;
-    active_principal(pool, user_id)
-        .await?
-        .ok_or(AppError::Unauthorized)
+    if found
+        .last_used_at
+        .is_none_or(|last| now - last >= LAST_USED_RESOLUTION)
+    {
+        sqlx::query!(
+            "UPDATE api_tokens SET last_used_at = $2
+             WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < $2)",
+            &hash[..],
+            now
+        )
+        .execute(pool)
+        .await?;
+    }
+    Ok(Principal::new(
+        found.user_id,
+        found.email,
+        found.display_name,
+        &found.roles,
+        found.totp_enrolled,
+        found.totp_required_for_all,
+    ))
 }
 
 /// Revokes one of `owner`'s tokens; revoking twice, or someone else's token, is `NotFound`.

@@ -1,7 +1,7 @@
 //! Registry entries: search, detail, and the policy check against stored facts.
 
 use chrono::NaiveDate;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::api::{
     AccessRequirement, DataClassRef, PolicyAnswer, ToolDetail, ToolPage, ToolSummary,
@@ -14,20 +14,42 @@ pub const PER_PAGE: i64 = 25;
 const QUERY_MAX: usize = 100;
 
 /// What a search asks for, as a form or query string sends it (all optional).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ToolQuery {
+    /// Words to find in the name, vendor or description (case-insensitive, parts of words too).
     #[serde(default)]
     pub q: Option<String>,
+    /// Only tools with this status (`approved`, `approved_with_conditions`, `suspended`,
+    /// `retired`, `prohibited`).
     #[serde(default)]
     pub status: Option<String>,
+    /// Only tools of this category (`ai_coding`, `ai_chatbot`, `ai_document`, `other`).
     #[serde(default)]
     pub category: Option<String>,
+    /// Only tools whose approval names this data class.
+    #[serde(default)]
+    pub data_class: Option<String>,
+    /// Only tools approved for this team (or for all teams).
+    #[serde(default)]
+    pub team: Option<String>,
+    /// Page number, from 1; 25 tools per page.
     #[serde(default)]
     pub page: Option<i64>,
 }
 
-fn day(date: NaiveDate) -> Result<Day, AppError> {
+pub(crate) fn day(date: NaiveDate) -> Result<Day, AppError> {
     Day::parse(&date.to_string()).map_err(|_| AppError::Internal)
+}
+
+/// The day `now` falls on (UTC): what review dates are compared with.
+pub fn today(now: chrono::DateTime<chrono::Utc>) -> Result<Day, AppError> {
+    day(now.date_naive())
+}
+
+/// The calendar date of a [`Day`], for the database.
+pub(crate) fn date(day: Day) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(&day.to_string(), "%Y-%m-%d").map_err(|_| AppError::Internal)
 }
 
 fn stored<T>(parsed: Result<T, String>, column: &str) -> Result<T, AppError> {
@@ -39,7 +61,7 @@ fn stored<T>(parsed: Result<T, String>, column: &str) -> Result<T, AppError> {
 
 /// Tools matching `query`, best matches first: a name starting with the words, then a name
 /// containing them, then the vendor, then the description (case-insensitive, partial words).
-pub async fn search(pool: &PgPool, query: &ToolQuery) -> Result<ToolPage, AppError> {
+pub async fn search(pool: &PgPool, query: &ToolQuery, today: Day) -> Result<ToolPage, AppError> {
     let q = query.q.as_deref().map(str::trim).unwrap_or("");
     if q.chars().count() > QUERY_MAX {
         return Err(AppError::invalid(
@@ -59,6 +81,16 @@ pub async fn search(pool: &PgPool, query: &ToolQuery) -> Result<ToolPage, AppErr
         }
         None => None,
     };
+    let data_class = query
+        .data_class
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let team = query
+        .team
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let page = query.page.unwrap_or(1);
     if !(1..=10_000).contains(&page) {
         return Err(AppError::invalid("page", "must be between 1 and 10000"));
@@ -78,6 +110,13 @@ pub async fn search(pool: &PgPool, query: &ToolQuery) -> Result<ToolPage, AppErr
                   OR description ILIKE '%' || $1 || '%')
              AND ($2::text IS NULL OR status = $2)
              AND ($3::text IS NULL OR category = $3)
+             AND ($6::text IS NULL OR EXISTS (
+                   SELECT 1 FROM tool_data_classes td
+                   JOIN data_classes d ON d.data_class_id = td.data_class_id
+                   WHERE td.tool_id = tools.tool_id AND d.slug = $6))
+             AND ($7::text IS NULL OR all_teams OR EXISTS (
+                   SELECT 1 FROM tool_teams tt JOIN teams t ON t.team_id = tt.team_id
+                   WHERE tt.tool_id = tools.tool_id AND t.slug = $7))
            ORDER BY CASE
                       WHEN $1::text IS NULL THEN 0
                       WHEN name ILIKE $1 || '%' THEN 0
@@ -91,7 +130,9 @@ pub async fn search(pool: &PgPool, query: &ToolQuery) -> Result<ToolPage, AppErr
         status.map(ToolStatus::as_str),
         category.map(ToolCategory::as_str),
         PER_PAGE,
-        (page - 1) * PER_PAGE
+        (page - 1) * PER_PAGE,
+        data_class,
+        team
     )
     .fetch_all(pool)
     .await?;
@@ -99,6 +140,7 @@ pub async fn search(pool: &PgPool, query: &ToolQuery) -> Result<ToolPage, AppErr
     let tools = rows
         .into_iter()
         .map(|row| {
+            let next_review = row.next_review.map(day).transpose()?;
             Ok(ToolSummary {
                 slug: row.slug,
                 name: row.name,
@@ -106,7 +148,8 @@ pub async fn search(pool: &PgPool, query: &ToolQuery) -> Result<ToolPage, AppErr
                 category: stored(ToolCategory::parse(&row.category), "category")?,
                 status: stored(ToolStatus::parse(&row.status), "status")?,
                 description: row.description,
-                next_review: row.next_review.map(day).transpose()?,
+                next_review,
+                review_overdue: next_review.is_some_and(|review| review < today),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -120,6 +163,12 @@ pub async fn search(pool: &PgPool, query: &ToolQuery) -> Result<ToolPage, AppErr
 
 /// Everything about the tool `slug`.
 pub async fn detail(pool: &PgPool, slug: &str) -> Result<ToolDetail, AppError> {
+    let mut conn = pool.acquire().await?;
+    detail_in(&mut conn, slug).await
+}
+
+/// [`detail`] inside the caller's transaction (an edit reads the tool before and after).
+pub async fn detail_in(conn: &mut PgConnection, slug: &str) -> Result<ToolDetail, AppError> {
     let row = sqlx::query!(
         r#"SELECT tool_id, slug, name, vendor, category, description, website, status,
                   status_reason, status_since, conditions, all_teams, access_requirements,
@@ -136,7 +185,7 @@ pub async fn detail(pool: &PgPool, slug: &str) -> Result<ToolDetail, AppError> {
            FROM tools WHERE slug = $1"#,
         slug
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
     let pairs = |entries: &[String]| -> Vec<(String, String)> {

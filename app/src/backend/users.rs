@@ -22,6 +22,25 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// From a row of the `principals` view.
+    pub fn new(
+        user_id: uuid::Uuid,
+        email: String,
+        display_name: String,
+        roles: &[String],
+        totp_enrolled: bool,
+        totp_required_for_all: bool,
+    ) -> Self {
+        Self {
+            user_id,
+            email,
+            display_name,
+            roles: Role::from_stored(roles),
+            totp_enrolled,
+            totp_required_for_all,
+        }
+    }
+
     /// Must set up a second factor before doing anything else.
     pub fn enrollment_owed(&self) -> bool {
         crate::domain::enrollment_owed(&self.roles, self.totp_required_for_all, self.totp_enrolled)
@@ -41,25 +60,23 @@ pub async fn active_principal(
     user_id: uuid::Uuid,
 ) -> Result<Option<Principal>, AppError> {
     let row = sqlx::query!(
-        r#"SELECT u.user_id, u.email, u.display_name,
-             ARRAY(SELECT role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY role)
-               AS "roles!: Vec<String>",
-             EXISTS (SELECT 1 FROM user_totp t
-                     WHERE t.user_id = u.user_id AND t.confirmed_at IS NOT NULL) AS "totp_enrolled!",
-             COALESCE((SELECT require_totp_for_all FROM organization), false)
-               AS "totp_required_for_all!"
-           FROM users u WHERE u.user_id = $1 AND u.disabled_at IS NULL"#,
+        r#"SELECT user_id AS "user_id!", email AS "email!", display_name AS "display_name!",
+             roles AS "roles!: Vec<String>", totp_enrolled AS "totp_enrolled!",
+             totp_required_for_all AS "totp_required_for_all!"
+           FROM principals WHERE user_id = $1"#,
         user_id
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| Principal {
-        user_id: row.user_id,
-        email: row.email,
-        display_name: row.display_name,
-        roles: Role::from_stored(&row.roles),
-        totp_enrolled: row.totp_enrolled,
-        totp_required_for_all: row.totp_required_for_all,
+    Ok(row.map(|row| {
+        Principal::new(
+            row.user_id,
+            row.email,
+            row.display_name,
+            &row.roles,
+            row.totp_enrolled,
+            row.totp_required_for_all,
+        )
     }))
 }
 

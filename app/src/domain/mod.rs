@@ -39,6 +39,7 @@ macro_rules! validated_string {
 
 pub mod access;
 mod audit;
+mod changes;
 mod day;
 mod display_name;
 mod email;
@@ -47,6 +48,7 @@ mod password;
 pub mod policy;
 mod recovery_code;
 mod registry;
+mod registry_input;
 mod role;
 mod slug;
 mod team_filter;
@@ -55,6 +57,7 @@ mod totp_code;
 
 pub use access::{enrollment_owed, permits, Permission};
 pub use audit::{Actor, AuditAction, AuditRecord};
+pub use changes::{field_changes, FieldChange};
 pub use day::Day;
 pub use display_name::DisplayName;
 pub use email::Email;
@@ -65,6 +68,7 @@ pub use registry::{
     ClassificationLevel, Distribution, Sha256Checksum, ToolCategory, ToolStatus,
     ACCESS_REQUIREMENTS,
 };
+pub use registry_input::{DataClassForm, RequirementSetting, ToolForm, ValidDataClass, ValidTool};
 pub use role::Role;
 pub use slug::Slug;
 pub use team_filter::matches_filter;

@@ -7,6 +7,7 @@ use super::{Day, ToolStatus};
 
 /// A team a tool is approved for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamRef {
     pub slug: String,
     pub name: String,

@@ -55,6 +55,8 @@ fn Navigation() -> impl IntoView {
                     <nav class="app-nav" aria-label="Main">
                         <ul>
                             <li><A href="/" exact=true>"Overview"</A></li>
+                            <li><A href="/tools">"AI tools"</A></li>
+                            <li><A href="/data-classes">"Data classes"</A></li>
                             {user.is_admin().then(|| view! {
                                 <li><A href="/admin/people">"People"</A></li>
                                 <li><A href="/admin/teams">"Teams"</A></li>

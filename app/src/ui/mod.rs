@@ -12,8 +12,9 @@ use leptos_router::{path, SsrMode};
 
 use layout::Layout;
 use pages::{
-    AccountPage, AuditPage, HomePage, InvitePage, NotFoundPage, PeoplePage, PersonPage,
-    SettingsPage, SetupPage, SignInCodePage, SignInPage, TeamPage, TeamsPage, TwoFactorPage,
+    AccountPage, AuditPage, DataClassPage, DataClassesPage, HomePage, InvitePage, NotFoundPage,
+    PeoplePage, PersonPage, RegistryPage, SettingsPage, SetupPage, SignInCodePage, SignInPage,
+    TeamPage, TeamsPage, ToolEditorPage, ToolPage, TwoFactorPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -63,6 +64,20 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/account/two-factor")
                         view=TwoFactorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/tools") view=RegistryPage ssr=SsrMode::Async />
+                    <Route path=path!("/tools/new") view=ToolEditorPage ssr=SsrMode::Async />
+                    <Route path=path!("/tools/:slug") view=ToolPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/tools/:slug/edit")
+                        view=ToolEditorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/data-classes") view=DataClassesPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/data-classes/:slug")
+                        view=DataClassPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/admin/people") view=PeoplePage ssr=SsrMode::Async />

@@ -5,10 +5,21 @@ use app::api::DataClassView;
 use app::backend::{access::authorize, data_classes};
 use app::domain::Permission;
 
+use super::openapi::ErrorBody;
 use super::{ApiError, ApiPrincipal};
 use crate::startup::AppState;
 
 /// `GET /api/v1/data-classes`: every data class, most sensitive first.
+#[utoipa::path(
+    get,
+    path = "/data-classes",
+    tag = "registry",
+    responses(
+        (status = 200, description = "Every data class, most sensitive first", body = Vec<DataClassView>),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A second factor must be set up first", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,

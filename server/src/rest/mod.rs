@@ -6,22 +6,45 @@ mod auth;
 mod data_classes;
 mod error;
 mod me;
+mod openapi;
 mod tools;
 
+use std::sync::Arc;
+
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::startup::AppState;
 
 pub use auth::ApiPrincipal;
 pub use error::ApiError;
+pub use openapi::ApiDoc;
 
+/// The `/api/v1` routes and the OpenAPI document describing exactly them (served, without a
+/// token, at `/api/v1/openapi.json`). Mounted at the root: the paths carry their prefix.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me::me))
-        .route("/data-classes", get(data_classes::list))
-        .route("/tools", get(tools::list))
-        .route("/tools/{slug}", get(tools::detail))
-        .route("/policy/check", get(tools::check))
-        .fallback(error::not_found)
+    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(
+            "/api/v1",
+            OpenApiRouter::new()
+                .routes(routes!(me::me))
+                .routes(routes!(data_classes::list))
+                .routes(routes!(tools::list))
+                .routes(routes!(tools::detail))
+                .routes(routes!(tools::check)),
+        )
+        .split_for_parts();
+    let document = Arc::new(document);
+    router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let document = Arc::clone(&document);
+                async move { Json(document.as_ref().clone()) }
+            }),
+        )
+        .nest("/api/v1", Router::new().fallback(error::not_found))
 }

@@ -6,9 +6,10 @@ use serde::Deserialize;
 use app::api::{PolicyAnswer, ToolDetail, ToolPage};
 use app::backend::access::authorize;
 use app::backend::tools::{self, ToolQuery};
-use app::domain::{Day, Permission};
+use app::domain::Permission;
 use app::error::AppError;
 
+use super::openapi::ErrorBody;
 use super::{ApiError, ApiPrincipal};
 use crate::startup::AppState;
 
@@ -21,7 +22,21 @@ fn parsed<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     })
 }
 
-/// `GET /api/v1/tools?q=&status=&category=&page=`: the registry, best matches first.
+/// `GET /api/v1/tools?q=&status=&category=&data_class=&team=&page=`: the registry, best
+/// matches first.
+#[utoipa::path(
+    get,
+    path = "/tools",
+    tag = "registry",
+    params(ToolQuery),
+    responses(
+        (status = 200, description = "One page of matching tools", body = ToolPage),
+        (status = 400, description = "Malformed query string", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A second factor must be set up first", body = ErrorBody),
+        (status = 422, description = "A filter value is not allowed; `field` names it", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
@@ -29,10 +44,23 @@ pub async fn list(
 ) -> Result<Json<ToolPage>, ApiError> {
     authorize(&principal, Permission::ViewRegistry)?;
     let query = parsed(query)?;
-    Ok(Json(tools::search(&state.pool, &query).await?))
+    let today = tools::today(state.services.clock.now())?;
+    Ok(Json(tools::search(&state.pool, &query, today).await?))
 }
 
 /// `GET /api/v1/tools/{slug}`: one tool, everything the registry holds about it.
+#[utoipa::path(
+    get,
+    path = "/tools/{slug}",
+    tag = "registry",
+    params(("slug" = String, Path, description = "The tool's identifier, e.g. `claude-code`")),
+    responses(
+        (status = 200, description = "The tool", body = ToolDetail),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A second factor must be set up first", body = ErrorBody),
+        (status = 404, description = "No tool has this identifier", body = ErrorBody),
+    )
+)]
 pub async fn detail(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
@@ -42,15 +70,32 @@ pub async fn detail(
     Ok(Json(tools::detail(&state.pool, &slug).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CheckQuery {
+    /// The tool's identifier.
     tool: String,
+    /// The data class's identifier.
     data_class: String,
+    /// The team's identifier.
     team: String,
 }
 
 /// `GET /api/v1/policy/check?tool=&data_class=&team=`: may this team use this tool with this
 /// data, and why.
+#[utoipa::path(
+    get,
+    path = "/policy/check",
+    tag = "registry",
+    params(CheckQuery),
+    responses(
+        (status = 200, description = "Yes or no, with the reason", body = PolicyAnswer),
+        (status = 400, description = "A parameter is missing or malformed", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A second factor must be set up first", body = ErrorBody),
+        (status = 422, description = "An identifier names nothing; `field` says which", body = ErrorBody),
+    )
+)]
 pub async fn check(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
@@ -58,8 +103,7 @@ pub async fn check(
 ) -> Result<Json<PolicyAnswer>, ApiError> {
     authorize(&principal, Permission::ViewRegistry)?;
     let query = parsed(query)?;
-    let today = Day::parse(&state.services.clock.now().format("%Y-%m-%d").to_string())
-        .map_err(|_| AppError::Internal)?;
+    let today = tools::today(state.services.clock.now())?;
     Ok(Json(
         tools::check(
             &state.pool,

@@ -11,7 +11,18 @@ use crate::helpers::{spawn_app, TestApp};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
     Everyone,
+    Reviewers,
     Admins,
+}
+
+impl Who {
+    fn lets_in(self, role: Role) -> bool {
+        match self {
+            Who::Everyone => true,
+            Who::Reviewers => role == Role::Reviewer,
+            Who::Admins => role == Role::Admin,
+        }
+    }
 }
 
 const NO_SUCH_ID: &str = "00000000-0000-4000-8000-000000000000";
@@ -143,6 +154,45 @@ const MATRIX: &[Case] = &[
     ),
     ("admin/audit", &[("query[action]", "")], Who::Admins, 200),
     ("admin/verify_audit", &[], Who::Admins, 200),
+    ("registry", &[("q", "code")], Who::Everyone, 200),
+    ("tool", &[("slug", "claude-code")], Who::Everyone, 200),
+    ("tool", &[("slug", "no-such-tool")], Who::Everyone, 404),
+    (
+        "policy_check",
+        &[
+            ("tool", "claude-code"),
+            ("data_class", "internal-documents"),
+            ("team", "payments"),
+        ],
+        Who::Everyone,
+        200,
+    ),
+    ("data_classes", &[], Who::Everyone, 200),
+    ("tool_editor", &[], Who::Reviewers, 200),
+    (
+        "tool_editor",
+        &[("slug", "claude-code")],
+        Who::Reviewers,
+        200,
+    ),
+    (
+        "save_tool",
+        &[("original", "no-such-tool"), ("tool[name]", "X")],
+        Who::Reviewers,
+        422,
+    ),
+    (
+        "data_class_editor",
+        &[("slug", "customer-data")],
+        Who::Reviewers,
+        200,
+    ),
+    (
+        "save_data_class",
+        &[("original", ""), ("class[name]", "Matrix data")],
+        Who::Reviewers,
+        422,
+    ),
 ];
 
 async fn status_of(
@@ -170,7 +220,7 @@ async fn every_server_function_lets_in_exactly_the_roles_it_should() {
         assert_eq!(body["code"], "unauthorized", "anonymous {function}");
 
         for (role, person) in &people {
-            let allowed = *who == Who::Everyone || *role == Role::Admin;
+            let allowed = who.lets_in(*role);
             let (status, body) = status_of(&app, function, form, Some(&person.cookie)).await;
             if allowed {
                 assert_eq!(status, *allowed_status, "{role} {function}: {body}");
@@ -275,11 +325,18 @@ async fn admin_pages_tell_other_roles_they_may_not() {
 }
 
 /// Every `/api/v1` route and the roles it lets in (all of them, so far: reading).
-const API_ROUTES: &[&str] = &["/api/v1/me", "/api/v1/data-classes", "/api/v1/tools"];
+const API_ROUTES: &[&str] = &[
+    "/api/v1/me",
+    "/api/v1/data-classes",
+    "/api/v1/tools",
+    "/api/v1/tools/claude-code",
+    "/api/v1/policy/check?tool=claude-code&data_class=internal-documents&team=payments",
+];
 
 #[tokio::test]
 async fn the_api_lets_in_every_role_with_a_token_and_nobody_without() {
     let app = spawn_app().await;
+    app.load_demo().await;
     let mut tokens = vec![];
     for role in Role::ALL {
         let email = format!("api.{role}@example.com");

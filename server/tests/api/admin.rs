@@ -363,7 +363,7 @@ async fn teams_are_created_renamed_and_staffed() {
         .clone();
     assert_eq!(
         (payments["members"].as_i64(), payments["managers"].as_i64()),
-        (Some(2), Some(1)),
+        (Some(3), Some(1)),
         "demo people are in teams"
     );
 }

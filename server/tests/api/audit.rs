@@ -56,8 +56,16 @@ async fn loading_the_demo_is_audited_once() {
         .fetch_one(&app.pool)
         .await
         .expect("count");
-    // One event per demo person created, and one for the load.
-    assert_eq!(events, 1 + app::backend::demo::DEMO_PEOPLE.len() as i64);
+    // One event per demo person and per demo tool created, and one for the load.
+    let tools: i64 = sqlx::query_scalar("SELECT count(*) FROM tools")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert!(tools >= 8, "the demo registry");
+    assert_eq!(
+        events,
+        1 + app::backend::demo::DEMO_PEOPLE.len() as i64 + tools
+    );
     assert_eq!(verify(&app).await, Verification::Intact { events });
 }
 

@@ -42,7 +42,7 @@ async fn data_classes_list_the_article_defaults_most_sensitive_first() {
     assert_eq!(internal["prohibited_by_default"], false);
 }
 
-/// A tool as a reviewer's approval would have stored it (the registry editor comes next).
+/// A tool stored directly, so these tests pin the search and the policy answers on known rows.
 #[allow(clippy::too_many_arguments)]
 async fn insert_tool(
     app: &TestApp,
@@ -96,6 +96,11 @@ async fn insert_tool(
 
 async fn registry(app: &TestApp) -> String {
     app.load_demo().await;
+    // Start from four tools of our own rather than the demo's registry.
+    sqlx::query("DELETE FROM tools")
+        .execute(&app.pool)
+        .await
+        .expect("empty registry");
     insert_tool(
         app,
         "claude-code",

@@ -61,3 +61,93 @@ pub fn Field(
         </div>
     }
 }
+
+/// A labelled multi-line text field with its error message (see [`Field`]).
+#[component]
+pub fn TextArea(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    maxlength: u32,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="field-hint" id=hint_id>{hint}</p> })}
+            <textarea
+                id=id
+                name=name
+                rows="3"
+                maxlength=maxlength
+                aria-describedby=described_by
+                aria-invalid=move || error.get().is_some().to_string()
+            >
+                {value.unwrap_or_default()}
+            </textarea>
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="field-error" id=error_id.clone() role="alert">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// A labelled drop-down of `(value, label)` options with its error message.
+#[component]
+pub fn Select(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    options: Vec<(String, String)>,
+    #[prop(into)] selected: String,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                name=name
+                aria-describedby=error_id.clone()
+                aria-invalid=move || error.get().is_some().to_string()
+            >
+                {options
+                    .into_iter()
+                    .map(|(value, label)| {
+                        let is_selected = value == selected;
+                        view! { <option value=value selected=is_selected>{label}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="field-error" id=error_id.clone() role="alert">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

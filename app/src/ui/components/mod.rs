@@ -5,13 +5,15 @@ mod field;
 mod field_error;
 mod loaded;
 mod notice;
+mod registry;
 mod reveal;
 mod user_menu;
 
 pub use error_page::ErrorPage;
-pub use field::Field;
+pub use field::{Field, Select, TextArea};
 pub use field_error::{action_done, action_error, field_error, FormError};
 pub use loaded::Loaded;
 pub use notice::{EmptyState, ErrorNotice, Loading, Success};
+pub use registry::{History, StatusBadge};
 pub use reveal::{RevealPanel, RoleBadges};
 pub use user_menu::UserMenu;

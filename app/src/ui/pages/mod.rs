@@ -1,19 +1,27 @@
 mod account;
 mod audit;
+mod data_classes;
 mod home;
 mod not_found;
 mod onboarding;
 mod people;
+mod registry;
 mod settings;
 mod sign_in;
 mod teams;
+mod tool;
+mod tool_editor;
 
 pub use account::{AccountPage, TwoFactorPage};
 pub use audit::AuditPage;
+pub use data_classes::{DataClassPage, DataClassesPage};
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
 pub use onboarding::{InvitePage, SetupPage};
 pub use people::{PeoplePage, PersonPage};
+pub use registry::RegistryPage;
 pub use settings::SettingsPage;
 pub use sign_in::{SignInCodePage, SignInPage};
 pub use teams::{TeamPage, TeamsPage};
+pub use tool::ToolPage;
+pub use tool_editor::ToolEditorPage;

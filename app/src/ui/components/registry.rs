@@ -1,0 +1,87 @@
+use leptos::prelude::*;
+
+use super::EmptyState;
+use crate::api::HistoryEntry;
+use crate::domain::ToolStatus;
+
+/// A tool's status as a coloured badge; the words carry the meaning, the colour only helps.
+#[component]
+pub fn StatusBadge(status: ToolStatus) -> impl IntoView {
+    let tone = match status {
+        ToolStatus::Approved => "badge badge--ok",
+        ToolStatus::ApprovedWithConditions => "badge badge--info",
+        ToolStatus::Suspended => "badge badge--warn",
+        ToolStatus::Retired => "badge badge--neutral",
+        ToolStatus::Prohibited => "badge badge--danger",
+    };
+    view! { <span class=tone data-status=status.as_str()>{status.label()}</span> }
+}
+
+/// How a recorded field name reads.
+fn field_label(field: &str) -> String {
+    let label = match field {
+        "status_reason" => "Reason for the status",
+        "data_classes" => "Permitted data classes",
+        "access_requirements" => "Least-privilege requirements",
+        "package_name" => "Package",
+        "pinned_version" => "Pinned version",
+        "checksum" => "SHA-256 checksum",
+        "business_owner" => "Business owner",
+        "next_review" => "Next review",
+        "rollback_plan" => "Rollback plan",
+        "prohibited_by_default" => "Prohibited by default",
+        "level" => "Classification",
+        other => {
+            let mut label = other.replace('_', " ");
+            if let Some(first) = label.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            return label;
+        }
+    };
+    label.to_owned()
+}
+
+/// Who changed what and when, newest first, from the audit log.
+#[component]
+pub fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
+    if entries.is_empty() {
+        return view! {
+            <EmptyState title="No recorded changes">
+                <p>"Changes made in the portal appear here with who made them and when."</p>
+            </EmptyState>
+        }
+        .into_any();
+    }
+    view! {
+        <ol class="history" data-testid="history">
+            {entries
+                .into_iter()
+                .map(|entry| {
+                    let created = entry.action.ends_with(".created");
+                    view! {
+                        <li class="history__entry">
+                            <p class="history__meta">
+                                <strong>{if created { "Created" } else { "Changed" }}</strong>
+                                " by " {entry.actor.trim_start_matches("user:").to_owned()} " · "
+                                <time datetime=entry.at.replace(' ', "T") + "Z">{entry.at.clone()} " UTC"</time>
+                                " · event " {entry.seq}
+                            </p>
+                            {(!created).then(|| view! {
+                                <ul class="history__changes">
+                                    {entry.changes.iter().map(|change| view! {
+                                        <li>
+                                            <span class="history__field">{field_label(&change.field)}</span> ": "
+                                            <del>{change.before.clone()}</del> " → " <ins>{change.after.clone()}</ins>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+    .into_any()
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The registry API against the database underneath it, on a release build:
+#   1. loads the demo organization and fills the registry up to 50 tools;
+#   2. wrk: an authenticated `GET /api/v1/tools` (the first page, 25 tools, with the total),
+#      32 connections for 10 s;
+#   3. where the time goes: `GET /healthz` (the HTTP stack alone) and `GET /api/v1/me` (the
+#      token and principal lookup alone, one statement);
+#   4. pgbench: the same SELECT the handler runs, on the same database, 32 clients for 10 s.
+# Prints both throughputs, the API's share of pgbench's, and the API's p99. Each API request
+# runs two statements (authentication, then the search) where pgbench runs one, and on one
+# machine the portal, PostgreSQL and the load generators share the cores.
+#
+# Usage: bench/registry.sh       (uses DATABASE_URL, or a private throw-away PostgreSQL)
+# Needs: wrk and pgbench (Debian packages `wrk`, `postgresql-contrib`/`postgresql`; installed
+# when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+command -v wrk >/dev/null || { say "installing wrk"; apt_install wrk; }
+ensure_postgres_binaries
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+command -v pgbench >/dev/null && pgbench=pgbench || pgbench="$pg_bin/pgbench"
+command -v psql >/dev/null && psql=psql || psql="$pg_bin/psql"
+
+cleanup() { stop_portal; stop_private_postgres; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "building the release server"
+SQLX_OFFLINE=true cargo build --release --locked -p server --bin server 2>&1 | tail -1
+server=target/release/server
+if [ -z "${DATABASE_URL:-}" ]; then
+  start_private_postgres "$server" --ephemeral
+fi
+key=$(mktemp -d)/totp.key
+start_portal "$server" --demo --database-url "$DATABASE_URL" --totp-key-file "$key"
+say "portal at $PORTAL_URL"
+
+say "filling the registry up to 50 tools"
+"$psql" -q -v ON_ERROR_STOP=1 "$DATABASE_URL" <<'SQL'
+INSERT INTO tools (slug, name, vendor, category, description, status, status_since, distribution,
+                   next_review)
+SELECT 'bench-tool-' || n, 'Bench Tool ' || n, 'Vendor ' || (n % 7),
+       (ARRAY['ai_coding', 'ai_chatbot', 'ai_document', 'other'])[1 + n % 4],
+       'A tool added for the benchmark, number ' || n || '.',
+       (ARRAY['approved', 'approved_with_conditions', 'retired'])[1 + n % 3],
+       current_date, 'saas', current_date + 365
+FROM generate_series(1, 50 - (SELECT count(*) FROM tools)) AS n;
+INSERT INTO tool_data_classes (tool_id, data_class_id)
+SELECT t.tool_id, d.data_class_id FROM tools t, data_classes d
+WHERE t.slug LIKE 'bench-tool-%' AND d.slug IN ('internal-documents', 'public-information');
+SQL
+tools=$("$psql" -tA "$DATABASE_URL" -c "SELECT count(*) FROM tools")
+say "$tools tools"
+token=$("$server" token create --database-url "$DATABASE_URL" --email eli.employee@northwind.example --name bench 2>/dev/null)
+
+scripts=$(mktemp -d)
+cat >"$scripts/tools.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $token"
+LUA
+# The statement `backend::tools::search` sends for the first page with no filters.
+cat >"$scripts/tools.sql" <<'SQL'
+SELECT slug, name, vendor, category, status, description, next_review, count(*) OVER () AS total
+FROM tools
+WHERE (NULL::text IS NULL
+       OR name ILIKE '%' || NULL::text || '%' OR vendor ILIKE '%' || NULL::text || '%'
+       OR description ILIKE '%' || NULL::text || '%')
+  AND (NULL::text IS NULL OR status = NULL::text)
+  AND (NULL::text IS NULL OR category = NULL::text)
+  AND (NULL::text IS NULL OR EXISTS (
+        SELECT 1 FROM tool_data_classes td JOIN data_classes d ON d.data_class_id = td.data_class_id
+        WHERE td.tool_id = tools.tool_id AND d.slug = NULL::text))
+  AND (NULL::text IS NULL OR all_teams OR EXISTS (
+        SELECT 1 FROM tool_teams tt JOIN teams t ON t.team_id = tt.team_id
+        WHERE tt.tool_id = tools.tool_id AND t.slug = NULL::text))
+ORDER BY CASE WHEN NULL::text IS NULL THEN 0 ELSE 3 END, lower(name), slug
+LIMIT 25 OFFSET 0;
+SQL
+
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$PORTAL_URL/api/v1/tools")
+[ "$status" = 200 ] || die "GET /api/v1/tools answered $status"
+
+say "1/2 wrk: GET /api/v1/tools, $CONNECTIONS connections, $DURATION"
+out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$scripts/tools.lua" "$PORTAL_URL/api/v1/tools")
+echo "$out" | sed -n '/Latency Distribution/,/Transfer/p'
+api_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+api_p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+grep -q "Non-2xx" <<<"$out" && die "some API responses were not 200"
+
+# Where the time goes: the HTTP stack alone, and authentication alone (one statement).
+say "breakdown: GET /healthz and GET /api/v1/me, $CONNECTIONS connections, $DURATION each"
+out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$PORTAL_URL/healthz")
+healthz_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$scripts/tools.lua" "$PORTAL_URL/api/v1/me")
+me_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+echo "/healthz: $healthz_rps req/s   /api/v1/me: $me_rps req/s"
+
+say "2/2 pgbench: the same SELECT, $CONNECTIONS clients, $DURATION"
+out=$("$pgbench" -n -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" -f "$scripts/tools.sql" "$DATABASE_URL" 2>&1)
+echo "$out" | grep -E "latency average|tps"
+db_tps=$(awk '/^tps/ { print $3 }' <<<"$out")
+
+echo
+awk -v api="$api_rps" -v db="$db_tps" -v p99="$api_p99" 'BEGIN {
+  printf "API: %.0f req/s (p99 %s)   pgbench: %.0f tps   API/pgbench: %.0f%%\n", api, p99, db, 100 * api / db
+}'

@@ -1,0 +1,119 @@
+import { expect } from "@playwright/test";
+import { hydrated, open, otpauthFor, screenshot, signIn, submit, test } from "./support";
+
+test.describe("AI-tool registry", () => {
+  test("a reviewer adds a tool and a data-class permission; an employee finds it by part of a word and asks the widget", async ({
+    page,
+    browser,
+  }, info) => {
+    test.setTimeout(180_000);
+    // Each project has its own reviewer, so their TOTP codes never collide.
+    const reviewer = hydrated(info) ? "kai.reviewer@northwind.example" : "lena.reviewer@northwind.example";
+    await signIn(page, info, reviewer, otpauthFor(reviewer));
+
+    // A data class of our own, prohibited by default.
+    const stamp = `${info.project.name}${Date.now()}`;
+    const className = `Merger plans ${stamp}`;
+    await open(page, info, "/data-classes");
+    await expect(page.getByTestId("data-classes-table")).toContainText("Credentials and secrets");
+    await page.getByLabel("Name", { exact: true }).fill(className);
+    await page.getByLabel("Classification").selectOption("restricted");
+    await page.getByLabel("Prohibited from AI tools by default").check();
+    await page.getByLabel("Examples (optional)").fill("Term sheets; target lists");
+    await submit(page, info, "Add data class");
+    await expect(page.getByTestId("data-classes-table")).toContainText(className);
+    await screenshot(page, info, "data-classes");
+
+    // A new tool, approved for Payments only, permitted the new class explicitly.
+    await open(page, info, "/tools");
+    await page.getByRole("link", { name: "Add a tool" }).click();
+    await expect(page).toHaveURL(/\/tools\/new$/);
+    const toolName = `Zephyrcode ${stamp}`;
+    await page.getByLabel("Name", { exact: true }).fill(toolName);
+    await page.getByLabel("Vendor").fill("Zephyr Labs");
+    await page.getByLabel("Category").selectOption("ai_coding");
+    await page.getByLabel("Status", { exact: true }).selectOption("approved_with_conditions");
+    // A wrong checksum first: the field says what is wrong and nothing is saved.
+    await page.getByLabel("SHA-256 checksum (optional)").fill("not-a-checksum");
+    await page.getByLabel("Conditions of use").fill("Project directory only; no production credentials.");
+    await page.getByLabel("Only the teams chosen below").check();
+    await page.getByLabel("Payments", { exact: true }).check();
+    await page.getByLabel(new RegExp(`^${className}`)).check();
+    await page.getByLabel("Internal documents").check();
+    await page.getByLabel("Every command logged", { exact: true }).check();
+    await screenshot(page, info, "tool-editor");
+    await submit(page, info, "Add tool");
+    await expect(page.locator("#tool-checksum-error")).toContainText("64 hexadecimal characters");
+    if (!hydrated(info)) {
+      // Without JavaScript the page comes back from the server: fill the form in again.
+      await page.getByLabel("Name", { exact: true }).fill(toolName);
+      await page.getByLabel("Vendor").fill("Zephyr Labs");
+      await page.getByLabel("Status", { exact: true }).selectOption("approved_with_conditions");
+      await page.getByLabel("Conditions of use").fill("Project directory only; no production credentials.");
+      await page.getByLabel("Only the teams chosen below").check();
+      await page.getByLabel("Payments", { exact: true }).check();
+      await page.getByLabel(new RegExp(`^${className}`)).check();
+      await page.getByLabel("Internal documents").check();
+      await page.getByLabel("Every command logged", { exact: true }).check();
+    }
+    await page.getByLabel("SHA-256 checksum (optional)").fill("ab".repeat(32));
+    await submit(page, info, "Add tool");
+    await expect(page).toHaveURL(/\/tools\/zephyrcode-/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(toolName);
+    await expect(page.getByTestId("tool-teams")).toHaveText("Payments");
+    await expect(page.getByTestId("tool-data-classes")).toContainText(className);
+    await expect(page.getByTestId("history")).toContainText("Created by");
+    await screenshot(page, info, "tool-page-reviewer");
+
+    // An employee of Payments, in a browser of their own.
+    const context = await browser.newContext({ javaScriptEnabled: hydrated(info) });
+    const employee = await context.newPage();
+    await signIn(employee, info, "eli.employee@northwind.example");
+    await open(employee, info, "/tools");
+    await screenshot(employee, info, "registry");
+    await employee.getByLabel("Search", { exact: true }).fill(`phyrcode ${stamp}`.slice(0, 30));
+    await submit(employee, info, "Search");
+    await expect(employee.getByTestId("tools-table")).toContainText(toolName);
+    await expect(employee.getByTestId("registry-summary")).toHaveText("1 tool");
+    await employee.getByRole("link", { name: toolName }).click();
+    await expect(employee.getByRole("heading", { level: 1 })).toHaveText(toolName);
+    await expect(employee.getByRole("link", { name: "Edit" })).toHaveCount(0);
+
+    // The widget: the new class is allowed because the approval names it…
+    await expect(employee.getByLabel("Team")).toHaveValue("payments");
+    await employee.getByLabel("Data", { exact: true }).selectOption({ label: className });
+    await submit(employee, info, "Check");
+    const answer = employee.getByTestId("policy-answer");
+    await expect(answer).toHaveAttribute("data-allowed", "true");
+    await expect(answer).toContainText("Approved with conditions: Project directory only");
+    await expect(answer).toContainText("names it explicitly");
+    await screenshot(employee, info, "tool-page-answer");
+    // …credentials never are…
+    await employee.getByLabel("Data", { exact: true }).selectOption({ label: "Credentials and secrets" });
+    await submit(employee, info, "Check");
+    await expect(answer).toHaveAttribute("data-allowed", "false");
+    await expect(answer).toContainText("credentials and secrets may not be sent to any AI tool");
+    // …and another team is not covered.
+    await employee.getByLabel("Team").selectOption({ label: "Marketing" });
+    await employee.getByLabel("Data", { exact: true }).selectOption({ label: "Internal documents" });
+    await submit(employee, info, "Check");
+    await expect(answer).toHaveAttribute("data-allowed", "false");
+    await expect(answer).toContainText("Approved for the Payments team only.");
+
+    // A suspended demo tool says why and what to use instead.
+    await open(employee, info, "/tools/cursor");
+    await expect(employee.getByTestId("status-notice")).toContainText("Suspended since 2026-11-02");
+    await expect(employee.getByTestId("status-notice")).toContainText("Use GitHub Copilot");
+    await screenshot(employee, info, "tool-page-suspended");
+    await context.close();
+  });
+
+  test("an empty search says what to do next", async ({ page }, info) => {
+    await signIn(page, info, "dana.employee@northwind.example");
+    await open(page, info, "/tools?q=no-such-tool-anywhere");
+    await expect(page.getByText("No tool matches “no-such-tool-anywhere”")).toBeVisible();
+    await expect(page.getByText("ask IT security to review it")).toBeVisible();
+    await page.getByRole("link", { name: "clear the search" }).click();
+    await expect(page.getByTestId("tools-table")).toContainText("Claude Code");
+  });
+});

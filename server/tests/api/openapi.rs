@@ -1,0 +1,148 @@
+//! The OpenAPI document: served without a token, a valid OpenAPI 3.1 document, and listing
+//! exactly the `/api/v1` routes, each of which answers as documented.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, TestApp};
+
+async fn document(app: &TestApp) -> (String, Value) {
+    let response = app.get("/api/v1/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .expect("type")
+        .starts_with("application/json"));
+    let text = response.text().await.expect("body");
+    let json = serde_json::from_str(&text).expect("json");
+    (text, json)
+}
+
+/// Every `"$ref"` in `value`.
+fn references(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(target)) => found.push(target.clone()),
+                    _ => references(inner, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| references(item, found)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_document_is_valid_openapi_3_and_its_references_resolve() {
+    let app = spawn_app().await;
+    let (text, json) = document(&app).await;
+    let spec = oas3::from_json(&text).expect("an OpenAPI 3.1 document");
+    let version = spec.validate_version().expect("a supported version");
+    assert_eq!((version.major, version.minor), (3, 1));
+    assert_eq!(spec.info.title, "AI Governance Portal API");
+
+    let mut refs = vec![];
+    references(&json, &mut refs);
+    assert!(refs.len() > 10, "{refs:?}");
+    for target in refs {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected reference {target}"));
+        assert!(
+            json["components"]["schemas"].get(name).is_some(),
+            "{target} does not resolve"
+        );
+    }
+    assert_eq!(
+        json["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    // The closed vocabularies are enumerated for clients.
+    assert_eq!(
+        json["components"]["schemas"]["ToolStatus"]["enum"],
+        serde_json::json!([
+            "approved",
+            "approved_with_conditions",
+            "suspended",
+            "retired",
+            "prohibited"
+        ])
+    );
+}
+
+#[tokio::test]
+async fn every_route_is_documented_and_every_documented_route_answers() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let (_, json) = document(&app).await;
+    let paths: BTreeSet<&str> = json["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        paths,
+        BTreeSet::from([
+            "/api/v1/me",
+            "/api/v1/data-classes",
+            "/api/v1/tools",
+            "/api/v1/tools/{slug}",
+            "/api/v1/policy/check",
+        ])
+    );
+    app.create_user("eve@example.com", "Eve", &[]).await;
+    let token = app::backend::tokens::create(
+        &app.pool,
+        app::domain::Actor::Operator,
+        &app::domain::Email::parse("eve@example.com").expect("email"),
+        "openapi",
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("token")
+    .token;
+    for path in paths {
+        let concrete = path.replace("{slug}", "claude-code")
+            + if path.ends_with("/check") {
+                "?tool=claude-code&data_class=internal-documents&team=payments"
+            } else {
+                ""
+            };
+        let response = app
+            .client
+            .get(app.url(&concrete))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "{concrete}");
+        let operation = &json["paths"][path]["get"];
+        assert!(
+            operation["responses"]["200"].is_object(),
+            "{path} documents its answer"
+        );
+        if path != "/api/v1/me" {
+            for status in ["401", "403"] {
+                assert!(
+                    operation["responses"][status].is_object(),
+                    "{path} {status}"
+                );
+            }
+        }
+    }
+    // Anything else under /api/v1 is a JSON 404.
+    let response = app
+        .client
+        .get(app.url("/api/v1/nothing"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "not_found");
+}
