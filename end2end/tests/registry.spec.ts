@@ -29,25 +29,10 @@ test.describe("AI-tool registry", () => {
     await page.getByRole("link", { name: "Add a tool" }).click();
     await expect(page).toHaveURL(/\/tools\/new$/);
     const toolName = `Zephyrcode ${stamp}`;
-    await page.getByLabel("Name", { exact: true }).fill(toolName);
-    await page.getByLabel("Vendor").fill("Zephyr Labs");
-    await page.getByLabel("Category").selectOption("ai_coding");
-    await page.getByLabel("Status", { exact: true }).selectOption("approved_with_conditions");
-    // A wrong checksum first: the field says what is wrong and nothing is saved.
-    await page.getByLabel("SHA-256 checksum (optional)").fill("not-a-checksum");
-    await page.getByLabel("Conditions of use").fill("Project directory only; no production credentials.");
-    await page.getByLabel("Only the teams chosen below").check();
-    await page.getByLabel("Payments", { exact: true }).check();
-    await page.getByLabel(new RegExp(`^${className}`)).check();
-    await page.getByLabel("Internal documents").check();
-    await page.getByLabel("Every command logged", { exact: true }).check();
-    await screenshot(page, info, "tool-editor");
-    await submit(page, info, "Add tool");
-    await expect(page.locator("#tool-checksum-error")).toContainText("64 hexadecimal characters");
-    if (!hydrated(info)) {
-      // Without JavaScript the page comes back from the server: fill the form in again.
+    const fillTool = async () => {
       await page.getByLabel("Name", { exact: true }).fill(toolName);
       await page.getByLabel("Vendor").fill("Zephyr Labs");
+      await page.getByLabel("Category").selectOption("ai_coding");
       await page.getByLabel("Status", { exact: true }).selectOption("approved_with_conditions");
       await page.getByLabel("Conditions of use").fill("Project directory only; no production credentials.");
       await page.getByLabel("Only the teams chosen below").check();
@@ -55,7 +40,15 @@ test.describe("AI-tool registry", () => {
       await page.getByLabel(new RegExp(`^${className}`)).check();
       await page.getByLabel("Internal documents").check();
       await page.getByLabel("Every command logged", { exact: true }).check();
-    }
+    };
+    await fillTool();
+    // A wrong checksum first: the field says what is wrong and nothing is saved.
+    await page.getByLabel("SHA-256 checksum (optional)").fill("not-a-checksum");
+    await screenshot(page, info, "tool-editor");
+    await submit(page, info, "Add tool");
+    await expect(page.locator("#tool-checksum-error")).toContainText("64 hexadecimal characters");
+    // Without JavaScript the page comes back from the server: fill the form in again.
+    if (!hydrated(info)) await fillTool();
     await page.getByLabel("SHA-256 checksum (optional)").fill("ab".repeat(32));
     await submit(page, info, "Add tool");
     await expect(page).toHaveURL(/\/tools\/zephyrcode-/);

@@ -87,6 +87,18 @@ mod context {
         pub source: Option<std::net::IpAddr>,
     }
 
+    impl Authorized {
+        /// Who changes something, from where and when: what an audited save records.
+        pub fn change(&self) -> Result<crate::backend::tool_editing::Change, AppError> {
+            Ok(crate::backend::tool_editing::Change {
+                actor: self.principal.actor(),
+                source: self.source,
+                now: self.now,
+                today: crate::backend::tools::today(self.now)?,
+            })
+        }
+    }
+
     /// Every server function that needs a signed-in person starts here: no session is
     /// `Unauthorized`, a role without `permission` is `Forbidden` (see `backend::access`).
     pub async fn authorized(permission: Permission) -> Result<Authorized, AppError> {

@@ -304,18 +304,12 @@ pub async fn save_tool(
     tool: crate::domain::ToolForm,
 ) -> Result<String, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::tool_editing::{self, Change};
-    use crate::backend::tools;
+    use crate::backend::tool_editing;
     use crate::domain::Permission;
     respond(
         async {
             let request = authorized(Permission::ManageRegistry).await?;
-            let change = Change {
-                actor: request.principal.actor(),
-                source: request.source,
-                now: request.now,
-                today: tools::today(request.now)?,
-            };
+            let change = request.change()?;
             let original = Some(original.trim()).filter(|s| !s.is_empty());
             let slug = tool_editing::save(&request.services.pool, &change, original, &tool).await?;
             leptos_axum::redirect(&format!("/tools/{slug}"));
@@ -370,18 +364,11 @@ pub async fn save_data_class(
 ) -> Result<String, AppError> {
     use super::context::{authorized, respond};
     use crate::backend::data_classes;
-    use crate::backend::tool_editing::Change;
-    use crate::backend::tools;
     use crate::domain::Permission;
     respond(
         async {
             let request = authorized(Permission::ManageRegistry).await?;
-            let change = Change {
-                actor: request.principal.actor(),
-                source: request.source,
-                now: request.now,
-                today: tools::today(request.now)?,
-            };
+            let change = request.change()?;
             let original = Some(original.trim()).filter(|s| !s.is_empty());
             let slug =
                 data_classes::save(&request.services.pool, &change, original, &class).await?;

@@ -139,7 +139,7 @@ pub async fn save_in(
         .as_ref()
         .map(|c| c.as_str().to_owned())
         .unwrap_or_default();
-    let (tool_id, slug, before) = match original {
+    let (tool_id, slug, before, status_changed) = match original {
         Some(original) => {
             let existing = sqlx::query!(
                 "SELECT tool_id, status FROM tools WHERE slug = $1 FOR UPDATE",
@@ -148,77 +148,33 @@ pub async fn save_in(
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(AppError::NotFound)?;
-            let before = detail_in(conn, original).await?;
+            let before = snapshot(&detail_in(conn, original).await?);
             let status_changed = existing.status != tool.status.as_str();
-            sqlx::query!(
-                "UPDATE tools SET name = $2, vendor = $3, category = $4, description = $5,
-                   website = $6, status = $7, status_reason = $8,
-                   status_since = CASE WHEN $9 THEN $10 ELSE status_since END,
-                   conditions = $11, all_teams = $12, access_requirements = $13,
-                   distribution = $14, package_name = $15, pinned_version = $16, checksum = $17,
-                   business_owner = $18, next_review = $19, rollback_plan = $20, updated_at = $21
-                 WHERE tool_id = $1",
-                existing.tool_id,
-                tool.name,
-                tool.vendor,
-                tool.category.as_str(),
-                tool.description,
-                tool.website,
-                tool.status.as_str(),
-                tool.status_reason,
-                status_changed,
-                date(change.today)?,
-                tool.conditions,
-                tool.teams.is_none(),
-                access,
-                tool.distribution.as_str(),
-                tool.package_name,
-                tool.pinned_version,
-                checksum,
-                tool.business_owner,
-                next_review,
-                tool.rollback_plan,
-                change.now
-            )
-            .execute(&mut *conn)
-            .await?;
             (
                 existing.tool_id,
                 original.to_owned(),
-                Some(snapshot(&before)),
+                Some(before),
+                status_changed,
             )
         }
         None => {
             if RESERVED_SLUGS.contains(&tool.slug.as_str()) {
                 return Err(AppError::invalid("slug", "is reserved; choose another"));
             }
+            // The identity first; every other field is written below, as for a change.
             let tool_id = sqlx::query_scalar!(
-                "INSERT INTO tools (slug, name, vendor, category, description, website, status,
-                   status_reason, status_since, conditions, all_teams, access_requirements,
-                   distribution, package_name, pinned_version, checksum, business_owner,
-                   next_review, rollback_plan, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                   $17, $18, $19, $20, $20)
+                "INSERT INTO tools (slug, name, vendor, category, status, status_reason,
+                   status_since, distribution, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  RETURNING tool_id",
                 tool.slug.as_str(),
                 tool.name,
                 tool.vendor,
                 tool.category.as_str(),
-                tool.description,
-                tool.website,
                 tool.status.as_str(),
                 tool.status_reason,
                 date(change.today)?,
-                tool.conditions,
-                tool.teams.is_none(),
-                access,
                 tool.distribution.as_str(),
-                tool.package_name,
-                tool.pinned_version,
-                checksum,
-                tool.business_owner,
-                next_review,
-                tool.rollback_plan,
                 change.now
             )
             .fetch_one(&mut *conn)
@@ -229,9 +185,41 @@ pub async fn save_in(
                 }
                 _ => error.into(),
             })?;
-            (tool_id, tool.slug.as_str().to_owned(), None)
+            (tool_id, tool.slug.as_str().to_owned(), None, true)
         }
     };
+    sqlx::query!(
+        "UPDATE tools SET name = $2, vendor = $3, category = $4, description = $5,
+           website = $6, status = $7, status_reason = $8,
+           status_since = CASE WHEN $9 THEN $10 ELSE status_since END,
+           conditions = $11, all_teams = $12, access_requirements = $13,
+           distribution = $14, package_name = $15, pinned_version = $16, checksum = $17,
+           business_owner = $18, next_review = $19, rollback_plan = $20, updated_at = $21
+         WHERE tool_id = $1",
+        tool_id,
+        tool.name,
+        tool.vendor,
+        tool.category.as_str(),
+        tool.description,
+        tool.website,
+        tool.status.as_str(),
+        tool.status_reason,
+        status_changed,
+        date(change.today)?,
+        tool.conditions,
+        tool.teams.is_none(),
+        access,
+        tool.distribution.as_str(),
+        tool.package_name,
+        tool.pinned_version,
+        checksum,
+        tool.business_owner,
+        next_review,
+        tool.rollback_plan,
+        change.now
+    )
+    .execute(&mut *conn)
+    .await?;
     sqlx::query!("DELETE FROM tool_teams WHERE tool_id = $1", tool_id)
         .execute(&mut *conn)
         .await?;

@@ -47,17 +47,7 @@ pub fn Field(
                 aria-describedby=described_by
                 aria-invalid=move || error.get().is_some().to_string()
             />
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p class="field-error" id=error_id.clone() role="alert">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <FieldMessage id=error_id error />
         </div>
     }
 }
@@ -94,17 +84,7 @@ pub fn TextArea(
             >
                 {value.unwrap_or_default()}
             </textarea>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p class="field-error" id=error_id.clone() role="alert">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <FieldMessage id=error_id error />
         </div>
     }
 }
@@ -137,17 +117,21 @@ pub fn Select(
                     })
                     .collect_view()}
             </select>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p class="field-error" id=error_id.clone() role="alert">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <FieldMessage id=error_id error />
         </div>
+    }
+}
+
+/// A field's error message, announced when it appears and tied to the field by `id`.
+#[component]
+fn FieldMessage(id: String, error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error.get().map(|message| {
+            view! {
+                <p class="field-error" id=id.clone() role="alert">
+                    {message}
+                </p>
+            }
+        })
     }
 }
