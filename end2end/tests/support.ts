@@ -94,7 +94,9 @@ export async function submit(page: Page, info: TestInfo, name: string | RegExp) 
       .waitForEvent("framenavigated", { timeout: 5_000 })
       .then(() => true)
       .catch(() => false);
-    await button.click();
+    // Not waiting for the navigation the click starts: a stalled one would hold the click
+    // until the test times out, where a second click replaces it.
+    await button.click({ noWaitAfter: true });
     if ((await navigated) || attempt === 3) return;
   }
 }

@@ -37,8 +37,70 @@ macro_rules! validated_string {
     };
 }
 
+/// Declares a closed set of values with stable snake_case names (forms, JSON, the database).
+macro_rules! named_values {
+    ($(#[$doc:meta])* $type:ident, $what:literal { $($variant:ident => $name:literal, $label:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $type {
+            $(#[serde(rename = $name)] $variant,)*
+        }
+
+        impl $type {
+            pub const ALL: &'static [$type] = &[$(Self::$variant,)*];
+
+            pub fn parse(input: &str) -> Result<Self, String> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.as_str() == input)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                        format!("must be one of {}", names.join(", "))
+                    })
+            }
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+
+            /// How people read it.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $label,)*
+                }
+            }
+        }
+
+        // Written out: the derive cannot see serde renames made inside a macro.
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $type {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some($what))
+                    .enum_values(Some(Self::ALL.iter().map(|value| value.as_str())))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $type {}
+
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+    };
+}
+
 pub mod access;
 mod audit;
+pub mod canonical;
 mod changes;
 mod day;
 mod display_name;
@@ -49,6 +111,8 @@ pub mod policy;
 mod recovery_code;
 mod registry;
 mod registry_input;
+pub mod request_state;
+pub mod risk;
 mod role;
 mod slug;
 mod team_filter;

@@ -1,70 +1,7 @@
 //! The vocabulary of the AI-tool registry: statuses, categories, classification levels, how a
 //! tool is distributed, and the SHA-256 checksum of a pinned package.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
-
-/// Declares a closed set of values with stable snake_case names (forms, JSON, the database).
-macro_rules! named_values {
-    ($(#[$doc:meta])* $type:ident, $what:literal { $($variant:ident => $name:literal, $label:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $type {
-            $(#[serde(rename = $name)] $variant,)*
-        }
-
-        impl $type {
-            pub const ALL: &'static [$type] = &[$(Self::$variant,)*];
-
-            pub fn parse(input: &str) -> Result<Self, String> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|value| value.as_str() == input)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                        format!("must be one of {}", names.join(", "))
-                    })
-            }
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $name,)*
-                }
-            }
-
-            /// How people read it.
-            pub fn label(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $label,)*
-                }
-            }
-        }
-
-        // Written out: the derive cannot see serde renames made inside a macro.
-        #[cfg(feature = "ssr")]
-        impl utoipa::PartialSchema for $type {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .description(Some($what))
-                    .enum_values(Some(Self::ALL.iter().map(|value| value.as_str())))
-                    .into()
-            }
-        }
-
-        #[cfg(feature = "ssr")]
-        impl utoipa::ToSchema for $type {}
-
-        impl fmt::Display for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-    };
-}
 
 named_values! {
     /// Where a tool stands in the registry.
