@@ -97,6 +97,11 @@ ensure_chromium() {
   fi
 }
 
+# The receipt tests check our signatures with the documented standard command.
+ensure_openssl() {
+  command -v openssl >/dev/null || { say "installing openssl"; apt_install openssl; }
+}
+
 ensure_e2e_packages() {
   ensure_node
   if [ ! -d end2end/node_modules/@playwright/test ] ||

@@ -6,6 +6,7 @@ use app::backend::audit::Verification;
 use app::backend::auth::totp::SealingKey;
 use app::backend::clock::Clock;
 use app::backend::services::Services;
+use app::backend::signing::SigningKeys;
 use app::domain::{Actor, Email, Role};
 use app::error::AppError;
 use chrono::Utc;
@@ -27,6 +28,7 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
     )
     .await?;
     let totp_key = SealingKey::load_or_create(&global.totp_key_path())?;
+    let signing_keys = SigningKeys::load_or_create(&global.signing_key_path(), Utc::now())?;
     if options.demo {
         load_demo(&database, &totp_key).await?;
     }
@@ -34,6 +36,7 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         pool: database.pool.clone(),
         clock: Clock::system(),
         totp_key: totp_key.clone(),
+        signing_keys: std::sync::Arc::new(signing_keys),
         public_url: String::new(),
         trusted_proxies: Vec::new(),
     };
@@ -200,6 +203,33 @@ pub async fn token_create(global: &GlobalOptions, email: &str, name: &str) -> Re
     eprintln!(
         "Token {} created for {email}; store it now, it cannot be shown again.",
         created.api_token_id
+    );
+    Ok(())
+}
+
+/// `keys public`: every public key, PEM, oldest first; the active one marked.
+pub fn keys_public(global: &GlobalOptions) -> Result<(), BoxError> {
+    let keys = SigningKeys::load_or_create(&global.signing_key_path(), Utc::now())?;
+    for key in keys.public_keys() {
+        let state = if key.active {
+            "active"
+        } else {
+            "verifies older receipts"
+        };
+        println!("# key id {} ({}, {state})", key.key_id, key.algorithm);
+        print!("{}", key.public_key_pem);
+    }
+    Ok(())
+}
+
+/// `keys rotate`: a new signing key for the next start.
+pub fn keys_rotate(global: &GlobalOptions) -> Result<(), BoxError> {
+    let dir = global.signing_key_path();
+    let id = SigningKeys::rotate(&dir, Utc::now())?;
+    println!("{id}");
+    eprintln!(
+        "New signing key {id} in {}; restart every instance to sign with it.",
+        dir.display()
     );
     Ok(())
 }

@@ -37,6 +37,12 @@ pub struct GlobalOptions {
     #[arg(long, env = "PORTAL_TOTP_KEY_FILE", global = true)]
     pub totp_key_file: Option<PathBuf>,
 
+    /// Folder of the Ed25519 keys that sign decision receipts (one `.key` file each, mode 0600;
+    /// the newest signs, older ones still verify). Defaults to <data-dir>/keys/signing; the first
+    /// key is created on first start. Every instance must use the same folder contents.
+    #[arg(long, env = "PORTAL_SIGNING_KEY_DIR", global = true)]
+    pub signing_key_dir: Option<PathBuf>,
+
     /// Most connections the portal opens to PostgreSQL. Default: twice this machine's CPU cores
     /// plus two; size it to the database server's cores when PostgreSQL runs elsewhere.
     #[arg(long, env = "PORTAL_DB_POOL_SIZE", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -48,6 +54,12 @@ pub struct GlobalOptions {
 }
 
 impl GlobalOptions {
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.signing_key_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("signing"))
+    }
+
     pub fn pool_size(&self) -> u32 {
         self.db_pool_size
             .unwrap_or_else(crate::database::default_pool_size)
@@ -90,6 +102,11 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditCommand,
     },
+    /// The keys that sign decision receipts.
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
     /// Run only the private PostgreSQL until interrupted, printing its DATABASE_URL (for tests
     /// and maintenance with psql).
     Postgres(PostgresOptions),
@@ -126,6 +143,16 @@ pub enum TokenCommand {
         #[arg(long)]
         name: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print every public key (PEM, with its key id; the active one marked), to verify receipts
+    /// offline, e.g. with `openssl pkeyutl -verify -pubin -inkey key.pem -rawin`.
+    Public,
+    /// Create a new signing key; it signs from the next start on, and older receipts still
+    /// verify with the older keys.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]

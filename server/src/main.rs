@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use server::commands;
 use server::config::{
-    AdminCommand, AuditCommand, Cli, Command, DemoAction, ServeOptions, TokenCommand,
+    AdminCommand, AuditCommand, Cli, Command, DemoAction, KeysCommand, ServeOptions, TokenCommand,
 };
 
 fn main() -> ExitCode {
@@ -37,6 +37,12 @@ fn main() -> ExitCode {
             Some(Command::Audit {
                 action: AuditCommand::Verify,
             }) => commands::audit_verify(&cli.global).await,
+            Some(Command::Keys {
+                action: KeysCommand::Public,
+            }) => commands::keys_public(&cli.global),
+            Some(Command::Keys {
+                action: KeysCommand::Rotate,
+            }) => commands::keys_rotate(&cli.global),
             Some(Command::Postgres(options)) => commands::postgres(&cli.global, &options).await,
         }
     });

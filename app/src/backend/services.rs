@@ -4,6 +4,7 @@ use sqlx::PgPool;
 
 use super::auth::totp::SealingKey;
 use super::clock::Clock;
+use super::signing::SigningKeys;
 
 #[derive(Clone, Debug)]
 pub struct Services {
@@ -11,6 +12,8 @@ pub struct Services {
     pub clock: Clock,
     /// Seals TOTP secrets at rest; lives outside the database.
     pub totp_key: SealingKey,
+    /// Sign decision receipts; live outside the database.
+    pub signing_keys: std::sync::Arc<SigningKeys>,
     /// Where people reach the portal, for links such as invitations (no trailing slash).
     pub public_url: String,
     /// Reverse proxies whose `X-Forwarded-For` is believed; empty: the socket's peer is the
@@ -60,6 +63,10 @@ mod tests {
                 .expect("lazy pool"),
             clock: Clock::system(),
             totp_key: SealingKey::from_bytes([0; 32]),
+            signing_keys: std::sync::Arc::new(
+                SigningKeys::from_pairs(vec![crate::backend::signing::KeyPair::from_seed([1; 32])])
+                    .expect("a key"),
+            ),
             public_url: String::new(),
             trusted_proxies: trusted.iter().map(|ip| ip.parse().expect("ip")).collect(),
         }

@@ -7,6 +7,7 @@ mod data_classes;
 mod error;
 mod me;
 mod openapi;
+mod signing_key;
 mod tools;
 
 use std::sync::Arc;
@@ -34,7 +35,8 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(data_classes::list))
                 .routes(routes!(tools::list))
                 .routes(routes!(tools::detail))
-                .routes(routes!(tools::check)),
+                .routes(routes!(tools::check))
+                .routes(routes!(signing_key::signing_key)),
         )
         .split_for_parts();
     let document = Arc::new(document);

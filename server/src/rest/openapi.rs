@@ -45,14 +45,15 @@ impl Modify for BearerToken {
 #[openapi(
     info(
         title = "AI Governance Portal API",
-        description = "The approved AI-tool registry, data classes and the policy check, for scripts and gateways. Every route needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."
+        description = "The approved AI-tool registry, data classes and the policy check, for scripts and gateways. Every route but the signing keys needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."
     ),
     modifiers(&BearerToken),
     security(("bearer" = [])),
     components(schemas(ErrorBody, ErrorDetail)),
     tags(
         (name = "account", description = "The token's owner"),
-        (name = "registry", description = "AI tools, data classes and the policy check")
+        (name = "registry", description = "AI tools, data classes and the policy check"),
+        (name = "receipts", description = "Verifying signed decision receipts")
     )
 )]
 pub struct ApiDoc;

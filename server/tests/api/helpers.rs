@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use app::backend::auth::totp::{store_confirmed, SealingKey, TotpSecret};
 use app::backend::clock::Clock;
 use app::backend::services::Services;
+use app::backend::signing::{KeyPair, SigningKeys};
 use app::backend::users::{create, parse_new_user};
 use app::domain::{Actor, Role};
 
@@ -297,6 +298,9 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
             chrono::Utc::now() + chrono::Duration::seconds(offset.load(Ordering::SeqCst))
         }),
         totp_key: totp_key.clone(),
+        signing_keys: Arc::new(
+            SigningKeys::from_pairs(vec![KeyPair::from_seed([24; 32])]).expect("a signing key"),
+        ),
         public_url: String::new(),
         trusted_proxies: Vec::new(),
     };

@@ -20,4 +20,5 @@ mod rest;
 mod security;
 mod sessions;
 mod sign_in;
+mod signing_keys;
 mod totp;

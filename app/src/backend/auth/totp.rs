@@ -7,8 +7,6 @@
 //!   decision sign-off): acceptance is an INSERT into `totp_used_steps` whose primary key lets
 //!   exactly one of any number of concurrent attempts succeed, on one instance or many.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -107,16 +105,7 @@ impl std::fmt::Debug for SealingKey {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum KeyFileError {
-    #[error("the key file {0} must hold exactly 32 bytes")]
-    WrongLength(String),
-    #[error("the key file {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-}
+pub use crate::backend::key_file::KeyFileError;
 
 impl SealingKey {
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
@@ -125,33 +114,7 @@ impl SealingKey {
 
     /// Reads the key from `path`, creating it (32 random bytes, mode 0600) on first use.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyFileError> {
-        let io = |source| KeyFileError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        match std::fs::read(path) {
-            Ok(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
-                .map(Self::from_bytes)
-                .map_err(|_| KeyFileError::WrongLength(path.display().to_string())),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(io)?;
-                }
-                let mut bytes = [0u8; 32];
-                rand::rngs::OsRng.fill_bytes(&mut bytes);
-                let mut file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(path)
-                    .map_err(io)?;
-                file.write_all(&bytes)
-                    .and_then(|()| file.sync_all())
-                    .map_err(io)?;
-                Ok(Self::from_bytes(bytes))
-            }
-            Err(error) => Err(io(error)),
-        }
+        crate::backend::key_file::load_or_create(path).map(Self::from_bytes)
     }
 
     /// `nonce ‖ ciphertext`, authenticated together with the owner's id so a sealed secret
