@@ -234,6 +234,30 @@ pub fn keys_rotate(global: &GlobalOptions) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// `receipt verify FILE`: whether this portal signed exactly this receipt, and what it says.
+pub fn receipt_verify(global: &GlobalOptions, file: &std::path::Path) -> Result<(), BoxError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+    let receipt: app::domain::receipt::SignedReceipt = serde_json::from_str(&text)
+        .map_err(|error| format!("{} is not a receipt: {error}", file.display()))?;
+    let keys = SigningKeys::load(&global.signing_key_path())?;
+    let document = keys
+        .verify_receipt(&receipt)
+        .map_err(|error| format!("receipt INVALID: {error}"))?;
+    println!(
+        "receipt OK: {} on request #{} by {} <{}> at {} (TOTP step {}, audit event {}, key {})",
+        document.decision,
+        document.request_number,
+        document.reviewer.name,
+        document.reviewer.email,
+        document.decided_at,
+        document.totp_step,
+        document.audit_seq,
+        receipt.key_id
+    );
+    Ok(())
+}
+
 /// `audit verify`: re-computes the audit chain; fails naming the first bad sequence number.
 pub async fn audit_verify(global: &GlobalOptions) -> Result<(), BoxError> {
     let database = Database::open(

@@ -107,6 +107,11 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysCommand,
     },
+    /// Decision receipts.
+    Receipt {
+        #[command(subcommand)]
+        action: ReceiptCommand,
+    },
     /// Run only the private PostgreSQL until interrupted, printing its DATABASE_URL (for tests
     /// and maintenance with psql).
     Postgres(PostgresOptions),
@@ -153,6 +158,16 @@ pub enum KeysCommand {
     /// Create a new signing key; it signs from the next start on, and older receipts still
     /// verify with the older keys.
     Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReceiptCommand {
+    /// Check a receipt file (JSON, as downloaded from the portal) against the portal's keys:
+    /// prints what was decided, or fails saying why the receipt is not genuine.
+    Verify {
+        /// The receipt file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use server::commands;
 use server::config::{
-    AdminCommand, AuditCommand, Cli, Command, DemoAction, KeysCommand, ServeOptions, TokenCommand,
+    AdminCommand, AuditCommand, Cli, Command, DemoAction, KeysCommand, ReceiptCommand,
+    ServeOptions, TokenCommand,
 };
 
 fn main() -> ExitCode {
@@ -43,6 +44,9 @@ fn main() -> ExitCode {
             Some(Command::Keys {
                 action: KeysCommand::Rotate,
             }) => commands::keys_rotate(&cli.global),
+            Some(Command::Receipt {
+                action: ReceiptCommand::Verify { file },
+            }) => commands::receipt_verify(&cli.global, &file),
             Some(Command::Postgres(options)) => commands::postgres(&cli.global, &options).await,
         }
     });

@@ -15,6 +15,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::key_file::{self, KeyFileError};
+use crate::domain::receipt::{ReceiptDocument, ReceiptFormatError, SignedReceipt};
+use crate::error::AppError;
 
 /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the 32 key bytes follow.
 const SPKI_PREFIX: [u8; 12] = [
@@ -88,6 +90,15 @@ pub enum VerifyError {
     Mismatch,
 }
 
+/// Why a receipt does not check out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReceiptError {
+    #[error(transparent)]
+    Format(#[from] ReceiptFormatError),
+    #[error(transparent)]
+    Signature(#[from] VerifyError),
+}
+
 /// Every key of the portal: the one that signs, and the older ones that still verify.
 #[derive(Clone, Debug)]
 pub struct SigningKeys {
@@ -136,22 +147,24 @@ impl SigningKeys {
         self.older.iter().chain(std::iter::once(&self.active))
     }
 
-    /// The keys in `dir`; on first start (none there yet) one is created.
-    pub fn load_or_create(dir: &Path, now: DateTime<Utc>) -> Result<Self, KeyFileError> {
-        let mut files = key_files(dir)?;
-        if files.is_empty() {
-            let path = dir.join(file_name(now));
-            key_file::create(&path)?;
-            files.push(path);
-        }
-        let keys = files
+    /// The keys in `dir`, which must hold at least one (verifying never creates a key).
+    pub fn load(dir: &Path) -> Result<Self, KeyFileError> {
+        let keys = key_files(dir)?
             .iter()
             .map(|path| key_file::read(path).map(KeyPair::from_seed))
             .collect::<Result<Vec<_>, _>>()?;
         Self::from_pairs(keys).ok_or_else(|| KeyFileError::Io {
             path: dir.display().to_string(),
-            source: std::io::Error::other("no signing key"),
+            source: std::io::Error::other("no signing key here"),
         })
+    }
+
+    /// The keys in `dir`; on first start (none there yet) one is created.
+    pub fn load_or_create(dir: &Path, now: DateTime<Utc>) -> Result<Self, KeyFileError> {
+        if key_files(dir)?.is_empty() {
+            key_file::create(&dir.join(file_name(now)))?;
+        }
+        Self::load(dir)
     }
 
     /// Adds a new key to `dir`, which signs from now on; returns its id.
@@ -188,6 +201,32 @@ impl SigningKeys {
         pair.public()
             .verify_strict(message, &Signature::from_bytes(&bytes))
             .map_err(|_| VerifyError::Mismatch)
+    }
+
+    /// Signs `document` with the active key.
+    pub fn sign_receipt(&self, document: &ReceiptDocument) -> Result<SignedReceipt, AppError> {
+        let payload = document.canonical().map_err(|error| {
+            tracing::error!(%error, "a receipt document has no canonical form");
+            AppError::Internal
+        })?;
+        let (key_id, signature) = self.sign(payload.as_bytes());
+        Ok(SignedReceipt {
+            algorithm: "Ed25519".to_owned(),
+            key_id,
+            payload,
+            signature,
+        })
+    }
+
+    /// The document of `receipt` if this portal signed exactly these bytes.
+    pub fn verify_receipt(&self, receipt: &SignedReceipt) -> Result<ReceiptDocument, ReceiptError> {
+        let document = receipt.document()?;
+        self.verify(
+            &receipt.key_id,
+            receipt.payload.as_bytes(),
+            &receipt.signature,
+        )?;
+        Ok(document)
     }
 
     /// Every public key, oldest first.
@@ -271,6 +310,44 @@ mod tests {
             keys.verify(&id, &message, "not base64!"),
             Err(VerifyError::Malformed)
         );
+    }
+
+    #[test]
+    fn a_signed_receipt_verifies_and_any_changed_byte_does_not() {
+        let keys = SigningKeys::from_pairs(vec![KeyPair::from_seed([3; 32])]).expect("keys");
+        let document = crate::domain::receipt::sample_document();
+        let receipt = keys.sign_receipt(&document).expect("signed");
+        assert_eq!(keys.verify_receipt(&receipt), Ok(document));
+        let bytes = receipt.payload.as_bytes();
+        for i in 0..bytes.len() {
+            let mut tampered = bytes.to_vec();
+            tampered[i] = if tampered[i] == b'0' { b'1' } else { b'0' };
+            let Ok(payload) = String::from_utf8(tampered) else {
+                continue;
+            };
+            let forged = SignedReceipt {
+                payload,
+                ..receipt.clone()
+            };
+            assert!(keys.verify_receipt(&forged).is_err(), "byte {i}");
+        }
+        let mut signature = base64::engine::general_purpose::STANDARD
+            .decode(&receipt.signature)
+            .expect("base64");
+        signature[0] ^= 1;
+        let forged = SignedReceipt {
+            signature: base64::engine::general_purpose::STANDARD.encode(signature),
+            ..receipt.clone()
+        };
+        assert_eq!(
+            keys.verify_receipt(&forged),
+            Err(ReceiptError::Signature(VerifyError::Mismatch))
+        );
+        let other = SigningKeys::from_pairs(vec![KeyPair::from_seed([4; 32])]).expect("keys");
+        assert!(matches!(
+            other.verify_receipt(&receipt),
+            Err(ReceiptError::Signature(VerifyError::UnknownKey(_)))
+        ));
     }
 
     /// The documented standard command verifies our signatures with our published PEM.

@@ -108,6 +108,7 @@ mod email;
 mod membership;
 mod password;
 pub mod policy;
+pub mod receipt;
 mod recovery_code;
 mod registry;
 mod registry_input;
