@@ -9,6 +9,7 @@ mod auth;
 mod onboarding;
 mod overview;
 mod registry;
+mod requests;
 
 pub use account::*;
 pub use admin::*;
@@ -16,6 +17,7 @@ pub use auth::*;
 pub use onboarding::*;
 pub use overview::*;
 pub use registry::*;
+pub use requests::*;
 
 #[cfg(feature = "ssr")]
 mod context {

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod key_file;
 pub mod overview;
 pub mod people;
+pub mod requests;
 pub mod secrets;
 pub mod services;
 pub mod settings;

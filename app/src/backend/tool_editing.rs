@@ -54,7 +54,7 @@ pub fn snapshot(tool: &ToolDetail) -> Value {
 }
 
 /// Looks up the ids of `slugs` in `table`'s slug column; an unknown one names `field`.
-async fn ids_of(
+pub(crate) async fn ids_of(
     conn: &mut PgConnection,
     field: &str,
     slugs: &[String],

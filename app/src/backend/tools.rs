@@ -161,6 +161,16 @@ pub async fn search(pool: &PgPool, query: &ToolQuery, today: Day) -> Result<Tool
     })
 }
 
+/// Every tool's identifier and name, by name (for choosing one).
+pub async fn names(pool: &PgPool) -> Result<Vec<TeamRef>, AppError> {
+    Ok(sqlx::query_as!(
+        TeamRef,
+        "SELECT slug, name FROM tools ORDER BY lower(name), slug"
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
 /// Everything about the tool `slug`.
 pub async fn detail(pool: &PgPool, slug: &str) -> Result<ToolDetail, AppError> {
     let mut conn = pool.acquire().await?;

@@ -24,10 +24,13 @@ pub enum Permission {
     ViewRegistry,
     /// Create and edit tools and data classes (IT security).
     ManageRegistry,
+    /// Request tools and follow requests they may see (who sees which request is decided per
+    /// request: requester, team managers, reviewers, admins).
+    RequestTools,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Self::ViewOrganization,
         Self::ManageOwnAccount,
         Self::ManagePeople,
@@ -36,6 +39,7 @@ impl Permission {
         Self::ViewAuditLog,
         Self::ViewRegistry,
         Self::ManageRegistry,
+        Self::RequestTools,
     ];
 
     /// The roles granted this permission.
@@ -44,7 +48,10 @@ impl Permission {
         const ADMINS: &[Role] = &[Role::Admin];
         const REVIEWERS: &[Role] = &[Role::Reviewer];
         match self {
-            Self::ViewOrganization | Self::ManageOwnAccount | Self::ViewRegistry => EVERYONE,
+            Self::ViewOrganization
+            | Self::ManageOwnAccount
+            | Self::ViewRegistry
+            | Self::RequestTools => EVERYONE,
             Self::ManageRegistry => REVIEWERS,
             Self::ManagePeople | Self::ManageTeams | Self::ManageSettings | Self::ViewAuditLog => {
                 ADMINS

@@ -112,6 +112,7 @@ pub mod receipt;
 mod recovery_code;
 mod registry;
 mod registry_input;
+pub mod request_input;
 pub mod request_state;
 pub mod risk;
 mod role;
@@ -134,6 +135,7 @@ pub use registry::{
     ACCESS_REQUIREMENTS,
 };
 pub use registry_input::{DataClassForm, RequirementSetting, ToolForm, ValidDataClass, ValidTool};
+pub use request_input::RequestForm;
 pub use role::Role;
 pub use slug::Slug;
 pub use team_filter::matches_filter;

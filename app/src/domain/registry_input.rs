@@ -77,7 +77,12 @@ pub struct ValidTool {
 
 /// Trims `input` and checks it is at most `max` characters without control characters
 /// (line breaks allowed where `multiline`).
-fn text(field: &str, input: &str, max: usize, multiline: bool) -> Result<String, AppError> {
+pub(super) fn text(
+    field: &str,
+    input: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<String, AppError> {
     let value = input.trim();
     if value.chars().count() > max {
         return Err(AppError::invalid(
@@ -95,7 +100,7 @@ fn text(field: &str, input: &str, max: usize, multiline: bool) -> Result<String,
     Ok(value.to_owned())
 }
 
-fn required_text(field: &str, input: &str, max: usize) -> Result<String, AppError> {
+pub(super) fn required_text(field: &str, input: &str, max: usize) -> Result<String, AppError> {
     let value = text(field, input, max, false)?;
     if value.is_empty() {
         return Err(AppError::invalid(field, "must not be empty"));
@@ -114,7 +119,7 @@ fn slug_for(field: &str, slug: &str, name: &str) -> Result<Slug, AppError> {
 }
 
 /// The distinct values of a multi-select, in the order given.
-fn distinct(values: &[String]) -> Vec<String> {
+pub(super) fn distinct(values: &[String]) -> Vec<String> {
     let mut out: Vec<String> = vec![];
     for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
         if !out.iter().any(|seen| seen == value) {

@@ -193,6 +193,21 @@ const MATRIX: &[Case] = &[
         Who::Reviewers,
         422,
     ),
+    ("requests", &[("query[scope]", "mine")], Who::Everyone, 200),
+    ("request", &[("number", "999999")], Who::Everyone, 404),
+    ("request_editor", &[], Who::Everyone, 200),
+    (
+        "save_request",
+        &[("request[team]", "no-such-team")],
+        Who::Everyone,
+        422,
+    ),
+    (
+        "request_action",
+        &[("number", "999999"), ("action", "comment"), ("body", "hi")],
+        Who::Everyone,
+        404,
+    ),
 ];
 
 async fn status_of(

@@ -16,6 +16,7 @@ mod overview;
 mod postgres;
 mod registry;
 mod registry_editing;
+mod requests;
 mod rest;
 mod security;
 mod sessions;
