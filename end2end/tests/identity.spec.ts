@@ -10,6 +10,7 @@ import {
   signIn,
   submitPassword,
   submit,
+  newContext,
   test,
 } from "./support";
 
@@ -52,7 +53,7 @@ test.describe("identity and trust", () => {
     await screenshot(page, info, "admin-audit");
 
     // The invitee, in a browser of their own.
-    const context = await browser.newContext({ javaScriptEnabled: hydrated(info) });
+    const context = await newContext(browser, info);
     const invitee = await context.newPage();
     await open(invitee, info, new URL(link).pathname);
     await expect(invitee.getByText(email)).toBeVisible();

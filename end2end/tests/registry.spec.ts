@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { hydrated, open, otpauthFor, screenshot, signIn, submit, test } from "./support";
+import { hydrated, open, otpauthFor, screenshot, signIn, submit, newContext, test } from "./support";
 
 test.describe("AI-tool registry", () => {
   test("a reviewer adds a tool and a data-class permission; an employee finds it by part of a word and asks the widget", async ({
@@ -59,7 +59,7 @@ test.describe("AI-tool registry", () => {
     await screenshot(page, info, "tool-page-reviewer");
 
     // An employee of Payments, in a browser of their own.
-    const context = await browser.newContext({ javaScriptEnabled: hydrated(info) });
+    const context = await newContext(browser, info);
     const employee = await context.newPage();
     await signIn(employee, info, "eli.employee@northwind.example");
     await open(employee, info, "/tools");

@@ -1,4 +1,4 @@
-import { test as base, expect, type Page, type TestInfo } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type Page, type TestInfo } from "@playwright/test";
 import * as OTPAuth from "otpauth";
 import { readFileSync } from "node:fs";
 
@@ -95,10 +95,35 @@ export async function submit(page: Page, info: TestInfo, name: string | RegExp) 
       .then(() => true)
       .catch(() => false);
     // Not waiting for the navigation the click starts: a stalled one would hold the click
-    // until the test times out, where a second click replaces it.
-    await button.click({ noWaitAfter: true });
+    // until the test times out, where a second click replaces it. When even the click stalls
+    // (the page's own requests never finished), fail within seconds so the retry starts soon.
+    await button.click({ noWaitAfter: true, timeout: 10_000 });
     if ((await navigated) || attempt === 3) return;
   }
 }
 
-export { base as test };
+/**
+ * Without JavaScript the browser still fetches the preloaded bundle (several megabytes in a
+ * debug build) on every page, and headless Chromium then sometimes leaves the next form
+ * submission pending for good (docs/TOOLCHAIN.md). The bundle cannot run there anyway, so the
+ * no-JS project refuses it.
+ */
+async function withoutBundle(context: BrowserContext, info: TestInfo) {
+  if (!hydrated(info)) {
+    await context.route(/\/pkg\/portal\.(wasm|js)$/, (route) => route.abort());
+  }
+}
+
+/** A second browser (another person), as the project runs: with or without JavaScript. */
+export async function newContext(browser: Browser, info: TestInfo): Promise<BrowserContext> {
+  const context = await browser.newContext({ javaScriptEnabled: hydrated(info) });
+  await withoutBundle(context, info);
+  return context;
+}
+
+export const test = base.extend({
+  context: async ({ context }, use, info) => {
+    await withoutBundle(context, info);
+    await use(context);
+  },
+});

@@ -57,6 +57,7 @@ fn Navigation() -> impl IntoView {
                             <li><A href="/" exact=true>"Overview"</A></li>
                             <li><A href="/tools">"AI tools"</A></li>
                             <li><A href="/data-classes">"Data classes"</A></li>
+                            <li><A href="/requests">"Requests"</A></li>
                             {user.is_admin().then(|| view! {
                                 <li><A href="/admin/people">"People"</A></li>
                                 <li><A href="/admin/teams">"Teams"</A></li>

@@ -13,8 +13,9 @@ use leptos_router::{path, SsrMode};
 use layout::Layout;
 use pages::{
     AccountPage, AuditPage, DataClassPage, DataClassesPage, HomePage, InvitePage, NotFoundPage,
-    PeoplePage, PersonPage, RegistryPage, SettingsPage, SetupPage, SignInCodePage, SignInPage,
-    TeamPage, TeamsPage, ToolEditorPage, ToolPage, TwoFactorPage,
+    PeoplePage, PersonPage, RegistryPage, RequestEditorPage, RequestPage, RequestsPage,
+    SettingsPage, SetupPage, SignInCodePage, SignInPage, TeamPage, TeamsPage, ToolEditorPage,
+    ToolPage, TwoFactorPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -78,6 +79,18 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/data-classes/:slug")
                         view=DataClassPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/requests") view=RequestsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/requests/new")
+                        view=RequestEditorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/requests/:number") view=RequestPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/requests/:number/edit")
+                        view=RequestEditorPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/admin/people") view=PeoplePage ssr=SsrMode::Async />

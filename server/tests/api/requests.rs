@@ -304,3 +304,63 @@ async fn bad_requests_name_the_field_and_store_nothing() {
     let (status, body) = act(&app, &p.eli, &number, "approve", "").await;
     assert_eq!((status, body["field"].as_str()), (422, Some("action")));
 }
+
+#[tokio::test]
+async fn request_pages_render_complete_without_javascript() {
+    let app = spawn_app().await;
+    let p = people(&app).await;
+    let (_, number) = app
+        .call_json("save_request", &draft(), Some(&p.eli.cookie))
+        .await;
+    let number = number.as_i64().expect("number");
+    act(&app, &p.eli, &number.to_string(), "submit", "").await;
+    for (path, who, texts) in [
+        (
+            "/requests".to_owned(),
+            &p.eli,
+            vec!["My requests", "Windsurf", "Submitted", "High risk"],
+        ),
+        (
+            "/requests?scope=queue".to_owned(),
+            &p.rita,
+            vec!["Review queue", "Windsurf", "Assigned to me"],
+        ),
+        (
+            "/requests/new".to_owned(),
+            &p.eli,
+            vec!["Request a tool", "Business justification", "Payments"],
+        ),
+        (
+            format!("/requests/{number}"),
+            &p.rita,
+            vec![
+                "Assign to me",
+                "Request changes",
+                "No SHA-256 checksum",
+                "submitted it for review",
+            ],
+        ),
+        (
+            format!("/requests/{number}"),
+            &p.eli,
+            vec![
+                "Withdraw",
+                "Waiting for a reviewer",
+                "2 reviewers must approve",
+            ],
+        ),
+    ] {
+        let response = app.page(&path, &who.cookie).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let html = response.text().await.expect("html");
+        for text in texts {
+            assert!(html.contains(text), "{path}: {text}");
+        }
+    }
+    let response = app
+        .page(&format!("/requests/{number}"), &p.outsider.cookie)
+        .await;
+    assert_eq!(response.status(), 404, "not theirs: as if it did not exist");
+    let response = app.page("/requests/not-a-number", &p.eli.cookie).await;
+    assert_eq!(response.status(), 404);
+}

@@ -6,6 +6,7 @@ mod field_error;
 mod loaded;
 mod notice;
 mod registry;
+mod request_badges;
 mod reveal;
 mod user_menu;
 
@@ -13,7 +14,8 @@ pub use error_page::ErrorPage;
 pub use field::{Field, Select, TextArea};
 pub use field_error::{action_done, action_error, field_error, FormError};
 pub use loaded::Loaded;
-pub use notice::{EmptyState, ErrorNotice, Loading, Success};
+pub use notice::{or_dash, EmptyState, ErrorNotice, Loading, Success};
 pub use registry::{History, StatusBadge};
+pub use request_badges::{RequestStateBadge, RiskBadge};
 pub use reveal::{RevealPanel, RoleBadges};
 pub use user_menu::UserMenu;

@@ -58,3 +58,12 @@ pub fn Success(#[prop(into)] message: String) -> impl IntoView {
         </div>
     }
 }
+
+/// A value as shown in a details list: a dash when there is none.
+pub fn or_dash(text: &str) -> String {
+    if text.trim().is_empty() {
+        "—".to_owned()
+    } else {
+        text.to_owned()
+    }
+}

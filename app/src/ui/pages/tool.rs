@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{check_policy, get_tool, PolicyAnswer, ToolDetail, ToolPageData};
 use crate::domain::ToolStatus;
-use crate::ui::components::{EmptyState, History, Loaded, StatusBadge};
+use crate::ui::components::{or_dash, EmptyState, History, Loaded, StatusBadge};
 
 /// Everyone: one tool — its approval, conditions, data, teams, least-privilege requirements,
 /// supply chain and history — and the "may I use it?" check.
@@ -148,14 +148,6 @@ fn StatusNotice(tool: ToolDetail) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-fn or_dash(text: &str) -> String {
-    if text.trim().is_empty() {
-        "—".to_owned()
-    } else {
-        text.to_owned()
-    }
 }
 
 #[component]
