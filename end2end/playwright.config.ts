@@ -27,7 +27,10 @@ export default defineConfig({
   // request reaches the portal; see docs/TOOLCHAIN.md). One retry absorbs that; a real failure
   // fails twice. Journeys use fresh accounts or the next TOTP period, so a retry is safe.
   retries: 1,
-  workers: 2,
+  // One browser at a time: on a two-core machine, two Chromium workers beside the portal and
+  // PostgreSQL left page requests pending (stylesheets, form posts) often enough to need
+  // retries in most runs; one worker had none in repeated full runs, and was faster.
+  workers: 1,
   reporter: [["list"]],
   use: {
     baseURL: process.env.PORTAL_URL ?? "http://127.0.0.1:3000",
