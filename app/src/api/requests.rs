@@ -14,6 +14,7 @@ use crate::domain::{Distribution, ToolCategory};
 
 /// One request as a person allowed to see it reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RequestDetail {
     pub number: i64,
     pub state: RequestState,
@@ -33,7 +34,7 @@ pub struct RequestDetail {
     pub users: i32,
     /// Keys of `ACCESS_KINDS`.
     pub access: Vec<String>,
-    pub data_classes: Vec<(String, String)>,
+    pub data_classes: Vec<super::DataClassRef>,
     pub distribution: Distribution,
     pub package_name: String,
     pub pinned_version: String,
@@ -49,6 +50,7 @@ pub struct RequestDetail {
 
 /// One step on a request's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     pub at: String,
     pub actor: String,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::audit::{self, NewEvent};
 use super::tool_editing::ids_of;
 use super::users::Principal;
-use crate::api::{RequestDetail, RequestQuery, RequestSummary, TimelineEntry};
+use crate::api::{DataClassRef, RequestDetail, RequestQuery, RequestSummary, TimelineEntry};
 use crate::domain::request_input::ready_to_submit;
 use crate::domain::request_state::{self, Party, Refusal, RequestAction, RequestState};
 use crate::domain::risk::{self, RiskAssessment, RiskInput, TouchedClass};
@@ -437,7 +437,10 @@ pub async fn detail(
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|c| (c.slug, c.name))
+    .map(|c| DataClassRef {
+        slug: c.slug,
+        name: c.name,
+    })
     .collect();
     let timeline = sqlx::query!(
         r#"SELECT e.at, u.display_name AS "actor?", e.kind, e.from_state, e.to_state, e.body

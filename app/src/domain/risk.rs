@@ -47,6 +47,7 @@ named_values! {
 
 /// One rule that fired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RuleHit {
     /// Stable key, e.g. `restricted_data`.
     pub rule: String,
@@ -59,6 +60,7 @@ pub struct RuleHit {
 
 /// The outcome: score, level, how many reviewers must approve, and every rule that fired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RiskAssessment {
     pub score: u32,
     pub level: RiskLevel,

@@ -7,6 +7,7 @@ mod data_classes;
 mod error;
 mod me;
 mod openapi;
+mod requests;
 mod signing_key;
 mod tools;
 
@@ -36,7 +37,9 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(tools::list))
                 .routes(routes!(tools::detail))
                 .routes(routes!(tools::check))
-                .routes(routes!(signing_key::signing_key)),
+                .routes(routes!(signing_key::signing_key))
+                .routes(routes!(requests::create))
+                .routes(routes!(requests::detail)),
         )
         .split_for_parts();
     let document = Arc::new(document);

@@ -53,6 +53,7 @@ impl Modify for BearerToken {
     tags(
         (name = "account", description = "The token's owner"),
         (name = "registry", description = "AI tools, data classes and the policy check"),
+        (name = "requests", description = "Tool requests"),
         (name = "receipts", description = "Verifying signed decision receipts")
     )
 )]

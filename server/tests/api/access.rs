@@ -359,12 +359,12 @@ async fn the_api_lets_in_every_role_with_a_token_and_nobody_without() {
         if role.requires_totp() {
             app.enroll_totp(user).await;
         }
-        tokens.push((role, token_for(&app, &email).await));
+        tokens.push((role, app.api_token(&email).await));
     }
     // A reviewer who has not set up two-factor sign-in yet.
     app.create_user("late@example.com", "Late", &[Role::Reviewer])
         .await;
-    let late = token_for(&app, "late@example.com").await;
+    let late = app.api_token("late@example.com").await;
 
     for route in API_ROUTES {
         for (role, token) in &tokens {
@@ -389,17 +389,4 @@ async fn the_api_lets_in_every_role_with_a_token_and_nobody_without() {
         let expected = if *route == "/api/v1/me" { 200 } else { 403 };
         assert_eq!(response.status(), expected, "enrollment owed {route}");
     }
-}
-
-async fn token_for(app: &TestApp, email: &str) -> String {
-    app::backend::tokens::create(
-        &app.pool,
-        app::domain::Actor::Operator,
-        &app::domain::Email::parse(email).expect("email"),
-        "matrix",
-        chrono::Utc::now(),
-    )
-    .await
-    .expect("token")
-    .token
 }

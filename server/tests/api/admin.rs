@@ -151,16 +151,7 @@ async fn disabling_ends_sessions_and_tokens_until_enabled_again() {
     let admin = setup(&app).await;
     let eve = app.signed_in("eve@example.com", &[]).await;
     let id = eve.user_id.to_string();
-    let token = app::backend::tokens::create(
-        &app.pool,
-        app::domain::Actor::Operator,
-        &app::domain::Email::parse("eve@example.com").expect("email"),
-        "ci",
-        chrono::Utc::now(),
-    )
-    .await
-    .expect("token")
-    .token;
+    let token = app.api_token("eve@example.com").await;
 
     let (status, body) = json(
         &app,

@@ -174,6 +174,20 @@ impl TestApp {
         }
     }
 
+    /// A personal API token for `email`'s account, as `server token create` makes one.
+    pub async fn api_token(&self, email: &str) -> String {
+        app::backend::tokens::create(
+            &self.pool,
+            Actor::Operator,
+            &app::domain::Email::parse(email).expect("email"),
+            "tests",
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("token")
+        .token
+    }
+
     pub async fn load_demo(&self) {
         app::backend::demo::load(&self.pool, &self.totp_key, chrono::Utc::now())
             .await

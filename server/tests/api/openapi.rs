@@ -93,45 +93,53 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
             "/api/v1/tools/{slug}",
             "/api/v1/policy/check",
             "/api/v1/signing-key",
+            "/api/v1/requests",
+            "/api/v1/requests/{id}",
         ])
     );
     app.create_user("eve@example.com", "Eve", &[]).await;
-    let token = app::backend::tokens::create(
-        &app.pool,
-        app::domain::Actor::Operator,
-        &app::domain::Email::parse("eve@example.com").expect("email"),
-        "openapi",
-        chrono::Utc::now(),
+    let token = app.api_token("eve@example.com").await;
+    // Eve belongs to Payments, so she may file requests for it.
+    sqlx::query(
+        "INSERT INTO team_members (team_id, user_id, membership, added_at)
+         SELECT t.team_id, u.user_id, 'member', now() FROM teams t, users u
+         WHERE t.slug = 'payments' AND u.email = 'eve@example.com'",
     )
+    .execute(&app.pool)
     .await
-    .expect("token")
-    .token;
+    .expect("member");
     for path in paths {
-        let concrete = path.replace("{slug}", "claude-code")
-            + if path.ends_with("/check") {
-                "?tool=claude-code&data_class=internal-documents&team=payments"
-            } else {
-                ""
+        let operations = json["paths"][path].as_object().expect("operations");
+        for (method, operation) in operations {
+            let concrete = path.replace("{slug}", "claude-code").replace("{id}", "1")
+                + if path.ends_with("/check") {
+                    "?tool=claude-code&data_class=internal-documents&team=payments"
+                } else {
+                    ""
+                };
+            let (request, expected) = match method.as_str() {
+                "get" => (app.client.get(app.url(&concrete)), "200"),
+                "post" => (
+                    app.client
+                        .post(app.url(&concrete))
+                        .json(&serde_json::json!({"team": "payments", "tool_name": "Documented", "category": "other", "distribution": "saas"})),
+                    "201",
+                ),
+                other => panic!("{path}: no check for {other}"),
             };
-        let response = app
-            .client
-            .get(app.url(&concrete))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(response.status(), 200, "{concrete}");
-        let operation = &json["paths"][path]["get"];
-        assert!(
-            operation["responses"]["200"].is_object(),
-            "{path} documents its answer"
-        );
-        if !["/api/v1/me", "/api/v1/signing-key"].contains(&path) {
-            for status in ["401", "403"] {
-                assert!(
-                    operation["responses"][status].is_object(),
-                    "{path} {status}"
-                );
+            let response = request.bearer_auth(&token).send().await.expect("request");
+            assert_eq!(response.status().as_str(), expected, "{method} {concrete}");
+            assert!(
+                operation["responses"][expected].is_object(),
+                "{method} {path} documents its answer"
+            );
+            if !["/api/v1/me", "/api/v1/signing-key"].contains(&path) {
+                for status in ["401", "403"] {
+                    assert!(
+                        operation["responses"][status].is_object(),
+                        "{path} {status}"
+                    );
+                }
             }
         }
     }

@@ -8,16 +8,7 @@ use crate::helpers::{spawn_app, TestApp};
 async fn data_classes_list_the_article_defaults_most_sensitive_first() {
     let app = spawn_app().await;
     app.create_user("eve@example.com", "Eve", &[]).await;
-    let token = app::backend::tokens::create(
-        &app.pool,
-        app::domain::Actor::Operator,
-        &app::domain::Email::parse("eve@example.com").expect("email"),
-        "registry",
-        chrono::Utc::now(),
-    )
-    .await
-    .expect("token")
-    .token;
+    let token = app.api_token("eve@example.com").await;
     let response = app
         .client
         .get(app.url("/api/v1/data-classes"))
@@ -146,16 +137,7 @@ async fn registry(app: &TestApp) -> String {
     )
     .await;
     app.create_user("eve@example.com", "Eve", &[]).await;
-    app::backend::tokens::create(
-        &app.pool,
-        app::domain::Actor::Operator,
-        &app::domain::Email::parse("eve@example.com").expect("email"),
-        "registry",
-        chrono::Utc::now(),
-    )
-    .await
-    .expect("token")
-    .token
+    app.api_token("eve@example.com").await
 }
 
 async fn api(app: &TestApp, token: &str, path: &str) -> (u16, Value) {

@@ -364,3 +364,99 @@ async fn request_pages_render_complete_without_javascript() {
     let response = app.page("/requests/not-a-number", &p.eli.cookie).await;
     assert_eq!(response.status(), 404);
 }
+
+#[tokio::test]
+async fn scripts_file_and_read_requests_over_the_api() {
+    let app = spawn_app().await;
+    people(&app).await;
+    let eli = app.api_token("eli@example.com").await;
+    let body = serde_json::json!({
+        "team": "payments",
+        "tool_name": "Windsurf",
+        "vendor": "Codeium",
+        "category": "ai_coding",
+        "use_case": "Refactoring",
+        "justification": "Speed",
+        "users": 12,
+        "access": ["terminal"],
+        "data_classes": ["internal-documents"],
+        "distribution": "binary",
+        "pinned_version": "1.12.3",
+        "checksum": "ab".repeat(32),
+        "submit": true
+    });
+    let post = |token: String, body: Value| {
+        app.client
+            .post(app.url("/api/v1/requests"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let response = post(eli.clone(), body.clone()).await.expect("request");
+    assert_eq!(response.status(), 201);
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let created: Value = response.json().await.expect("json");
+    assert_eq!(created["state"], "submitted");
+    assert_eq!(created["risk"]["level"], "low", "{created}");
+    assert_eq!(location, format!("/api/v1/requests/{}", created["number"]));
+
+    let get = |token: String| app.client.get(app.url(&location)).bearer_auth(token).send();
+    let response = get(eli.clone()).await.expect("request");
+    assert_eq!(response.status(), 200);
+    let stranger = app.api_token("otto@example.com").await;
+    let response = get(stranger.clone()).await.expect("request");
+    assert_eq!(response.status(), 404, "not theirs");
+    let response = app.get(&location).await;
+    assert_eq!(response.status(), 401);
+    let response = app
+        .client
+        .get(app.url("/api/v1/requests/abc"))
+        .bearer_auth(&eli)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 404);
+
+    // Bad bodies: each names what is wrong, nothing is stored.
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM tool_requests")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    let mut missing_team = body.clone();
+    missing_team["team"] = Value::from("");
+    let mut wrong_type = body.clone();
+    wrong_type["users"] = Value::from("many");
+    let mut unknown = body.clone();
+    unknown["approved"] = Value::from(true);
+    let mut incomplete = body.clone();
+    incomplete["justification"] = Value::from("");
+    for (bad, status, field) in [
+        (missing_team, 422, Some("team")),
+        (wrong_type, 422, Some("body")),
+        (unknown, 422, Some("body")),
+        (incomplete, 422, Some("justification")),
+    ] {
+        let response = post(eli.clone(), bad).await.expect("request");
+        assert_eq!(response.status(), status);
+        let error: Value = response.json().await.expect("json");
+        assert_eq!(error["error"]["field"].as_str(), field, "{error}");
+    }
+    let response = app
+        .client
+        .post(app.url("/api/v1/requests"))
+        .bearer_auth(&eli)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 400);
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM tool_requests")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(after, before, "a refused request leaves nothing behind");
+}

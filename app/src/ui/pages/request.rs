@@ -101,7 +101,7 @@ fn RequestView(request: RequestDetail, act: ServerAction<RequestActionFn>) -> im
                 <div><dt>"Use case"</dt><dd class="prose">{or_dash(&request.use_case)}</dd></div>
                 <div><dt>"Business justification"</dt><dd class="prose">{or_dash(&request.justification)}</dd></div>
                 <div><dt>"Users"</dt><dd>{request.users}</dd></div>
-                <div><dt>"Data it will touch"</dt><dd>{if request.data_classes.is_empty() { "—".to_owned() } else { request.data_classes.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ") }}</dd></div>
+                <div><dt>"Data it will touch"</dt><dd>{if request.data_classes.is_empty() { "—".to_owned() } else { request.data_classes.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ") }}</dd></div>
                 <div><dt>"Access it needs"</dt><dd>{if access.is_empty() { "None".to_owned() } else { access.join(", ") }}</dd></div>
                 <div><dt>"Distribution"</dt><dd>{request.distribution.label()}</dd></div>
                 <div><dt>"Package"</dt><dd>{or_dash(&request.package_name)}</dd></div>

@@ -88,12 +88,7 @@ fn RequestForm(
         .unwrap_or("saas");
     let chosen_classes: Vec<String> = request
         .as_ref()
-        .map(|r| {
-            r.data_classes
-                .iter()
-                .map(|(slug, _)| slug.clone())
-                .collect()
-        })
+        .map(|r| r.data_classes.iter().map(|c| c.slug.clone()).collect())
         .unwrap_or_default();
     let access: Vec<String> = request
         .as_ref()
