@@ -164,7 +164,7 @@ pub struct DataClassEditor {
 
 #[cfg(feature = "ssr")]
 mod choices {
-    use super::{DataClassRef, TeamRef};
+    use super::DataClassRef;
     use crate::error::AppError;
     use sqlx::PgPool;
 
@@ -175,17 +175,6 @@ mod choices {
             .map(|c| DataClassRef {
                 slug: c.slug,
                 name: c.name,
-            })
-            .collect())
-    }
-
-    pub async fn teams(pool: &PgPool) -> Result<Vec<TeamRef>, AppError> {
-        Ok(crate::backend::teams::list(pool)
-            .await?
-            .into_iter()
-            .map(|t| TeamRef {
-                slug: t.slug,
-                name: t.name,
             })
             .collect())
     }
@@ -222,7 +211,7 @@ pub async fn get_registry(
             Ok(RegistryPage {
                 results: tools::search(pool, &query, tools::today(request.now)?).await?,
                 data_classes: choices::data_classes(pool).await?,
-                teams: choices::teams(pool).await?,
+                teams: crate::backend::teams::names(pool).await?,
                 can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
             })
         }
@@ -245,7 +234,7 @@ pub async fn get_tool(slug: String) -> Result<ToolPageData, AppError> {
                     .await?,
                 tool,
                 data_classes: choices::data_classes(pool).await?,
-                teams: choices::teams(pool).await?,
+                teams: crate::backend::teams::names(pool).await?,
                 my_teams: teams::of_user(pool, request.principal.user_id).await?,
                 can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
             })
@@ -290,7 +279,7 @@ pub async fn get_tool_editor(slug: Option<String>) -> Result<ToolEditor, AppErro
             Ok(ToolEditor {
                 tool,
                 data_classes: data_classes::list(pool).await?,
-                teams: choices::teams(pool).await?,
+                teams: crate::backend::teams::names(pool).await?,
             })
         }
         .await,

@@ -127,14 +127,10 @@ pub async fn get_request_editor(number: Option<i64>) -> Result<RequestEditor, Ap
             };
             let mine = teams::of_user(pool, caller.principal.user_id).await?;
             let admin = caller.principal.roles.contains(&Role::Admin);
-            let teams = teams::list(pool)
+            let teams = teams::names(pool)
                 .await?
                 .into_iter()
                 .filter(|t| admin || mine.contains(&t.slug))
-                .map(|t| TeamRef {
-                    slug: t.slug,
-                    name: t.name,
-                })
                 .collect();
             let tools = tools::names(pool).await?;
             Ok(RequestEditor {

@@ -57,11 +57,22 @@ fn view(
 
 /// One data class.
 pub async fn get(pool: &PgPool, slug: &str) -> Result<DataClassView, AppError> {
-    list(pool)
-        .await?
-        .into_iter()
-        .find(|class| class.slug == slug)
-        .ok_or(AppError::NotFound)
+    let row = sqlx::query!(
+        "SELECT slug, name, level, prohibited_by_default, description, examples
+         FROM data_classes WHERE slug = $1",
+        slug
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    view(
+        row.slug,
+        row.name,
+        &row.level,
+        row.prohibited_by_default,
+        row.description,
+        row.examples,
+    )
 }
 
 fn snapshot(class: &DataClassView) -> serde_json::Value {

@@ -46,6 +46,16 @@ pub async fn list(pool: &PgPool) -> Result<Vec<TeamRow>, AppError> {
     .await?)
 }
 
+/// Every team's identifier and name, by name (for choosing one; no member counts).
+pub async fn names(pool: &PgPool) -> Result<Vec<crate::domain::policy::TeamRef>, AppError> {
+    Ok(sqlx::query_as!(
+        crate::domain::policy::TeamRef,
+        "SELECT slug, name FROM teams ORDER BY lower(name), slug"
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
 /// The slugs of the teams `user_id` belongs to (as member or manager), by name.
 pub async fn of_user(pool: &PgPool, user_id: Uuid) -> Result<Vec<String>, AppError> {
     Ok(sqlx::query_scalar!(

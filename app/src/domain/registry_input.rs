@@ -100,6 +100,28 @@ pub(super) fn text(
     Ok(value.to_owned())
 }
 
+/// An optional web address: empty, or `http(s)://` without spaces.
+pub(super) fn web_address(field: &str, input: &str) -> Result<String, AppError> {
+    let address = text(field, input, 2000, false)?;
+    let web = address.starts_with("https://") || address.starts_with("http://");
+    if (!address.is_empty() && !web) || address.contains(char::is_whitespace) {
+        return Err(AppError::invalid(
+            field,
+            "must be a web address starting with https://",
+        ));
+    }
+    Ok(address)
+}
+
+/// A checkbox as a form or JSON sends it: absent, empty or `false` is off; `on` or `true` is on.
+pub(super) fn checkbox(field: &str, input: Option<&str>) -> Result<bool, AppError> {
+    match input.map(str::trim) {
+        None | Some("") | Some("false") => Ok(false),
+        Some("on") | Some("true") => Ok(true),
+        Some(_) => Err(AppError::invalid(field, "must be true or false")),
+    }
+}
+
 pub(super) fn required_text(field: &str, input: &str, max: usize) -> Result<String, AppError> {
     let value = text(field, input, max, false)?;
     if value.is_empty() {
@@ -138,14 +160,7 @@ impl ToolForm {
         let category = ToolCategory::parse(self.category.trim())
             .map_err(|m| AppError::invalid("category", m))?;
         let description = text("description", &self.description, 4000, true)?;
-        let website = text("website", &self.website, 2000, false)?;
-        let web_address = website.starts_with("https://") || website.starts_with("http://");
-        if (!website.is_empty() && !web_address) || website.contains(char::is_whitespace) {
-            return Err(AppError::invalid(
-                "website",
-                "must be a web address starting with https://",
-            ));
-        }
+        let website = web_address("website", &self.website)?;
         let status =
             ToolStatus::parse(self.status.trim()).map_err(|m| AppError::invalid("status", m))?;
         let status_reason = text("status_reason", &self.status_reason, 2000, true)?;
@@ -270,16 +285,10 @@ impl DataClassForm {
         let slug = slug_for("slug", &self.slug, &name)?;
         let level = ClassificationLevel::parse(self.level.trim())
             .map_err(|m| AppError::invalid("level", m))?;
-        let prohibited_by_default = match self.prohibited_by_default.as_deref().map(str::trim) {
-            None | Some("") | Some("false") => false,
-            Some("on") | Some("true") => true,
-            Some(_) => {
-                return Err(AppError::invalid(
-                    "prohibited_by_default",
-                    "must be true or false",
-                ))
-            }
-        };
+        let prohibited_by_default = checkbox(
+            "prohibited_by_default",
+            self.prohibited_by_default.as_deref(),
+        )?;
         Ok(ValidDataClass {
             name,
             slug,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::registry_input::{distinct, required_text, text};
+use super::registry_input::{checkbox, distinct, required_text, text, web_address};
 use super::risk::AccessNeeds;
 use super::{Distribution, Sha256Checksum, ToolCategory};
 use crate::error::AppError;
@@ -75,14 +75,7 @@ impl RequestForm {
         let vendor = text("vendor", &self.vendor, 120, false)?;
         let category = ToolCategory::parse(self.category.trim())
             .map_err(|m| AppError::invalid("category", m))?;
-        let website = text("website", &self.website, 2000, false)?;
-        let web_address = website.starts_with("https://") || website.starts_with("http://");
-        if (!website.is_empty() && !web_address) || website.contains(char::is_whitespace) {
-            return Err(AppError::invalid(
-                "website",
-                "must be a web address starting with https://",
-            ));
-        }
+        let website = web_address("website", &self.website)?;
         let users = match self.users.trim() {
             "" => 1,
             users => users
@@ -117,16 +110,10 @@ impl RequestForm {
                 Sha256Checksum::parse(checksum).map_err(|m| AppError::invalid("checksum", m))?,
             ),
         };
-        let vendor_trains_on_data = match self.vendor_trains_on_data.as_deref().map(str::trim) {
-            None | Some("") | Some("false") => false,
-            Some("on") | Some("true") => true,
-            Some(_) => {
-                return Err(AppError::invalid(
-                    "vendor_trains_on_data",
-                    "must be true or false",
-                ))
-            }
-        };
+        let vendor_trains_on_data = checkbox(
+            "vendor_trains_on_data",
+            self.vendor_trains_on_data.as_deref(),
+        )?;
         Ok(ValidRequest {
             team,
             tool,
