@@ -30,7 +30,7 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
     let totp_key = SealingKey::load_or_create(&global.totp_key_path())?;
     let signing_keys = SigningKeys::load_or_create(&global.signing_key_path(), Utc::now())?;
     if options.demo {
-        load_demo(&database, &totp_key).await?;
+        load_demo(&database, &totp_key, &signing_keys).await?;
     }
     let services = Services {
         pool: database.pool.clone(),
@@ -93,21 +93,34 @@ pub async fn demo_load(global: &GlobalOptions) -> Result<(), BoxError> {
     )
     .await?;
     let totp_key = SealingKey::load_or_create(&global.totp_key_path())?;
-    load_demo(&database, &totp_key).await?;
+    let signing_keys = SigningKeys::load_or_create(&global.signing_key_path(), Utc::now())?;
+    load_demo(&database, &totp_key, &signing_keys).await?;
     print_demo_sign_ins(&database, &totp_key).await?;
     database.pool.close().await;
     Ok(())
 }
 
-async fn load_demo(database: &Database, totp_key: &SealingKey) -> Result<(), BoxError> {
-    let loaded = app::backend::demo::load(&database.pool, totp_key, chrono::Utc::now()).await?;
-    if loaded.organization || loaded.teams > 0 || loaded.people > 0 || loaded.tools > 0 {
+async fn load_demo(
+    database: &Database,
+    totp_key: &SealingKey,
+    signing_keys: &SigningKeys,
+) -> Result<(), BoxError> {
+    let loaded =
+        app::backend::demo::load(&database.pool, totp_key, signing_keys, chrono::Utc::now())
+            .await?;
+    if loaded.organization
+        || loaded.teams > 0
+        || loaded.people > 0
+        || loaded.tools > 0
+        || loaded.requests > 0
+    {
         println!(
-            "Demo organization loaded: {} ({} new teams, {} new people, {} new tools).",
+            "Demo organization loaded: {} ({} new teams, {} new people, {} new tools, {} requests).",
             app::backend::demo::DEMO_ORGANIZATION,
             loaded.teams,
             loaded.people,
-            loaded.tools
+            loaded.tools,
+            loaded.requests
         );
     } else {
         println!("Demo organization already loaded; nothing changed.");

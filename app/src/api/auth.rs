@@ -20,6 +20,7 @@ pub struct CurrentUser {
     pub roles: Vec<Role>,
     /// Must set up two-factor sign-in before anything else.
     pub needs_two_factor: bool,
+    pub unread_notifications: i64,
 }
 
 impl CurrentUser {
@@ -128,6 +129,11 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
             };
             match active_principal(&services.pool, user_id).await? {
                 Some(principal) => Ok(Some(CurrentUser {
+                    unread_notifications: crate::backend::notifications::unread(
+                        &services.pool,
+                        principal.user_id,
+                    )
+                    .await?,
                     needs_two_factor: principal.enrollment_owed(),
                     email: principal.email,
                     name: principal.display_name,

@@ -6,6 +6,8 @@
 mod account;
 mod admin;
 mod auth;
+mod decisions;
+mod notifications;
 mod onboarding;
 mod overview;
 mod registry;
@@ -14,6 +16,8 @@ mod requests;
 pub use account::*;
 pub use admin::*;
 pub use auth::*;
+pub use decisions::*;
+pub use notifications::*;
 pub use onboarding::*;
 pub use overview::*;
 pub use registry::*;
@@ -94,6 +98,7 @@ mod context {
         pub fn change(&self) -> Result<crate::backend::tool_editing::Change, AppError> {
             Ok(crate::backend::tool_editing::Change {
                 actor: self.principal.actor(),
+                by: Some(self.principal.user_id),
                 source: self.source,
                 now: self.now,
                 today: crate::backend::tools::today(self.now)?,

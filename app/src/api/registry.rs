@@ -90,10 +90,26 @@ pub struct ToolDetail {
     pub package_name: String,
     pub pinned_version: String,
     pub checksum: String,
+    pub vendor_trains_on_data: bool,
     pub business_owner: String,
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Date))]
     pub next_review: Option<Day>,
     pub rollback_plan: String,
+    pub approval: ApprovalState,
+}
+
+/// Where a tool's approval stands in the workflow.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ApprovalState {
+    /// Number of the request whose final approval the entry carries; `None` when the entry
+    /// was written directly by a reviewer.
+    pub request: Option<i64>,
+    /// `YYYY-MM-DD` when a reviewer changed the pinned version, checksum or "trains on data"
+    /// after the approval; `None` while it is current.
+    pub stale_since: Option<String>,
+    /// The re-review request opened when the approval went stale.
+    pub re_review_request: Option<i64>,
 }
 
 /// The answer of the policy check, with what it was asked.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::policy::TeamRef;
 use crate::error::AppError;
 
-pub use crate::domain::request_state::{Party, RequestState};
+pub use crate::domain::request_state::{Decision, Party, RequestState};
 
 use crate::domain::risk::RiskAssessment;
 use crate::domain::{Distribution, ToolCategory};
@@ -16,6 +16,7 @@ use crate::domain::{Distribution, ToolCategory};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RequestDetail {
+    pub request_id: String,
     pub number: i64,
     pub state: RequestState,
     /// How the reader stands to it: `requester`, `reviewer`, `observer`.
@@ -45,7 +46,32 @@ pub struct RequestDetail {
     pub risk: Option<RiskAssessment>,
     pub required_approvals: i16,
     pub created_at: String,
+    /// Opened by the portal because an approved tool's supply chain changed.
+    pub re_review: bool,
+    /// The registry entry its final approval wrote or widened.
+    pub granted_tool: Option<String>,
     pub timeline: Vec<TimelineEntry>,
+    /// SHA-256 of the request as it stands: what a decision signs.
+    pub version: String,
+    /// Every sign-off, oldest first.
+    pub signoffs: Vec<SignoffView>,
+    /// Approvals of this version so far.
+    pub approvals: i64,
+    /// The reader has signed this version.
+    pub signed_by_me: bool,
+}
+
+/// One reviewer's signed decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SignoffView {
+    pub receipt_id: String,
+    pub reviewer: String,
+    pub decision: Decision,
+    pub decided_at: String,
+    pub conditions: String,
+    /// Signed on the request as it stands (an earlier version's sign-off no longer counts).
+    pub current: bool,
 }
 
 /// One step on a request's timeline.
@@ -91,7 +117,18 @@ pub struct RequestQuery {
     /// Only requests assigned to the reader.
     #[serde(default)]
     pub assigned_to_me: bool,
+    /// Only requests waiting at least this many days (`1`, `3`, `7`, `30`); empty: any age.
+    #[serde(default)]
+    pub age: String,
 }
+
+/// The choices of the age filter: (days, label).
+pub const AGE_FILTERS: [(&str, &str); 4] = [
+    ("1", "1 day or more"),
+    ("3", "3 days or more"),
+    ("7", "A week or more"),
+    ("30", "30 days or more"),
+];
 
 /// A list of requests and what its filters offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +136,8 @@ pub struct RequestList {
     pub requests: Vec<RequestSummary>,
     /// May see the review queue.
     pub reviewer: bool,
+    /// The teams the team filter offers.
+    pub teams: Vec<TeamRef>,
 }
 
 /// What the request form needs: the request being changed (if any) and the choices.
@@ -162,6 +201,7 @@ pub async fn get_requests(query: RequestQuery) -> Result<RequestList, AppError> 
                 )
                 .await?,
                 reviewer: roles.contains(&Role::Reviewer) || roles.contains(&Role::Admin),
+                teams: crate::backend::teams::names(&request.services.pool).await?,
             })
         }
         .await,

@@ -7,6 +7,8 @@ use sqlx::PgPool;
 use super::audit::{self, NewEvent};
 use super::auth::totp::{self, SealingKey, TotpSecret};
 use super::demo_registry;
+use super::demo_requests;
+use super::signing::SigningKeys;
 use super::tool_editing::Change;
 use super::tools;
 use super::users::{self, parse_new_user};
@@ -119,6 +121,7 @@ pub struct DemoLoaded {
     pub teams: u64,
     pub people: u64,
     pub tools: u64,
+    pub requests: u64,
 }
 
 /// How to sign in as a demo person.
@@ -136,6 +139,7 @@ pub struct DemoSignIn {
 pub async fn load(
     pool: &PgPool,
     totp_key: &SealingKey,
+    signing_keys: &SigningKeys,
     now: DateTime<Utc>,
 ) -> Result<DemoLoaded, AppError> {
     let mut tx = pool.begin().await?;
@@ -206,12 +210,19 @@ pub async fn load(
     }
     let change = Change {
         actor: Actor::Operator,
+        by: None,
         source: None,
         now,
         today: tools::today(now)?,
     };
     loaded.tools = demo_registry::load(&mut tx, &change).await?;
-    if loaded.organization || loaded.teams > 0 || loaded.people > 0 || loaded.tools > 0 {
+    loaded.requests = demo_requests::load(&mut tx, signing_keys, now).await?;
+    if loaded.organization
+        || loaded.teams > 0
+        || loaded.people > 0
+        || loaded.tools > 0
+        || loaded.requests > 0
+    {
         let event = NewEvent::new(Actor::Operator, AuditAction::DemoLoaded)
             .target("organization")
             .after(serde_json::json!({
@@ -219,6 +230,7 @@ pub async fn load(
                 "teams_added": loaded.teams,
                 "people_added": loaded.people,
                 "tools_added": loaded.tools,
+                "requests_added": loaded.requests,
             }));
         audit::append(&mut tx, event, now).await?;
     }

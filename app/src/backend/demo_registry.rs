@@ -271,6 +271,7 @@ fn form(tool: &DemoTool) -> ToolForm {
         package_name: tool.package_name.into(),
         pinned_version: tool.pinned_version.into(),
         checksum: tool.checksum.into(),
+        vendor_trains_on_data: None,
         business_owner: tool.business_owner.into(),
         next_review: tool.next_review.into(),
         rollback_plan: tool.rollback_plan.into(),

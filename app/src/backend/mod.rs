@@ -3,16 +3,21 @@
 
 pub mod access;
 pub mod account;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod data_classes;
+pub mod decisions;
 pub mod demo;
 mod demo_registry;
+mod demo_requests;
 pub mod invitations;
 pub mod key_file;
+pub mod notifications;
 pub mod overview;
 pub mod people;
+pub mod receipts;
 pub mod requests;
 pub mod secrets;
 pub mod services;

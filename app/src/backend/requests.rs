@@ -10,23 +10,26 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::audit::{self, NewEvent};
+use super::notifications;
 use super::tool_editing::ids_of;
 use super::users::Principal;
-use crate::api::{DataClassRef, RequestDetail, RequestQuery, RequestSummary, TimelineEntry};
+use crate::api::{
+    DataClassRef, RequestDetail, RequestQuery, RequestSummary, SignoffView, TimelineEntry,
+};
 use crate::domain::request_input::ready_to_submit;
-use crate::domain::request_state::{self, Party, Refusal, RequestAction, RequestState};
+use crate::domain::request_state::{self, Decision, Party, Refusal, RequestAction, RequestState};
 use crate::domain::risk::{self, RiskAssessment, RiskInput, TouchedClass};
 use crate::domain::{
-    AuditAction, ClassificationLevel, Distribution, RequestForm, Role, ToolCategory,
+    Actor, AuditAction, ClassificationLevel, Distribution, RequestForm, Role, ToolCategory,
 };
 use crate::error::AppError;
 
 /// What one request holds, as stored.
-struct Stored {
-    request_id: Uuid,
-    number: i64,
-    requester_id: Uuid,
-    state: RequestState,
+pub(crate) struct Stored {
+    pub request_id: Uuid,
+    pub number: i64,
+    pub requester_id: Uuid,
+    pub state: RequestState,
     is_team_manager: bool,
 }
 
@@ -38,7 +41,11 @@ fn stored_state(state: &str) -> Result<RequestState, AppError> {
 }
 
 /// How `principal` stands to a request; `None`: they may not see it.
-fn party_of(principal: &Principal, requester_id: Uuid, is_team_manager: bool) -> Option<Party> {
+pub(crate) fn party_of(
+    principal: &Principal,
+    requester_id: Uuid,
+    is_team_manager: bool,
+) -> Option<Party> {
     if principal.user_id == requester_id {
         Some(Party::Requester)
     } else if principal.roles.contains(&Role::Reviewer) {
@@ -52,7 +59,7 @@ fn party_of(principal: &Principal, requester_id: Uuid, is_team_manager: bool) ->
 
 /// Request `number` locked for a change, with `principal`'s party; `NotFound` when they may
 /// not see it.
-async fn lock(
+pub(crate) async fn lock(
     conn: &mut PgConnection,
     principal: &Principal,
     number: i64,
@@ -80,7 +87,7 @@ async fn lock(
     Ok((stored, party))
 }
 
-fn refused(refusal: Refusal, state: RequestState) -> AppError {
+pub(crate) fn refused(refusal: Refusal, state: RequestState) -> AppError {
     match refusal {
         Refusal::WrongParty => AppError::Forbidden,
         Refusal::Final | Refusal::WrongState => AppError::Conflict {
@@ -98,8 +105,21 @@ pub async fn save_draft(
     form: &RequestForm,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let request = form.validate()?;
     let mut tx = pool.begin().await?;
+    let number = save_draft_in(&mut tx, principal, number, form, now).await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// [`save_draft`] inside the caller's transaction (the demo files its requests this way).
+pub async fn save_draft_in(
+    tx: &mut PgConnection,
+    principal: &Principal,
+    number: Option<i64>,
+    form: &RequestForm,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let request = form.validate()?;
     let team = sqlx::query!(
         r#"SELECT t.team_id,
              EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.team_id AND m.user_id = $2)
@@ -128,7 +148,7 @@ pub async fn save_draft(
         ),
         None => None,
     };
-    let class_ids = ids_of(&mut tx, "data_classes", &request.data_classes, false).await?;
+    let class_ids = ids_of(&mut *tx, "data_classes", &request.data_classes, false).await?;
     let checksum = request
         .checksum
         .as_ref()
@@ -155,7 +175,7 @@ pub async fn save_draft(
             (row.request_id, row.number, "created")
         }
         Some(number) => {
-            let (stored, party) = lock(&mut tx, principal, number).await?;
+            let (stored, party) = lock(&mut *tx, principal, number).await?;
             request_state::next(stored.state, RequestAction::Edit, party)
                 .map_err(|refusal| refused(refusal, stored.state))?;
             (stored.request_id, stored.number, "edited")
@@ -208,15 +228,23 @@ pub async fn save_draft(
     )
     .execute(&mut *tx)
     .await?;
-    event(&mut tx, request_id, principal.user_id, kind, None, "", now).await?;
-    tx.commit().await?;
+    event(
+        &mut *tx,
+        request_id,
+        Some(principal.user_id),
+        kind,
+        None,
+        "",
+        now,
+    )
+    .await?;
     Ok(number)
 }
 
-async fn event(
+pub(crate) async fn event(
     conn: &mut PgConnection,
     request_id: Uuid,
-    actor: Uuid,
+    actor: Option<Uuid>,
     kind: &str,
     states: Option<(RequestState, RequestState)>,
     body: &str,
@@ -238,8 +266,13 @@ async fn event(
     Ok(())
 }
 
-/// The risk of the request as stored, for submission.
-async fn assess(conn: &mut PgConnection, request_id: Uuid) -> Result<RiskAssessment, AppError> {
+/// The risk of the request as stored, for submission (`ready`: it must also be complete enough
+/// to submit).
+async fn assess(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    ready: bool,
+) -> Result<RiskAssessment, AppError> {
     let row = sqlx::query!(
         "SELECT vendor, use_case, justification, users_count, access_file_system,
            access_terminal, access_git, access_internet, access_production, distribution,
@@ -257,12 +290,14 @@ async fn assess(conn: &mut PgConnection, request_id: Uuid) -> Result<RiskAssessm
     )
     .fetch_all(&mut *conn)
     .await?;
-    ready_to_submit(
-        &row.vendor,
-        &row.use_case,
-        &row.justification,
-        classes.len(),
-    )?;
+    if ready {
+        ready_to_submit(
+            &row.vendor,
+            &row.use_case,
+            &row.justification,
+            classes.len(),
+        )?;
+    }
     let data_classes = classes
         .into_iter()
         .map(|c| {
@@ -290,10 +325,73 @@ async fn assess(conn: &mut PgConnection, request_id: Uuid) -> Result<RiskAssessm
     }))
 }
 
+/// Assesses the request's risk and stores it with the number of approvals it needs.
+async fn store_risk(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    ready: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let assessment = assess(conn, request_id, ready).await?;
+    let risk = serde_json::to_value(&assessment).map_err(|_| AppError::Internal)?;
+    let required = i16::try_from(assessment.required_approvals).unwrap_or(2);
+    sqlx::query!(
+        "UPDATE tool_requests SET risk = $2, required_approvals = $3,
+           submitted_at = COALESCE(submitted_at, $4)
+         WHERE request_id = $1",
+        request_id,
+        risk,
+        required,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A request the portal itself opened (a re-review), already in the queue: its risk, its
+/// timeline entry and audit event.
+pub(crate) async fn open_for_review(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    store_risk(conn, request_id, false, now).await?;
+    let states = Some((RequestState::Draft, RequestState::Submitted));
+    event(conn, request_id, None, "reopened", states, why, now).await?;
+    let number = sqlx::query_scalar!(
+        "SELECT number FROM tool_requests WHERE request_id = $1",
+        request_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let audit_event = NewEvent::new(Actor::System, AuditAction::RequestReopened)
+        .target(format!("request:{number}"))
+        .after(serde_json::json!({ "why": why }));
+    audit::append(conn, audit_event, now).await?;
+    Ok(())
+}
+
 /// A step of the life cycle other than a decision: submit, assign (to oneself), request
 /// changes, resubmit, withdraw, comment. Returns the state it leaves the request in.
 pub async fn act(
     pool: &PgPool,
+    principal: &Principal,
+    number: i64,
+    action: RequestAction,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<RequestState, AppError> {
+    let mut tx = pool.begin().await?;
+    let state = act_in(&mut tx, principal, number, action, body, now).await?;
+    tx.commit().await?;
+    Ok(state)
+}
+
+/// [`act`] inside the caller's transaction.
+pub async fn act_in(
+    tx: &mut PgConnection,
     principal: &Principal,
     number: i64,
     action: RequestAction,
@@ -334,25 +432,11 @@ pub async fn act(
             })
         }
     };
-    let mut tx = pool.begin().await?;
-    let (stored, party) = lock(&mut tx, principal, number).await?;
+    let (stored, party) = lock(&mut *tx, principal, number).await?;
     let to = request_state::next(stored.state, action, party)
         .map_err(|refusal| refused(refusal, stored.state))?;
     if matches!(action, RequestAction::Submit | RequestAction::Resubmit) {
-        let assessment = assess(&mut tx, stored.request_id).await?;
-        let risk = serde_json::to_value(&assessment).map_err(|_| AppError::Internal)?;
-        let required = i16::try_from(assessment.required_approvals).unwrap_or(2);
-        sqlx::query!(
-            "UPDATE tool_requests SET risk = $2, required_approvals = $3,
-               submitted_at = COALESCE(submitted_at, $4)
-             WHERE request_id = $1",
-            stored.request_id,
-            risk,
-            required,
-            now
-        )
-        .execute(&mut *tx)
-        .await?;
+        store_risk(&mut *tx, stored.request_id, true, now).await?;
     }
     let assignee = (action == RequestAction::Assign).then_some(principal.user_id);
     let updated = sqlx::query!(
@@ -374,9 +458,9 @@ pub async fn act(
     }
     let states = (stored.state != to).then_some((stored.state, to));
     event(
-        &mut tx,
+        &mut *tx,
         stored.request_id,
-        principal.user_id,
+        Some(principal.user_id),
         kind,
         states,
         body,
@@ -387,10 +471,70 @@ pub async fn act(
         let audit_event = NewEvent::new(principal.actor(), audit_action)
             .target(format!("request:{}", stored.number))
             .after(serde_json::json!({ "from": stored.state, "to": to }));
-        audit::append(&mut tx, audit_event, now).await?;
+        audit::append(&mut *tx, audit_event, now).await?;
     }
-    tx.commit().await?;
+    announce(&mut *tx, principal, &stored, action).await?;
     Ok(to)
+}
+
+/// Tells whoever a step concerns: reviewers of new work, the requester of what reviewers do,
+/// the assigned reviewer of what the requester does.
+async fn announce(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    stored: &Stored,
+    action: RequestAction,
+) -> Result<(), AppError> {
+    let row = sqlx::query!(
+        "SELECT tool_name, assignee_id, updated_at FROM tool_requests WHERE request_id = $1",
+        stored.request_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let who = &principal.display_name;
+    let subject = format!("Request #{} for {}", stored.number, row.tool_name);
+    let yours = format!("your request #{} for {}", stored.number, row.tool_name);
+    let assignee: Vec<Uuid> = row.assignee_id.into_iter().collect();
+    let (recipients, message) = match action {
+        RequestAction::Submit => (
+            notifications::reviewers(conn).await?,
+            format!("{subject} is waiting for review."),
+        ),
+        RequestAction::Resubmit if assignee.is_empty() => (
+            notifications::reviewers(conn).await?,
+            format!("{subject} was changed as asked and is back in review."),
+        ),
+        RequestAction::Resubmit => (
+            assignee,
+            format!("{subject} was changed as asked and is back in review."),
+        ),
+        RequestAction::Assign => (
+            vec![stored.requester_id],
+            format!("{who} is reviewing {yours}."),
+        ),
+        RequestAction::RequestChanges => (
+            vec![stored.requester_id],
+            format!("{who} asked for changes to {yours}."),
+        ),
+        RequestAction::Withdraw => (assignee, format!("{subject} was withdrawn.")),
+        RequestAction::Comment => {
+            let mut told = assignee;
+            told.push(stored.requester_id);
+            let on = format!("request #{} for {}", stored.number, row.tool_name);
+            (told, format!("{who} commented on {on}."))
+        }
+        RequestAction::Edit | RequestAction::Decide(_) => return Ok(()),
+    };
+    let link = format!("/requests/{}", stored.number);
+    notifications::notify(
+        conn,
+        &recipients,
+        principal.user_id,
+        &message,
+        &link,
+        row.updated_at,
+    )
+    .await
 }
 
 fn shown(at: DateTime<Utc>) -> String {
@@ -403,6 +547,15 @@ pub async fn detail(
     principal: &Principal,
     number: i64,
 ) -> Result<RequestDetail, AppError> {
+    detail_in(&mut *pool.acquire().await?, principal, number).await
+}
+
+/// [`detail`] inside the caller's transaction (a decision reads what it signs there).
+pub async fn detail_in(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    number: i64,
+) -> Result<RequestDetail, AppError> {
     let row = sqlx::query!(
         r#"SELECT r.request_id, r.number, r.state, r.requester_id,
              u.display_name AS requester, t.slug AS team_slug, t.name AS team_name,
@@ -411,7 +564,8 @@ pub async fn detail(
              r.access_git, r.access_internet, r.access_production, r.distribution,
              r.package_name, r.pinned_version, r.checksum, r.vendor_trains_on_data,
              r.alternatives, a.display_name AS "assignee?", r.risk, r.required_approvals,
-             r.created_at,
+             r.created_at, r.re_review,
+             (SELECT g.slug FROM tools g WHERE g.tool_id = r.granted_tool_id) AS "granted_tool?",
              EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = r.team_id
                      AND m.user_id = $2 AND m.membership = 'manager') AS "is_team_manager!"
            FROM tool_requests r
@@ -423,7 +577,7 @@ pub async fn detail(
         number,
         principal.user_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
     let party =
@@ -434,7 +588,7 @@ pub async fn detail(
          WHERE r.request_id = $1 ORDER BY lower(d.name)",
         row.request_id
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
     .map(|c| DataClassRef {
@@ -448,7 +602,7 @@ pub async fn detail(
            WHERE e.request_id = $1 ORDER BY e.event_id"#,
         row.request_id
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
     .map(|e| TimelineEntry {
@@ -471,7 +625,17 @@ pub async fn detail(
     .filter(|(_, on)| *on)
     .map(|(key, _)| key.to_owned())
     .collect();
-    Ok(RequestDetail {
+    let signoffs = sqlx::query!(
+        r#"SELECT s.receipt_id, u.display_name AS reviewer, s.reviewer_id, s.decision,
+             s.decided_at, s.conditions, s.request_sha256
+           FROM request_signoffs s JOIN users u ON u.user_id = s.reviewer_id
+           WHERE s.request_id = $1 ORDER BY s.decided_at"#,
+        row.request_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut detail = RequestDetail {
+        request_id: row.request_id.to_string(),
         number: row.number,
         state: stored_state(&row.state)?,
         party,
@@ -498,8 +662,75 @@ pub async fn detail(
         risk: row.risk.and_then(|risk| serde_json::from_value(risk).ok()),
         required_approvals: row.required_approvals,
         created_at: shown(row.created_at),
+        re_review: row.re_review,
+        granted_tool: row.granted_tool,
         timeline,
-    })
+        version: String::new(),
+        signoffs: Vec::new(),
+        approvals: 0,
+        signed_by_me: false,
+    };
+    detail.version = fingerprint(&detail)?;
+    for signoff in signoffs {
+        let current = signoff.request_sha256 == detail.version;
+        let decision = Decision::parse(&signoff.decision).map_err(|_| AppError::Internal)?;
+        if current && decision != Decision::Reject {
+            detail.approvals += 1;
+        }
+        detail.signed_by_me |= current && signoff.reviewer_id == principal.user_id;
+        detail.signoffs.push(SignoffView {
+            receipt_id: signoff.receipt_id.to_string(),
+            reviewer: signoff.reviewer,
+            decision,
+            decided_at: shown(signoff.decided_at),
+            conditions: signoff.conditions,
+            current,
+        });
+    }
+    Ok(detail)
+}
+
+/// SHA-256 (hex) of the canonical JSON of what is asked — everything a reviewer judges, nothing
+/// that changes while they do (state, assignee, timeline). A decision signs this.
+pub fn fingerprint(request: &RequestDetail) -> Result<String, AppError> {
+    use sha2::{Digest, Sha256};
+    let mut access = request.access.clone();
+    access.sort();
+    let mut classes: Vec<&str> = request
+        .data_classes
+        .iter()
+        .map(|c| c.slug.as_str())
+        .collect();
+    classes.sort_unstable();
+    let asked = serde_json::json!({
+        "request_id": request.request_id,
+        "number": request.number,
+        "team": request.team_slug,
+        "tool": request.tool,
+        "tool_name": request.tool_name,
+        "vendor": request.vendor,
+        "category": request.category,
+        "website": request.website,
+        "use_case": request.use_case,
+        "justification": request.justification,
+        "users": request.users,
+        "access": access,
+        "data_classes": classes,
+        "distribution": request.distribution,
+        "package_name": request.package_name,
+        "pinned_version": request.pinned_version,
+        "checksum": request.checksum,
+        "vendor_trains_on_data": request.vendor_trains_on_data,
+        "alternatives": request.alternatives,
+    });
+    let canonical = crate::domain::canonical::to_canonical(&asked).map_err(|error| {
+        tracing::error!(error = %error.0, "a request has no canonical form");
+        AppError::Internal
+    })?;
+    Ok(Sha256::digest(canonical.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// The requests `principal` asked for, oldest first in the queue, newest first otherwise.
@@ -538,6 +769,16 @@ pub async fn list(
         ),
     };
     let team = Some(query.team.trim()).filter(|t| !t.is_empty());
+    let age = match query.age.trim() {
+        "" => None,
+        age => Some(
+            crate::api::AGE_FILTERS
+                .iter()
+                .find(|(days, _)| *days == age)
+                .and_then(|(days, _)| days.parse::<i32>().ok())
+                .ok_or_else(|| AppError::invalid("age", "must be 1, 3, 7 or 30 (days)"))?,
+        ),
+    };
     let rows = sqlx::query!(
         r#"SELECT r.number, r.tool_name, t.name AS team_name, u.display_name AS requester,
              r.state, r.risk->>'level' AS "risk_level?", a.display_name AS "assignee?",
@@ -556,6 +797,8 @@ pub async fn list(
              AND ($4::text IS NULL OR r.risk->>'level' = $4)
              AND ($5::text IS NULL OR t.slug = $5)
              AND (NOT $6 OR r.assignee_id = $2)
+             AND ($7::int IS NULL
+                  OR COALESCE(r.submitted_at, r.created_at) <= $8::timestamptz - make_interval(days => $7))
            ORDER BY CASE WHEN $1 = 'queue' THEN COALESCE(r.submitted_at, r.created_at) END ASC,
                     r.number DESC
            LIMIT 200"#,
@@ -564,7 +807,9 @@ pub async fn list(
         state,
         risk,
         team,
-        query.assigned_to_me
+        query.assigned_to_me,
+        age,
+        now
     )
     .fetch_all(pool)
     .await?;

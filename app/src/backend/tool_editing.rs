@@ -7,10 +7,11 @@ use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::approvals::{self, SupplyChain};
 use super::audit::{self, NewEvent};
 use super::tools::{date, detail_in};
 use crate::api::ToolDetail;
-use crate::domain::{Actor, AuditAction, Day, ToolForm, ValidTool};
+use crate::domain::{Actor, AuditAction, Day, ToolForm, ToolStatus, ValidTool};
 use crate::error::AppError;
 
 /// Identifiers that would clash with the registry's own pages.
@@ -47,6 +48,7 @@ pub fn snapshot(tool: &ToolDetail) -> Value {
         "package_name": tool.package_name,
         "pinned_version": tool.pinned_version,
         "checksum": tool.checksum,
+        "vendor_trains_on_data": if tool.vendor_trains_on_data { "yes" } else { "no" },
         "business_owner": tool.business_owner,
         "next_review": tool.next_review.map(|d| d.to_string()),
         "rollback_plan": tool.rollback_plan,
@@ -96,6 +98,8 @@ pub(crate) async fn ids_of(
 /// Who saves, and when.
 pub struct Change {
     pub actor: Actor,
+    /// The person saving; `None` for the operator or the portal itself.
+    pub by: Option<Uuid>,
     pub source: Option<std::net::IpAddr>,
     pub now: DateTime<Utc>,
     pub today: Day,
@@ -112,9 +116,41 @@ pub async fn save(
 ) -> Result<String, AppError> {
     let tool = form.validate()?;
     let mut tx = pool.begin().await?;
+    let before = match original {
+        Some(original) => Some(supply_chain(&mut tx, original).await?),
+        None => None,
+    };
+    let after = SupplyChain::of(&tool);
     let slug = save_in(&mut tx, change, original, tool).await?;
+    let stale = before.map(|b| b.stale_changes(&after)).unwrap_or_default();
+    if let (false, Some(editor)) = (stale.is_empty(), change.by) {
+        let number = approvals::reopen(&mut tx, change, editor, &slug, &stale).await?;
+        let event = NewEvent::new(change.actor.clone(), AuditAction::ApprovalStale)
+            .target(format!("tool:{slug}"))
+            .source(change.source)
+            .after(json!({ "changes": stale, "re_review": number }));
+        audit::append(&mut tx, event, change.now).await?;
+    }
     tx.commit().await?;
     Ok(slug)
+}
+
+/// What an approval of tool `slug` covers, as stored (locked for the save).
+async fn supply_chain(conn: &mut PgConnection, slug: &str) -> Result<SupplyChain, AppError> {
+    let row = sqlx::query!(
+        "SELECT status, pinned_version, checksum, vendor_trains_on_data FROM tools
+         WHERE slug = $1 FOR UPDATE",
+        slug
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(SupplyChain {
+        status: ToolStatus::parse(&row.status).map_err(|_| AppError::Internal)?,
+        pinned_version: row.pinned_version,
+        checksum: row.checksum,
+        vendor_trains_on_data: row.vendor_trains_on_data,
+    })
 }
 
 /// [`save`] inside the caller's transaction (the demo loads its registry this way).
@@ -194,7 +230,8 @@ pub async fn save_in(
            status_since = CASE WHEN $9 THEN $10 ELSE status_since END,
            conditions = $11, all_teams = $12, access_requirements = $13,
            distribution = $14, package_name = $15, pinned_version = $16, checksum = $17,
-           business_owner = $18, next_review = $19, rollback_plan = $20, updated_at = $21
+           business_owner = $18, next_review = $19, rollback_plan = $20, updated_at = $21,
+           vendor_trains_on_data = $22
          WHERE tool_id = $1",
         tool_id,
         tool.name,
@@ -216,7 +253,8 @@ pub async fn save_in(
         tool.business_owner,
         next_review,
         tool.rollback_plan,
-        change.now
+        change.now,
+        tool.vendor_trains_on_data
     )
     .execute(&mut *conn)
     .await?;

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use sqlx::{PgConnection, PgPool};
 
 use crate::api::{
-    AccessRequirement, DataClassRef, PolicyAnswer, ToolDetail, ToolPage, ToolSummary,
+    AccessRequirement, ApprovalState, DataClassRef, PolicyAnswer, ToolDetail, ToolPage, ToolSummary,
 };
 use crate::domain::policy::{self, DataClassFacts, TeamRef, TeamScope, ToolFacts};
 use crate::domain::{Day, Distribution, ToolCategory, ToolStatus, ACCESS_REQUIREMENTS};
@@ -183,7 +183,11 @@ pub async fn detail_in(conn: &mut PgConnection, slug: &str) -> Result<ToolDetail
         r#"SELECT tool_id, slug, name, vendor, category, description, website, status,
                   status_reason, status_since, conditions, all_teams, access_requirements,
                   distribution, package_name, pinned_version, checksum, business_owner,
-                  next_review, rollback_plan,
+                  next_review, rollback_plan, vendor_trains_on_data, approval_stale_since,
+                  (SELECT number FROM tool_requests r WHERE r.request_id = tools.approval_request_id)
+                    AS approval_request,
+                  (SELECT number FROM tool_requests r WHERE r.request_id = tools.re_review_request_id)
+                    AS re_review_request,
                   ARRAY(SELECT t.slug || '|' || t.name FROM tool_teams tt
                         JOIN teams t ON t.team_id = tt.team_id
                         WHERE tt.tool_id = tools.tool_id ORDER BY lower(t.name))
@@ -252,9 +256,17 @@ pub async fn detail_in(conn: &mut PgConnection, slug: &str) -> Result<ToolDetail
         package_name: row.package_name,
         pinned_version: row.pinned_version,
         checksum: row.checksum,
+        vendor_trains_on_data: row.vendor_trains_on_data,
         business_owner: row.business_owner,
         next_review: row.next_review.map(day).transpose()?,
         rollback_plan: row.rollback_plan,
+        approval: ApprovalState {
+            request: row.approval_request,
+            stale_since: row
+                .approval_stale_since
+                .map(|at| at.format("%Y-%m-%d").to_string()),
+            re_review_request: row.re_review_request,
+        },
     })
 }
 

@@ -59,6 +59,14 @@ pub async fn active_principal(
     pool: &PgPool,
     user_id: uuid::Uuid,
 ) -> Result<Option<Principal>, AppError> {
+    active_principal_in(&mut *pool.acquire().await?, user_id).await
+}
+
+/// [`active_principal`] inside the caller's transaction.
+pub async fn active_principal_in(
+    conn: &mut sqlx::PgConnection,
+    user_id: uuid::Uuid,
+) -> Result<Option<Principal>, AppError> {
     let row = sqlx::query!(
         r#"SELECT user_id AS "user_id!", email AS "email!", display_name AS "display_name!",
              roles AS "roles!: Vec<String>", totp_enrolled AS "totp_enrolled!",
@@ -66,7 +74,7 @@ pub async fn active_principal(
            FROM principals WHERE user_id = $1"#,
         user_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|row| {
         Principal::new(

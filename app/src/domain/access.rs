@@ -27,10 +27,12 @@ pub enum Permission {
     /// Request tools and follow requests they may see (who sees which request is decided per
     /// request: requester, team managers, reviewers, admins).
     RequestTools,
+    /// Decide on requests with a TOTP sign-off (IT security); never on one's own request.
+    DecideRequests,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Self::ViewOrganization,
         Self::ManageOwnAccount,
         Self::ManagePeople,
@@ -40,6 +42,7 @@ impl Permission {
         Self::ViewRegistry,
         Self::ManageRegistry,
         Self::RequestTools,
+        Self::DecideRequests,
     ];
 
     /// The roles granted this permission.
@@ -52,7 +55,7 @@ impl Permission {
             | Self::ManageOwnAccount
             | Self::ViewRegistry
             | Self::RequestTools => EVERYONE,
-            Self::ManageRegistry => REVIEWERS,
+            Self::ManageRegistry | Self::DecideRequests => REVIEWERS,
             Self::ManagePeople | Self::ManageTeams | Self::ManageSettings | Self::ViewAuditLog => {
                 ADMINS
             }

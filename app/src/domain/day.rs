@@ -33,6 +33,19 @@ impl Day {
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Result<Self, String> {
         Self::parse(&format!("{year:04}-{month:02}-{day:02}"))
     }
+
+    /// The same day `months` later; the last day of the month when that month is shorter
+    /// (2028-02-29 plus 12 months is 2029-02-28).
+    pub fn plus_months(self, months: u32) -> Self {
+        let index = self.year * 12 + i32::from(self.month) - 1 + months as i32;
+        let year = index.div_euclid(12);
+        let month = (index.rem_euclid(12) + 1) as u8;
+        Self {
+            year,
+            month,
+            day: self.day.min(days_in_month(year, month)),
+        }
+    }
 }
 
 fn days_in_month(year: i32, month: u8) -> u8 {
@@ -66,6 +79,16 @@ impl From<Day> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_are_added_in_calendar_order_and_clamped_to_the_month() {
+        let day = |text: &str| Day::parse(text).expect("day");
+        assert_eq!(day("2026-11-25").plus_months(12), day("2027-11-25"));
+        assert_eq!(day("2026-11-30").plus_months(3), day("2027-02-28"));
+        assert_eq!(day("2028-02-29").plus_months(12), day("2029-02-28"));
+        assert_eq!(day("2026-12-31").plus_months(1), day("2027-01-31"));
+        assert_eq!(day("2026-01-15").plus_months(0), day("2026-01-15"));
+    }
 
     #[test]
     fn parses_real_days_only() {

@@ -103,6 +103,7 @@ mod audit;
 pub mod canonical;
 mod changes;
 mod day;
+pub mod decision_input;
 mod display_name;
 mod email;
 mod membership;

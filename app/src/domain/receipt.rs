@@ -60,6 +60,7 @@ impl ReceiptDocument {
 
 /// A receipt as handed out: the signed bytes, which key signed them, and the signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignedReceipt {
     /// Always `Ed25519`.

@@ -38,6 +38,8 @@ pub struct ToolForm {
     pub package_name: String,
     pub pinned_version: String,
     pub checksum: String,
+    /// Checkbox: the vendor trains its models on customer data.
+    pub vendor_trains_on_data: Option<String>,
     pub business_owner: String,
     pub next_review: String,
     pub rollback_plan: String,
@@ -70,6 +72,7 @@ pub struct ValidTool {
     pub package_name: String,
     pub pinned_version: String,
     pub checksum: Option<Sha256Checksum>,
+    pub vendor_trains_on_data: bool,
     pub business_owner: String,
     pub next_review: Option<Day>,
     pub rollback_plan: String,
@@ -224,6 +227,10 @@ impl ToolForm {
                 Sha256Checksum::parse(checksum).map_err(|m| AppError::invalid("checksum", m))?,
             ),
         };
+        let vendor_trains_on_data = checkbox(
+            "vendor_trains_on_data",
+            self.vendor_trains_on_data.as_deref(),
+        )?;
         let business_owner = text("business_owner", &self.business_owner, 200, false)?;
         let next_review = match self.next_review.trim() {
             "" => None,
@@ -247,6 +254,7 @@ impl ToolForm {
             package_name,
             pinned_version,
             checksum,
+            vendor_trains_on_data,
             business_owner,
             next_review,
             rollback_plan,

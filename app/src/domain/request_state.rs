@@ -57,6 +57,7 @@ pub enum RequestAction {
 /// Who acts, relative to the request. The requester is never the reviewer of their own request,
 /// whatever roles they hold (segregation of duties).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Party {
     Requester,

@@ -13,9 +13,9 @@ use leptos_router::{path, SsrMode};
 use layout::Layout;
 use pages::{
     AccountPage, AuditPage, DataClassPage, DataClassesPage, HomePage, InvitePage, NotFoundPage,
-    PeoplePage, PersonPage, RegistryPage, RequestEditorPage, RequestPage, RequestsPage,
-    SettingsPage, SetupPage, SignInCodePage, SignInPage, TeamPage, TeamsPage, ToolEditorPage,
-    ToolPage, TwoFactorPage,
+    NotificationsPage, PeoplePage, PersonPage, ReceiptPage, RegistryPage, RequestEditorPage,
+    RequestPage, RequestsPage, SettingsPage, SetupPage, SignInCodePage, SignInPage, TeamPage,
+    TeamsPage, ToolEditorPage, ToolPage, TwoFactorPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -91,6 +91,12 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/requests/:number/edit")
                         view=RequestEditorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/receipts/:id") view=ReceiptPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/notifications")
+                        view=NotificationsPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/admin/people") view=PeoplePage ssr=SsrMode::Async />

@@ -7,6 +7,7 @@ mod data_classes;
 mod error;
 mod me;
 mod openapi;
+mod receipts;
 mod requests;
 mod signing_key;
 mod tools;
@@ -39,7 +40,8 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(tools::check))
                 .routes(routes!(signing_key::signing_key))
                 .routes(routes!(requests::create))
-                .routes(routes!(requests::detail)),
+                .routes(routes!(requests::detail))
+                .routes(routes!(receipts::receipt)),
         )
         .split_for_parts();
     let document = Arc::new(document);

@@ -208,6 +208,29 @@ const MATRIX: &[Case] = &[
         Who::Everyone,
         404,
     ),
+    (
+        "decide_request",
+        &[
+            ("number", "999999"),
+            ("decision[decision]", "approve"),
+            ("decision[rationale]", "fine"),
+            (
+                "decision[version]",
+                "abababababababababababababababababababababababababababababababab",
+            ),
+            ("decision[code]", "123456"),
+        ],
+        Who::Reviewers,
+        404,
+    ),
+    (
+        "receipt",
+        &[("id", "00000000-0000-4000-8000-000000000000")],
+        Who::Everyone,
+        404,
+    ),
+    ("notifications", &[], Who::Everyone, 200),
+    ("read_notifications", &[], Who::Everyone, 200),
 ];
 
 async fn status_of(

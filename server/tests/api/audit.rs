@@ -56,15 +56,24 @@ async fn loading_the_demo_is_audited_once() {
         .fetch_one(&app.pool)
         .await
         .expect("count");
-    // One event per demo person and per demo tool created, and one for the load.
-    let tools: i64 = sqlx::query_scalar("SELECT count(*) FROM tools")
-        .fetch_one(&app.pool)
-        .await
-        .expect("count");
+    // One event per demo person and per demo tool created, one per step of the demo requests
+    // that is audited, and one for the load.
+    let tools: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'tool.created'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
     assert!(tools >= 8, "the demo registry");
+    let request_steps: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action LIKE 'request.%' OR action = 'tool.updated'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
+    assert!(request_steps >= 9, "the demo requests");
     assert_eq!(
         events,
-        1 + app::backend::demo::DEMO_PEOPLE.len() as i64 + tools
+        1 + app::backend::demo::DEMO_PEOPLE.len() as i64 + tools + request_steps
     );
     assert_eq!(verify(&app).await, Verification::Intact { events });
 }

@@ -8,14 +8,14 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn loading_the_demo_twice_changes_nothing_the_second_time() {
     let app = spawn_app().await;
-    let first = demo::load(&app.pool, &app.totp_key, Utc::now())
+    let first = demo::load(&app.pool, &app.totp_key, &app.signing_keys, Utc::now())
         .await
         .expect("first load");
     assert!(first.organization);
     assert_eq!(first.teams, DEMO_TEAMS.len() as u64);
     assert_eq!(first.people, DEMO_PEOPLE.len() as u64);
 
-    let second = demo::load(&app.pool, &app.totp_key, Utc::now())
+    let second = demo::load(&app.pool, &app.totp_key, &app.signing_keys, Utc::now())
         .await
         .expect("second load");
     assert!(!second.organization);
@@ -37,7 +37,7 @@ async fn the_demo_is_never_loaded_into_a_real_organization() {
         .await
         .expect("real organization");
 
-    let result = demo::load(&app.pool, &app.totp_key, Utc::now()).await;
+    let result = demo::load(&app.pool, &app.totp_key, &app.signing_keys, Utc::now()).await;
     assert!(
         matches!(result, Err(AppError::Conflict { .. })),
         "{result:?}"

@@ -25,12 +25,16 @@ use uuid::Uuid;
 /// The password of every account the tests create.
 pub const PASSWORD: &str = "analytical engine notes";
 
+/// The seed of every test portal's signing key (receipts verify against it).
+pub const SIGNING_SEED: [u8; 32] = [24; 32];
+
 pub struct TestApp {
     pub address: String,
     pub pool: PgPool,
     pub database: String,
     pub client: reqwest::Client,
     pub totp_key: SealingKey,
+    pub signing_keys: Arc<SigningKeys>,
     /// Seconds added to the real time: tests move the portal's clock forward with `advance`.
     clock_offset: Arc<AtomicI64>,
 }
@@ -189,9 +193,14 @@ impl TestApp {
     }
 
     pub async fn load_demo(&self) {
-        app::backend::demo::load(&self.pool, &self.totp_key, chrono::Utc::now())
-            .await
-            .expect("demo loads");
+        app::backend::demo::load(
+            &self.pool,
+            &self.totp_key,
+            &self.signing_keys,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("demo loads");
     }
 }
 
@@ -306,15 +315,16 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
     let clock_offset = Arc::new(AtomicI64::new(0));
     let offset = clock_offset.clone();
     let totp_key = SealingKey::from_bytes([42; 32]);
+    let signing_keys = Arc::new(
+        SigningKeys::from_pairs(vec![KeyPair::from_seed(SIGNING_SEED)]).expect("a signing key"),
+    );
     let services = Services {
         pool: pool.clone(),
         clock: Clock::from_fn(move || {
             chrono::Utc::now() + chrono::Duration::seconds(offset.load(Ordering::SeqCst))
         }),
         totp_key: totp_key.clone(),
-        signing_keys: Arc::new(
-            SigningKeys::from_pairs(vec![KeyPair::from_seed([24; 32])]).expect("a signing key"),
-        ),
+        signing_keys: signing_keys.clone(),
         public_url: String::new(),
         trusted_proxies: Vec::new(),
     };
@@ -334,6 +344,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         database,
         client,
         totp_key,
+        signing_keys,
         clock_offset,
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use app::domain::Role;
 use serde_json::Value;
 
 use crate::helpers::{spawn_app, TestApp};
@@ -95,23 +96,38 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
             "/api/v1/signing-key",
             "/api/v1/requests",
             "/api/v1/requests/{id}",
+            "/api/v1/receipts/{id}",
         ])
     );
-    app.create_user("eve@example.com", "Eve", &[]).await;
+    app.create_user("eve@example.com", "Eve", &[Role::Manager])
+        .await;
     let token = app.api_token("eve@example.com").await;
-    // Eve belongs to Payments, so she may file requests for it.
+    // Eve manages Payments: she may file requests for it and read its requests and receipts.
     sqlx::query(
         "INSERT INTO team_members (team_id, user_id, membership, added_at)
-         SELECT t.team_id, u.user_id, 'member', now() FROM teams t, users u
+         SELECT t.team_id, u.user_id, 'manager', now() FROM teams t, users u
          WHERE t.slug = 'payments' AND u.email = 'eve@example.com'",
     )
     .execute(&app.pool)
     .await
     .expect("member");
+    let (number, receipt): (i64, uuid::Uuid) = sqlx::query_as(
+        "SELECT r.number, s.receipt_id FROM request_signoffs s
+         JOIN tool_requests r ON r.request_id = s.request_id
+         JOIN teams t ON t.team_id = r.team_id WHERE t.slug = 'payments' LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a demo decision in Payments");
     for path in paths {
         let operations = json["paths"][path].as_object().expect("operations");
         for (method, operation) in operations {
-            let concrete = path.replace("{slug}", "claude-code").replace("{id}", "1")
+            let id = if path.starts_with("/api/v1/receipts") {
+                receipt.to_string()
+            } else {
+                number.to_string()
+            };
+            let concrete = path.replace("{slug}", "claude-code").replace("{id}", &id)
                 + if path.ends_with("/check") {
                     "?tool=claude-code&data_class=internal-documents&team=payments"
                 } else {

@@ -148,7 +148,7 @@ async fn a_request_goes_from_draft_through_changes_and_back_to_review() {
     let (_, request) = app
         .call_json("request", &[("number", &number)], Some(&p.maya.cookie))
         .await;
-    assert_eq!(request["party"], "Observer");
+    assert_eq!(request["party"], "observer");
     assert_eq!(request["assignee"], "rita@example.com");
     let kinds: Vec<&str> = request["timeline"]
         .as_array()
@@ -281,10 +281,12 @@ async fn bad_requests_name_the_field_and_store_nothing() {
             "{body}"
         );
     }
-    let requests: i64 = sqlx::query_scalar("SELECT count(*) FROM tool_requests")
-        .fetch_one(&app.pool)
-        .await
-        .expect("count");
+    let requests: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tool_requests WHERE requester_id = $1")
+            .bind(p.eli.user_id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
     assert_eq!(requests, 0);
 
     // An incomplete draft is saved but cannot be submitted.

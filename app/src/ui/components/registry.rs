@@ -29,6 +29,7 @@ fn field_label(field: &str) -> String {
         "business_owner" => "Business owner",
         "next_review" => "Next review",
         "rollback_plan" => "Rollback plan",
+        "vendor_trains_on_data" => "Vendor trains on customer data",
         "prohibited_by_default" => "Prohibited by default",
         "level" => "Classification",
         other => {

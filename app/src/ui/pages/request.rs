@@ -2,11 +2,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{get_request, RequestAction as RequestActionFn, RequestDetail};
+use crate::api::{
+    get_request, DecideRequest, RequestAction as RequestActionFn, RequestDetail, SignoffView,
+};
 use crate::domain::request_input::ACCESS_KINDS;
+use crate::domain::request_state::Decision;
 use crate::domain::request_state::{next, RequestAction, RequestState};
 use crate::ui::components::{
-    action_error, field_error, or_dash, FormError, Loaded, RequestStateBadge, RiskBadge, TextArea,
+    action_error, field_error, or_dash, Field, FormError, Loaded, RequestStateBadge, RiskBadge,
+    TextArea,
 };
 
 /// A request: what is asked, its risk and the rules that fired, its timeline, and what the
@@ -22,9 +26,10 @@ pub fn RequestPage() -> impl IntoView {
         })
     };
     let act = ServerAction::<RequestActionFn>::new();
+    let decide = ServerAction::<DecideRequest>::new();
     let data = Resource::new_blocking(
-        move || (number(), act.version().get()),
-        |(number, _)| get_request(number),
+        move || (number(), act.version().get(), decide.version().get()),
+        |(number, _, _)| get_request(number),
     );
     view! {
         <Title text="Tool request" />
@@ -33,14 +38,18 @@ pub fn RequestPage() -> impl IntoView {
             <Loaded
                 resource=data
                 loading="Loading the request…"
-                view={move |request: RequestDetail| view! { <RequestView request act /> }}
+                view={move |request: RequestDetail| view! { <RequestView request act decide /> }}
             />
         </section>
     }
 }
 
 #[component]
-fn RequestView(request: RequestDetail, act: ServerAction<RequestActionFn>) -> impl IntoView {
+fn RequestView(
+    request: RequestDetail,
+    act: ServerAction<RequestActionFn>,
+    decide: ServerAction<DecideRequest>,
+) -> impl IntoView {
     let may = |action: RequestAction| next(request.state, action, request.party).is_ok();
     let title = format!("#{} {}", request.number, request.tool_name);
     let access: Vec<&str> = ACCESS_KINDS
@@ -62,7 +71,14 @@ fn RequestView(request: RequestDetail, act: ServerAction<RequestActionFn>) -> im
             {format!("Requested by {} for {} · created {}", request.requester, request.team_name, request.created_at)}
             {request.assignee.as_ref().map(|a| format!(" · reviewer: {a}"))}
         </p>
+        {request.re_review.then(|| view! {
+            <div class="notice notice--warn" role="note">
+                <p class="notice__title">"Re-review opened by the portal"</p>
+                <p>"A reviewer changed the supply chain of an approved tool; its approval is stale until this request is decided."</p>
+            </div>
+        })}
         <Actions request=request.clone() act />
+        <SignOffs request=request.clone() decide />
         {request.risk.clone().map(|risk| view! {
             <section class="card" aria-labelledby="risk-title">
                 <h2 id="risk-title">"Risk"</h2>
@@ -125,6 +141,7 @@ fn RequestView(request: RequestDetail, act: ServerAction<RequestActionFn>) -> im
                         "commented" => "commented",
                         "withdrawn" => "withdrew it",
                         "signed_off" => "signed off",
+                        "reopened" => "opened a re-review",
                         _ => "decided",
                     };
                     view! {
@@ -177,6 +194,9 @@ fn Actions(request: RequestDetail, act: ServerAction<RequestActionFn>) -> impl I
         <section class="card" aria-labelledby="actions-title" data-testid="request-actions">
             <h2 id="actions-title">{if final_state { "Outcome" } else { "Next steps" }}</h2>
             {final_state.then(|| view! { <p>{format!("This request is {}.", request.state.label().to_lowercase())}</p> })}
+            {request.granted_tool.clone().map(|slug| view! {
+                <p data-testid="granted-tool">"The registry entry is updated: " <a href=format!("/tools/{slug}")>{request.tool_name.clone()}</a> "."</p>
+            })}
             {(request.state == RequestState::Submitted && !may(RequestAction::Assign)).then(|| view! { <p>"Waiting for a reviewer."</p> })}
             <FormError error />
             <div class="form__actions">
@@ -188,5 +208,97 @@ fn Actions(request: RequestDetail, act: ServerAction<RequestActionFn>) -> impl I
             {may(RequestAction::RequestChanges).then(|| with_text("request_changes", "Request changes", "What should change", "changes-body"))}
             {may(RequestAction::Comment).then(|| with_text("comment", "Comment", "Comment", "comment-body"))}
         </section>
+    }
+}
+
+/// The sign-offs so far and, for a reviewer who may decide now, the decision form.
+#[component]
+fn SignOffs(request: RequestDetail, decide: ServerAction<DecideRequest>) -> impl IntoView {
+    let may_decide = [Decision::Approve, Decision::Reject]
+        .into_iter()
+        .any(|d| next(request.state, RequestAction::Decide(d), request.party).is_ok())
+        && !request.signed_by_me;
+    if request.signoffs.is_empty() && !may_decide {
+        return ().into_any();
+    }
+    let needed = request.required_approvals;
+    let progress = format!(
+        "{} of {needed} approval{} on this version.",
+        request.approvals,
+        if needed == 1 { "" } else { "s" }
+    );
+    view! {
+        <section class="card" aria-labelledby="signoffs-title" data-testid="signoffs">
+            <h2 id="signoffs-title">"Sign-offs"</h2>
+            <p data-testid="signoff-progress">{progress}</p>
+            {(!request.signoffs.is_empty()).then(|| view! {
+                <ul class="signoffs">
+                    {request.signoffs.clone().into_iter().map(|s| view! { <SignOff signoff=s /> }).collect_view()}
+                </ul>
+            })}
+            {(request.signed_by_me && !request.state.is_final()).then(|| view! {
+                <p>"You have signed this version off; the next sign-off must come from another reviewer."</p>
+            })}
+            {may_decide.then(|| view! { <DecisionForm request=request.clone() decide /> })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn SignOff(signoff: SignoffView) -> impl IntoView {
+    let class = if signoff.current {
+        "signoff"
+    } else {
+        "signoff signoff--superseded"
+    };
+    view! {
+        <li class=class>
+            <strong>{signoff.reviewer.clone()}</strong>
+            <span>{signoff.decision.label()}</span>
+            <span class="notification__when">{signoff.decided_at.clone()}</span>
+            {(!signoff.current).then(|| view! { <span>"(an earlier version)"</span> })}
+            <a href=format!("/receipts/{}", signoff.receipt_id)>"Receipt"</a>
+        </li>
+    }
+}
+
+/// Approve, approve with conditions or reject, with a rationale and a fresh code. The form
+/// carries the version the reviewer read, so a decision never lands on another.
+#[component]
+fn DecisionForm(request: RequestDetail, decide: ServerAction<DecideRequest>) -> impl IntoView {
+    let error = action_error(decide);
+    let e = move |field: &'static str| field_error(error, field);
+    let second = request.approvals > 0;
+    view! {
+        <h3>{if second { "Your sign-off (second reviewer)" } else { "Your decision" }}</h3>
+        <FormError error />
+        <ActionForm action=decide attr:class="form" attr:novalidate=true attr:data-testid="decision-form">
+            <input type="hidden" name="number" value=request.number.to_string() />
+            <input type="hidden" name="decision[version]" value=request.version.clone() />
+            <fieldset class="choices decision-choices">
+                <legend>"Decision"</legend>
+                {Decision::ALL.iter().map(|d| {
+                    let id = format!("decision-{}", d.as_str());
+                    let label_for = id.clone();
+                    view! {
+                        <label class="choice" for=label_for>
+                            <input type="radio" id=id name="decision[decision]" value=d.as_str() checked=*d == Decision::Approve />
+                            {d.label()}
+                        </label>
+                    }
+                }).collect_view()}
+                {move || e("decision").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            </fieldset>
+            <TextArea id="decision-rationale" name="decision[rationale]" label="Rationale" hint="Recorded in the signed receipt." maxlength=4000 error=e("rationale") />
+            <TextArea id="decision-conditions" name="decision[conditions]" label="Conditions of use (for an approval with conditions)" maxlength=4000 error=e("conditions") />
+            <Field id="decision-next-review" name="decision[next_review]" label="Next review (optional)" input_type="date" autocomplete="off" maxlength=10 optional=true hint="Twelve months from today when empty." error=e("next_review") />
+            <Field id="decision-code" name="decision[code]" label="Code from your authenticator app" input_type="text" inputmode="numeric" autocomplete="one-time-code" maxlength=7 hint="A fresh code: one used to sign in or for another decision is refused." error=e("code") />
+            {move || e("version").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            <p class="field-hint">{format!("You are signing version {} of this request.", &request.version[..12.min(request.version.len())])}</p>
+            <div class="form__actions">
+                <button type="submit" class="button">"Sign and decide"</button>
+            </div>
+        </ActionForm>
     }
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{get_requests, RequestList, RequestQuery, RequestSummary};
+use crate::api::{get_requests, RequestList, RequestQuery, RequestSummary, AGE_FILTERS};
 use crate::domain::request_state::RequestState;
 use crate::domain::risk::RiskLevel;
 use crate::ui::components::{EmptyState, Loaded, RequestStateBadge, RiskBadge};
@@ -18,6 +18,7 @@ pub fn RequestsPage() -> impl IntoView {
             risk: q.get("risk").unwrap_or_default(),
             team: q.get("team").unwrap_or_default(),
             assigned_to_me: q.get("assigned_to_me").is_some_and(|v| !v.is_empty()),
+            age: q.get("age").unwrap_or_default(),
         })
     };
     let data = Resource::new_blocking(filters, get_requests);
@@ -79,6 +80,24 @@ fn RequestListView(list: RequestList, filters: RequestQuery) -> impl IntoView {
                     <option value="" selected=filters.risk.is_empty()>"Any risk"</option>
                     {RiskLevel::ALL.iter().map(|level| view! {
                         <option value=level.as_str() selected=filters.risk == level.as_str()>{level.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="team">"Team"</label>
+                <select id="team" name="team">
+                    <option value="" selected=filters.team.is_empty()>"Any team"</option>
+                    {list.teams.iter().map(|team| view! {
+                        <option value=team.slug.clone() selected=filters.team == team.slug>{team.name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="age">"Waiting"</label>
+                <select id="age" name="age">
+                    <option value="" selected=filters.age.is_empty()>"Any time"</option>
+                    {AGE_FILTERS.iter().map(|(days, label)| view! {
+                        <option value=*days selected=filters.age == *days>{*label}</option>
                     }).collect_view()}
                 </select>
             </div>

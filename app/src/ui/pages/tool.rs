@@ -80,6 +80,7 @@ fn ToolView(
             {(!tool.website.is_empty()).then(|| view! { " · " <a href=tool.website.clone() rel="noopener noreferrer">"Website"</a> })}
         </p>
         <StatusNotice tool=tool.clone() />
+        <ApprovalNotice tool=tool.clone() />
         <section class="card" aria-labelledby="check-title">
             <h2 id="check-title">"May I use it?"</h2>
             <p>"Choose your team and the kind of data you would put into " {tool.name.clone()} "."</p>
@@ -129,6 +130,30 @@ fn ToolView(
             <h2 id="history-title">"History"</h2>
             <History entries=history />
         </section>
+    }
+}
+
+/// Where the tool's approval stands in the workflow: the request it came from, or that it went
+/// stale and which re-review is open.
+#[component]
+fn ApprovalNotice(tool: ToolDetail) -> impl IntoView {
+    let approval = tool.approval;
+    match (&approval.stale_since, approval.re_review_request, approval.request) {
+        (Some(since), re_review, _) => view! {
+            <div class="notice notice--warn" role="note" data-testid="approval-stale">
+                <p class="notice__title">{format!("Approval stale since {since}")}</p>
+                <p>
+                    "The pinned version, checksum or \"trains on data\" changed after the approval. "
+                    {re_review.map(|n| view! { "Re-review " <a href=format!("/requests/{n}")>{format!("request #{n}")}</a> " is open." })}
+                </p>
+            </div>
+        }
+        .into_any(),
+        (None, _, Some(n)) => view! {
+            <p class="page__lead" data-testid="approval-source">"Approved through " <a href=format!("/requests/{n}")>{format!("request #{n}")}</a> "."</p>
+        }
+        .into_any(),
+        _ => ().into_any(),
     }
 }
 
@@ -221,6 +246,7 @@ fn SupplyChainCard(tool: ToolDetail) -> impl IntoView {
                 <div><dt>"Package"</dt><dd>{if tool.package_name.is_empty() { view! { "—" }.into_any() } else { view! { <code>{tool.package_name.clone()}</code> }.into_any() }}</dd></div>
                 <div><dt>"Pinned version"</dt><dd>{if tool.pinned_version.is_empty() { view! { "Not pinned" }.into_any() } else { view! { <code>{tool.pinned_version.clone()}</code> }.into_any() }}</dd></div>
                 <div><dt>"SHA-256"</dt><dd>{if tool.checksum.is_empty() { view! { "—" }.into_any() } else { view! { <code class="checksum">{tool.checksum.clone()}</code> }.into_any() }}</dd></div>
+                <div><dt>"Vendor trains on customer data"</dt><dd>{if tool.vendor_trains_on_data { "Yes" } else { "No" }}</dd></div>
             </dl>
         </section>
     }

@@ -83,6 +83,7 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
         .as_ref()
         .map(|t| t.access_requirements.clone())
         .unwrap_or_default();
+    let trains = tool.as_ref().is_some_and(|t| t.vendor_trains_on_data);
     view! {
         <Title text=title.clone() />
         <header class="page__header">
@@ -174,6 +175,7 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                 <Field id="tool-package" name="tool[package_name]" label="Package name (optional)" input_type="text" autocomplete="off" maxlength=214 optional=true value=v(|t| t.package_name.clone()) error=e("package_name") />
                 <Field id="tool-version" name="tool[pinned_version]" label="Pinned version (optional)" input_type="text" autocomplete="off" maxlength=100 optional=true value=v(|t| t.pinned_version.clone()) error=e("pinned_version") />
                 <Field id="tool-checksum" name="tool[checksum]" label="SHA-256 checksum (optional)" input_type="text" autocomplete="off" maxlength=64 optional=true hint="64 hexadecimal characters." value=v(|t| t.checksum.clone()) error=e("checksum") />
+                <label class="choice" for="tool-trains"><input type="checkbox" id="tool-trains" name="tool[vendor_trains_on_data]" value="true" checked=trains />"The vendor trains its models on customer data"</label>
             </fieldset>
             <div class="form__actions">
                 <button type="submit" class="button">{if editing { "Save changes" } else { "Add tool" }}</button>
