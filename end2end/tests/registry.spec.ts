@@ -31,7 +31,7 @@ test.describe("AI-tool registry", () => {
     const toolName = `Zephyrcode ${stamp}`;
     const fillTool = async () => {
       await page.getByLabel("Name", { exact: true }).fill(toolName);
-      await page.getByLabel("Vendor").fill("Zephyr Labs");
+      await page.getByLabel("Vendor", { exact: true }).fill("Zephyr Labs");
       await page.getByLabel("Category").selectOption("ai_coding");
       await page.getByLabel("Status", { exact: true }).selectOption("approved_with_conditions");
       await page.getByLabel("Conditions of use").fill("Project directory only; no production credentials.");

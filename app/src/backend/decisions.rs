@@ -327,8 +327,8 @@ async fn record(
     let link = format!("/requests/{}", stored.number);
     let what = match (to, &tool) {
         (RequestState::Rejected, _) => format!("was rejected by {}", principal.display_name),
-        (_, Some(slug)) => format!(
-            "was {} by {}; the registry entry /tools/{slug} is updated",
+        (_, Some(_)) => format!(
+            "was {} by {}; the registry is updated",
             to.label().to_lowercase(),
             principal.display_name
         ),

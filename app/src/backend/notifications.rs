@@ -64,7 +64,7 @@ pub async fn unread(pool: &PgPool, user_id: Uuid) -> Result<i64, AppError> {
 pub async fn list(pool: &PgPool, user_id: Uuid) -> Result<NotificationList, AppError> {
     let items = sqlx::query!(
         "SELECT notification_id, created_at, message, link, read_at FROM notifications
-         WHERE user_id = $1 ORDER BY notification_id DESC LIMIT $2",
+         WHERE user_id = $1 ORDER BY created_at DESC, notification_id DESC LIMIT $2",
         user_id,
         SHOWN
     )

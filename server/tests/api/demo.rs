@@ -103,3 +103,50 @@ async fn no_demo_sign_ins_outside_the_demo() {
         .expect("sign-ins");
     assert!(people.is_empty());
 }
+
+#[tokio::test]
+async fn the_demo_has_a_request_in_every_state_with_verifiable_receipts() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let states: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT state FROM tool_requests ORDER BY state")
+            .fetch_all(&app.pool)
+            .await
+            .expect("states");
+    let mut all: Vec<&str> = app::domain::request_state::RequestState::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    all.sort_unstable();
+    assert_eq!(states, all);
+    // A high-risk request waits for its second sign-off.
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM tool_requests r WHERE r.state = 'in_review' AND r.required_approvals = 2
+           AND (SELECT count(*) FROM request_signoffs s WHERE s.request_id = r.request_id) = 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
+    assert_eq!(waiting, 1);
+    let receipts: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT key_id, payload, signature FROM request_signoffs")
+            .fetch_all(&app.pool)
+            .await
+            .expect("receipts");
+    assert!(receipts.len() >= 4);
+    for (key_id, payload, signature) in receipts {
+        let receipt = app::domain::receipt::SignedReceipt {
+            algorithm: "Ed25519".into(),
+            key_id,
+            payload,
+            signature,
+        };
+        app.signing_keys.verify_receipt(&receipt).expect("verifies");
+    }
+    // The approvals wrote the registry: a new entry, and Payments added to Claude Code.
+    let notion: String = sqlx::query_scalar("SELECT status FROM tools WHERE slug = 'notion-ai'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("Notion AI in the registry");
+    assert_eq!(notion, "approved");
+}

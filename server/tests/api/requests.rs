@@ -462,3 +462,44 @@ async fn scripts_file_and_read_requests_over_the_api() {
         .expect("count");
     assert_eq!(after, before, "a refused request leaves nothing behind");
 }
+
+#[tokio::test]
+async fn the_queue_filters_by_age_and_team_and_names_a_bad_filter() {
+    let app = spawn_app().await;
+    let p = people(&app).await;
+    let list = |query: &'static [(&'static str, &'static str)]| {
+        let app = &app;
+        let cookie = p.rita.cookie.clone();
+        async move {
+            let mut form = vec![("query[scope]", "queue")];
+            form.extend_from_slice(query);
+            app.call_json("requests", &form, Some(&cookie)).await
+        }
+    };
+    let tools = |body: &Value| -> Vec<String> {
+        body["requests"]
+            .as_array()
+            .expect("requests")
+            .iter()
+            .map(|r| r["tool_name"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    // The demo queue: Windsurf (2 days), Jupyter AI (6 days), Tabnine (9 days), Devin (4 days).
+    let (status, all) = list(&[]).await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(
+        tools(&all),
+        ["Tabnine", "Jupyter AI", "Devin", "Windsurf"],
+        "oldest first"
+    );
+    let (_, week) = list(&[("query[age]", "7")]).await;
+    assert_eq!(tools(&week), ["Tabnine"]);
+    let (_, payments) = list(&[("query[team]", "payments")]).await;
+    assert_eq!(tools(&payments), ["Tabnine", "Devin", "Windsurf"]);
+    let (status, body) = list(&[("query[age]", "5")]).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("age")),
+        "{body}"
+    );
+}
