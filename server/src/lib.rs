@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod config;
 pub mod database;
+pub mod exports;
 pub mod health;
 pub mod metrics;
 pub mod middleware;

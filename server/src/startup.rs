@@ -126,6 +126,8 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> R
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics_text))
+        .route("/dashboard.csv", get(crate::exports::dashboard))
+        .route("/teams/{slug}/checklist.csv", get(crate::exports::team))
         .merge(crate::rest::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos_options = state.leptos_options.clone();

@@ -6,6 +6,7 @@
 mod account;
 mod admin;
 mod auth;
+mod checklists;
 mod decisions;
 mod notifications;
 mod onboarding;
@@ -16,6 +17,7 @@ mod requests;
 pub use account::*;
 pub use admin::*;
 pub use auth::*;
+pub use checklists::*;
 pub use decisions::*;
 pub use notifications::*;
 pub use onboarding::*;

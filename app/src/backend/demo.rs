@@ -6,6 +6,7 @@ use sqlx::PgPool;
 
 use super::audit::{self, NewEvent};
 use super::auth::totp::{self, SealingKey, TotpSecret};
+use super::demo_checklists;
 use super::demo_registry;
 use super::demo_requests;
 use super::signing::SigningKeys;
@@ -122,6 +123,7 @@ pub struct DemoLoaded {
     pub people: u64,
     pub tools: u64,
     pub requests: u64,
+    pub checklist_changes: u64,
 }
 
 /// How to sign in as a demo person.
@@ -217,11 +219,13 @@ pub async fn load(
     };
     loaded.tools = demo_registry::load(&mut tx, &change).await?;
     loaded.requests = demo_requests::load(&mut tx, signing_keys, now).await?;
+    loaded.checklist_changes = demo_checklists::load(&mut tx, now).await?;
     if loaded.organization
         || loaded.teams > 0
         || loaded.people > 0
         || loaded.tools > 0
         || loaded.requests > 0
+        || loaded.checklist_changes > 0
     {
         let event = NewEvent::new(Actor::Operator, AuditAction::DemoLoaded)
             .target("organization")
@@ -231,6 +235,7 @@ pub async fn load(
                 "people_added": loaded.people,
                 "tools_added": loaded.tools,
                 "requests_added": loaded.requests,
+                "checklist_changes": loaded.checklist_changes,
             }));
         audit::append(&mut tx, event, now).await?;
     }

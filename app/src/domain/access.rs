@@ -29,10 +29,12 @@ pub enum Permission {
     RequestTools,
     /// Decide on requests with a TOTP sign-off (IT security); never on one's own request.
     DecideRequests,
+    /// Compliance dashboards: managers for the teams they manage, admins for all.
+    ViewDashboards,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Self::ViewOrganization,
         Self::ManageOwnAccount,
         Self::ManagePeople,
@@ -43,6 +45,7 @@ impl Permission {
         Self::ManageRegistry,
         Self::RequestTools,
         Self::DecideRequests,
+        Self::ViewDashboards,
     ];
 
     /// The roles granted this permission.
@@ -56,6 +59,7 @@ impl Permission {
             | Self::ViewRegistry
             | Self::RequestTools => EVERYONE,
             Self::ManageRegistry | Self::DecideRequests => REVIEWERS,
+            Self::ViewDashboards => &[Role::Manager, Role::Admin],
             Self::ManagePeople | Self::ManageTeams | Self::ManageSettings | Self::ViewAuditLog => {
                 ADMINS
             }

@@ -81,6 +81,7 @@ audit_actions! {
     RequestDecided => "request.decided",
     RequestReopened => "request.reopened",
     ApprovalStale => "tool.approval_stale",
+    ChecklistItemUpdated => "checklist.item_updated",
     TokenCreated => "token.created",
     TokenRevoked => "token.revoked",
     SignedIn => "auth.signed_in",

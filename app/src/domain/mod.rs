@@ -102,6 +102,7 @@ pub mod access;
 mod audit;
 pub mod canonical;
 mod changes;
+pub mod checklist;
 mod day;
 pub mod decision_input;
 mod display_name;

@@ -80,7 +80,7 @@ pub struct ValidTool {
 
 /// Trims `input` and checks it is at most `max` characters without control characters
 /// (line breaks allowed where `multiline`).
-pub(super) fn text(
+pub(crate) fn text(
     field: &str,
     input: &str,
     max: usize,
@@ -104,7 +104,7 @@ pub(super) fn text(
 }
 
 /// An optional web address: empty, or `http(s)://` without spaces.
-pub(super) fn web_address(field: &str, input: &str) -> Result<String, AppError> {
+pub(crate) fn web_address(field: &str, input: &str) -> Result<String, AppError> {
     let address = text(field, input, 2000, false)?;
     let web = address.starts_with("https://") || address.starts_with("http://");
     if (!address.is_empty() && !web) || address.contains(char::is_whitespace) {

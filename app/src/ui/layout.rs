@@ -58,6 +58,10 @@ fn Navigation() -> impl IntoView {
                             <li><A href="/tools">"AI tools"</A></li>
                             <li><A href="/data-classes">"Data classes"</A></li>
                             <li><A href="/requests">"Requests"</A></li>
+                            <li><A href="/checklists">"Checklist"</A></li>
+                            {(user.is_admin() || user.roles.contains(&crate::domain::Role::Manager)).then(|| view! {
+                                <li><A href="/dashboard">"Dashboard"</A></li>
+                            })}
                             {user.is_admin().then(|| view! {
                                 <li><A href="/admin/people">"People"</A></li>
                                 <li><A href="/admin/teams">"Teams"</A></li>

@@ -12,10 +12,11 @@ use leptos_router::{path, SsrMode};
 
 use layout::Layout;
 use pages::{
-    AccountPage, AuditPage, DataClassPage, DataClassesPage, HomePage, InvitePage, NotFoundPage,
-    NotificationsPage, PeoplePage, PersonPage, ReceiptPage, RegistryPage, RequestEditorPage,
-    RequestPage, RequestsPage, SettingsPage, SetupPage, SignInCodePage, SignInPage, TeamPage,
-    TeamsPage, ToolEditorPage, ToolPage, TwoFactorPage,
+    AccountPage, AuditPage, ChecklistsPage, DashboardPage, DataClassPage, DataClassesPage,
+    HomePage, InvitePage, NotFoundPage, NotificationsPage, PeoplePage, PersonPage, ReceiptPage,
+    RegistryPage, RequestEditorPage, RequestPage, RequestsPage, SettingsPage, SetupPage,
+    SignInCodePage, SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage, ToolPage,
+    TwoFactorPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -94,6 +95,13 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/receipts/:id") view=ReceiptPage ssr=SsrMode::Async />
+                    <Route path=path!("/checklists") view=ChecklistsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/teams/:slug/checklist")
+                        view=TeamChecklistPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/notifications")
                         view=NotificationsPage

@@ -10,6 +10,7 @@ mod openapi;
 mod receipts;
 mod requests;
 mod signing_key;
+mod teams;
 mod tools;
 
 use std::sync::Arc;
@@ -41,7 +42,8 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(signing_key::signing_key))
                 .routes(routes!(requests::create))
                 .routes(routes!(requests::detail))
-                .routes(routes!(receipts::receipt)),
+                .routes(routes!(receipts::receipt))
+                .routes(routes!(teams::progress)),
         )
         .split_for_parts();
     let document = Arc::new(document);

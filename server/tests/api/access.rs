@@ -12,6 +12,7 @@ use crate::helpers::{spawn_app, TestApp};
 enum Who {
     Everyone,
     Reviewers,
+    Managers,
     Admins,
 }
 
@@ -20,6 +21,7 @@ impl Who {
         match self {
             Who::Everyone => true,
             Who::Reviewers => role == Role::Reviewer,
+            Who::Managers => role == Role::Manager || role == Role::Admin,
             Who::Admins => role == Role::Admin,
         }
     }
@@ -230,6 +232,24 @@ const MATRIX: &[Case] = &[
         404,
     ),
     ("notifications", &[], Who::Everyone, 200),
+    ("my_checklists", &[], Who::Everyone, 200),
+    (
+        "team_checklist",
+        &[("team", "no-such-team")],
+        Who::Everyone,
+        404,
+    ),
+    (
+        "update_checklist_item",
+        &[
+            ("team", "no-such-team"),
+            ("number", "1"),
+            ("item[status]", "done"),
+        ],
+        Who::Everyone,
+        404,
+    ),
+    ("dashboard", &[], Who::Managers, 200),
     ("read_notifications", &[], Who::Everyone, 200),
 ];
 

@@ -65,12 +65,16 @@ async fn loading_the_demo_is_audited_once() {
             .expect("count");
     assert!(tools >= 8, "the demo registry");
     let request_steps: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_events WHERE action LIKE 'request.%' OR action = 'tool.updated'",
+        "SELECT count(*) FROM audit_events
+         WHERE action LIKE 'request.%' OR action IN ('tool.updated', 'checklist.item_updated')",
     )
     .fetch_one(&app.pool)
     .await
     .expect("count");
-    assert!(request_steps >= 9, "the demo requests");
+    assert!(
+        request_steps >= 9,
+        "the demo requests and checklist progress"
+    );
     assert_eq!(
         events,
         1 + app::backend::demo::DEMO_PEOPLE.len() as i64 + tools + request_steps

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod admin_cli;
 mod audit;
+mod checklists;
 mod decisions;
 mod demo;
 mod health;

@@ -97,6 +97,7 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
             "/api/v1/requests",
             "/api/v1/requests/{id}",
             "/api/v1/receipts/{id}",
+            "/api/v1/teams/{slug}/progress",
         ])
     );
     app.create_user("eve@example.com", "Eve", &[Role::Manager])
@@ -127,7 +128,12 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
             } else {
                 number.to_string()
             };
-            let concrete = path.replace("{slug}", "claude-code").replace("{id}", &id)
+            let slug = if path.starts_with("/api/v1/teams") {
+                "payments"
+            } else {
+                "claude-code"
+            };
+            let concrete = path.replace("{slug}", slug).replace("{id}", &id)
                 + if path.ends_with("/check") {
                     "?tool=claude-code&data_class=internal-documents&team=payments"
                 } else {

@@ -1,5 +1,6 @@
 //! Small reusable pieces of view shared by pages.
 
+mod checklist;
 mod error_page;
 mod field;
 mod field_error;
@@ -10,6 +11,7 @@ mod request_badges;
 mod reveal;
 mod user_menu;
 
+pub use checklist::{ItemStatusBadge, ProgressBar, TrendChart};
 pub use error_page::ErrorPage;
 pub use field::{Field, Select, TextArea};
 pub use field_error::{action_done, action_error, field_error, FormError};

@@ -1,5 +1,7 @@
 mod account;
 mod audit;
+mod checklist;
+mod dashboard;
 mod data_classes;
 mod home;
 mod not_found;
@@ -19,6 +21,8 @@ mod tool_editor;
 
 pub use account::{AccountPage, TwoFactorPage};
 pub use audit::AuditPage;
+pub use checklist::{ChecklistsPage, TeamChecklistPage};
+pub use dashboard::DashboardPage;
 pub use data_classes::{DataClassPage, DataClassesPage};
 pub use home::HomePage;
 pub use not_found::NotFoundPage;

@@ -1,0 +1,233 @@
+//! Team checklists and the compliance dashboards. Who may see which team is decided in
+//! `backend::checklists`: members and managers their teams, admins every team.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::checklist::{ChecklistCategory, Counts, ItemForm, ItemStatus};
+use crate::domain::policy::TeamRef;
+use crate::error::AppError;
+
+/// Completion of one category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CategoryProgress {
+    pub category: ChecklistCategory,
+    pub counts: Counts,
+    /// Whole percent; `None` when nothing in it applies.
+    pub percent: Option<i64>,
+}
+
+/// One item of a team's checklist, as the team and the API see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TeamItem {
+    pub number: i32,
+    pub title: String,
+    pub category: ChecklistCategory,
+    pub guidance: String,
+    pub evidence_required: bool,
+    pub status: ItemStatus,
+    pub na_reason: String,
+    /// The owner's name.
+    pub owner: Option<String>,
+    pub owner_id: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    /// Due before today and not done (nor not applicable).
+    pub overdue: bool,
+    pub evidence: String,
+    pub links: Vec<String>,
+    /// `YYYY-MM-DD HH:MM UTC` and who, of the last change.
+    pub updated: Option<String>,
+}
+
+/// A team's figures: what `GET /api/v1/teams/{slug}/progress` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TeamProgress {
+    pub team: String,
+    pub team_name: String,
+    pub framework_version: i32,
+    pub counts: Counts,
+    pub percent: Option<i64>,
+    pub categories: Vec<CategoryProgress>,
+    pub items: Vec<TeamItem>,
+}
+
+/// One week of the completion trend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    /// The Monday the week starts, `YYYY-MM-DD`.
+    pub week: String,
+    pub percent: Option<i64>,
+}
+
+/// One change in a team's checklist history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistChange {
+    pub at: String,
+    pub actor: String,
+    pub item: i32,
+    pub title: String,
+    pub status: ItemStatus,
+}
+
+/// A request in the team's view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRequest {
+    pub number: i64,
+    pub tool_name: String,
+    pub state: crate::domain::request_state::RequestState,
+}
+
+/// A team's checklist page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamChecklist {
+    pub progress: TeamProgress,
+    /// May change items (members, managers of the team, admins).
+    pub can_edit: bool,
+    /// Possible owners: the team's people (id, name).
+    pub people: Vec<(String, String)>,
+    pub trend: Vec<TrendPoint>,
+    pub history: Vec<ChecklistChange>,
+    /// Registry entries approved for this team (by name).
+    pub tools: Vec<TeamRef>,
+    pub open_requests: Vec<TeamRequest>,
+}
+
+/// A column of the heat map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemHeader {
+    pub number: i32,
+    pub title: String,
+}
+
+/// A row of the heat map: a team and its status per item (in the items' order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeatRow {
+    pub team: String,
+    pub team_name: String,
+    pub percent: Option<i64>,
+    pub cells: Vec<ItemStatus>,
+}
+
+/// An item across the teams in view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemProgress {
+    pub number: i32,
+    pub title: String,
+    pub counts: Counts,
+    pub percent: Option<i64>,
+}
+
+/// An open item past its due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueItem {
+    pub team: String,
+    pub team_name: String,
+    pub number: i32,
+    pub title: String,
+    pub due_date: String,
+    pub owner: Option<String>,
+}
+
+/// The organization dashboard (for a manager: the teams they manage).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// Every team (admins) or the teams the reader manages.
+    pub scope_all: bool,
+    pub teams: i64,
+    pub counts: Counts,
+    pub percent: Option<i64>,
+    pub categories: Vec<CategoryProgress>,
+    pub items: Vec<ItemHeader>,
+    pub heat: Vec<HeatRow>,
+    pub page: i64,
+    pub pages: i64,
+    pub trend: Vec<TrendPoint>,
+    pub overdue: Vec<OverdueItem>,
+    pub overdue_total: i64,
+    pub least_advanced: Vec<ItemProgress>,
+}
+
+#[server(endpoint = "team_checklist")]
+pub async fn get_team_checklist(team: String) -> Result<TeamChecklist, AppError> {
+    use super::context::{authorized, respond};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let caller = authorized(Permission::ViewOrganization).await?;
+            crate::backend::checklists::team_checklist(
+                &caller.services.pool,
+                &caller.principal,
+                &team,
+                caller.now,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Changes item `number` of `team`'s checklist.
+#[server(endpoint = "update_checklist_item")]
+pub async fn update_checklist_item(
+    team: String,
+    number: i32,
+    item: ItemForm,
+) -> Result<(), AppError> {
+    use super::context::{authorized, respond};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let caller = authorized(Permission::ViewOrganization).await?;
+            crate::backend::checklists::update_item(
+                &caller.services.pool,
+                &caller.principal,
+                &team,
+                number,
+                &item,
+                caller.now,
+            )
+            .await?;
+            leptos_axum::redirect(&format!("/teams/{team}/checklist#item-{number}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "dashboard")]
+pub async fn get_dashboard(page: Option<i64>) -> Result<Dashboard, AppError> {
+    use super::context::{authorized, respond};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let caller = authorized(Permission::ViewDashboards).await?;
+            crate::backend::checklists::dashboard(
+                &caller.services.pool,
+                &caller.principal,
+                page.unwrap_or(1),
+                caller.now,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// The teams whose checklist the reader may open.
+#[server(endpoint = "my_checklists")]
+pub async fn get_my_checklists() -> Result<Vec<TeamRef>, AppError> {
+    use super::context::{authorized, respond};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let caller = authorized(Permission::ViewOrganization).await?;
+            crate::backend::checklists::visible_teams(&caller.services.pool, &caller.principal)
+                .await
+        }
+        .await,
+    )
+}

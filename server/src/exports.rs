@@ -1,0 +1,75 @@
+//! CSV downloads of the dashboards, for the signed-in browser session (the same access rules
+//! as the pages: `backend::checklists`).
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use app::backend::access::authorize;
+use app::backend::auth::session::AuthSession;
+use app::backend::checklists;
+use app::backend::users::{active_principal, Principal};
+use app::domain::Permission;
+use app::error::AppError;
+
+use crate::startup::AppState;
+
+async fn principal(state: &AppState, session: Session) -> Result<Principal, AppError> {
+    let now = state.services.clock.now();
+    let user_id = AuthSession(session)
+        .user_id(now)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    active_principal(&state.pool, user_id)
+        .await?
+        .ok_or(AppError::Unauthorized)
+}
+
+fn csv(name: &str, result: Result<String, AppError>) -> Response {
+    match result {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(error) => {
+            let status = axum::http::StatusCode::from_u16(error.status())
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+            (status, error.to_string()).into_response()
+        }
+    }
+}
+
+/// `GET /dashboard.csv`: the organization view (managers: their teams).
+pub async fn dashboard(State(state): State<AppState>, session: Session) -> Response {
+    let result = async {
+        let principal = principal(&state, session).await?;
+        authorize(&principal, Permission::ViewDashboards)?;
+        checklists::dashboard_csv(&state.pool, &principal).await
+    }
+    .await;
+    csv("ai-checklist-organization.csv", result)
+}
+
+/// `GET /teams/{slug}/checklist.csv`: one team's items.
+pub async fn team(
+    State(state): State<AppState>,
+    session: Session,
+    Path(slug): Path<String>,
+) -> Response {
+    let result = async {
+        let principal = principal(&state, session).await?;
+        authorize(&principal, Permission::ViewOrganization)?;
+        let now = state.services.clock.now();
+        checklists::team_csv(&state.pool, &principal, &slug, now).await
+    }
+    .await;
+    csv(&format!("ai-checklist-{slug}.csv"), result)
+}
