@@ -231,3 +231,84 @@ pub async fn get_my_checklists() -> Result<Vec<TeamRef>, AppError> {
         .await,
     )
 }
+
+/// A checklist item as admins manage it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameworkItem {
+    pub number: i32,
+    pub title: String,
+    pub category: ChecklistCategory,
+    pub guidance: String,
+    pub evidence_required: bool,
+    pub added_in_version: i32,
+    pub retired_in_version: Option<i32>,
+}
+
+/// The checklist framework with every item, retired ones included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameworkView {
+    pub name: String,
+    pub version: i32,
+    pub updated_at: String,
+    pub items: Vec<FrameworkItem>,
+}
+
+#[server(endpoint = "admin/checklist")]
+pub async fn get_framework() -> Result<FrameworkView, AppError> {
+    use super::context::{authorized, respond};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let caller = authorized(Permission::ManageChecklist).await?;
+            crate::backend::checklist_framework::view(&caller.services.pool).await
+        }
+        .await,
+    )
+}
+
+/// Adds a checklist item (`number` empty) or changes item `number`.
+#[server(endpoint = "admin/save_checklist_item")]
+pub async fn save_checklist_item(
+    number: Option<i32>,
+    item: crate::domain::checklist::FrameworkItemForm,
+) -> Result<i32, AppError> {
+    use super::context::{authorized, respond};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let caller = authorized(Permission::ManageChecklist).await?;
+            let number = crate::backend::checklist_framework::save_item(
+                &caller.services.pool,
+                caller.principal.actor(),
+                number,
+                &item,
+                caller.now,
+            )
+            .await?;
+            leptos_axum::redirect("/admin/checklist");
+            Ok(number)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "admin/retire_checklist_item")]
+pub async fn retire_checklist_item(number: i32) -> Result<(), AppError> {
+    use super::context::{authorized, respond};
+    use crate::domain::Permission;
+    respond(
+        async {
+            let caller = authorized(Permission::ManageChecklist).await?;
+            crate::backend::checklist_framework::retire_item(
+                &caller.services.pool,
+                caller.principal.actor(),
+                number,
+                caller.now,
+            )
+            .await?;
+            leptos_axum::redirect("/admin/checklist");
+            Ok(())
+        }
+        .await,
+    )
+}

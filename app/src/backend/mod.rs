@@ -6,6 +6,7 @@ pub mod account;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod checklist_framework;
 pub mod checklists;
 pub mod clock;
 pub mod data_classes;

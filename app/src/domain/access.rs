@@ -31,10 +31,12 @@ pub enum Permission {
     DecideRequests,
     /// Compliance dashboards: managers for the teams they manage, admins for all.
     ViewDashboards,
+    /// Add, edit and retire checklist items.
+    ManageChecklist,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Self::ViewOrganization,
         Self::ManageOwnAccount,
         Self::ManagePeople,
@@ -46,6 +48,7 @@ impl Permission {
         Self::RequestTools,
         Self::DecideRequests,
         Self::ViewDashboards,
+        Self::ManageChecklist,
     ];
 
     /// The roles granted this permission.
@@ -60,9 +63,11 @@ impl Permission {
             | Self::RequestTools => EVERYONE,
             Self::ManageRegistry | Self::DecideRequests => REVIEWERS,
             Self::ViewDashboards => &[Role::Manager, Role::Admin],
-            Self::ManagePeople | Self::ManageTeams | Self::ManageSettings | Self::ViewAuditLog => {
-                ADMINS
-            }
+            Self::ManagePeople
+            | Self::ManageTeams
+            | Self::ManageSettings
+            | Self::ViewAuditLog
+            | Self::ManageChecklist => ADMINS,
         }
     }
 }

@@ -82,6 +82,8 @@ audit_actions! {
     RequestReopened => "request.reopened",
     ApprovalStale => "tool.approval_stale",
     ChecklistItemUpdated => "checklist.item_updated",
+    ChecklistItemSaved => "checklist.item_saved",
+    ChecklistItemRetired => "checklist.item_retired",
     TokenCreated => "token.created",
     TokenRevoked => "token.revoked",
     SignedIn => "auth.signed_in",

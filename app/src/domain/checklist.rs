@@ -167,6 +167,45 @@ impl ItemForm {
     }
 }
 
+/// An admin's checklist item as submitted (`item[title]`, …).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FrameworkItemForm {
+    pub title: String,
+    pub category: String,
+    pub guidance: String,
+    /// Checkbox.
+    pub evidence_required: Option<String>,
+}
+
+/// A framework item that passed its rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidFrameworkItem {
+    pub title: String,
+    pub category: ChecklistCategory,
+    pub guidance: String,
+    pub evidence_required: bool,
+}
+
+impl FrameworkItemForm {
+    pub fn validate(&self) -> Result<ValidFrameworkItem, AppError> {
+        let title = text("title", &self.title, 200, false)?;
+        if title.is_empty() {
+            return Err(AppError::invalid("title", "must not be empty"));
+        }
+        Ok(ValidFrameworkItem {
+            title,
+            category: ChecklistCategory::parse(self.category.trim())
+                .map_err(|m| AppError::invalid("category", m))?,
+            guidance: text("guidance", &self.guidance, 8000, true)?,
+            evidence_required: super::registry_input::checkbox(
+                "evidence_required",
+                self.evidence_required.as_deref(),
+            )?,
+        })
+    }
+}
+
 /// One CSV cell: quoted, quotes doubled, and a leading `=`, `+`, `-`, `@`, tab or carriage
 /// return neutralised with an apostrophe so a spreadsheet shows text instead of running a
 /// formula (OWASP "CSV injection").
@@ -263,6 +302,54 @@ mod tests {
         let mut bad = form("in_progress");
         bad.links = "javascript:alert(1)".into();
         assert_eq!(field(&bad, false), "links");
+    }
+
+    #[test]
+    fn a_framework_item_needs_a_title_and_a_known_category() {
+        let form = FrameworkItemForm {
+            title: " Review AI vendors yearly ".into(),
+            category: "supply_chain".into(),
+            guidance: "Ask for their SOC 2 report.".into(),
+            evidence_required: Some("on".into()),
+        };
+        let valid = form.validate().expect("valid");
+        assert_eq!(valid.title, "Review AI vendors yearly");
+        assert!(valid.evidence_required);
+        let field = |form: FrameworkItemForm| {
+            form.validate()
+                .expect_err("invalid")
+                .field()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(
+            field(FrameworkItemForm {
+                title: " ".into(),
+                ..form.clone()
+            }),
+            "title"
+        );
+        assert_eq!(
+            field(FrameworkItemForm {
+                title: "x".repeat(201),
+                ..form.clone()
+            }),
+            "title"
+        );
+        assert_eq!(
+            field(FrameworkItemForm {
+                category: "hr".into(),
+                ..form.clone()
+            }),
+            "category"
+        );
+        assert_eq!(
+            field(FrameworkItemForm {
+                evidence_required: Some("yes".into()),
+                ..form
+            }),
+            "evidence_required"
+        );
     }
 
     #[test]

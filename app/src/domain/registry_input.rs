@@ -117,7 +117,7 @@ pub(crate) fn web_address(field: &str, input: &str) -> Result<String, AppError> 
 }
 
 /// A checkbox as a form or JSON sends it: absent, empty or `false` is off; `on` or `true` is on.
-pub(super) fn checkbox(field: &str, input: Option<&str>) -> Result<bool, AppError> {
+pub(crate) fn checkbox(field: &str, input: Option<&str>) -> Result<bool, AppError> {
     match input.map(str::trim) {
         None | Some("") | Some("false") => Ok(false),
         Some("on") | Some("true") => Ok(true),

@@ -65,6 +65,7 @@ fn Navigation() -> impl IntoView {
                             {user.is_admin().then(|| view! {
                                 <li><A href="/admin/people">"People"</A></li>
                                 <li><A href="/admin/teams">"Teams"</A></li>
+                                <li><A href="/admin/checklist">"Checklist items"</A></li>
                                 <li><A href="/admin/settings">"Settings"</A></li>
                                 <li><A href="/admin/audit">"Audit log"</A></li>
                             })}

@@ -12,11 +12,11 @@ use leptos_router::{path, SsrMode};
 
 use layout::Layout;
 use pages::{
-    AccountPage, AuditPage, ChecklistsPage, DashboardPage, DataClassPage, DataClassesPage,
-    HomePage, InvitePage, NotFoundPage, NotificationsPage, PeoplePage, PersonPage, ReceiptPage,
-    RegistryPage, RequestEditorPage, RequestPage, RequestsPage, SettingsPage, SetupPage,
-    SignInCodePage, SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage, ToolPage,
-    TwoFactorPage,
+    AccountPage, AuditPage, ChecklistAdminPage, ChecklistsPage, DashboardPage, DataClassPage,
+    DataClassesPage, HomePage, InvitePage, NotFoundPage, NotificationsPage, PeoplePage, PersonPage,
+    ReceiptPage, RegistryPage, RequestEditorPage, RequestPage, RequestsPage, SettingsPage,
+    SetupPage, SignInCodePage, SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage,
+    ToolPage, TwoFactorPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -113,6 +113,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/teams/:slug") view=TeamPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/admin/checklist")
+                        view=ChecklistAdminPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </Layout>
         </Router>

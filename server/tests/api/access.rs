@@ -250,6 +250,19 @@ const MATRIX: &[Case] = &[
         404,
     ),
     ("dashboard", &[], Who::Managers, 200),
+    ("admin/checklist", &[], Who::Admins, 200),
+    (
+        "admin/save_checklist_item",
+        &[("item[title]", "")],
+        Who::Admins,
+        422,
+    ),
+    (
+        "admin/retire_checklist_item",
+        &[("number", "999")],
+        Who::Admins,
+        404,
+    ),
     ("read_notifications", &[], Who::Everyone, 200),
 ];
 

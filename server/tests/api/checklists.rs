@@ -427,3 +427,114 @@ async fn the_demo_teams_have_different_histories_over_twelve_weeks() {
             && html.contains("How is this computed?")
     );
 }
+
+#[tokio::test]
+async fn admins_change_the_checklist_in_versions_without_losing_progress() {
+    let app = spawn_app().await;
+    let t = team(&app).await;
+    let admin = app.signed_in("ada@example.com", &[Role::Admin]).await;
+    update(&app, &t.member, "qa", "2", &[("item[status]", "done")]).await;
+    update(&app, &t.member, "qa", "8", &[("item[status]", "done")]).await;
+    let (_, framework) = app
+        .call_json("admin/checklist", &[], Some(&admin.cookie))
+        .await;
+    assert_eq!(framework["version"], 1);
+    assert_eq!(framework["items"].as_array().map(Vec::len), Some(10));
+
+    // Add an item: version 2, every team has eleven items, progress kept.
+    let (status, number) = app
+        .call_json(
+            "admin/save_checklist_item",
+            &[
+                ("item[title]", "Review AI vendors yearly"),
+                ("item[category]", "supply_chain"),
+                ("item[evidence_required]", "true"),
+            ],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!((status, number.as_i64()), (200, Some(11)));
+    let (_, page) = checklist(&app, &t.member, "qa").await;
+    assert_eq!(page["progress"]["framework_version"], 2);
+    assert_eq!(page["progress"]["items"].as_array().map(Vec::len), Some(11));
+    assert_eq!(
+        page["progress"]["counts"],
+        serde_json::json!({"done": 2, "applicable": 11})
+    );
+    let (status, body) = update(&app, &t.member, "qa", "11", &[("item[status]", "done")]).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("evidence")),
+        "the new rule holds"
+    );
+
+    // Edit one: version 3, the title changes, progress stays.
+    let (status, _) = app
+        .call_json(
+            "admin/save_checklist_item",
+            &[
+                ("number", "2"),
+                ("item[title]", "Keep the approved AI tool list current"),
+                ("item[category]", "policy"),
+            ],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, page) = checklist(&app, &t.member, "qa").await;
+    assert_eq!(
+        page["progress"]["items"][1]["title"],
+        "Keep the approved AI tool list current"
+    );
+    assert_eq!(page["progress"]["items"][1]["status"], "done");
+
+    // Retire one that was done: version 4, it no longer counts, today or in the trend.
+    let (status, _) = app
+        .call_json(
+            "admin/retire_checklist_item",
+            &[("number", "8")],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, page) = checklist(&app, &t.member, "qa").await;
+    assert_eq!(page["progress"]["framework_version"], 4);
+    assert_eq!(
+        page["progress"]["counts"],
+        serde_json::json!({"done": 1, "applicable": 10})
+    );
+    assert_eq!(page["trend"][11]["percent"], 10);
+    let (_, framework) = app
+        .call_json("admin/checklist", &[], Some(&admin.cookie))
+        .await;
+    assert_eq!(framework["items"][7]["retired_in_version"], 4);
+    let (status, body) = update(&app, &t.member, "qa", "8", &[("item[status]", "done")]).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("number")));
+    let (status, _) = app
+        .call_json(
+            "admin/retire_checklist_item",
+            &[("number", "8")],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(status, 404, "already retired");
+    for (fields, field) in [
+        (
+            vec![("item[title]", ""), ("item[category]", "policy")],
+            "title",
+        ),
+        (
+            vec![("item[title]", "X"), ("item[category]", "hr")],
+            "category",
+        ),
+    ] {
+        let (status, body) = app
+            .call_json("admin/save_checklist_item", &fields, Some(&admin.cookie))
+            .await;
+        assert_eq!((status, body["field"].as_str()), (422, Some(field)));
+    }
+    let (_, framework) = app
+        .call_json("admin/checklist", &[], Some(&admin.cookie))
+        .await;
+    assert_eq!(framework["version"], 4, "refused changes make no version");
+}

@@ -158,7 +158,17 @@ fn ItemCard(
                 {item.overdue.then(|| view! { <span class="badge badge--danger">"Overdue"</span> })}
             </div>
             <details><summary>"Guidance"</summary><p class="prose">{item.guidance.clone()}</p></details>
+            <dl class="details details--compact">
+                <div><dt>"Owner"</dt><dd>{item.owner.clone().unwrap_or_else(|| "Nobody".into())}</dd></div>
+                <div><dt>"Due"</dt><dd>{item.due_date.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                {(!item.na_reason.is_empty()).then(|| view! { <div><dt>"Does not apply"</dt><dd>{item.na_reason.clone()}</dd></div> })}
+                {(!item.evidence.is_empty() || !item.links.is_empty()).then(|| view! {
+                    <div><dt>"Evidence"</dt><dd>{item.evidence.clone()} {item.links.iter().map(|l| view! { " " <a href=l.clone() rel="noopener noreferrer">{l.clone()}</a> }).collect_view()}</dd></div>
+                })}
+            </dl>
             <p class="field-hint">{item.updated.clone().map_or_else(|| "Not touched yet.".to_owned(), |u| format!("Last change {u}."))}</p>
+            <details class="checklist-item__update" open=move || error.get().is_some()>
+            <summary>{format!("Update item {n}")}</summary>
             <ActionForm action=update attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="team" value=team />
                 <input type="hidden" name="number" value=n.to_string() />
@@ -189,6 +199,7 @@ fn ItemCard(
                 <TextArea id=id("links") name="item[links]" label="Evidence links (one per line)" maxlength=8000 value=item.links.join("\n") error=e("links") />
                 <div class="form__actions"><button type="submit" class="button">{format!("Save item {n}")}</button></div>
             </ActionForm>
+            </details>
         </article>
     }
 }

@@ -1,6 +1,7 @@
 mod account;
 mod audit;
 mod checklist;
+mod checklist_admin;
 mod dashboard;
 mod data_classes;
 mod home;
@@ -22,6 +23,7 @@ mod tool_editor;
 pub use account::{AccountPage, TwoFactorPage};
 pub use audit::AuditPage;
 pub use checklist::{ChecklistsPage, TeamChecklistPage};
+pub use checklist_admin::ChecklistAdminPage;
 pub use dashboard::DashboardPage;
 pub use data_classes::{DataClassPage, DataClassesPage};
 pub use home::HomePage;
