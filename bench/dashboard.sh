@@ -16,6 +16,9 @@ source scripts/lib.sh
 
 DURATION=${DURATION:-10s}
 command -v wrk >/dev/null || { say "installing wrk"; apt_install wrk; }
+ensure_cargo_leptos
+ensure_wasm_bindgen
+ensure_wasm_opt
 ensure_postgres_binaries
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 command -v psql >/dev/null && psql=psql || psql="$pg_bin/psql"
@@ -25,7 +28,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "building the release portal (server and bundle)"
-SQLX_OFFLINE=true cargo leptos build --release 2>&1 | tail -1
+SQLX_OFFLINE=true cargo leptos build --release 2>&1 | grep -v '^ *Compiling' | tail -3
 server=target/release/server
 if [ -z "${DATABASE_URL:-}" ]; then
   start_private_postgres "$server" --ephemeral
@@ -49,16 +52,16 @@ WHERE t.slug LIKE 'bench-team-%' AND i.retired_in_version IS NULL;
 INSERT INTO team_checklist_items (team_id, item_id, status, na_reason, due_date, updated_at)
 SELECT team_id, item_id, status, CASE WHEN status = 'not_applicable' THEN 'Benchmark' ELSE '' END,
        CASE WHEN status IN ('not_started', 'in_progress') THEN current_date - 30 + (number * 7) END,
-       now() - make_interval(weeks => weeks_ago)
+       now() - make_interval(weeks => weeks_ago::int)
 FROM plan;
 INSERT INTO team_checklist_weeks (team_id, week_start, done_delta, na_delta)
-SELECT team_id, date_trunc('week', now() - make_interval(weeks => weeks_ago))::date,
+SELECT team_id, date_trunc('week', now() - make_interval(weeks => weeks_ago::int))::date,
        count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'not_applicable')
 FROM plan GROUP BY 1, 2;
 -- The history: 200 changes per team and item, spread over the twelve weeks.
 INSERT INTO team_checklist_history (team_id, item_id, at, status)
-SELECT p.team_id, p.item_id, now() - make_interval(mins => (g * 500 + p.number)), 'in_progress'
-FROM plan p CROSS JOIN generate_series(1, 1000000 / (SELECT count(*) FROM plan)) AS g;
+SELECT p.team_id, p.item_id, now() - make_interval(mins => (g * 500 + p.number)::int), 'in_progress'
+FROM plan p CROSS JOIN generate_series(1, 1000000 / (SELECT count(*) FROM plan) + 1) AS g;
 ANALYZE;
 SQL
 "$psql" -tA "$DATABASE_URL" -c "SELECT (SELECT count(*) FROM teams) || ' teams, ' || (SELECT count(*) FROM team_checklist_items) || ' item rows, ' || (SELECT count(*) FROM team_checklist_history) || ' history rows'"
@@ -79,7 +82,8 @@ PY
 curl -s -o /dev/null -c "$jar" -b "$jar" -H "Origin: $PORTAL_URL" \
   --data-urlencode "email=$admin" --data-urlencode "password=northwind-demo-passphrase" "$PORTAL_URL/api/sign_in"
 curl -s -o /dev/null -c "$jar" -b "$jar" -H "Origin: $PORTAL_URL" --data-urlencode "code=$code" "$PORTAL_URL/api/sign_in_code"
-cookie=$(awk '!/^#/ && NF >= 7 { printf "%s=%s", $6, $7 }' "$jar")
+# curl marks HttpOnly cookies with a `#HttpOnly_` prefix; the last line is the newest session.
+cookie=$(sed 's/^#HttpOnly_//' "$jar" | awk '!/^#/ && NF >= 7 { c = $6 "=" $7 } END { print c }')
 status=$(curl -s -o /tmp/dashboard.html -w '%{http_code}' -H "Cookie: $cookie" "$PORTAL_URL/dashboard")
 [ "$status" = 200 ] && grep -q "All 500 teams" /tmp/dashboard.html || die "GET /dashboard answered $status without the 500 teams"
 token=$("$server" token create --database-url "$DATABASE_URL" --email maya.manager@northwind.example --name bench 2>/dev/null)
