@@ -54,6 +54,14 @@ test.describe("checklists and dashboards", () => {
     expect(text).toContain('"payments","Payments"');
     expect(text).toContain('"customer-support","Customer Support"');
     expect(text).not.toContain('"marketing"');
+    // It reads on a phone: the heat map scrolls inside its card, the page does not.
+    await manager.setViewportSize({ width: 390, height: 844 });
+    for (const path of ["/dashboard", "/teams/payments/checklist"]) {
+      await open(manager, info, path);
+      expect(await manager.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    }
+    await screenshot(manager, info, "dashboard-phone");
+    await open(manager, info, "/dashboard");
     await manager.getByTitle(`Payments: ${simpleTitle} — Done`).click();
     await expect(manager).toHaveURL(new RegExp(`/teams/payments/checklist#item-${simple}$`));
     await context.close();

@@ -66,7 +66,7 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
         </div>
         <section class="card" aria-labelledby="heat-title">
             <h2 id="heat-title">"Teams × items"</h2>
-            <div class="table-wrap">
+            <div class="heat-wrap">
                 <table class="heat" data-testid="heat-map">
                     <caption class="visually-hidden">"Status of every item per team"</caption>
                     <thead>
