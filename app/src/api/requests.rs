@@ -43,6 +43,8 @@ pub struct RequestDetail {
     pub vendor_trains_on_data: bool,
     pub alternatives: String,
     pub assignee: Option<String>,
+    /// The reader is the assigned reviewer.
+    pub assigned_to_me: bool,
     pub risk: Option<RiskAssessment>,
     pub required_approvals: i16,
     pub created_at: String,

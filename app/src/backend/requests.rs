@@ -563,7 +563,8 @@ pub async fn detail_in(
              r.justification, r.users_count, r.access_file_system, r.access_terminal,
              r.access_git, r.access_internet, r.access_production, r.distribution,
              r.package_name, r.pinned_version, r.checksum, r.vendor_trains_on_data,
-             r.alternatives, a.display_name AS "assignee?", r.risk, r.required_approvals,
+             r.alternatives, a.display_name AS "assignee?", r.assignee_id, r.risk,
+             r.required_approvals,
              r.created_at, r.re_review,
              (SELECT g.slug FROM tools g WHERE g.tool_id = r.granted_tool_id) AS "granted_tool?",
              EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = r.team_id
@@ -659,6 +660,7 @@ pub async fn detail_in(
         vendor_trains_on_data: row.vendor_trains_on_data,
         alternatives: row.alternatives,
         assignee: row.assignee,
+        assigned_to_me: row.assignee_id == Some(principal.user_id),
         risk: row.risk.and_then(|risk| serde_json::from_value(risk).ok()),
         required_approvals: row.required_approvals,
         created_at: shown(row.created_at),

@@ -178,6 +178,14 @@ async fn an_approval_signed_with_a_fresh_code_writes_the_registry_and_a_verifiab
     let app = spawn_app().await;
     let d = desk(&app).await;
     let number = in_review(&app, &d.eli, &d.rita, &form("Granola", false)).await;
+    assert_eq!(
+        request(&app, &d.rita, &number).await["assigned_to_me"],
+        true
+    );
+    assert_eq!(
+        request(&app, &d.sam, &number).await["assigned_to_me"],
+        false
+    );
 
     // The code Rita signed in with cannot sign a decision.
     let used = d

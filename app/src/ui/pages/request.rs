@@ -201,7 +201,7 @@ fn Actions(request: RequestDetail, act: ServerAction<RequestActionFn>) -> impl I
             <FormError error />
             <div class="form__actions">
                 {may(RequestAction::Submit).then(|| button("submit", "Submit for review", "button"))}
-                {may(RequestAction::Assign).then(|| button("assign", "Assign to me", "button"))}
+                {(may(RequestAction::Assign) && !request.assigned_to_me).then(|| button("assign", "Assign to me", "button"))}
                 {may(RequestAction::Withdraw).then(|| button("withdraw", "Withdraw", "button button--ghost"))}
             </div>
             {may(RequestAction::Resubmit).then(|| with_text("resubmit", "Send back to review", "Your answer to the reviewer (optional)", "resubmit-body"))}
