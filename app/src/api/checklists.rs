@@ -84,9 +84,8 @@ pub struct TeamRequest {
 /// A team's checklist page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamChecklist {
+    /// Whoever may open it may change its items (members, managers of the team, admins).
     pub progress: TeamProgress,
-    /// May change items (members, managers of the team, admins).
-    pub can_edit: bool,
     /// Possible owners: the team's people (id, name).
     pub people: Vec<(String, String)>,
     pub trend: Vec<TrendPoint>,

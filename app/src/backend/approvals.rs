@@ -301,15 +301,15 @@ pub async fn reopen(
         )
     })?;
     let what = changes.join("; ");
-    let number =
-        sqlx::query_scalar!(
+    let opened =
+        sqlx::query!(
         "INSERT INTO tool_requests (requester_id, team_id, tool_id, tool_name, vendor, category,
            website, use_case, justification, distribution, package_name, pinned_version,
            checksum, vendor_trains_on_data, state, re_review, created_at, updated_at,
            submitted_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'submitted', true,
            $15, $15, $15)
-         RETURNING number",
+         RETURNING request_id, number",
         editor,
         team_id,
         row.tool_id,
@@ -329,12 +329,7 @@ pub async fn reopen(
     )
         .fetch_one(&mut *conn)
         .await?;
-    let request_id = sqlx::query_scalar!(
-        "SELECT request_id FROM tool_requests WHERE number = $1",
-        number
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let (request_id, number) = (opened.request_id, opened.number);
     sqlx::query!(
         "INSERT INTO tool_request_data_classes (request_id, data_class_id)
          SELECT $1, data_class_id FROM tool_data_classes WHERE tool_id = $2",
@@ -343,7 +338,7 @@ pub async fn reopen(
     )
     .execute(&mut *conn)
     .await?;
-    super::requests::open_for_review(conn, request_id, &what, change.now).await?;
+    super::requests::open_for_review(conn, request_id, number, &what, change.now).await?;
     sqlx::query!(
         "UPDATE tools SET approval_stale_since = $2, re_review_request_id = $3 WHERE tool_id = $1",
         row.tool_id,

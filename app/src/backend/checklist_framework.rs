@@ -1,7 +1,7 @@
 //! The checklist itself, as admins maintain it. Every change bumps the framework's version;
 //! items keep their id (teams' progress stays attached) and are retired rather than deleted.
 
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::audit::{self, NewEvent};
@@ -154,8 +154,7 @@ pub async fn retire_item(
     )
     .execute(&mut *tx)
     .await?;
-    let today = now.date_naive();
-    let week = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let week = super::checklists::week_start(now.date_naive());
     sqlx::query!(
         "INSERT INTO team_checklist_weeks (team_id, week_start, done_delta, na_delta)
          SELECT team_id, $2, -(status = 'done')::int, -(status = 'not_applicable')::int

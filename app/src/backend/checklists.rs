@@ -35,8 +35,8 @@ fn shown(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// The Monday of `day`'s week.
-fn week_start(day: NaiveDate) -> NaiveDate {
+/// The Monday of `day`'s week: the row of `team_checklist_weeks` a change on `day` goes to.
+pub(crate) fn week_start(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
@@ -113,6 +113,17 @@ pub async fn progress(
     now: DateTime<Utc>,
 ) -> Result<TeamProgress, AppError> {
     let (team_id, team_name) = team_access(conn, principal, slug).await?;
+    progress_of(conn, team_id, team_name, slug, now).await
+}
+
+/// [`progress`] of a team whose access was checked.
+async fn progress_of(
+    conn: &mut PgConnection,
+    team_id: Uuid,
+    team_name: String,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> Result<TeamProgress, AppError> {
     let version = sqlx::query_scalar!("SELECT version FROM checklist_framework")
         .fetch_one(&mut *conn)
         .await?;
@@ -224,10 +235,8 @@ pub async fn team_checklist(
     now: DateTime<Utc>,
 ) -> Result<TeamChecklist, AppError> {
     let mut conn = pool.acquire().await?;
-    let progress = progress(&mut conn, principal, slug, now).await?;
-    let team_id = sqlx::query_scalar!("SELECT team_id FROM teams WHERE slug = $1", slug)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (team_id, team_name) = team_access(&mut conn, principal, slug).await?;
+    let progress = progress_of(&mut conn, team_id, team_name, slug, now).await?;
     let people = sqlx::query!(
         "SELECT u.user_id, u.display_name FROM team_members m JOIN users u ON u.user_id = m.user_id
          WHERE m.team_id = $1 AND u.disabled_at IS NULL ORDER BY lower(u.display_name)",
@@ -290,7 +299,6 @@ pub async fn team_checklist(
     .collect::<Result<_, AppError>>()?;
     Ok(TeamChecklist {
         progress,
-        can_edit: true,
         people,
         trend,
         history,

@@ -149,15 +149,7 @@ pub async fn demo_sign_off(
     .map_err(|refusal| refused(refusal, stored.state))?;
     let request = detail_in(conn, principal, number).await?;
     let step = now.timestamp() / 30;
-    sqlx::query!(
-        "INSERT INTO totp_used_steps (user_id, step, used_at) VALUES ($1, $2, $3)
-         ON CONFLICT ON CONSTRAINT totp_used_steps_pkey DO NOTHING",
-        principal.user_id,
-        step,
-        now
-    )
-    .execute(&mut *conn)
-    .await?;
+    super::auth::totp::use_step(conn, principal.user_id, step, now).await?;
     record(
         conn, signing, principal, &stored, &request, decision, step, None, now,
     )

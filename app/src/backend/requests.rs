@@ -354,18 +354,13 @@ async fn store_risk(
 pub(crate) async fn open_for_review(
     conn: &mut PgConnection,
     request_id: Uuid,
+    number: i64,
     why: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     store_risk(conn, request_id, false, now).await?;
     let states = Some((RequestState::Draft, RequestState::Submitted));
     event(conn, request_id, None, "reopened", states, why, now).await?;
-    let number = sqlx::query_scalar!(
-        "SELECT number FROM tool_requests WHERE request_id = $1",
-        request_id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
     let audit_event = NewEvent::new(Actor::System, AuditAction::RequestReopened)
         .target(format!("request:{number}"))
         .after(serde_json::json!({ "why": why }));
@@ -500,12 +495,13 @@ async fn announce(
             notifications::reviewers(conn).await?,
             format!("{subject} is waiting for review."),
         ),
-        RequestAction::Resubmit if assignee.is_empty() => (
-            notifications::reviewers(conn).await?,
-            format!("{subject} was changed as asked and is back in review."),
-        ),
         RequestAction::Resubmit => (
-            assignee,
+            // The reviewer who asked for the changes, or every reviewer when nobody took it.
+            if assignee.is_empty() {
+                notifications::reviewers(conn).await?
+            } else {
+                assignee
+            },
             format!("{subject} was changed as asked and is back in review."),
         ),
         RequestAction::Assign => (

@@ -6,19 +6,6 @@ use serde_json::Value;
 
 use crate::helpers::{spawn_app, SignedIn, TestApp};
 
-async fn join(app: &TestApp, user: &SignedIn, team: &str, membership: Membership) {
-    sqlx::query(
-        "INSERT INTO team_members (team_id, user_id, membership, added_at)
-         SELECT team_id, $1, $2, now() FROM teams WHERE slug = $3",
-    )
-    .bind(user.user_id)
-    .bind(membership.as_str())
-    .bind(team)
-    .execute(&app.pool)
-    .await
-    .expect("member");
-}
-
 struct Team {
     member: SignedIn,
     manager: SignedIn,
@@ -36,11 +23,12 @@ async fn team(app: &TestApp) -> Team {
     .await
     .expect("team");
     let member = app.signed_in("mia@example.com", &[]).await;
-    join(app, &member, "qa", Membership::Member).await;
+    app.join(member.user_id, "qa", Membership::Member).await;
     let manager = app.signed_in("max@example.com", &[Role::Manager]).await;
-    join(app, &manager, "qa", Membership::Manager).await;
+    app.join(manager.user_id, "qa", Membership::Manager).await;
     let outsider = app.signed_in("otto@example.com", &[Role::Manager]).await;
-    join(app, &outsider, "marketing", Membership::Manager).await;
+    app.join(outsider.user_id, "marketing", Membership::Manager)
+        .await;
     Team {
         member,
         manager,

@@ -14,23 +14,10 @@ struct Desk {
     sam: SignedIn,
 }
 
-async fn join(app: &TestApp, user: &SignedIn, team: &str, membership: Membership) {
-    sqlx::query(
-        "INSERT INTO team_members (team_id, user_id, membership, added_at)
-         SELECT team_id, $1, $2, now() FROM teams WHERE slug = $3",
-    )
-    .bind(user.user_id)
-    .bind(membership.as_str())
-    .bind(team)
-    .execute(&app.pool)
-    .await
-    .expect("member");
-}
-
 async fn desk(app: &TestApp) -> Desk {
     app.load_demo().await;
     let eli = app.signed_in("eli@example.com", &[]).await;
-    join(app, &eli, "payments", Membership::Member).await;
+    app.join(eli.user_id, "payments", Membership::Member).await;
     Desk {
         eli,
         rita: app.signed_in("rita@example.com", &[Role::Reviewer]).await,
@@ -426,7 +413,8 @@ async fn a_high_risk_request_needs_two_distinct_reviewers_and_conditions_carry_o
 async fn nobody_decides_on_their_own_request_and_bad_input_names_the_field() {
     let app = spawn_app().await;
     let mut d = desk(&app).await;
-    join(&app, &d.rita, "payments", Membership::Member).await;
+    app.join(d.rita.user_id, "payments", Membership::Member)
+        .await;
     let own = in_review(&app, &d.rita, &d.sam, &form("Granola", false)).await;
     let (status, body) = decide(&app, &mut d.rita, &own, "approve").await;
     assert_eq!(status, 403, "{body}");
@@ -564,7 +552,7 @@ async fn twenty_racing_decisions_on_two_instances_have_exactly_one_winner() {
     let second = spawn_app_on(app.database.clone(), pool_for(&app.database).await).await;
     app.load_demo().await;
     let eli = app.signed_in("eli@example.com", &[]).await;
-    join(&app, &eli, "payments", Membership::Member).await;
+    app.join(eli.user_id, "payments", Membership::Member).await;
     // Sign the reviewers in with the previous time step's codes, so the current one is fresh.
     app.advance(-30);
     let mut reviewers = Vec::new();
@@ -653,9 +641,11 @@ async fn receipts_are_visible_to_exactly_those_who_see_the_request() {
         .expect("id")
         .to_owned();
     let maya = app.signed_in("maya@example.com", &[Role::Manager]).await;
-    join(&app, &maya, "payments", Membership::Manager).await;
+    app.join(maya.user_id, "payments", Membership::Manager)
+        .await;
     let otto = app.signed_in("otto@example.com", &[Role::Manager]).await;
-    join(&app, &otto, "marketing", Membership::Manager).await;
+    app.join(otto.user_id, "marketing", Membership::Manager)
+        .await;
     for (email, expected) in [
         ("eli@example.com", 200),
         ("maya@example.com", 200),

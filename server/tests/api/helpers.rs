@@ -72,6 +72,20 @@ impl TestApp {
             .expect("account created")
     }
 
+    /// Puts `user_id` on team `team` as member or manager.
+    pub async fn join(&self, user_id: Uuid, team: &str, membership: app::domain::Membership) {
+        sqlx::query(
+            "INSERT INTO team_members (team_id, user_id, membership, added_at)
+             SELECT team_id, $1, $2, now() FROM teams WHERE slug = $3",
+        )
+        .bind(user_id)
+        .bind(membership.as_str())
+        .bind(team)
+        .execute(&self.pool)
+        .await
+        .expect("member");
+    }
+
     /// Enrolls (already confirmed) a fresh TOTP secret for `user` and returns it.
     pub async fn enroll_totp(&self, user: Uuid) -> TotpSecret {
         let secret = TotpSecret::generate();

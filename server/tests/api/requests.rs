@@ -17,20 +17,9 @@ async fn people(app: &TestApp) -> People {
     app.load_demo().await;
     let eli = app.signed_in("eli@example.com", &[]).await;
     let maya = app.signed_in("maya@example.com", &[Role::Manager]).await;
-    for (user, membership) in [
-        (eli.user_id, Membership::Member),
-        (maya.user_id, Membership::Manager),
-    ] {
-        sqlx::query(
-            "INSERT INTO team_members (team_id, user_id, membership, added_at)
-             SELECT team_id, $1, $2, now() FROM teams WHERE slug = 'payments'",
-        )
-        .bind(user)
-        .bind(membership.as_str())
-        .execute(&app.pool)
-        .await
-        .expect("member");
-    }
+    app.join(eli.user_id, "payments", Membership::Member).await;
+    app.join(maya.user_id, "payments", Membership::Manager)
+        .await;
     People {
         eli,
         rita: app.signed_in("rita@example.com", &[Role::Reviewer]).await,

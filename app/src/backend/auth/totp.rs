@@ -180,6 +180,27 @@ pub async fn store_confirmed(
     Ok(())
 }
 
+/// Marks time step `step` used for `user_id`; `false` when it was used already. The primary key
+/// makes this atomic: of two parallel calls for one step exactly one returns `true`.
+pub async fn use_step(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    step: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let inserted = sqlx::query!(
+        "INSERT INTO totp_used_steps (user_id, step, used_at) VALUES ($1, $2, $3)
+         ON CONFLICT ON CONSTRAINT totp_used_steps_pkey DO NOTHING",
+        user_id,
+        step,
+        now
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
 /// What checking a code found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeCheck {
@@ -204,17 +225,7 @@ pub async fn check_and_consume(
     let Some(step) = secret.matching_step(code, now) else {
         return Ok(CodeCheck::Wrong);
     };
-    let inserted = sqlx::query!(
-        "INSERT INTO totp_used_steps (user_id, step, used_at) VALUES ($1, $2, $3)
-         ON CONFLICT ON CONSTRAINT totp_used_steps_pkey DO NOTHING",
-        user_id,
-        step,
-        now
-    )
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(if inserted == 1 {
+    Ok(if use_step(conn, user_id, step, now).await? {
         CodeCheck::Accepted { step }
     } else {
         CodeCheck::Replayed { step }

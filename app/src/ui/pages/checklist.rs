@@ -129,7 +129,6 @@ fn TeamChecklistView(
                 }.into_any()
             }}
         </section>
-        {move || error.get().map(|_| ())}
     }
 }
 
