@@ -46,7 +46,8 @@ ensure_wasm_bindgen() {
   local want have
   want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
   [ -n "$want" ] || die "Cargo.lock has no wasm-bindgen entry"
-  have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')
+  # `|| true`: with pipefail a missing CLI (exit 127) would otherwise end the script under set -e.
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
   if [ "$have" != "$want" ]; then
     say "installing wasm-bindgen-cli $want (Cargo.lock pins wasm-bindgen $want; found '${have:-none}')"
     cargo install wasm-bindgen-cli --version "$want" --locked --force
