@@ -83,12 +83,44 @@ SQL
 status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$PORTAL_URL/api/v1/tools")
 [ "$status" = 200 ] || die "GET /api/v1/tools answered $status"
 
+# CPU seconds used so far by the portal and by PostgreSQL (utime + stime of every running
+# process of that name); the difference over the run says where the two cores went.
+cpu_seconds() {
+  # A process may exit between the glob and the read: cat then fails, which is fine here.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v tck="$(getconf CLK_TCK)" '
+    { n[$2] += $14 + $15 }
+    END { printf "%.2f %.2f\n", n["(server)"] / tck, n["(postgres)"] / tck }'
+}
+
+# Samples cpu_seconds from 1 s into the run to 1 s before its end (pgbench's backends exit
+# with it, and their time with them), while the command "$@" runs for $DURATION.
+with_cpu() {
+  local d=${DURATION%s} before after
+  "$@" >"$scripts/run.out" 2>&1 &
+  local pid=$!
+  sleep 1; before=$(cpu_seconds)
+  sleep "$((d - 2))"; after=$(cpu_seconds)
+  wait "$pid" || { cat "$scripts/run.out" >&2; die "$1 failed"; }
+  cpu_report "$before" "$after" "$((d - 2))" >"$scripts/cpu.out"
+}
+
+cpu_report() { # $1, $2 = cpu_seconds before and after, $3 = seconds between them
+  awk -v before="$1" -v after="$2" -v d="$3" -v cores="$(nproc)" 'BEGIN {
+    split(before, b, " "); split(after, a, " ")
+    s = a[1] - b[1]; p = a[2] - b[2]; all = cores * d
+    printf "CPU over the run (%d cores x %d s = %d s): portal %.1f s, PostgreSQL %.1f s, load generator and the rest %.1f s\n",
+      cores, d, all, s, p, all - s - p
+  }'
+}
+
 say "1/2 wrk: GET /api/v1/tools, $CONNECTIONS connections, $DURATION"
-out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$scripts/tools.lua" "$PORTAL_URL/api/v1/tools")
+with_cpu wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$scripts/tools.lua" "$PORTAL_URL/api/v1/tools"
+out=$(cat "$scripts/run.out")
 echo "$out" | sed -n '/Latency Distribution/,/Transfer/p'
 api_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
 api_p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
 grep -q "Non-2xx" <<<"$out" && die "some API responses were not 200"
+cat "$scripts/cpu.out"
 
 # Where the time goes: the HTTP stack alone, and authentication alone (one statement).
 say "breakdown: GET /healthz and GET /api/v1/me, $CONNECTIONS connections, $DURATION each"
@@ -99,8 +131,10 @@ me_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
 echo "/healthz: $healthz_rps req/s   /api/v1/me: $me_rps req/s"
 
 say "2/2 pgbench: the same SELECT, $CONNECTIONS clients, $DURATION"
-out=$("$pgbench" -n -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" -f "$scripts/tools.sql" "$DATABASE_URL" 2>&1)
+with_cpu "$pgbench" -n -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" -f "$scripts/tools.sql" "$DATABASE_URL"
+out=$(cat "$scripts/run.out")
 echo "$out" | grep -E "latency average|tps"
+cat "$scripts/cpu.out"
 db_tps=$(awk '/^tps/ { print $3 }' <<<"$out")
 
 echo

@@ -42,6 +42,12 @@ test.describe("identity and trust", () => {
     // The admin's other pages, while signed in.
     await open(page, info, "/admin/teams");
     await expect(page.getByTestId("teams-table")).toContainText("Payments");
+    // One "Admin" entry in the header, the section's own tabs below it.
+    const main = page.getByRole("navigation", { name: "Main" });
+    await expect(main.getByRole("link", { name: "Admin" })).toHaveAttribute("aria-current", "page");
+    const tabs = page.getByRole("navigation", { name: "Administration" });
+    await expect(tabs.getByRole("link")).toHaveText(["People", "Teams", "Checklist items", "Settings", "Audit log"]);
+    await expect(tabs.getByRole("link", { name: "Teams" })).toHaveAttribute("aria-current", "page");
     await screenshot(page, info, "admin-teams");
     await open(page, info, "/admin/settings");
     await expect(page.getByLabel("Organization name")).toHaveValue("Northwind Analytics (demo)");

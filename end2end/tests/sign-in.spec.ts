@@ -8,6 +8,10 @@ test.describe("signing in", () => {
     await submitPassword(page, info, "eli.employee@northwind.example", PASSWORD);
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId("signed-in-as")).toHaveText("Eli Novak");
+    await expect(page.getByRole("link", { name: "Eli Novak: your account" })).toHaveAttribute("href", "/account");
+    // Administration is for admins only.
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" })).toHaveCount(0);
+    await expect(page.getByRole("navigation", { name: "Administration" })).toHaveCount(0);
     await screenshot(page, info, "overview-signed-in");
 
     await submit(page, info, "Sign out");

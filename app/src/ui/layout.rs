@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 use super::components::{ErrorPage, UserMenu};
 use super::providers::{provide_current_user, use_current_user};
@@ -27,6 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </div>
             </header>
             <main id="main" class="app-main" tabindex="-1">
+                <AdminNavigation />
                 <ErrorBoundary fallback=|_errors| view! { <ErrorPage /> }>{children()}</ErrorBoundary>
             </main>
             <footer class="app-footer">
@@ -41,10 +43,12 @@ pub fn Layout(children: Children) -> impl IntoView {
 }
 
 /// Main navigation: what the signed-in person's roles open up. Nothing but the brand when
-/// signed out.
+/// signed out. The administration pages share one entry (their own tabs are below the header),
+/// so the header stays one line for admins; the account page is the name in the account corner.
 #[component]
 fn Navigation() -> impl IntoView {
     let user = use_current_user();
+    let in_admin = in_admin_section();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -63,18 +67,52 @@ fn Navigation() -> impl IntoView {
                                 <li><A href="/dashboard">"Dashboard"</A></li>
                             })}
                             {user.is_admin().then(|| view! {
-                                <li><A href="/admin/people">"People"</A></li>
-                                <li><A href="/admin/teams">"Teams"</A></li>
-                                <li><A href="/admin/checklist">"Checklist items"</A></li>
-                                <li><A href="/admin/settings">"Settings"</A></li>
-                                <li><A href="/admin/audit">"Audit log"</A></li>
+                                <li>
+                                    <a href="/admin/people" aria-current=move || in_admin().then_some("page")>
+                                        "Admin"
+                                    </a>
+                                </li>
                             })}
-                            <li><A href="/account">"Account"</A></li>
                         </ul>
                     </nav>
                 }
                 .into_any()
             })}
         </Suspense>
+    }
+}
+
+fn in_admin_section() -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    let location = use_location();
+    move || location.pathname.with(|path| path.starts_with("/admin/"))
+}
+
+/// The administration section's tabs, on every `/admin/…` page an admin opens.
+#[component]
+fn AdminNavigation() -> impl IntoView {
+    let user = use_current_user();
+    let in_admin = in_admin_section();
+    view! {
+        <Show when=in_admin>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    if !matches!(user.await, Ok(Some(ref user)) if user.is_admin()) {
+                        return ().into_any();
+                    }
+                    view! {
+                        <nav class="sub-nav" aria-label="Administration">
+                            <ul>
+                                <li><A href="/admin/people">"People"</A></li>
+                                <li><A href="/admin/teams">"Teams"</A></li>
+                                <li><A href="/admin/checklist">"Checklist items"</A></li>
+                                <li><A href="/admin/settings">"Settings"</A></li>
+                                <li><A href="/admin/audit">"Audit log"</A></li>
+                            </ul>
+                        </nav>
+                    }
+                    .into_any()
+                })}
+            </Suspense>
+        </Show>
     }
 }

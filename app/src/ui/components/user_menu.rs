@@ -21,7 +21,7 @@ pub fn UserMenu() -> impl IntoView {
                                     <span class="user-menu__count" data-testid="unread-count">{user.unread_notifications}<span class="visually-hidden">" unread"</span></span>
                                 })}
                             </a>
-                            <span class="user-menu__name" data-testid="signed-in-as">{user.name}</span>
+                            <a class="user-menu__name" href="/account" title="Your account" aria-label=format!("{}: your account", user.name) data-testid="signed-in-as">{user.name.clone()}</a>
                             <ActionForm action=sign_out attr:class="user-menu__form">
                                 <button type="submit" class="button button--ghost">"Sign out"</button>
                             </ActionForm>
