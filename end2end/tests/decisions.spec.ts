@@ -25,7 +25,7 @@ async function reviewerOn(browser: Browser, info: TestInfo, email: string, path:
 }
 
 test.describe("decisions", () => {
-  test("two reviewers sign a high-risk request off with fresh codes; the tool lands in the registry and the receipt verifies", async ({
+  test("a reviewer asks for changes, the employee answers, two reviewers sign the high-risk request off with fresh codes; the tool lands in the registry and the receipt verifies", async ({
     page,
     browser,
   }, info) => {
@@ -51,11 +51,23 @@ test.describe("decisions", () => {
     await expect(page.getByTestId("risk-summary")).toContainText("2 reviewers must approve");
     const requestUrl = new URL(page.url()).pathname;
 
-    // First reviewer: takes it, approves with conditions.
+    // First reviewer: takes it…
     const one = await reviewerOn(browser, info, first, requestUrl);
     const review = one.page;
     await submit(review, info, "Assign to me");
+    // …asks for changes first; the employee answers and sends it back.
+    await review.getByLabel("What should change").fill("Say which production systems it reads, please.");
+    await submit(review, info, "Request changes");
+    await expect(review.locator("[data-state]").first()).toHaveText("Changes requested");
+    await open(page, info, requestUrl);
+    await expect(page.getByTestId("timeline")).toContainText("Say which production systems it reads");
+    await page.getByLabel("Your answer to the reviewer (optional)").fill("Only the incident database, read-only.");
+    await submit(page, info, "Send back to review");
+    await expect(page.locator("[data-state]").first()).toHaveText("In review");
+    await open(review, info, requestUrl);
+    await expect(review.getByTestId("timeline")).toContainText("Only the incident database");
     await expect(review.getByTestId("decision-form")).toBeVisible();
+    // …and approves with conditions.
     await review.getByLabel("Approve with conditions").check();
     await review.getByLabel("Conditions of use (for an approval with conditions)").fill("Read-only production access.");
     await screenshot(review, info, "decision-form");

@@ -67,3 +67,12 @@ pub fn or_dash(text: &str) -> String {
         text.to_owned()
     }
 }
+
+/// A SHA-256 checksum in a details list: set in code type, or a plain dash when there is none.
+pub fn checksum_or_dash(checksum: &str) -> AnyView {
+    if checksum.trim().is_empty() {
+        view! { "—" }.into_any()
+    } else {
+        view! { <code class="checksum">{checksum.to_owned()}</code> }.into_any()
+    }
+}
