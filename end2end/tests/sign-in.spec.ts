@@ -9,10 +9,12 @@ test.describe("signing in", () => {
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId("signed-in-as")).toHaveText("Eli Novak");
     await expect(page.getByRole("link", { name: "Eli Novak: your account" })).toHaveAttribute("href", "/account");
-    // Administration is for admins only.
     await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" })).toHaveCount(0);
-    await expect(page.getByRole("navigation", { name: "Administration" })).toHaveCount(0);
     await screenshot(page, info, "overview-signed-in");
+    // Administration is for admins only: no tabs on an admin page opened by address either.
+    await open(page, info, "/admin/people");
+    await expect(page.getByText("You do not have permission to do that.")).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Administration" })).toHaveCount(0);
 
     await submit(page, info, "Sign out");
     await expect(page).toHaveURL(/\/sign-in$/);

@@ -68,7 +68,7 @@ fn Navigation() -> impl IntoView {
                             })}
                             {user.is_admin().then(|| view! {
                                 <li>
-                                    <a href="/admin/people" aria-current=move || in_admin().then_some("page")>
+                                    <a href=ADMIN_PAGES[0].0 aria-current=move || in_admin().then_some("page")>
                                         "Admin"
                                     </a>
                                 </li>
@@ -81,6 +81,15 @@ fn Navigation() -> impl IntoView {
         </Suspense>
     }
 }
+
+/// The administration pages, in tab order; the header's "Admin" entry opens the first.
+const ADMIN_PAGES: [(&str, &str); 5] = [
+    ("/admin/people", "People"),
+    ("/admin/teams", "Teams"),
+    ("/admin/checklist", "Checklist items"),
+    ("/admin/settings", "Settings"),
+    ("/admin/audit", "Audit log"),
+];
 
 fn in_admin_section() -> impl Fn() -> bool + Copy + Send + Sync + 'static {
     let location = use_location();
@@ -102,11 +111,10 @@ fn AdminNavigation() -> impl IntoView {
                     view! {
                         <nav class="sub-nav" aria-label="Administration">
                             <ul>
-                                <li><A href="/admin/people">"People"</A></li>
-                                <li><A href="/admin/teams">"Teams"</A></li>
-                                <li><A href="/admin/checklist">"Checklist items"</A></li>
-                                <li><A href="/admin/settings">"Settings"</A></li>
-                                <li><A href="/admin/audit">"Audit log"</A></li>
+                                {ADMIN_PAGES
+                                    .iter()
+                                    .map(|&(href, label)| view! { <li><A href=href>{label}</A></li> })
+                                    .collect_view()}
                             </ul>
                         </nav>
                     }

@@ -368,6 +368,7 @@ async fn admin_pages_tell_other_roles_they_may_not() {
     for path in [
         "/admin/people",
         "/admin/teams",
+        "/admin/checklist",
         "/admin/settings",
         "/admin/audit",
     ] {
@@ -379,6 +380,9 @@ async fn admin_pages_tell_other_roles_they_may_not() {
             "{path}"
         );
         assert!(!html.contains("Invite someone"), "{path}");
+        // Neither the header's "Admin" entry nor the section's tabs.
+        assert!(!html.contains(r#"aria-label="Administration""#), "{path}");
+        assert!(!html.contains(">Admin</a>"), "{path}");
     }
     let admin = app.signed_in("root@example.com", &[Role::Admin]).await;
     for (path, text) in [
@@ -386,12 +390,20 @@ async fn admin_pages_tell_other_roles_they_may_not() {
         ("/admin/teams", "Create a team"),
         ("/admin/settings", "Require two-factor sign-in for everyone"),
         ("/admin/audit", "Verify chain"),
+        ("/admin/checklist", "Add an item"),
         ("/account", "API tokens"),
     ] {
         let response = app.page(path, &admin.cookie).await;
         assert_eq!(response.status(), 200, "{path}");
         let html = response.text().await.expect("html");
         assert!(html.contains(text), "{path}: {text}");
+        assert!(html.contains(">Admin</a>"), "{path}");
+        // The section's tabs on its own pages only.
+        assert_eq!(
+            html.contains(r#"aria-label="Administration""#),
+            path.starts_with("/admin/"),
+            "{path}"
+        );
     }
 }
 

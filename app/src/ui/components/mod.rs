@@ -16,7 +16,7 @@ pub use error_page::ErrorPage;
 pub use field::{Field, Select, TextArea};
 pub use field_error::{action_done, action_error, field_error, FormError};
 pub use loaded::Loaded;
-pub use notice::{checksum_or_dash, or_dash, EmptyState, ErrorNotice, Loading, Success};
+pub use notice::{code_or, or_dash, EmptyState, ErrorNotice, Loading, Success};
 pub use registry::{History, StatusBadge};
 pub use request_badges::{RequestStateBadge, RiskBadge};
 pub use reveal::{RevealPanel, RoleBadges};

@@ -68,11 +68,12 @@ pub fn or_dash(text: &str) -> String {
     }
 }
 
-/// A SHA-256 checksum in a details list: set in code type, or a plain dash when there is none.
-pub fn checksum_or_dash(checksum: &str) -> AnyView {
-    if checksum.trim().is_empty() {
-        view! { "—" }.into_any()
+/// A machine value in a details list (package, version, checksum) set in code type, or
+/// `fallback` in plain text when there is none.
+pub fn code_or(text: &str, fallback: &'static str, class: &'static str) -> AnyView {
+    if text.trim().is_empty() {
+        view! { {fallback} }.into_any()
     } else {
-        view! { <code class="checksum">{checksum.to_owned()}</code> }.into_any()
+        view! { <code class=class>{text.to_owned()}</code> }.into_any()
     }
 }

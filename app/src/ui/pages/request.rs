@@ -9,8 +9,8 @@ use crate::domain::request_input::ACCESS_KINDS;
 use crate::domain::request_state::Decision;
 use crate::domain::request_state::{next, RequestAction, RequestState};
 use crate::ui::components::{
-    action_error, checksum_or_dash, field_error, or_dash, Field, FormError, Loaded,
-    RequestStateBadge, RiskBadge, TextArea,
+    action_error, code_or, field_error, or_dash, Field, FormError, Loaded, RequestStateBadge,
+    RiskBadge, TextArea,
 };
 
 /// A request: what is asked, its risk and the rules that fired, its timeline, and what the
@@ -122,7 +122,7 @@ fn RequestView(
                 <div><dt>"Distribution"</dt><dd>{request.distribution.label()}</dd></div>
                 <div><dt>"Package"</dt><dd>{or_dash(&request.package_name)}</dd></div>
                 <div><dt>"Pinned version"</dt><dd>{or_dash(&request.pinned_version)}</dd></div>
-                <div><dt>"SHA-256"</dt><dd>{checksum_or_dash(&request.checksum)}</dd></div>
+                <div><dt>"SHA-256"</dt><dd>{code_or(&request.checksum, "—", "checksum")}</dd></div>
                 <div><dt>"Vendor trains on customer data"</dt><dd>{if request.vendor_trains_on_data { "Yes" } else { "No" }}</dd></div>
                 <div><dt>"Alternatives considered"</dt><dd class="prose">{or_dash(&request.alternatives)}</dd></div>
             </dl>

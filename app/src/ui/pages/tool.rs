@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{check_policy, get_tool, PolicyAnswer, ToolDetail, ToolPageData};
 use crate::domain::ToolStatus;
-use crate::ui::components::{checksum_or_dash, or_dash, EmptyState, History, Loaded, StatusBadge};
+use crate::ui::components::{code_or, or_dash, EmptyState, History, Loaded, StatusBadge};
 
 /// Everyone: one tool — its approval, conditions, data, teams, least-privilege requirements,
 /// supply chain and history — and the "may I use it?" check.
@@ -243,9 +243,9 @@ fn SupplyChainCard(tool: ToolDetail) -> impl IntoView {
             <h2 id="supply-title">"Supply chain"</h2>
             <dl class="details">
                 <div><dt>"Distribution"</dt><dd>{tool.distribution.label()}</dd></div>
-                <div><dt>"Package"</dt><dd>{if tool.package_name.is_empty() { view! { "—" }.into_any() } else { view! { <code>{tool.package_name.clone()}</code> }.into_any() }}</dd></div>
-                <div><dt>"Pinned version"</dt><dd>{if tool.pinned_version.is_empty() { view! { "Not pinned" }.into_any() } else { view! { <code>{tool.pinned_version.clone()}</code> }.into_any() }}</dd></div>
-                <div><dt>"SHA-256"</dt><dd>{checksum_or_dash(&tool.checksum)}</dd></div>
+                <div><dt>"Package"</dt><dd>{code_or(&tool.package_name, "—", "")}</dd></div>
+                <div><dt>"Pinned version"</dt><dd>{code_or(&tool.pinned_version, "Not pinned", "")}</dd></div>
+                <div><dt>"SHA-256"</dt><dd>{code_or(&tool.checksum, "—", "checksum")}</dd></div>
                 <div><dt>"Vendor trains on customer data"</dt><dd>{if tool.vendor_trains_on_data { "Yes" } else { "No" }}</dd></div>
             </dl>
         </section>
