@@ -8,6 +8,7 @@ pub mod api;
 pub mod backend;
 pub mod domain;
 pub mod error;
+pub mod model;
 pub mod ui;
 
 pub use ui::{shell, App};

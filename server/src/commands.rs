@@ -3,10 +3,10 @@
 use std::io::{IsTerminal, Write};
 
 use app::backend::audit::Verification;
-use app::backend::auth::totp::SealingKey;
-use app::backend::clock::Clock;
-use app::backend::services::Services;
-use app::backend::signing::SigningKeys;
+use app::backend::identity::auth::totp::SealingKey;
+use app::backend::platform::clock::Clock;
+use app::backend::platform::services::Services;
+use app::backend::platform::signing::SigningKeys;
 use app::domain::{Actor, Email, Role};
 use app::error::AppError;
 use chrono::Utc;
@@ -76,7 +76,7 @@ async fn delete_expired_sessions(pool: sqlx::PgPool) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
-        match app::backend::auth::session_store::delete_expired(&pool).await {
+        match app::backend::identity::auth::session_store::delete_expired(&pool).await {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(deleted, "expired sessions removed"),
             Err(error) => tracing::warn!(%error, "removing expired sessions failed"),
@@ -168,7 +168,8 @@ pub async fn postgres(global: &GlobalOptions, options: &PostgresOptions) -> Resu
 pub async fn admin_create(global: &GlobalOptions, email: &str, name: &str) -> Result<(), BoxError> {
     let password = read_password()?;
     // Check the input before starting a database, so a typo costs nothing.
-    let user = app::backend::users::parse_new_user(email, name, &password, &[Role::Admin])?;
+    let user =
+        app::backend::identity::users::parse_new_user(email, name, &password, &[Role::Admin])?;
     let database = Database::open(
         global.database_url.as_deref(),
         &global.data_dir,
@@ -176,7 +177,8 @@ pub async fn admin_create(global: &GlobalOptions, email: &str, name: &str) -> Re
     )
     .await?;
     let created =
-        app::backend::users::create(&database.pool, Actor::Operator, user, Utc::now()).await;
+        app::backend::identity::users::create(&database.pool, Actor::Operator, user, Utc::now())
+            .await;
     database.pool.close().await;
     created?;
     println!("Administrator {} created.", email.trim().to_lowercase());
@@ -206,9 +208,14 @@ pub async fn token_create(global: &GlobalOptions, email: &str, name: &str) -> Re
         global.pool_size(),
     )
     .await?;
-    let created =
-        app::backend::tokens::create(&database.pool, Actor::Operator, &email, name, Utc::now())
-            .await;
+    let created = app::backend::identity::tokens::create(
+        &database.pool,
+        Actor::Operator,
+        &email,
+        name,
+        Utc::now(),
+    )
+    .await;
     database.pool.close().await;
     let created = created?;
     // The only time the token is shown: on standard output, for a script to capture.
@@ -251,7 +258,7 @@ pub fn keys_rotate(global: &GlobalOptions) -> Result<(), BoxError> {
 pub fn receipt_verify(global: &GlobalOptions, file: &std::path::Path) -> Result<(), BoxError> {
     let text = std::fs::read_to_string(file)
         .map_err(|error| format!("cannot read {}: {error}", file.display()))?;
-    let receipt: app::domain::receipt::SignedReceipt = serde_json::from_str(&text)
+    let receipt: app::domain::requests::receipt::SignedReceipt = serde_json::from_str(&text)
         .map_err(|error| format!("{} is not a receipt: {error}", file.display()))?;
     let keys = SigningKeys::load(&global.signing_key_path())?;
     let document = keys

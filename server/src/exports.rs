@@ -6,10 +6,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use app::backend::access::authorize;
-use app::backend::auth::session::AuthSession;
 use app::backend::checklists;
-use app::backend::users::{active_principal, Principal};
+use app::backend::identity::auth::session::AuthSession;
+use app::backend::identity::users::{active_principal, Principal};
+use app::backend::platform::access::authorize;
 use app::domain::Permission;
 use app::error::AppError;
 

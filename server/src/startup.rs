@@ -24,9 +24,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use app::backend::auth::session::IDLE_SECS;
-use app::backend::auth::session_store::PgSessionStore;
-use app::backend::services::Services;
+use app::backend::identity::auth::session::IDLE_SECS;
+use app::backend::identity::auth::session_store::PgSessionStore;
+use app::backend::platform::services::Services;
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};

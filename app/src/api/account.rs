@@ -1,76 +1,16 @@
 //! A person's own account: password, second factor, recovery codes, sessions, API tokens.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::TeamMembershipView;
-use crate::domain::Role;
 use crate::error::AppError;
-
-/// A secret shown exactly once, right after it was made. It travels through the session so a
-/// browser without JavaScript sees it on the page it is sent back to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Reveal {
-    ApiToken { name: String, token: String },
-    RecoveryCodes(Vec<String>),
-    InvitationLink { email: String, url: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionView {
-    /// Names the session without revealing its id.
-    pub handle: String,
-    pub signed_in: Option<String>,
-    pub last_seen: Option<String>,
-    pub device: String,
-    pub current: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenView {
-    pub id: String,
-    pub name: String,
-    pub created: String,
-    pub last_used: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountPage {
-    pub email: String,
-    pub name: String,
-    pub roles: Vec<Role>,
-    pub teams: Vec<TeamMembershipView>,
-    pub two_factor: bool,
-    pub needs_two_factor: bool,
-    pub recovery_codes_left: i64,
-    pub sessions: Vec<SessionView>,
-    pub tokens: Vec<TokenView>,
-    pub reveal: Option<Reveal>,
-}
-
-/// An enrollment waiting for its first code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingTwoFactor {
-    /// Base32, for typing into an app by hand.
-    pub secret: String,
-    pub otpauth_url: String,
-    /// The QR code as an SVG data URI.
-    pub qr_code: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TwoFactorPage {
-    pub enrolled: bool,
-    pub required: bool,
-    pub pending: Option<PendingTwoFactor>,
-    pub recovery_codes_left: i64,
-    pub reveal: Option<Reveal>,
-}
+use crate::model::{AccountPage, TwoFactorPage};
+#[cfg(feature = "ssr")]
+use crate::model::{PendingTwoFactor, Reveal};
 
 #[server(endpoint = "account")]
 pub async fn get_account() -> Result<AccountPage, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::{account, auth::recovery, people};
+    use crate::backend::{identity::account, identity::auth::recovery, identity::people};
     use crate::domain::Permission;
     respond(
         async {
@@ -103,7 +43,7 @@ pub async fn change_password(
     new_password: String,
 ) -> Result<(), AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::{account, auth::sign_in::reauthenticate};
+    use crate::backend::{identity::account, identity::auth::sign_in::reauthenticate};
     use crate::domain::Permission;
     respond(
         async {
@@ -142,7 +82,7 @@ pub async fn end_session(handle: String) -> Result<(), AppError> {
     respond(
         async {
             let request = authorized(Permission::ManageOwnAccount).await?;
-            crate::backend::account::end_session(
+            crate::backend::identity::account::end_session(
                 &request.services.pool,
                 &request.principal,
                 &handle,
@@ -163,7 +103,7 @@ pub async fn create_api_token(name: String) -> Result<(), AppError> {
         async {
             let request = authorized(Permission::ManageOwnAccount).await?;
             let email = Email::parse(&request.principal.email).map_err(|_| AppError::Internal)?;
-            let created = crate::backend::tokens::create(
+            let created = crate::backend::identity::tokens::create(
                 &request.services.pool,
                 request.principal.actor(),
                 &email,
@@ -171,7 +111,7 @@ pub async fn create_api_token(name: String) -> Result<(), AppError> {
                 request.now,
             )
             .await?;
-            let name = crate::backend::tokens::parse_name(&name)?.to_owned();
+            let name = crate::backend::identity::tokens::parse_name(&name)?.to_owned();
             request
                 .session
                 .reveal(&Reveal::ApiToken {
@@ -192,7 +132,7 @@ pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
         async {
             let request = authorized(Permission::ManageOwnAccount).await?;
             let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-            crate::backend::tokens::revoke(
+            crate::backend::identity::tokens::revoke(
                 &request.services.pool,
                 request.principal.actor(),
                 request.principal.user_id,
@@ -208,7 +148,7 @@ pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
 #[server(endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes(current_password: String) -> Result<(), AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::auth::{enrollment, sign_in::reauthenticate};
+    use crate::backend::identity::auth::{enrollment, sign_in::reauthenticate};
     use crate::domain::Permission;
     respond(
         async {
@@ -245,7 +185,7 @@ pub async fn regenerate_recovery_codes(current_password: String) -> Result<(), A
 #[server(endpoint = "two_factor")]
 pub async fn get_two_factor() -> Result<TwoFactorPage, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::auth::enrollment;
+    use crate::backend::identity::auth::enrollment;
     use crate::domain::Permission;
     respond(
         async {
@@ -286,7 +226,7 @@ pub async fn begin_two_factor(
     code: Option<String>,
 ) -> Result<(), AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::auth::{enrollment, sign_in::reauthenticate};
+    use crate::backend::identity::auth::{enrollment, sign_in::reauthenticate};
     use crate::domain::Permission;
     respond(
         async {
@@ -326,7 +266,7 @@ pub async fn begin_two_factor(
 #[server(endpoint = "confirm_two_factor")]
 pub async fn confirm_two_factor(code: String) -> Result<(), AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::auth::enrollment;
+    use crate::backend::identity::auth::enrollment;
     use crate::domain::Permission;
     respond(
         async {

@@ -4,134 +4,13 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::Reveal;
-use crate::domain::{Membership, Role};
 use crate::error::AppError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamMembershipView {
-    pub slug: String,
-    pub name: String,
-    pub membership: Membership,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonRow {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub roles: Vec<Role>,
-    pub teams: Vec<TeamMembershipView>,
-    pub totp_enrolled: bool,
-    pub disabled: bool,
-    pub since: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InvitationRow {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub roles: Vec<String>,
-    pub teams: Vec<String>,
-    pub invited_by: Option<String>,
-    pub created: String,
-    pub expires: String,
-    pub expired: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamRow {
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub members: i64,
-    pub managers: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamMemberRow {
-    pub user_id: String,
-    pub email: String,
-    pub name: String,
-    pub membership: String,
-    pub disabled: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamDetail {
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub members: Vec<TeamMemberRow>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PeoplePage {
-    pub people: Vec<PersonRow>,
-    pub invitations: Vec<InvitationRow>,
-    pub teams: Vec<TeamRow>,
-    pub reveal: Option<Reveal>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonPage {
-    pub person: PersonRow,
-    pub teams: Vec<TeamRow>,
-    pub is_self: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
-    pub name: String,
-    pub require_totp_for_all: bool,
-}
-
-/// Audit log filters, as the filter form sends them (all optional).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditQuery {
-    #[serde(default)]
-    pub action: String,
-    #[serde(default)]
-    pub actor: String,
-    #[serde(default)]
-    pub target: String,
-    #[serde(default)]
-    pub from: String,
-    #[serde(default)]
-    pub to: String,
-    /// Only events before this sequence number (the next page).
-    #[serde(default)]
-    pub before: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub seq: i64,
-    pub at: String,
-    pub action: String,
-    pub actor: String,
-    pub target: String,
-    pub source: String,
-    pub details: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditPage {
-    pub entries: Vec<AuditEntry>,
-    /// Where the next (older) page starts, if there is one.
-    pub next_before: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChainCheck {
-    pub intact: bool,
-    pub events: i64,
-    pub first_bad_seq: Option<i64>,
-    pub problem: Option<String>,
-}
+#[cfg(feature = "ssr")]
+use crate::model::Reveal;
+use crate::model::{
+    AuditPage, AuditQuery, ChainCheck, PeoplePage, PersonPage, Settings, TeamDetail, TeamRow,
+};
 
 #[cfg(feature = "ssr")]
 fn pairs(teams: Option<BTreeMap<String, String>>) -> Vec<(String, String)> {
@@ -141,7 +20,7 @@ fn pairs(teams: Option<BTreeMap<String, String>>) -> Vec<(String, String)> {
 #[server(endpoint = "admin/people")]
 pub async fn get_people() -> Result<PeoplePage, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::{invitations, people, teams};
+    use crate::backend::{identity::invitations, identity::people, org::teams};
     use crate::domain::Permission;
     respond(
         async {
@@ -166,7 +45,7 @@ pub async fn invite_person(
     teams: Option<BTreeMap<String, String>>,
 ) -> Result<(), AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::invitations;
+    use crate::backend::identity::invitations;
     use crate::domain::Permission;
     respond(
         async {
@@ -198,7 +77,7 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
     respond(
         async {
             let request = authorized(Permission::ManagePeople).await?;
-            crate::backend::invitations::revoke(
+            crate::backend::identity::invitations::revoke(
                 &request.services.pool,
                 request.principal.actor(),
                 &id,
@@ -213,7 +92,7 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
 #[server(endpoint = "admin/person")]
 pub async fn get_person(id: String) -> Result<PersonPage, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::{people, teams};
+    use crate::backend::{identity::people, org::teams};
     use crate::domain::Permission;
     respond(
         async {
@@ -241,7 +120,7 @@ pub async fn update_person(
     respond(
         async {
             let request = authorized(Permission::ManagePeople).await?;
-            let roles_changed = crate::backend::people::update_access(
+            let roles_changed = crate::backend::identity::people::update_access(
                 &request.services.pool,
                 &request.principal,
                 &id,
@@ -273,7 +152,7 @@ pub async fn set_person_disabled(id: String, disabled: String) -> Result<(), App
                 "false" => false,
                 _ => return Err(AppError::invalid("disabled", "must be true or false")),
             };
-            crate::backend::people::set_disabled(
+            crate::backend::identity::people::set_disabled(
                 &request.services.pool,
                 &request.principal,
                 &id,
@@ -293,7 +172,7 @@ pub async fn reset_person_totp(id: String) -> Result<(), AppError> {
     respond(
         async {
             let request = authorized(Permission::ManagePeople).await?;
-            crate::backend::people::reset_totp(
+            crate::backend::identity::people::reset_totp(
                 &request.services.pool,
                 &request.principal,
                 &id,
@@ -312,7 +191,7 @@ pub async fn get_teams() -> Result<Vec<TeamRow>, AppError> {
     respond(
         async {
             let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::teams::list(&request.services.pool).await
+            crate::backend::org::teams::list(&request.services.pool).await
         }
         .await,
     )
@@ -329,7 +208,7 @@ pub async fn create_team(
     respond(
         async {
             let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::teams::create(
+            crate::backend::org::teams::create(
                 &request.services.pool,
                 request.principal.actor(),
                 &name,
@@ -350,7 +229,7 @@ pub async fn get_team(slug: String) -> Result<TeamDetail, AppError> {
     respond(
         async {
             let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::teams::detail(&request.services.pool, &slug).await
+            crate::backend::org::teams::detail(&request.services.pool, &slug).await
         }
         .await,
     )
@@ -367,7 +246,7 @@ pub async fn update_team(
     respond(
         async {
             let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::teams::update(
+            crate::backend::org::teams::update(
                 &request.services.pool,
                 request.principal.actor(),
                 &slug,
@@ -393,7 +272,7 @@ pub async fn set_team_member(
     respond(
         async {
             let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::teams::set_member(
+            crate::backend::org::teams::set_member(
                 &request.services.pool,
                 request.principal.actor(),
                 &slug,
@@ -414,7 +293,7 @@ pub async fn get_settings() -> Result<Settings, AppError> {
     respond(
         async {
             let request = authorized(Permission::ManageSettings).await?;
-            crate::backend::settings::get(&request.services.pool).await
+            crate::backend::org::settings::get(&request.services.pool).await
         }
         .await,
     )
@@ -431,7 +310,7 @@ pub async fn update_settings(
     respond(
         async {
             let request = authorized(Permission::ManageSettings).await?;
-            crate::backend::settings::update(
+            crate::backend::org::settings::update(
                 &request.services.pool,
                 &request.principal,
                 &name,

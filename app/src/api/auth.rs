@@ -1,27 +1,8 @@
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::domain::Role;
 use crate::error::AppError;
-
-/// Where signing in stands after the password.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SignInStep {
-    SignedIn,
-    /// A code from the authenticator app must follow.
-    CodeRequired,
-}
-
-/// The signed-in person, as the UI shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentUser {
-    pub email: String,
-    pub name: String,
-    pub roles: Vec<Role>,
-    /// Must set up two-factor sign-in before anything else.
-    pub needs_two_factor: bool,
-    pub unread_notifications: i64,
-}
+use crate::model::{CurrentUser, SignInStep};
 
 impl CurrentUser {
     pub fn is_admin(&self) -> bool {
@@ -32,7 +13,7 @@ impl CurrentUser {
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppError> {
     use super::context::{respond, services, session, source_address, user_agent};
-    use crate::backend::auth::sign_in::{check_password, PasswordStep};
+    use crate::backend::identity::auth::sign_in::{check_password, PasswordStep};
     respond(
         async {
             let services = services()?;
@@ -59,7 +40,7 @@ pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppE
 #[server(endpoint = "sign_in_code")]
 pub async fn sign_in_code(code: String) -> Result<(), AppError> {
     use super::context::{respond, services, session, source_address, user_agent};
-    use crate::backend::auth::sign_in::check_second_factor;
+    use crate::backend::identity::auth::sign_in::check_second_factor;
     respond(
         async {
             let services = services()?;
@@ -91,7 +72,7 @@ pub async fn sign_in_code(code: String) -> Result<(), AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     use super::context::{respond, services, session, source_address};
     use crate::backend::audit::{self, NewEvent};
-    use crate::backend::users::active_principal;
+    use crate::backend::identity::users::active_principal;
     use crate::domain::AuditAction;
     respond(
         async {
@@ -119,7 +100,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     use super::context::{respond, services, session};
-    use crate::backend::users::active_principal;
+    use crate::backend::identity::users::active_principal;
     respond(
         async {
             let services = services()?;

@@ -2,153 +2,11 @@
 //! `backend::checklists`: members and managers their teams, admins every team.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::domain::checklist::{ChecklistCategory, Counts, ItemForm, ItemStatus};
-use crate::domain::policy::TeamRef;
+use crate::domain::checklist::ItemForm;
+use crate::domain::registry::policy::TeamRef;
 use crate::error::AppError;
-
-/// Completion of one category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct CategoryProgress {
-    pub category: ChecklistCategory,
-    pub counts: Counts,
-    /// Whole percent; `None` when nothing in it applies.
-    pub percent: Option<i64>,
-}
-
-/// One item of a team's checklist, as the team and the API see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct TeamItem {
-    pub number: i32,
-    pub title: String,
-    pub category: ChecklistCategory,
-    pub guidance: String,
-    pub evidence_required: bool,
-    pub status: ItemStatus,
-    pub na_reason: String,
-    /// The owner's name.
-    pub owner: Option<String>,
-    pub owner_id: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub due_date: Option<String>,
-    /// Due before today and not done (nor not applicable).
-    pub overdue: bool,
-    pub evidence: String,
-    pub links: Vec<String>,
-    /// `YYYY-MM-DD HH:MM UTC` and who, of the last change.
-    pub updated: Option<String>,
-}
-
-/// A team's figures: what `GET /api/v1/teams/{slug}/progress` returns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct TeamProgress {
-    pub team: String,
-    pub team_name: String,
-    pub framework_version: i32,
-    pub counts: Counts,
-    pub percent: Option<i64>,
-    pub categories: Vec<CategoryProgress>,
-    pub items: Vec<TeamItem>,
-}
-
-/// One week of the completion trend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrendPoint {
-    /// The Monday the week starts, `YYYY-MM-DD`.
-    pub week: String,
-    pub percent: Option<i64>,
-}
-
-/// One change in a team's checklist history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChecklistChange {
-    pub at: String,
-    pub actor: String,
-    pub item: i32,
-    pub title: String,
-    pub status: ItemStatus,
-}
-
-/// A request in the team's view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamRequest {
-    pub number: i64,
-    pub tool_name: String,
-    pub state: crate::domain::request_state::RequestState,
-}
-
-/// A team's checklist page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamChecklist {
-    /// Whoever may open it may change its items (members, managers of the team, admins).
-    pub progress: TeamProgress,
-    /// Possible owners: the team's people (id, name).
-    pub people: Vec<(String, String)>,
-    pub trend: Vec<TrendPoint>,
-    pub history: Vec<ChecklistChange>,
-    /// Registry entries approved for this team (by name).
-    pub tools: Vec<TeamRef>,
-    pub open_requests: Vec<TeamRequest>,
-}
-
-/// A column of the heat map.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemHeader {
-    pub number: i32,
-    pub title: String,
-}
-
-/// A row of the heat map: a team and its status per item (in the items' order).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HeatRow {
-    pub team: String,
-    pub team_name: String,
-    pub percent: Option<i64>,
-    pub cells: Vec<ItemStatus>,
-}
-
-/// An item across the teams in view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemProgress {
-    pub number: i32,
-    pub title: String,
-    pub counts: Counts,
-    pub percent: Option<i64>,
-}
-
-/// An open item past its due date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OverdueItem {
-    pub team: String,
-    pub team_name: String,
-    pub number: i32,
-    pub title: String,
-    pub due_date: String,
-    pub owner: Option<String>,
-}
-
-/// The organization dashboard (for a manager: the teams they manage).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Dashboard {
-    /// Every team (admins) or the teams the reader manages.
-    pub scope_all: bool,
-    pub teams: i64,
-    pub counts: Counts,
-    pub percent: Option<i64>,
-    pub categories: Vec<CategoryProgress>,
-    pub items: Vec<ItemHeader>,
-    pub heat: Vec<HeatRow>,
-    pub page: i64,
-    pub pages: i64,
-    pub trend: Vec<TrendPoint>,
-    pub overdue: Vec<OverdueItem>,
-    pub overdue_total: i64,
-    pub least_advanced: Vec<ItemProgress>,
-}
+use crate::model::{Dashboard, FrameworkView, TeamChecklist};
 
 #[server(endpoint = "team_checklist")]
 pub async fn get_team_checklist(team: String) -> Result<TeamChecklist, AppError> {
@@ -231,27 +89,6 @@ pub async fn get_my_checklists() -> Result<Vec<TeamRef>, AppError> {
     )
 }
 
-/// A checklist item as admins manage it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FrameworkItem {
-    pub number: i32,
-    pub title: String,
-    pub category: ChecklistCategory,
-    pub guidance: String,
-    pub evidence_required: bool,
-    pub added_in_version: i32,
-    pub retired_in_version: Option<i32>,
-}
-
-/// The checklist framework with every item, retired ones included.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FrameworkView {
-    pub name: String,
-    pub version: i32,
-    pub updated_at: String,
-    pub items: Vec<FrameworkItem>,
-}
-
 #[server(endpoint = "admin/checklist")]
 pub async fn get_framework() -> Result<FrameworkView, AppError> {
     use super::context::{authorized, respond};
@@ -259,7 +96,7 @@ pub async fn get_framework() -> Result<FrameworkView, AppError> {
     respond(
         async {
             let caller = authorized(Permission::ManageChecklist).await?;
-            crate::backend::checklist_framework::view(&caller.services.pool).await
+            crate::backend::checklists::framework::view(&caller.services.pool).await
         }
         .await,
     )
@@ -276,7 +113,7 @@ pub async fn save_checklist_item(
     respond(
         async {
             let caller = authorized(Permission::ManageChecklist).await?;
-            let number = crate::backend::checklist_framework::save_item(
+            let number = crate::backend::checklists::framework::save_item(
                 &caller.services.pool,
                 caller.principal.actor(),
                 number,
@@ -298,7 +135,7 @@ pub async fn retire_checklist_item(number: i32) -> Result<(), AppError> {
     respond(
         async {
             let caller = authorized(Permission::ManageChecklist).await?;
-            crate::backend::checklist_framework::retire_item(
+            crate::backend::checklists::framework::retire_item(
                 &caller.services.pool,
                 caller.principal.actor(),
                 number,

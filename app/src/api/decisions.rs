@@ -1,20 +1,18 @@
 //! Deciding on a request with a TOTP sign-off, and reading the signed receipts.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::domain::decision_input::DecisionForm;
-use crate::domain::receipt::{ReceiptDocument, SignedReceipt};
+use crate::domain::requests::decision::DecisionForm;
+use crate::domain::requests::state::RequestState;
 use crate::error::AppError;
-
-use super::RequestState;
+use crate::model::ReceiptView;
 
 /// Decides on request `number`. The code is used up; the session gets a new id afterwards
 /// (a step-up, like signing in).
 #[server(endpoint = "decide_request")]
 pub async fn decide_request(number: i64, decision: DecisionForm) -> Result<RequestState, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::decisions::{decide, Keys};
+    use crate::backend::requests::decisions::{decide, Keys};
     use crate::domain::Permission;
     respond(
         async {
@@ -42,19 +40,6 @@ pub async fn decide_request(number: i64, decision: DecisionForm) -> Result<Reque
     )
 }
 
-/// A receipt with the portal's own check of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReceiptView {
-    pub receipt: SignedReceipt,
-    /// The signed document, when the receipt verifies.
-    pub document: Option<ReceiptDocument>,
-    /// Why it does not verify.
-    pub problem: Option<String>,
-    pub request_number: i64,
-    /// The receipt as a file, exactly as `GET /api/v1/receipts/{id}` returns it.
-    pub json: String,
-}
-
 #[server(endpoint = "receipt")]
 pub async fn get_receipt(id: String) -> Result<ReceiptView, AppError> {
     use super::context::{authorized, respond};
@@ -62,9 +47,12 @@ pub async fn get_receipt(id: String) -> Result<ReceiptView, AppError> {
     respond(
         async {
             let caller = authorized(Permission::RequestTools).await?;
-            let (receipt, request_number) =
-                crate::backend::receipts::get(&caller.services.pool, &caller.principal, &id)
-                    .await?;
+            let (receipt, request_number) = crate::backend::requests::receipts::get(
+                &caller.services.pool,
+                &caller.principal,
+                &id,
+            )
+            .await?;
             let (document, problem) = match caller.services.signing_keys.verify_receipt(&receipt) {
                 Ok(document) => (Some(document), None),
                 Err(error) => (None, Some(error.to_string())),

@@ -30,10 +30,10 @@ mod context {
     use crate::error::AppError;
     use leptos::prelude::*;
 
-    use crate::backend::access::authorize;
-    use crate::backend::auth::session::AuthSession;
-    use crate::backend::services::Services;
-    use crate::backend::users::{active_principal, Principal};
+    use crate::backend::identity::auth::session::AuthSession;
+    use crate::backend::identity::users::{active_principal, Principal};
+    use crate::backend::platform::access::authorize;
+    use crate::backend::platform::services::Services;
     use crate::domain::Permission;
 
     /// What the server provides to every request.
@@ -97,13 +97,13 @@ mod context {
 
     impl Authorized {
         /// Who changes something, from where and when: what an audited save records.
-        pub fn change(&self) -> Result<crate::backend::tool_editing::Change, AppError> {
-            Ok(crate::backend::tool_editing::Change {
+        pub fn change(&self) -> Result<crate::backend::platform::change::Change, AppError> {
+            Ok(crate::backend::platform::change::Change {
                 actor: self.principal.actor(),
                 by: Some(self.principal.user_id),
                 source: self.source,
                 now: self.now,
-                today: crate::backend::tools::today(self.now)?,
+                today: crate::backend::platform::change::today(self.now)?,
             })
         }
     }

@@ -1,27 +1,9 @@
 //! In-app notifications of the signed-in person.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NotificationView {
-    pub id: i64,
-    /// UTC, `YYYY-MM-DD HH:MM UTC`.
-    pub at: String,
-    pub message: String,
-    /// Where it leads, inside the portal.
-    pub link: String,
-    pub read: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NotificationList {
-    /// Newest first.
-    pub items: Vec<NotificationView>,
-    pub unread: i64,
-}
+use crate::model::NotificationList;
 
 #[server(endpoint = "notifications")]
 pub async fn get_notifications() -> Result<NotificationList, AppError> {

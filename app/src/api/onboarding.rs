@@ -1,26 +1,15 @@
 //! Getting in for the first time: first-run setup and invitations.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::domain::Role;
 use crate::error::AppError;
-
-/// What an invitee sees before choosing a password.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InvitationView {
-    pub email: String,
-    pub name: String,
-    pub roles: Vec<Role>,
-    /// They will set up two-factor sign-in right after.
-    pub totp_required: bool,
-}
+use crate::model::InvitationView;
 
 /// Whether first-run setup is open (nobody has an account yet).
 #[server(endpoint = "setup_status")]
 pub async fn get_setup_status() -> Result<bool, AppError> {
     use super::context::{pool, respond};
-    respond(async { crate::backend::setup::is_open(&pool()?).await }.await)
+    respond(async { crate::backend::identity::setup::is_open(&pool()?).await }.await)
 }
 
 #[server(endpoint = "complete_setup")]
@@ -36,7 +25,7 @@ pub async fn complete_setup(
             let services = services()?;
             let now = services.clock.now();
             let source = source_address().await;
-            let user_id = crate::backend::setup::complete(
+            let user_id = crate::backend::identity::setup::complete(
                 &services.pool,
                 &organization,
                 &name,
@@ -61,7 +50,12 @@ pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
     respond(
         async {
             let services = services()?;
-            crate::backend::invitations::find(&services.pool, &token, services.clock.now()).await
+            crate::backend::identity::invitations::find(
+                &services.pool,
+                &token,
+                services.clock.now(),
+            )
+            .await
         }
         .await,
     )
@@ -70,7 +64,7 @@ pub async fn get_invitation(token: String) -> Result<InvitationView, AppError> {
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(token: String, password: String) -> Result<(), AppError> {
     use super::context::{respond, services, session, source_address, user_agent};
-    use crate::backend::invitations;
+    use crate::backend::identity::invitations;
     respond(
         async {
             let services = services()?;

@@ -1,191 +1,20 @@
 //! The AI-tool registry as the browser and `/api/v1` see it.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::domain::policy::TeamRef;
-use crate::domain::{
-    ClassificationLevel, Day, Distribution, FieldChange, ToolCategory, ToolStatus,
-};
 use crate::error::AppError;
-
-/// A kind of data and whether it may go into AI tools.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct DataClassView {
-    pub slug: String,
-    pub name: String,
-    pub level: ClassificationLevel,
-    /// May not be sent to any AI tool unless a tool's approval names it.
-    pub prohibited_by_default: bool,
-    pub description: String,
-    pub examples: String,
-}
-
-/// A tool in a list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ToolSummary {
-    pub slug: String,
-    pub name: String,
-    pub vendor: String,
-    pub category: ToolCategory,
-    pub status: ToolStatus,
-    pub description: String,
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Date))]
-    pub next_review: Option<Day>,
-    /// The next review date has passed.
-    pub review_overdue: bool,
-}
-
-/// One page of tools matching a search.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ToolPage {
-    pub tools: Vec<ToolSummary>,
-    /// How many tools match in all.
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-}
-
-/// A data class as a tool's approval names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct DataClassRef {
-    pub slug: String,
-    pub name: String,
-}
-
-/// One of the five least-privilege requirements for AI coding tools (the article's lesson 3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct AccessRequirement {
-    pub key: String,
-    pub label: String,
-    pub required: bool,
-    pub note: String,
-}
-
-/// Everything the registry holds about a tool.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ToolDetail {
-    pub slug: String,
-    pub name: String,
-    pub vendor: String,
-    pub category: ToolCategory,
-    pub description: String,
-    pub website: String,
-    pub status: ToolStatus,
-    pub status_reason: String,
-    #[cfg_attr(feature = "ssr", schema(value_type = String, format = Date))]
-    pub status_since: Day,
-    pub conditions: String,
-    /// `None`: approved for every team.
-    pub teams: Option<Vec<TeamRef>>,
-    pub data_classes: Vec<DataClassRef>,
-    pub access_requirements: Vec<AccessRequirement>,
-    pub distribution: Distribution,
-    pub package_name: String,
-    pub pinned_version: String,
-    pub checksum: String,
-    pub vendor_trains_on_data: bool,
-    pub business_owner: String,
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Date))]
-    pub next_review: Option<Day>,
-    pub rollback_plan: String,
-    pub approval: ApprovalState,
-}
-
-/// Where a tool's approval stands in the workflow.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ApprovalState {
-    /// Number of the request whose final approval the entry carries; `None` when the entry
-    /// was written directly by a reviewer.
-    pub request: Option<i64>,
-    /// `YYYY-MM-DD` when a reviewer changed the pinned version, checksum or "trains on data"
-    /// after the approval; `None` while it is current.
-    pub stale_since: Option<String>,
-    /// The re-review request opened when the approval went stale.
-    pub re_review_request: Option<i64>,
-}
-
-/// The answer of the policy check, with what it was asked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct PolicyAnswer {
-    pub allowed: bool,
-    pub reason: String,
-    pub tool: String,
-    pub data_class: String,
-    pub team: String,
-}
-
-/// One change in a tool's or data class's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub seq: i64,
-    /// UTC, `YYYY-MM-DD HH:MM:SS`.
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub changes: Vec<FieldChange>,
-}
-
-/// The registry page: one page of matching tools and what the filters offer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegistryPage {
-    pub results: ToolPage,
-    pub data_classes: Vec<DataClassRef>,
-    pub teams: Vec<TeamRef>,
-    /// May add and edit tools (reviewers).
-    pub can_edit: bool,
-}
-
-/// A tool's page: the tool, its history, and what the policy widget offers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ToolPageData {
-    pub tool: ToolDetail,
-    pub history: Vec<HistoryEntry>,
-    pub data_classes: Vec<DataClassRef>,
-    pub teams: Vec<TeamRef>,
-    /// The asker's own teams, to preselect in the widget.
-    pub my_teams: Vec<String>,
-    pub can_edit: bool,
-}
-
-/// The tool form: the tool being changed (none when adding) and the choices it offers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ToolEditor {
-    pub tool: Option<ToolDetail>,
-    pub data_classes: Vec<DataClassView>,
-    pub teams: Vec<TeamRef>,
-}
-
-/// The data classes page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DataClassesPage {
-    pub classes: Vec<DataClassView>,
-    pub can_edit: bool,
-}
-
-/// A data class with its history, for its edit page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DataClassEditor {
-    pub class: DataClassView,
-    pub history: Vec<HistoryEntry>,
-}
+use crate::model::{
+    DataClassEditor, DataClassesPage, PolicyAnswer, RegistryPage, ToolEditor, ToolPageData,
+};
 
 #[cfg(feature = "ssr")]
 mod choices {
-    use super::DataClassRef;
     use crate::error::AppError;
+    use crate::model::DataClassRef;
     use sqlx::PgPool;
 
     pub async fn data_classes(pool: &PgPool) -> Result<Vec<DataClassRef>, AppError> {
-        Ok(crate::backend::data_classes::list(pool)
+        Ok(crate::backend::registry::data_classes::list(pool)
             .await?
             .into_iter()
             .map(|c| DataClassRef {
@@ -210,7 +39,7 @@ pub async fn get_registry(
     page: Option<i64>,
 ) -> Result<RegistryPage, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::tools::{self, ToolQuery};
+    use crate::backend::registry::tools::{self, ToolQuery};
     use crate::domain::{permits, Permission};
     respond(
         async {
@@ -225,9 +54,14 @@ pub async fn get_registry(
                 page,
             };
             Ok(RegistryPage {
-                results: tools::search(pool, &query, tools::today(request.now)?).await?,
+                results: tools::search(
+                    pool,
+                    &query,
+                    crate::backend::platform::change::today(request.now)?,
+                )
+                .await?,
                 data_classes: choices::data_classes(pool).await?,
-                teams: crate::backend::teams::names(pool).await?,
+                teams: crate::backend::org::teams::names(pool).await?,
                 can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
             })
         }
@@ -238,7 +72,7 @@ pub async fn get_registry(
 #[server(endpoint = "tool")]
 pub async fn get_tool(slug: String) -> Result<ToolPageData, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::{audit, teams, tools};
+    use crate::backend::{audit, org::teams, registry::tools};
     use crate::domain::{permits, Permission};
     respond(
         async {
@@ -250,7 +84,7 @@ pub async fn get_tool(slug: String) -> Result<ToolPageData, AppError> {
                     .await?,
                 tool,
                 data_classes: choices::data_classes(pool).await?,
-                teams: crate::backend::teams::names(pool).await?,
+                teams: crate::backend::org::teams::names(pool).await?,
                 my_teams: teams::of_user(pool, request.principal.user_id).await?,
                 can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
             })
@@ -267,13 +101,20 @@ pub async fn check_policy(
     team: String,
 ) -> Result<PolicyAnswer, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::tools;
+
     use crate::domain::Permission;
     respond(
         async {
             let request = authorized(Permission::ViewRegistry).await?;
-            let today = tools::today(request.now)?;
-            tools::check(&request.services.pool, &tool, &data_class, &team, today).await
+            let today = crate::backend::platform::change::today(request.now)?;
+            crate::backend::registry::policy::check(
+                &request.services.pool,
+                &tool,
+                &data_class,
+                &team,
+                today,
+            )
+            .await
         }
         .await,
     )
@@ -282,7 +123,7 @@ pub async fn check_policy(
 #[server(endpoint = "tool_editor")]
 pub async fn get_tool_editor(slug: Option<String>) -> Result<ToolEditor, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::{data_classes, tools};
+    use crate::backend::{registry::data_classes, registry::tools};
     use crate::domain::Permission;
     respond(
         async {
@@ -295,7 +136,7 @@ pub async fn get_tool_editor(slug: Option<String>) -> Result<ToolEditor, AppErro
             Ok(ToolEditor {
                 tool,
                 data_classes: data_classes::list(pool).await?,
-                teams: crate::backend::teams::names(pool).await?,
+                teams: crate::backend::org::teams::names(pool).await?,
             })
         }
         .await,
@@ -309,14 +150,14 @@ pub async fn save_tool(
     tool: crate::domain::ToolForm,
 ) -> Result<String, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::tool_editing;
+    use crate::backend::registry::editing;
     use crate::domain::Permission;
     respond(
         async {
             let request = authorized(Permission::ManageRegistry).await?;
             let change = request.change()?;
             let original = Some(original.trim()).filter(|s| !s.is_empty());
-            let slug = tool_editing::save(&request.services.pool, &change, original, &tool).await?;
+            let slug = editing::save(&request.services.pool, &change, original, &tool).await?;
             leptos_axum::redirect(&format!("/tools/{slug}"));
             Ok(slug)
         }
@@ -327,7 +168,7 @@ pub async fn save_tool(
 #[server(endpoint = "data_classes")]
 pub async fn get_data_classes() -> Result<DataClassesPage, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::data_classes;
+    use crate::backend::registry::data_classes;
     use crate::domain::{permits, Permission};
     respond(
         async {
@@ -344,7 +185,7 @@ pub async fn get_data_classes() -> Result<DataClassesPage, AppError> {
 #[server(endpoint = "data_class_editor")]
 pub async fn get_data_class_editor(slug: String) -> Result<DataClassEditor, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::{audit, data_classes};
+    use crate::backend::{audit, registry::data_classes};
     use crate::domain::Permission;
     respond(
         async {
@@ -368,7 +209,7 @@ pub async fn save_data_class(
     class: crate::domain::DataClassForm,
 ) -> Result<String, AppError> {
     use super::context::{authorized, respond};
-    use crate::backend::data_classes;
+    use crate::backend::registry::data_classes;
     use crate::domain::Permission;
     respond(
         async {

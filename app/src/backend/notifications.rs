@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::api::{NotificationList, NotificationView};
 use crate::error::AppError;
+use crate::model::{NotificationList, NotificationView};
 
 /// How many notifications the list shows.
 const SHOWN: i64 = 100;

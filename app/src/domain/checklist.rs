@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::registry_input::{text, web_address};
+use super::form::{checkbox, text, web_address};
 use super::Day;
 use crate::error::AppError;
 
@@ -198,10 +198,7 @@ impl FrameworkItemForm {
             category: ChecklistCategory::parse(self.category.trim())
                 .map_err(|m| AppError::invalid("category", m))?,
             guidance: text("guidance", &self.guidance, 8000, true)?,
-            evidence_required: super::registry_input::checkbox(
-                "evidence_required",
-                self.evidence_required.as_deref(),
-            )?,
+            evidence_required: checkbox("evidence_required", self.evidence_required.as_deref())?,
         })
     }
 }

@@ -104,41 +104,22 @@ pub mod canonical;
 mod changes;
 pub mod checklist;
 mod day;
-pub mod decision_input;
-mod display_name;
-mod email;
-mod membership;
-mod password;
-pub mod policy;
-pub mod receipt;
-mod recovery_code;
-mod registry;
-mod registry_input;
-pub mod request_input;
-pub mod request_state;
-pub mod risk;
-mod role;
+pub(crate) mod form;
+pub mod identity;
+pub mod registry;
+pub mod requests;
 mod slug;
 mod team_filter;
-pub mod throttle;
-mod totp_code;
 
 pub use access::{enrollment_owed, permits, Permission};
 pub use audit::{Actor, AuditAction, AuditRecord};
 pub use changes::{field_changes, FieldChange};
 pub use day::Day;
-pub use display_name::DisplayName;
-pub use email::Email;
-pub use membership::Membership;
-pub use password::Password;
-pub use recovery_code::RecoveryCode;
+pub use identity::{DisplayName, Email, Membership, Password, RecoveryCode, Role, TotpCode};
 pub use registry::{
-    ClassificationLevel, Distribution, Sha256Checksum, ToolCategory, ToolStatus,
-    ACCESS_REQUIREMENTS,
+    ClassificationLevel, DataClassForm, Distribution, RequirementSetting, Sha256Checksum,
+    ToolCategory, ToolForm, ToolStatus, ValidDataClass, ValidTool, ACCESS_REQUIREMENTS,
 };
-pub use registry_input::{DataClassForm, RequirementSetting, ToolForm, ValidDataClass, ValidTool};
-pub use request_input::RequestForm;
-pub use role::Role;
+pub use requests::RequestForm;
 pub use slug::Slug;
 pub use team_filter::matches_filter;
-pub use totp_code::TotpCode;

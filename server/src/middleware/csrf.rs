@@ -16,7 +16,7 @@ use axum::Json;
 use std::net::{IpAddr, SocketAddr};
 
 use app::backend::audit::{self, NewEvent};
-use app::backend::services::Services;
+use app::backend::platform::services::Services;
 use app::domain::{Actor, AuditAction};
 use app::error::AppError;
 use axum::extract::ConnectInfo;

@@ -2,8 +2,8 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use app::backend::tokens;
-use app::backend::users::Principal;
+use app::backend::identity::tokens;
+use app::backend::identity::users::Principal;
 use app::error::AppError;
 
 use super::ApiError;

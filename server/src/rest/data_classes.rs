@@ -1,9 +1,9 @@
 use axum::extract::State;
 use axum::Json;
 
-use app::api::DataClassView;
-use app::backend::{access::authorize, data_classes};
+use app::backend::{platform::access::authorize, registry::data_classes};
 use app::domain::Permission;
+use app::model::DataClassView;
 
 use super::openapi::ErrorBody;
 use super::{ApiError, ApiPrincipal};

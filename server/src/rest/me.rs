@@ -2,7 +2,7 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use app::backend::access::authorize;
+use app::backend::platform::access::authorize;
 use app::domain::{Permission, Role};
 
 use super::openapi::ErrorBody;

@@ -1,9 +1,9 @@
 use axum::extract::{Path, State};
 use axum::Json;
 
-use app::backend::access::authorize;
-use app::backend::receipts;
-use app::domain::receipt::SignedReceipt;
+use app::backend::platform::access::authorize;
+use app::backend::requests::receipts;
+use app::domain::requests::receipt::SignedReceipt;
 use app::domain::Permission;
 
 use super::openapi::ErrorBody;

@@ -6,12 +6,12 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use app::api::RequestDetail;
-use app::backend::access::authorize;
+use app::backend::platform::access::authorize;
 use app::backend::requests;
-use app::domain::request_state::RequestAction;
+use app::domain::requests::state::RequestAction;
 use app::domain::{Permission, RequestForm};
 use app::error::AppError;
+use app::model::RequestDetail;
 
 use super::openapi::ErrorBody;
 use super::{ApiError, ApiPrincipal};

@@ -3,7 +3,7 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use app::backend::signing::PublicKeyView;
+use app::backend::platform::signing::PublicKeyView;
 
 use crate::startup::AppState;
 

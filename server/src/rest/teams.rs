@@ -1,10 +1,10 @@
 use axum::extract::{Path, State};
 use axum::Json;
 
-use app::api::TeamProgress;
-use app::backend::access::authorize;
 use app::backend::checklists;
+use app::backend::platform::access::authorize;
 use app::domain::Permission;
+use app::model::TeamProgress;
 
 use super::openapi::ErrorBody;
 use super::{ApiError, ApiPrincipal};

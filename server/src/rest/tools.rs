@@ -3,11 +3,11 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
 
-use app::api::{PolicyAnswer, ToolDetail, ToolPage};
-use app::backend::access::authorize;
-use app::backend::tools::{self, ToolQuery};
+use app::backend::platform::access::authorize;
+use app::backend::registry::tools::{self, ToolQuery};
 use app::domain::Permission;
 use app::error::AppError;
+use app::model::{PolicyAnswer, ToolDetail, ToolPage};
 
 use super::openapi::ErrorBody;
 use super::{ApiError, ApiPrincipal};
@@ -44,7 +44,7 @@ pub async fn list(
 ) -> Result<Json<ToolPage>, ApiError> {
     authorize(&principal, Permission::ViewRegistry)?;
     let query = parsed(query)?;
-    let today = tools::today(state.services.clock.now())?;
+    let today = app::backend::platform::change::today(state.services.clock.now())?;
     Ok(Json(tools::search(&state.pool, &query, today).await?))
 }
 
@@ -103,9 +103,9 @@ pub async fn check(
 ) -> Result<Json<PolicyAnswer>, ApiError> {
     authorize(&principal, Permission::ViewRegistry)?;
     let query = parsed(query)?;
-    let today = tools::today(state.services.clock.now())?;
+    let today = app::backend::platform::change::today(state.services.clock.now())?;
     Ok(Json(
-        tools::check(
+        app::backend::registry::policy::check(
             &state.pool,
             &query.tool,
             &query.data_class,

@@ -2,7 +2,7 @@
 //! one's own request, one winner among racing decisions, signed receipts, the registry written
 //! on final approval, notifications, and approvals going stale.
 
-use app::domain::receipt::SignedReceipt;
+use app::domain::requests::receipt::SignedReceipt;
 use app::domain::{Membership, Role};
 use serde_json::Value;
 

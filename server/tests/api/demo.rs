@@ -1,5 +1,5 @@
-use app::backend::auth::sign_in::{check_password, PasswordStep};
 use app::backend::demo::{self, DEMO_PASSWORD, DEMO_PEOPLE, DEMO_TEAMS};
+use app::backend::identity::auth::sign_in::{check_password, PasswordStep};
 use app::error::AppError;
 use chrono::Utc;
 
@@ -113,7 +113,7 @@ async fn the_demo_has_a_request_in_every_state_with_verifiable_receipts() {
             .fetch_all(&app.pool)
             .await
             .expect("states");
-    let mut all: Vec<&str> = app::domain::request_state::RequestState::ALL
+    let mut all: Vec<&str> = app::domain::requests::state::RequestState::ALL
         .iter()
         .map(|s| s.as_str())
         .collect();
@@ -135,7 +135,7 @@ async fn the_demo_has_a_request_in_every_state_with_verifiable_receipts() {
             .expect("receipts");
     assert!(receipts.len() >= 4);
     for (key_id, payload, signature) in receipts {
-        let receipt = app::domain::receipt::SignedReceipt {
+        let receipt = app::domain::requests::receipt::SignedReceipt {
             algorithm: "Ed25519".into(),
             key_id,
             payload,

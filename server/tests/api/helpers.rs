@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use app::backend::auth::totp::{store_confirmed, SealingKey, TotpSecret};
-use app::backend::clock::Clock;
-use app::backend::services::Services;
-use app::backend::signing::{KeyPair, SigningKeys};
-use app::backend::users::{create, parse_new_user};
+use app::backend::identity::auth::totp::{store_confirmed, SealingKey, TotpSecret};
+use app::backend::identity::users::{create, parse_new_user};
+use app::backend::platform::clock::Clock;
+use app::backend::platform::services::Services;
+use app::backend::platform::signing::{KeyPair, SigningKeys};
 use app::domain::{Actor, Role};
 
 use server::config::ServeOptions;
@@ -194,7 +194,7 @@ impl TestApp {
 
     /// A personal API token for `email`'s account, as `server token create` makes one.
     pub async fn api_token(&self, email: &str) -> String {
-        app::backend::tokens::create(
+        app::backend::identity::tokens::create(
             &self.pool,
             Actor::Operator,
             &app::domain::Email::parse(email).expect("email"),

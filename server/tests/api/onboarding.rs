@@ -1,6 +1,6 @@
 //! First-run setup and invitations, over HTTP.
 
-use app::backend::auth::totp::TotpSecret;
+use app::backend::identity::auth::totp::TotpSecret;
 use app::domain::Role;
 use serde_json::Value;
 

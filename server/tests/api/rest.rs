@@ -1,7 +1,7 @@
 //! `/api/v1`: bearer-token authentication, the JSON error envelope, and `server token create`.
 
 use crate::helpers::{spawn_app, TestApp};
-use app::backend::tokens;
+use app::backend::identity::tokens;
 use app::domain::{Actor, Email, Role};
 use chrono::Utc;
 use reqwest::StatusCode;

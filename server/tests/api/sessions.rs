@@ -339,7 +339,7 @@ async fn expired_session_records_are_swept() {
     .execute(&app.pool)
     .await
     .expect("an expired record");
-    let swept = app::backend::auth::session_store::delete_expired(&app.pool)
+    let swept = app::backend::identity::auth::session_store::delete_expired(&app.pool)
         .await
         .expect("sweep");
     assert_eq!(swept, 1);

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use app::backend::auth::sign_in::{check_password, check_second_factor, PasswordStep};
+use app::backend::identity::auth::sign_in::{check_password, check_second_factor, PasswordStep};
 use app::error::AppError;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;

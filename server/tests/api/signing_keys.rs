@@ -3,8 +3,10 @@
 
 use std::process::{Command, Output};
 
-use app::backend::signing::SigningKeys;
-use app::domain::receipt::{ReceiptDocument, ReceiptReviewer, SignedReceipt, RECEIPT_VERSION};
+use app::backend::platform::signing::SigningKeys;
+use app::domain::requests::receipt::{
+    ReceiptDocument, ReceiptReviewer, SignedReceipt, RECEIPT_VERSION,
+};
 use base64::Engine;
 use serde_json::Value;
 

@@ -1,6 +1,6 @@
 //! TOTP codes are accepted once, ever: across concurrent attempts and across paths.
 
-use app::backend::auth::totp::{check_and_consume, CodeCheck, TotpSecret};
+use app::backend::identity::auth::totp::{check_and_consume, CodeCheck, TotpSecret};
 use app::domain::TotpCode;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::api::TrendPoint;
 use crate::domain::checklist::ItemStatus;
+use crate::model::TrendPoint;
 
 /// A checklist item's status as a badge (colour and text: never colour alone).
 #[component]

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use super::EmptyState;
-use crate::api::HistoryEntry;
 use crate::domain::ToolStatus;
+use crate::model::HistoryEntry;
 
 /// A tool's status as a coloured badge; the words carry the meaning, the colour only helps.
 #[component]

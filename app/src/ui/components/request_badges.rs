@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::domain::request_state::RequestState;
-use crate::domain::risk::RiskLevel;
+use crate::domain::requests::risk::RiskLevel;
+use crate::domain::requests::state::RequestState;
 
 /// A request's state as a badge.
 #[component]

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::Reveal;
+use crate::model::Reveal;
 
 /// A secret shown once: a new API token, recovery codes, an invitation link.
 #[component]

@@ -2,8 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{get_overview, Overview, TeamSummary};
+use crate::api::get_overview;
 use crate::domain::matches_filter;
+use crate::model::{Overview, TeamSummary};
 use crate::ui::components::{EmptyState, ErrorNotice, Loading};
 
 /// The organization at a glance: its name, how many teams it has, and the teams themselves.

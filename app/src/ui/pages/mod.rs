@@ -1,43 +1,21 @@
-mod account;
-mod audit;
-mod checklist;
-mod checklist_admin;
-mod dashboard;
-mod data_classes;
+//! The pages, one folder per feature; each page is a thin component over one server function.
+
+mod admin;
+mod checklists;
 mod home;
+mod identity;
 mod not_found;
 mod notifications;
-mod onboarding;
-mod people;
-mod receipt;
 mod registry;
-mod request;
-mod request_editor;
 mod requests;
-mod settings;
-mod sign_in;
-mod teams;
-mod tool;
-mod tool_editor;
 
-pub use account::{AccountPage, TwoFactorPage};
-pub use audit::AuditPage;
-pub use checklist::{ChecklistsPage, TeamChecklistPage};
-pub use checklist_admin::ChecklistAdminPage;
-pub use dashboard::DashboardPage;
-pub use data_classes::{DataClassPage, DataClassesPage};
+pub use admin::{
+    AuditPage, ChecklistAdminPage, PeoplePage, PersonPage, SettingsPage, TeamPage, TeamsPage,
+};
+pub use checklists::{ChecklistsPage, DashboardPage, TeamChecklistPage};
 pub use home::HomePage;
+pub use identity::{AccountPage, InvitePage, SetupPage, SignInCodePage, SignInPage, TwoFactorPage};
 pub use not_found::NotFoundPage;
 pub use notifications::NotificationsPage;
-pub use onboarding::{InvitePage, SetupPage};
-pub use people::{PeoplePage, PersonPage};
-pub use receipt::ReceiptPage;
-pub use registry::RegistryPage;
-pub use request::RequestPage;
-pub use request_editor::RequestEditorPage;
-pub use requests::RequestsPage;
-pub use settings::SettingsPage;
-pub use sign_in::{SignInCodePage, SignInPage};
-pub use teams::{TeamPage, TeamsPage};
-pub use tool::ToolPage;
-pub use tool_editor::ToolEditorPage;
+pub use registry::{DataClassPage, DataClassesPage, RegistryPage, ToolEditorPage, ToolPage};
+pub use requests::{ReceiptPage, RequestEditorPage, RequestPage, RequestsPage};

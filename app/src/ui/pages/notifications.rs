@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{get_notifications, NotificationList, ReadNotifications};
+use crate::api::{get_notifications, ReadNotifications};
+use crate::model::NotificationList;
 use crate::ui::components::{action_error, EmptyState, FormError, Loaded};
 
 /// The signed-in person's notifications, newest first. Opening one marks it read (a POST, so it

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::api::{get_current_user, CurrentUser};
+use crate::api::get_current_user;
 use crate::error::AppError;
+use crate::model::CurrentUser;
 
 pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 

@@ -1,0 +1,9 @@
+//! The hash-chained audit log: append in the caller's transaction, verify, search.
+
+mod chain;
+mod search;
+mod verify;
+
+pub use chain::{append, entry_hash, NewEvent};
+pub use search::{history, search, PAGE};
+pub use verify::{verify, Verification};

@@ -1,0 +1,147 @@
+//! Reading the audit log: the filtered log admins page through, and the history of one target.
+
+use crate::domain::{AuditAction, AuditRecord};
+use crate::error::AppError;
+use sqlx::PgPool;
+
+/// Events per page of the audit log.
+pub const PAGE: i64 = 50;
+
+fn parse_day(field: &str, input: &str) -> Result<Option<chrono::NaiveDate>, AppError> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(input, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| AppError::invalid(field, "must be a date like 2026-11-24"))
+}
+
+fn parse_contains(field: &str, input: &str) -> Result<Option<String>, AppError> {
+    let input = input.trim();
+    if input.chars().count() > 200 {
+        return Err(AppError::invalid(field, "must be at most 200 characters"));
+    }
+    Ok((!input.is_empty()).then(|| {
+        // The text is matched literally: escape LIKE's wildcards.
+        let escaped = input
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    }))
+}
+
+/// One page of events matching `query`, newest first.
+pub async fn search(
+    pool: &PgPool,
+    query: &crate::model::AuditQuery,
+) -> Result<crate::model::AuditPage, AppError> {
+    let action = match query.action.trim() {
+        "" => None,
+        name => Some(
+            AuditAction::parse(name)
+                .ok_or_else(|| AppError::invalid("action", "is not a known action"))?
+                .as_str(),
+        ),
+    };
+    let actor = parse_contains("actor", &query.actor)?;
+    let target = parse_contains("target", &query.target)?;
+    let from = parse_day("from", &query.from)?;
+    let to = parse_day("to", &query.to)?;
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            return Err(AppError::invalid("to", "must not be before the start date"));
+        }
+    }
+    let start = from
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    let end = to
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    let rows = sqlx::query!(
+        r#"SELECT seq, payload FROM audit_events
+           WHERE ($1::text IS NULL OR action = $1)
+             AND ($2::text IS NULL OR actor ILIKE $2)
+             AND ($3::text IS NULL OR target ILIKE $3)
+             AND ($4::timestamptz IS NULL OR occurred_at >= $4)
+             AND ($5::timestamptz IS NULL OR occurred_at < $5)
+             AND ($6::bigint IS NULL OR seq < $6)
+           ORDER BY seq DESC LIMIT $7"#,
+        action,
+        actor,
+        target,
+        start,
+        end,
+        query.before,
+        PAGE + 1
+    )
+    .fetch_all(pool)
+    .await?;
+    let more = rows.len() as i64 > PAGE;
+    let entries: Vec<crate::model::AuditEntry> = rows
+        .into_iter()
+        .take(PAGE as usize)
+        .filter_map(|row| {
+            let record: AuditRecord = serde_json::from_str(&row.payload).ok()?;
+            let details = record
+                .after
+                .as_ref()
+                .map(|after| match &record.before {
+                    Some(before) => format!("{before} → {after}"),
+                    None => after.to_string(),
+                })
+                .unwrap_or_default();
+            Some(crate::model::AuditEntry {
+                seq: row.seq,
+                at: shown_time(&record.at),
+                action: record.action.as_str().to_owned(),
+                actor: record.actor.label(),
+                target: record.target.unwrap_or_default(),
+                source: record.source.unwrap_or_default(),
+                details,
+            })
+        })
+        .collect();
+    let next_before = more.then(|| entries.last().map(|e| e.seq)).flatten();
+    Ok(crate::model::AuditPage {
+        entries,
+        next_before,
+    })
+}
+
+/// The newest `limit` events about `target` (e.g. `tool:cursor`), each as the fields it changed.
+pub async fn history(
+    pool: &PgPool,
+    target: &str,
+    limit: i64,
+) -> Result<Vec<crate::model::HistoryEntry>, AppError> {
+    let rows = sqlx::query!(
+        "SELECT seq, payload FROM audit_events WHERE target = $1 ORDER BY seq DESC LIMIT $2",
+        target,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let record: AuditRecord = serde_json::from_str(&row.payload).ok()?;
+            let after = record.after.unwrap_or(serde_json::Value::Null);
+            Some(crate::model::HistoryEntry {
+                seq: row.seq,
+                at: shown_time(&record.at),
+                actor: record.actor.label(),
+                action: record.action.as_str().to_owned(),
+                changes: crate::domain::field_changes(record.before.as_ref(), &after),
+            })
+        })
+        .collect())
+}
+
+/// `2026-11-24T10:00:00.123Z` → `2026-11-24 10:00:00` (UTC).
+fn shown_time(at: &str) -> String {
+    at.chars().take(19).collect::<String>().replace('T', " ")
+}

@@ -1,0 +1,106 @@
+//! A person's own account: password, sessions and API tokens.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::backend::audit::{self, NewEvent};
+use crate::backend::identity::auth::{password, sessions};
+use crate::backend::identity::users::Principal;
+use crate::domain::{AuditAction, Password};
+use crate::error::AppError;
+use crate::model::{SessionView, TokenView};
+
+fn when(time: Option<DateTime<Utc>>) -> Option<String> {
+    time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+pub async fn sessions(
+    pool: &PgPool,
+    principal: &Principal,
+    current: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionView>, AppError> {
+    Ok(sessions::list(pool, principal.user_id, current, now)
+        .await?
+        .into_iter()
+        .map(|row| SessionView {
+            handle: row.handle,
+            signed_in: when(row.signed_in_at),
+            last_seen: when(row.last_seen_at),
+            device: row.device.unwrap_or_else(|| "Unknown browser".into()),
+            current: row.current,
+        })
+        .collect())
+}
+
+pub async fn tokens(pool: &PgPool, principal: &Principal) -> Result<Vec<TokenView>, AppError> {
+    let rows = sqlx::query!(
+        "SELECT api_token_id, name, created_at, last_used_at FROM api_tokens
+         WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
+        principal.user_id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| TokenView {
+            id: row.api_token_id.to_string(),
+            name: row.name,
+            created: when(Some(row.created_at)).unwrap_or_default(),
+            last_used: when(row.last_used_at),
+        })
+        .collect())
+}
+
+/// Sets a new password (the caller has checked the current one) and ends every other session.
+#[tracing::instrument(skip_all)]
+pub async fn change_password(
+    pool: &PgPool,
+    principal: &Principal,
+    new_password: &str,
+    current_session: Option<&str>,
+    source: Option<std::net::IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let new_password =
+        Password::parse(new_password).map_err(|m| AppError::invalid("new_password", m))?;
+    let hash = password::hash(&new_password).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, updated_at = $3 WHERE user_id = $1",
+        principal.user_id,
+        hash,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    let ended = sessions::end_all(&mut tx, principal.user_id, current_session).await?;
+    let event = NewEvent::new(principal.actor(), AuditAction::PasswordChanged)
+        .target(format!("user:{}", principal.email))
+        .source(source)
+        .after(serde_json::json!({ "other_sessions_ended": ended }));
+    audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Ends one of the person's sessions, named by its handle.
+pub async fn end_session(
+    pool: &PgPool,
+    principal: &Principal,
+    handle: &str,
+    source: Option<std::net::IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if handle.len() != 64 || !handle.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = pool.begin().await?;
+    sessions::end_one(&mut tx, principal.user_id, handle).await?;
+    let event = NewEvent::new(principal.actor(), AuditAction::SessionEnded)
+        .target(format!("user:{}", principal.email))
+        .source(source);
+    audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

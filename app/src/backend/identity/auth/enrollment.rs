@@ -1,0 +1,207 @@
+//! Setting up (and resetting) the authenticator app: a new secret is kept unconfirmed until the
+//! person proves their app has it by entering a code; confirming hands out recovery codes.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::recovery;
+use super::throttle::{self, ThrottleKeys};
+use super::totp::{check_and_consume, CodeCheck, SealingKey, TotpSecret};
+use crate::backend::audit::{self, NewEvent};
+use crate::backend::identity::users::Principal;
+use crate::domain::{AuditAction, Email, RecoveryCode, TotpCode};
+use crate::error::AppError;
+
+/// An enrollment waiting for its first code.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub secret_base32: String,
+    pub otpauth_url: String,
+}
+
+/// Where a person's second factor stands.
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub enrolled: bool,
+    pub pending: Option<Pending>,
+    pub recovery_codes_left: i64,
+}
+
+fn email_of(principal: &Principal) -> Result<Email, AppError> {
+    Email::parse(&principal.email).map_err(|_| AppError::Internal)
+}
+
+pub async fn status(
+    pool: &PgPool,
+    key: &SealingKey,
+    principal: &Principal,
+) -> Result<Status, AppError> {
+    let row = sqlx::query!(
+        "SELECT secret_sealed, confirmed_at FROM user_totp WHERE user_id = $1",
+        principal.user_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    let pending = match &row {
+        Some(row) if row.confirmed_at.is_none() => {
+            let secret = key.open(&row.secret_sealed, principal.user_id)?;
+            Some(Pending {
+                secret_base32: secret.base32()?,
+                otpauth_url: secret.otpauth_url(&email_of(principal)?)?,
+            })
+        }
+        _ => None,
+    };
+    Ok(Status {
+        enrolled: row.is_some_and(|row| row.confirmed_at.is_some()),
+        pending,
+        recovery_codes_left: recovery::remaining(pool, principal.user_id).await?,
+    })
+}
+
+/// Starts a new enrollment, replacing any secret and recovery codes the person had. The caller
+/// has re-authenticated them.
+#[tracing::instrument(skip_all)]
+pub async fn begin(
+    pool: &PgPool,
+    key: &SealingKey,
+    principal: &Principal,
+    source: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let user_id = principal.user_id;
+    let secret = TotpSecret::generate();
+    let sealed = key.seal(&secret, user_id)?;
+    let mut tx = pool.begin().await?;
+    let was_enrolled = sqlx::query_scalar!(
+        "DELETE FROM user_totp WHERE user_id = $1 RETURNING confirmed_at IS NOT NULL",
+        user_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .flatten()
+    .unwrap_or(false);
+    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO user_totp (user_id, secret_sealed, created_at) VALUES ($1, $2, $3)",
+        user_id,
+        sealed,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    if was_enrolled {
+        let event = NewEvent::new(principal.actor(), AuditAction::TotpReset)
+            .target(format!("user:{}", principal.email))
+            .source(source);
+        audit::append(&mut tx, event, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Confirms the pending enrollment with a code from the app (its time step is used up) and
+/// returns the person's new recovery codes.
+#[tracing::instrument(skip_all)]
+pub async fn confirm(
+    pool: &PgPool,
+    key: &SealingKey,
+    principal: &Principal,
+    code: &str,
+    source: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<Vec<RecoveryCode>, AppError> {
+    let user_id = principal.user_id;
+    let code = TotpCode::parse(code).map_err(|m| AppError::invalid("code", m))?;
+    let email = email_of(principal)?;
+    let keys = ThrottleKeys::new(&email, source);
+    if throttle::wait_secs(&mut *pool.acquire().await?, &keys, now).await? > 0 {
+        return Err(AppError::RateLimited);
+    }
+    let mut tx = pool.begin().await?;
+    let sealed = sqlx::query_scalar!(
+        "SELECT secret_sealed FROM user_totp
+         WHERE user_id = $1 AND confirmed_at IS NULL FOR UPDATE",
+        user_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::invalid("code", "there is no set-up in progress; start again"))?;
+    let secret = key.open(&sealed, user_id)?;
+    let refused = match check_and_consume(&mut tx, user_id, &secret, &code, now).await? {
+        CodeCheck::Accepted { .. } => None,
+        CodeCheck::Wrong => Some((
+            AuditAction::TotpFailed,
+            AppError::invalid(
+                "code",
+                "is not the code your app shows now; check the app's clock",
+            ),
+        )),
+        CodeCheck::Replayed { .. } => Some((
+            AuditAction::TotpReplayed,
+            AppError::invalid(
+                "code",
+                "was already used; wait for the next code and enter that",
+            ),
+        )),
+    };
+    if let Some((action, error)) = refused {
+        throttle::record_failure(&mut tx, &keys, now).await?;
+        let event = NewEvent::new(principal.actor(), action)
+            .target(format!("user:{email}"))
+            .source(source)
+            .after(serde_json::json!({ "purpose": "enrollment" }));
+        audit::append(&mut tx, event, now).await?;
+        tx.commit().await?;
+        return Err(error);
+    }
+    sqlx::query!(
+        "UPDATE user_totp SET confirmed_at = $2 WHERE user_id = $1",
+        user_id,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    let codes = recovery::regenerate(&mut tx, user_id, now).await?;
+    let event = NewEvent::new(principal.actor(), AuditAction::TotpEnrolled)
+        .target(format!("user:{email}"))
+        .source(source);
+    audit::append(&mut tx, event, now).await?;
+    throttle::clear_account(&mut tx, &keys).await?;
+    tx.commit().await?;
+    Ok(codes)
+}
+
+/// New recovery codes (the old ones stop working). The caller has re-authenticated the person.
+#[tracing::instrument(skip_all)]
+pub async fn regenerate_recovery_codes(
+    pool: &PgPool,
+    principal: &Principal,
+    source: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<Vec<RecoveryCode>, AppError> {
+    let mut tx = pool.begin().await?;
+    let enrolled = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL)
+           AS "enrolled!""#,
+        principal.user_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !enrolled {
+        return Err(AppError::Conflict {
+            message: "Set up two-factor sign-in first; recovery codes come with it.".into(),
+        });
+    }
+    let codes = recovery::regenerate(&mut tx, principal.user_id, now).await?;
+    let event = NewEvent::new(principal.actor(), AuditAction::RecoveryCodesGenerated)
+        .target(format!("user:{}", principal.email))
+        .source(source);
+    audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(codes)
+}

@@ -1,0 +1,232 @@
+//! Administering people: their roles and teams, disabling accounts, resetting a lost second
+//! factor. Every change is audited, and changes of roles or status end the person's sessions
+//! (they sign in again under a new session id with their new rights).
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::backend::audit::{self, NewEvent};
+use crate::backend::identity::auth::sessions;
+use crate::backend::identity::invitations::parse_roles;
+use crate::backend::identity::users::{grant_roles, role_names, with_employee, Principal};
+use crate::backend::org::teams;
+use crate::domain::{AuditAction, Role};
+use crate::error::AppError;
+use crate::model::{PersonRow, TeamMembershipView};
+
+fn person_id(id: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
+}
+
+/// Everyone, with roles, teams and second-factor status, in name order.
+pub async fn list(pool: &PgPool) -> Result<Vec<PersonRow>, AppError> {
+    load(pool, None).await
+}
+
+pub async fn detail(pool: &PgPool, id: &str) -> Result<PersonRow, AppError> {
+    load(pool, Some(person_id(id)?))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
+}
+
+async fn load(pool: &PgPool, only: Option<Uuid>) -> Result<Vec<PersonRow>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT u.user_id, u.email, u.display_name, u.disabled_at IS NOT NULL AS "disabled!",
+             u.created_at,
+             ARRAY(SELECT role FROM user_roles r WHERE r.user_id = u.user_id ORDER BY role)
+               AS "roles!: Vec<String>",
+             ARRAY(SELECT t.slug || '|' || t.name || '|' || m.membership
+                   FROM team_members m JOIN teams t ON t.team_id = m.team_id
+                   WHERE m.user_id = u.user_id ORDER BY lower(t.name))
+               AS "teams!: Vec<String>",
+             EXISTS (SELECT 1 FROM user_totp t
+                     WHERE t.user_id = u.user_id AND t.confirmed_at IS NOT NULL) AS "totp!"
+           FROM users u
+           WHERE $1::uuid IS NULL OR u.user_id = $1
+           ORDER BY lower(u.display_name), u.email"#,
+        only
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| PersonRow {
+            id: row.user_id.to_string(),
+            email: row.email,
+            name: row.display_name,
+            roles: Role::from_stored(&row.roles),
+            teams: row
+                .teams
+                .iter()
+                .filter_map(|entry| {
+                    let mut parts = entry.splitn(3, '|');
+                    let slug = parts.next()?.to_owned();
+                    let name = parts.next()?.to_owned();
+                    let membership = crate::domain::Membership::parse(parts.next()?).ok()?;
+                    Some(TeamMembershipView {
+                        slug,
+                        name,
+                        membership,
+                    })
+                })
+                .collect(),
+            totp_enrolled: row.totp,
+            disabled: row.disabled,
+            since: row.created_at.format("%Y-%m-%d").to_string(),
+        })
+        .collect())
+}
+
+/// Refuses a change that would leave the organization without an active admin.
+async fn keep_an_admin(conn: &mut PgConnection, field: &str) -> Result<(), AppError> {
+    let admins = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM user_roles r JOIN users u ON u.user_id = r.user_id
+           WHERE r.role = 'admin' AND u.disabled_at IS NULL"#
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if admins == 0 {
+        return Err(AppError::invalid(
+            field,
+            "the organization needs at least one active admin",
+        ));
+    }
+    Ok(())
+}
+
+/// Sets a person's roles and teams. When the roles change, the person's sessions end, except
+/// `current_session` (the admin's own, when they edit themselves; the caller renews its id).
+/// Returns whether the roles changed.
+#[allow(clippy::too_many_arguments)]
+pub async fn update_access(
+    pool: &PgPool,
+    admin: &Principal,
+    id: &str,
+    roles: &[String],
+    team_pairs: &[(String, String)],
+    current_session: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let user_id = person_id(id)?;
+    let roles = with_employee(parse_roles(roles)?);
+    let role_names = role_names(&roles);
+
+    let mut tx = pool.begin().await?;
+    let email = sqlx::query_scalar!(
+        "SELECT email FROM users WHERE user_id = $1 FOR UPDATE",
+        user_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let before_roles = sqlx::query_scalar!(
+        "SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role",
+        user_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let memberships = teams::resolve_memberships(&mut tx, team_pairs).await?;
+    let roles_changed = before_roles != role_names;
+    if roles_changed {
+        sqlx::query!("DELETE FROM user_roles WHERE user_id = $1", user_id)
+            .execute(&mut *tx)
+            .await?;
+        grant_roles(&mut tx, user_id, &roles, now).await?;
+        keep_an_admin(&mut tx, "roles").await?;
+        sessions::end_all(&mut tx, user_id, current_session).await?;
+        let mut event = NewEvent::new(admin.actor(), AuditAction::RolesChanged)
+            .target(format!("user:{email}"))
+            .after(serde_json::json!({ "roles": role_names }));
+        event.before = Some(serde_json::json!({ "roles": before_roles }));
+        audit::append(&mut tx, event, now).await?;
+    }
+    let (before_teams, after_teams) =
+        teams::replace_memberships(&mut tx, user_id, &memberships, now).await?;
+    if before_teams != after_teams {
+        let mut event = NewEvent::new(admin.actor(), AuditAction::TeamsChanged)
+            .target(format!("user:{email}"))
+            .after(serde_json::json!({ "teams": after_teams }));
+        event.before = Some(serde_json::json!({ "teams": before_teams }));
+        audit::append(&mut tx, event, now).await?;
+    }
+    tx.commit().await?;
+    Ok(roles_changed)
+}
+
+/// Disables (ending every session; API tokens stop working) or re-enables an account.
+pub async fn set_disabled(
+    pool: &PgPool,
+    admin: &Principal,
+    id: &str,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let user_id = person_id(id)?;
+    if disabled && user_id == admin.user_id {
+        return Err(AppError::Conflict {
+            message: "You cannot disable your own account.".into(),
+        });
+    }
+    let mut tx = pool.begin().await?;
+    let email = sqlx::query_scalar!(
+        "UPDATE users SET disabled_at = CASE WHEN $2 THEN COALESCE(disabled_at, $3) END,
+                          updated_at = $3
+         WHERE user_id = $1 RETURNING email",
+        user_id,
+        disabled,
+        now
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if disabled {
+        keep_an_admin(&mut tx, "account").await?;
+        sessions::end_all(&mut tx, user_id, None).await?;
+    }
+    let action = if disabled {
+        AuditAction::UserDisabled
+    } else {
+        AuditAction::UserEnabled
+    };
+    let event = NewEvent::new(admin.actor(), action).target(format!("user:{email}"));
+    audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a person's second factor and recovery codes (a lost phone) and ends their sessions;
+/// they set up a new one at their next sign-in.
+pub async fn reset_totp(
+    pool: &PgPool,
+    admin: &Principal,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let user_id = person_id(id)?;
+    let mut tx = pool.begin().await?;
+    let email = sqlx::query_scalar!("SELECT email FROM users WHERE user_id = $1", user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let removed = sqlx::query!("DELETE FROM user_totp WHERE user_id = $1", user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if removed == 0 {
+        return Err(AppError::Conflict {
+            message: "This person has no two-factor sign-in to reset.".into(),
+        });
+    }
+    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user_id)
+        .execute(&mut *tx)
+        .await?;
+    sessions::end_all(&mut tx, user_id, None).await?;
+    let event =
+        NewEvent::new(admin.actor(), AuditAction::TotpResetByAdmin).target(format!("user:{email}"));
+    audit::append(&mut tx, event, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! The organization: its overview, teams and settings.
+
+pub mod overview;
+pub mod settings;
+pub mod teams;

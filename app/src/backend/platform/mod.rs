@@ -1,0 +1,11 @@
+//! What every feature stands on: the services a request sees, the clock, key files, secrets,
+//! receipt signing, the permission check, and who changes something when.
+
+pub mod access;
+pub mod change;
+pub mod clock;
+pub mod key_file;
+pub mod lookups;
+pub mod secrets;
+pub mod services;
+pub mod signing;

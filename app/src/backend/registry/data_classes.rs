@@ -1,0 +1,220 @@
+//! Data classes: what may and may not be sent to AI tools.
+
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::backend::audit::{self, NewEvent};
+use crate::backend::platform::change::Change;
+use crate::domain::{AuditAction, ClassificationLevel, DataClassForm};
+use crate::error::AppError;
+use crate::model::DataClassView;
+
+/// Every data class, most sensitive first, then by name.
+pub async fn list(pool: &PgPool) -> Result<Vec<DataClassView>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT slug, name, level, prohibited_by_default, description, examples
+           FROM data_classes
+           ORDER BY array_position(ARRAY['restricted', 'confidential', 'internal', 'public'], level),
+                    lower(name)"#
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            view(
+                row.slug,
+                row.name,
+                &row.level,
+                row.prohibited_by_default,
+                row.description,
+                row.examples,
+            )
+        })
+        .collect()
+}
+
+fn view(
+    slug: String,
+    name: String,
+    level: &str,
+    prohibited_by_default: bool,
+    description: String,
+    examples: String,
+) -> Result<DataClassView, AppError> {
+    let level = ClassificationLevel::parse(level).map_err(|_| {
+        tracing::error!(%level, "unknown classification level stored");
+        AppError::Internal
+    })?;
+    Ok(DataClassView {
+        slug,
+        name,
+        level,
+        prohibited_by_default,
+        description,
+        examples,
+    })
+}
+
+/// One data class.
+pub async fn get(pool: &PgPool, slug: &str) -> Result<DataClassView, AppError> {
+    let row = sqlx::query!(
+        "SELECT slug, name, level, prohibited_by_default, description, examples
+         FROM data_classes WHERE slug = $1",
+        slug
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    view(
+        row.slug,
+        row.name,
+        &row.level,
+        row.prohibited_by_default,
+        row.description,
+        row.examples,
+    )
+}
+
+fn snapshot(class: &DataClassView) -> serde_json::Value {
+    json!({
+        "name": class.name,
+        "level": class.level.label(),
+        "prohibited_by_default": class.prohibited_by_default,
+        "description": class.description,
+        "examples": class.examples,
+    })
+}
+
+/// Creates a data class (`original` is `None`) or changes the class `original` (its identifier
+/// stays), audited in the same transaction; returns the identifier.
+pub async fn save(
+    pool: &PgPool,
+    change: &Change,
+    original: Option<&str>,
+    form: &DataClassForm,
+) -> Result<String, AppError> {
+    let class = form.validate()?;
+    let mut tx = pool.begin().await?;
+    let mut before = None;
+    let slug = match original {
+        Some(original) => {
+            let row = sqlx::query!(
+                "SELECT slug, name, level, prohibited_by_default, description, examples
+                 FROM data_classes WHERE slug = $1 FOR UPDATE",
+                original
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+            before = Some(view(
+                row.slug,
+                row.name,
+                &row.level,
+                row.prohibited_by_default,
+                row.description,
+                row.examples,
+            )?);
+            sqlx::query!(
+                "UPDATE data_classes SET name = $2, level = $3, prohibited_by_default = $4,
+                   description = $5, examples = $6, updated_at = $7
+                 WHERE slug = $1",
+                original,
+                class.name,
+                class.level.as_str(),
+                class.prohibited_by_default,
+                class.description,
+                class.examples,
+                change.now
+            )
+            .execute(&mut *tx)
+            .await?;
+            original.to_owned()
+        }
+        None => {
+            sqlx::query!(
+                "INSERT INTO data_classes (slug, name, level, prohibited_by_default, description,
+                   examples, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                class.slug.as_str(),
+                class.name,
+                class.level.as_str(),
+                class.prohibited_by_default,
+                class.description,
+                class.examples,
+                change.now
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(|error| match &error {
+                sqlx::Error::Database(db) if db.constraint() == Some("data_classes_slug_key") => {
+                    AppError::invalid("slug", "is already used by another data class")
+                }
+                _ => error.into(),
+            })?;
+            class.slug.as_str().to_owned()
+        }
+    };
+    let after = snapshot(&DataClassView {
+        slug: slug.clone(),
+        name: class.name,
+        level: class.level,
+        prohibited_by_default: class.prohibited_by_default,
+        description: class.description,
+        examples: class.examples,
+    });
+    let before = before.as_ref().map(snapshot);
+    if before.as_ref() != Some(&after) {
+        let action = if before.is_some() {
+            AuditAction::DataClassUpdated
+        } else {
+            AuditAction::DataClassCreated
+        };
+        let mut event = NewEvent::new(change.actor.clone(), action)
+            .target(format!("data_class:{slug}"))
+            .source(change.source)
+            .after(after);
+        if let Some(before) = before {
+            event = event.before(before);
+        }
+        audit::append(&mut tx, event, change.now).await?;
+    }
+    tx.commit().await?;
+    Ok(slug)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_defaults_from_the_article_exist_from_the_start(pool: PgPool) {
+        let classes = list(&pool).await.expect("listed");
+        let slugs: Vec<&str> = classes.iter().map(|c| c.slug.as_str()).collect();
+        for slug in [
+            "customer-data",
+            "credentials-secrets",
+            "core-source-code",
+            "personal-data",
+            "financial-records",
+            "health-data",
+            "internal-documents",
+        ] {
+            assert!(slugs.contains(&slug), "{slug} missing from {slugs:?}");
+        }
+        let credentials = classes
+            .iter()
+            .find(|c| c.slug == "credentials-secrets")
+            .expect("credentials");
+        assert!(credentials.prohibited_by_default);
+        assert_eq!(credentials.level, ClassificationLevel::Restricted);
+        assert_eq!(
+            classes[0].level,
+            ClassificationLevel::Restricted,
+            "most sensitive first"
+        );
+        assert_eq!(
+            classes.last().map(|c| c.level),
+            Some(ClassificationLevel::Public)
+        );
+    }
+}

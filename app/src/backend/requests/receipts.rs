@@ -1,0 +1,41 @@
+//! Decision receipts as stored, for whoever may see the request they belong to.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::backend::identity::users::Principal;
+use crate::backend::requests::party_of;
+use crate::domain::requests::receipt::SignedReceipt;
+use crate::error::AppError;
+
+/// Receipt `receipt_id` and the number of its request; `NotFound` when it does not exist or
+/// `principal` may not see the request (the same answer, so ids reveal nothing).
+pub async fn get(
+    pool: &PgPool,
+    principal: &Principal,
+    receipt_id: &str,
+) -> Result<(SignedReceipt, i64), AppError> {
+    let receipt_id = Uuid::parse_str(receipt_id.trim()).map_err(|_| AppError::NotFound)?;
+    let row = sqlx::query!(
+        r#"SELECT s.key_id, s.payload, s.signature, r.number, r.requester_id,
+             EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = r.team_id
+                     AND m.user_id = $2 AND m.membership = 'manager') AS "is_team_manager!"
+           FROM request_signoffs s JOIN tool_requests r ON r.request_id = s.request_id
+           WHERE s.receipt_id = $1"#,
+        receipt_id,
+        principal.user_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    party_of(principal, row.requester_id, row.is_team_manager).ok_or(AppError::NotFound)?;
+    Ok((
+        SignedReceipt {
+            algorithm: "Ed25519".to_owned(),
+            key_id: row.key_id,
+            payload: row.payload,
+            signature: row.signature,
+        },
+        row.number,
+    ))
+}

@@ -1,0 +1,19 @@
+//! Who someone is and how they prove it: addresses, names, passwords, roles, second factors and
+//! the throttling of guesses.
+
+mod display_name;
+mod email;
+mod membership;
+mod password;
+mod recovery_code;
+mod role;
+pub mod throttle;
+mod totp_code;
+
+pub use display_name::DisplayName;
+pub use email::Email;
+pub use membership::Membership;
+pub use password::Password;
+pub use recovery_code::RecoveryCode;
+pub use role::Role;
+pub use totp_code::TotpCode;

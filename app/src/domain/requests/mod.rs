@@ -1,0 +1,9 @@
+//! Tool requests: the form, the life cycle, the risk rules, decisions and signed receipts.
+
+pub mod decision;
+pub mod input;
+pub mod receipt;
+pub mod risk;
+pub mod state;
+
+pub use input::RequestForm;

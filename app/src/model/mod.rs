@@ -1,0 +1,18 @@
+//! Wire types: what server functions and the REST API send and receive. Every layer may import
+//! them; they import only `domain`.
+
+mod audit;
+mod checklists;
+mod identity;
+mod notifications;
+mod org;
+mod registry;
+mod requests;
+
+pub use audit::*;
+pub use checklists::*;
+pub use identity::*;
+pub use notifications::*;
+pub use org::*;
+pub use registry::*;
+pub use requests::*;

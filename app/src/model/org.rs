@@ -1,0 +1,58 @@
+//! The organization: its overview, teams and settings.
+
+use serde::{Deserialize, Serialize};
+
+/// What the overview page shows: the organization and its teams.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    /// `None` until an operator sets the portal up (or loads the demo).
+    pub organization: Option<OrganizationSummary>,
+    pub teams: Vec<TeamSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationSummary {
+    pub name: String,
+    pub is_demo: bool,
+    /// The day the organization was set up, as `YYYY-MM-DD`.
+    pub since: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamSummary {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRow {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub members: i64,
+    pub managers: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMemberRow {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+    pub membership: String,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamDetail {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub members: Vec<TeamMemberRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub name: String,
+    pub require_totp_for_all: bool,
+}

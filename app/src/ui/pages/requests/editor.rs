@@ -1,0 +1,172 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{get_request_editor, SaveRequest};
+use crate::domain::requests::input::ACCESS_KINDS;
+use crate::domain::{Distribution, ToolCategory};
+use crate::model::RequestEditor;
+use crate::ui::components::{
+    action_error, field_error, Field, FormError, Loaded, Select, TextArea,
+};
+
+/// Request a tool (`/requests/new`, `?tool=slug` to widen an approval) or change a draft
+/// (`/requests/:number/edit`).
+#[component]
+pub fn RequestEditorPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let number = move || params.with(|p| p.get("number").and_then(|n| n.parse::<i64>().ok()));
+    let save = ServerAction::<SaveRequest>::new();
+    let data = Resource::new_blocking(number, get_request_editor);
+    view! {
+        <Title text="Request a tool" />
+        <section class="page page--form" aria-labelledby="page-title">
+            <p class="page__eyebrow"><a href="/requests">"Tool requests"</a></p>
+            <Loaded
+                resource=data
+                loading="Loading the form…"
+                view={move |editor: RequestEditor| {
+                    let widen = query.with_untracked(|q| q.get("tool").unwrap_or_default());
+                    view! { <RequestForm editor save widen /> }
+                }}
+            />
+        </section>
+    }
+}
+
+fn options(pairs: impl Iterator<Item = (&'static str, &'static str)>) -> Vec<(String, String)> {
+    pairs.map(|(v, l)| (v.to_owned(), l.to_owned())).collect()
+}
+
+#[component]
+fn RequestForm(
+    editor: RequestEditor,
+    save: ServerAction<SaveRequest>,
+    widen: String,
+) -> impl IntoView {
+    let error = action_error(save);
+    let e = move |field: &'static str| field_error(error, field);
+    let RequestEditor {
+        request,
+        teams,
+        tools,
+        data_classes,
+    } = editor;
+    let editing = request.is_some();
+    let title = request
+        .as_ref()
+        .map(|r| format!("Edit request #{}", r.number))
+        .unwrap_or_else(|| "Request a tool".to_owned());
+    let number = request.as_ref().map(|r| r.number.to_string());
+    let v = {
+        let request = request.clone();
+        move |f: fn(&crate::model::RequestDetail) -> String| {
+            request.as_ref().map(f).unwrap_or_default()
+        }
+    };
+    let chosen_tool = request
+        .as_ref()
+        .and_then(|r| r.tool.clone())
+        .unwrap_or(widen);
+    let widened_name = tools
+        .iter()
+        .find(|t| t.slug == chosen_tool)
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
+    let team = request
+        .as_ref()
+        .map(|r| r.team_slug.clone())
+        .or_else(|| teams.first().map(|t| t.slug.clone()))
+        .unwrap_or_default();
+    let category = request
+        .as_ref()
+        .map(|r| r.category.as_str())
+        .unwrap_or("ai_coding");
+    let distribution = request
+        .as_ref()
+        .map(|r| r.distribution.as_str())
+        .unwrap_or("saas");
+    let chosen_classes: Vec<String> = request
+        .as_ref()
+        .map(|r| r.data_classes.iter().map(|c| c.slug.clone()).collect())
+        .unwrap_or_default();
+    let access: Vec<String> = request
+        .as_ref()
+        .map(|r| r.access.clone())
+        .unwrap_or_default();
+    let trains = request.as_ref().is_some_and(|r| r.vendor_trains_on_data);
+    let mut tool_options = vec![(String::new(), "A new tool, not in the registry".to_owned())];
+    tool_options.extend(
+        tools
+            .into_iter()
+            .map(|t| (t.slug, format!("Wider approval of {}", t.name))),
+    );
+    let team_options: Vec<(String, String)> = teams.into_iter().map(|t| (t.slug, t.name)).collect();
+    let no_team = team_options.is_empty();
+    view! {
+        <Title text=title.clone() />
+        <header class="page__header"><h1 id="page-title">{title}</h1></header>
+        {no_team.then(|| view! {
+            <div class="notice notice--warn" role="note"><p>"You are not in any team yet. Ask an admin to add you to your team, then request tools for it."</p></div>
+        })}
+        <FormError error />
+        <ActionForm action=save attr:class="form" attr:novalidate=true attr:data-testid="request-form">
+            {number.map(|n| view! { <input type="hidden" name="number" value=n /> })}
+            <fieldset class="choices">
+                <legend>"The tool"</legend>
+                <Select id="request-tool" name="request[tool]" label="What you ask for" options=tool_options selected=chosen_tool error=e("tool") />
+                <Field id="request-tool-name" name="request[tool_name]" label="Tool name" input_type="text" autocomplete="off" maxlength=120 value=if editing { v(|r| r.tool_name.clone()) } else { widened_name } error=e("tool_name") />
+                <Field id="request-vendor" name="request[vendor]" label="Vendor" input_type="text" autocomplete="off" maxlength=120 optional=true value=v(|r| r.vendor.clone()) error=e("vendor") />
+                <Select id="request-category" name="request[category]" label="Category" options=options(ToolCategory::ALL.iter().map(|c| (c.as_str(), c.label()))) selected=category error=e("category") />
+                <Field id="request-website" name="request[website]" label="Website (optional)" input_type="url" autocomplete="off" maxlength=2000 optional=true value=v(|r| r.website.clone()) error=e("website") />
+            </fieldset>
+            <fieldset class="choices">
+                <legend>"Why and for whom"</legend>
+                <Select id="request-team" name="request[team]" label="Team" options=team_options selected=team error=e("team") />
+                <TextArea id="request-use-case" name="request[use_case]" label="Use case" hint="What you will do with it." maxlength=4000 value=v(|r| r.use_case.clone()) error=e("use_case") />
+                <TextArea id="request-justification" name="request[justification]" label="Business justification" maxlength=4000 value=v(|r| r.justification.clone()) error=e("justification") />
+                <Field id="request-users" name="request[users]" label="Number of users" input_type="number" inputmode="numeric" autocomplete="off" maxlength=7 value=request.as_ref().map(|r| r.users.to_string()).unwrap_or_else(|| "1".into()) error=e("users") />
+                <TextArea id="request-alternatives" name="request[alternatives]" label="Alternatives considered (optional)" maxlength=4000 value=v(|r| r.alternatives.clone()) error=e("alternatives") />
+            </fieldset>
+            <fieldset class="choices" aria-describedby="request-classes-error">
+                <legend>"Data it will touch"</legend>
+                {data_classes.into_iter().map(|class| {
+                    let id = format!("request-class-{}", class.slug);
+                    let label_for = id.clone();
+                    let checked = chosen_classes.contains(&class.slug);
+                    view! {
+                        <label class="choice" for=label_for>
+                            <input type="checkbox" id=id name="request[data_classes][]" value=class.slug checked=checked />
+                            <span>{class.name} " " <span class="badge badge--neutral">{class.level.label()}</span>
+                                {class.prohibited_by_default.then(|| view! { " " <span class="badge badge--danger">"Prohibited by default"</span> })}
+                            </span>
+                        </label>
+                    }
+                }).collect_view()}
+                {move || e("data_classes").get().map(|m| view! { <p class="field-error" id="request-classes-error" role="alert">{m}</p> })}
+            </fieldset>
+            <fieldset class="choices" aria-describedby="request-access-error">
+                <legend>"Access it needs"</legend>
+                {ACCESS_KINDS.iter().map(|(key, label)| {
+                    let id = format!("request-access-{key}");
+                    let label_for = id.clone();
+                    view! { <label class="choice" for=label_for><input type="checkbox" id=id name="request[access][]" value=*key checked=access.iter().any(|a| a == key) />{*label}</label> }
+                }).collect_view()}
+                {move || e("access").get().map(|m| view! { <p class="field-error" id="request-access-error" role="alert">{m}</p> })}
+            </fieldset>
+            <fieldset class="choices">
+                <legend>"Supply chain"</legend>
+                <Select id="request-distribution" name="request[distribution]" label="Distribution" options=options(Distribution::ALL.iter().map(|d| (d.as_str(), d.label()))) selected=distribution error=e("distribution") />
+                <Field id="request-package" name="request[package_name]" label="Package name (optional)" input_type="text" autocomplete="off" maxlength=214 optional=true value=v(|r| r.package_name.clone()) error=e("package_name") />
+                <Field id="request-version" name="request[pinned_version]" label="Pinned version (optional)" input_type="text" autocomplete="off" maxlength=100 optional=true value=v(|r| r.pinned_version.clone()) error=e("pinned_version") />
+                <Field id="request-checksum" name="request[checksum]" label="SHA-256 checksum (optional)" input_type="text" autocomplete="off" maxlength=64 optional=true hint="64 hexadecimal characters." value=v(|r| r.checksum.clone()) error=e("checksum") />
+                <label class="choice" for="request-trains"><input type="checkbox" id="request-trains" name="request[vendor_trains_on_data]" value="true" checked=trains />"The vendor trains its models on customer data"</label>
+            </fieldset>
+            <div class="form__actions">
+                <button type="submit" class="button">"Save draft"</button>
+            </div>
+            <p class="field-hint">"Saving keeps a draft only you can change; submit it for review from its page."</p>
+        </ActionForm>
+    }
+}
