@@ -98,8 +98,17 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // The request's arguments could not be read: the client sent something malformed.
+            // A typed argument that refuses a value names its field (`action: must be …`).
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                Self::invalid("request", message)
+                match message.split_once(": ") {
+                    Some((field, reason))
+                        if !field.is_empty()
+                            && field.chars().all(|c| c.is_ascii_lowercase() || c == '_') =>
+                    {
+                        Self::invalid(field, reason)
+                    }
+                    _ => Self::invalid("request", message),
+                }
             }
             ServerFnErrorErr::Request(_)
             | ServerFnErrorErr::Response(_)
@@ -111,17 +120,71 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
+    /// A database error nobody expected: logged here, answered without detail. A missing row is
+    /// not `NotFound` here — lookups say so themselves (`fetch_optional(..).ok_or(NotFound)`).
+    #[track_caller]
     fn from(error: sqlx::Error) -> Self {
+        let at = std::panic::Location::caller();
         match &error {
-            sqlx::Error::RowNotFound => Self::NotFound,
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                tracing::warn!(%error, "database unavailable");
+                tracing::warn!(%error, %at, "database unavailable");
                 Self::Unavailable
             }
             _ => {
-                tracing::error!(%error, "database error");
+                tracing::error!(%error, %at, "database error");
                 Self::Internal
             }
+        }
+    }
+}
+
+/// Turns any failure into [`AppError::Internal`], logging its cause and where it happened.
+#[cfg(feature = "ssr")]
+pub trait OrInternal<T> {
+    /// `what` says what was being done ("sealing a TOTP secret"); the cause stays in the log.
+    fn or_internal(self, what: &str) -> Result<T, AppError>;
+}
+
+#[cfg(feature = "ssr")]
+impl<T, E: std::fmt::Display> OrInternal<T> for Result<T, E> {
+    #[track_caller]
+    fn or_internal(self, what: &str) -> Result<T, AppError> {
+        let at = std::panic::Location::caller();
+        self.map_err(|error| {
+            tracing::error!(%error, %at, "{what} failed");
+            AppError::Internal
+        })
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl<T> OrInternal<T> for Option<T> {
+    #[track_caller]
+    fn or_internal(self, what: &str) -> Result<T, AppError> {
+        let at = std::panic::Location::caller();
+        self.ok_or_else(|| {
+            tracing::error!(%at, "{what}: nothing there");
+            AppError::Internal
+        })
+    }
+}
+
+/// Maps a named constraint's violation to a field error; any other error goes through
+/// `From<sqlx::Error>`. Constraints are named in the migrations for this.
+#[cfg(feature = "ssr")]
+pub trait OnConstraint<T> {
+    fn on_constraint(self, constraint: &str, field: &str, message: &str) -> Result<T, AppError>;
+}
+
+#[cfg(feature = "ssr")]
+impl<T> OnConstraint<T> for Result<T, sqlx::Error> {
+    #[track_caller]
+    fn on_constraint(self, constraint: &str, field: &str, message: &str) -> Result<T, AppError> {
+        match self {
+            Err(sqlx::Error::Database(db)) if db.constraint() == Some(constraint) => {
+                Err(AppError::invalid(field, message))
+            }
+            other => Ok(other?),
         }
     }
 }
@@ -177,5 +240,21 @@ mod tests {
         let error = AppError::from_server_fn_error(ServerFnErrorErr::Args("bad".into()));
         assert_eq!(error.field(), Some("request"));
         assert_eq!(error.status(), 422);
+    }
+
+    #[test]
+    fn a_typed_argument_that_refuses_a_value_names_its_field() {
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Args(
+            "action: must be submit or comment".into(),
+        ));
+        assert_eq!(
+            error,
+            AppError::invalid("action", "must be submit or comment")
+        );
+        // serde's own messages are not mistaken for a field.
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Args(
+            "invalid type: string \"x\", expected i64".into(),
+        ));
+        assert_eq!(error.field(), Some("request"));
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use uuid::Uuid;
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
@@ -19,22 +20,19 @@ fn pairs(teams: Option<BTreeMap<String, String>>) -> Vec<(String, String)> {
 
 #[server(endpoint = "admin/people")]
 pub async fn get_people() -> Result<PeoplePage, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::{identity::invitations, identity::people, org::teams};
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManagePeople).await?;
-            let pool = &request.services.pool;
-            Ok(PeoplePage {
-                people: people::list(pool).await?,
-                invitations: invitations::list(pool, request.now).await?,
-                teams: teams::list(pool).await?,
-                reveal: request.session.take_reveal().await?,
-            })
-        }
-        .await,
-    )
+    guard(Permission::ManagePeople, |caller| async move {
+        let pool = caller.pool();
+        Ok(PeoplePage {
+            people: people::list(pool).await?,
+            invitations: invitations::list(pool, caller.now).await?,
+            teams: teams::list(pool).await?,
+            reveal: caller.session.take_reveal().await?,
+        })
+    })
+    .await
 }
 
 #[server(endpoint = "admin/invite")]
@@ -44,157 +42,126 @@ pub async fn invite_person(
     roles: Option<Vec<String>>,
     teams: Option<BTreeMap<String, String>>,
 ) -> Result<(), AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::identity::invitations;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManagePeople).await?;
-            let invitation =
-                invitations::parse(&email, &name, &roles.unwrap_or_default(), pairs(teams))?;
-            let email = invitation.email.to_string();
-            let token = invitations::create(
-                &request.services.pool,
-                &request.principal,
-                invitation,
-                request.now,
-            )
-            .await?;
-            let url = format!("{}/invite/{token}", request.services.public_url);
-            request
-                .session
-                .reveal(&Reveal::InvitationLink { email, url })
-                .await
-        }
-        .await,
-    )
+    guard(Permission::ManagePeople, |caller| async move {
+        let invitation =
+            invitations::parse(&email, &name, &roles.unwrap_or_default(), pairs(teams))?;
+        let email = invitation.email.to_string();
+        let token =
+            invitations::create(caller.pool(), &caller.principal, invitation, caller.now).await?;
+        let url = format!("{}/invite/{token}", caller.services.public_url);
+        caller
+            .session
+            .reveal(&Reveal::InvitationLink { email, url })
+            .await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/revoke_invitation")]
-pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
-    use super::context::{authorized, respond};
+pub async fn revoke_invitation(id: Uuid) -> Result<(), AppError> {
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManagePeople).await?;
-            crate::backend::identity::invitations::revoke(
-                &request.services.pool,
-                request.principal.actor(),
-                &id,
-                request.now,
-            )
-            .await
-        }
-        .await,
-    )
+    guard(Permission::ManagePeople, |caller| async move {
+        crate::backend::identity::invitations::revoke(
+            caller.pool(),
+            caller.principal.actor(),
+            id,
+            caller.now,
+        )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/person")]
-pub async fn get_person(id: String) -> Result<PersonPage, AppError> {
-    use super::context::{authorized, respond};
+pub async fn get_person(id: Uuid) -> Result<PersonPage, AppError> {
+    use super::guard::guard;
     use crate::backend::{identity::people, org::teams};
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManagePeople).await?;
-            let pool = &request.services.pool;
-            let person = people::detail(pool, &id).await?;
-            Ok(PersonPage {
-                is_self: person.id == request.principal.user_id.to_string(),
-                person,
-                teams: teams::list(pool).await?,
-            })
-        }
-        .await,
-    )
+    guard(Permission::ManagePeople, |caller| async move {
+        let pool = caller.pool();
+        let person = people::detail(pool, id).await?;
+        Ok(PersonPage {
+            is_self: id == caller.principal.user_id,
+            person,
+            teams: teams::list(pool).await?,
+        })
+    })
+    .await
 }
 
 #[server(endpoint = "admin/update_person")]
 pub async fn update_person(
-    id: String,
+    id: Uuid,
     roles: Option<Vec<String>>,
     teams: Option<BTreeMap<String, String>>,
 ) -> Result<(), AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManagePeople).await?;
-            let roles_changed = crate::backend::identity::people::update_access(
-                &request.services.pool,
-                &request.principal,
-                &id,
-                &roles.unwrap_or_default(),
-                &pairs(teams),
-                request.session.id().as_deref(),
-                request.now,
-            )
-            .await?;
-            if roles_changed && id == request.principal.user_id.to_string() {
-                request.session.renew().await?;
-            }
-            Ok(())
+    guard(Permission::ManagePeople, |caller| async move {
+        let roles_changed = crate::backend::identity::people::update_access(
+            caller.pool(),
+            &caller.principal,
+            id,
+            &roles.unwrap_or_default(),
+            &pairs(teams),
+            caller.session.id().as_deref(),
+            caller.now,
+        )
+        .await?;
+        if roles_changed && id == caller.principal.user_id {
+            caller.session.renew().await?;
         }
-        .await,
-    )
+        Ok(())
+    })
+    .await
 }
 
-/// `disabled` is "true" to disable the account, "false" to enable it again.
+/// `disabled`: true disables the account, false enables it again.
 #[server(endpoint = "admin/set_person_disabled")]
-pub async fn set_person_disabled(id: String, disabled: String) -> Result<(), AppError> {
-    use super::context::{authorized, respond};
+pub async fn set_person_disabled(id: Uuid, disabled: bool) -> Result<(), AppError> {
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManagePeople).await?;
-            let disabled = match disabled.as_str() {
-                "true" => true,
-                "false" => false,
-                _ => return Err(AppError::invalid("disabled", "must be true or false")),
-            };
-            crate::backend::identity::people::set_disabled(
-                &request.services.pool,
-                &request.principal,
-                &id,
-                disabled,
-                request.now,
-            )
-            .await
-        }
-        .await,
-    )
+    guard(Permission::ManagePeople, |caller| async move {
+        crate::backend::identity::people::set_disabled(
+            caller.pool(),
+            &caller.principal,
+            id,
+            disabled,
+            caller.now,
+        )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/reset_person_totp")]
-pub async fn reset_person_totp(id: String) -> Result<(), AppError> {
-    use super::context::{authorized, respond};
+pub async fn reset_person_totp(id: Uuid) -> Result<(), AppError> {
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManagePeople).await?;
-            crate::backend::identity::people::reset_totp(
-                &request.services.pool,
-                &request.principal,
-                &id,
-                request.now,
-            )
-            .await
-        }
-        .await,
-    )
+    guard(Permission::ManagePeople, |caller| async move {
+        crate::backend::identity::people::reset_totp(
+            caller.pool(),
+            &caller.principal,
+            id,
+            caller.now,
+        )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/teams")]
 pub async fn get_teams() -> Result<Vec<TeamRow>, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::org::teams::list(&request.services.pool).await
-        }
-        .await,
-    )
+    guard(Permission::ManageTeams, |caller| async move {
+        crate::backend::org::teams::list(caller.pool()).await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/create_team")]
@@ -203,36 +170,30 @@ pub async fn create_team(
     slug: Option<String>,
     description: Option<String>,
 ) -> Result<String, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::org::teams::create(
-                &request.services.pool,
-                request.principal.actor(),
-                &name,
-                slug.as_deref().unwrap_or(""),
-                description.as_deref().unwrap_or(""),
-                request.now,
-            )
-            .await
-        }
-        .await,
-    )
+    guard(Permission::ManageTeams, |caller| async move {
+        crate::backend::org::teams::create(
+            caller.pool(),
+            caller.principal.actor(),
+            &name,
+            slug.as_deref().unwrap_or(""),
+            description.as_deref().unwrap_or(""),
+            caller.now,
+        )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/team")]
 pub async fn get_team(slug: String) -> Result<TeamDetail, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::org::teams::detail(&request.services.pool, &slug).await
-        }
-        .await,
-    )
+    guard(Permission::ManageTeams, |caller| async move {
+        crate::backend::org::teams::detail(caller.pool(), &slug).await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/update_team")]
@@ -241,23 +202,20 @@ pub async fn update_team(
     name: String,
     description: Option<String>,
 ) -> Result<(), AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::org::teams::update(
-                &request.services.pool,
-                request.principal.actor(),
-                &slug,
-                &name,
-                description.as_deref().unwrap_or(""),
-                request.now,
-            )
-            .await
-        }
-        .await,
-    )
+    guard(Permission::ManageTeams, |caller| async move {
+        crate::backend::org::teams::update(
+            caller.pool(),
+            caller.principal.actor(),
+            &slug,
+            &name,
+            description.as_deref().unwrap_or(""),
+            caller.now,
+        )
+        .await
+    })
+    .await
 }
 
 /// Adds `email` to the team, changes their membership, or (empty membership) removes them.
@@ -267,36 +225,30 @@ pub async fn set_team_member(
     email: String,
     membership: String,
 ) -> Result<(), AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageTeams).await?;
-            crate::backend::org::teams::set_member(
-                &request.services.pool,
-                request.principal.actor(),
-                &slug,
-                &email,
-                &membership,
-                request.now,
-            )
-            .await
-        }
-        .await,
-    )
+    guard(Permission::ManageTeams, |caller| async move {
+        crate::backend::org::teams::set_member(
+            caller.pool(),
+            caller.principal.actor(),
+            &slug,
+            &email,
+            &membership,
+            caller.now,
+        )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/settings")]
 pub async fn get_settings() -> Result<Settings, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageSettings).await?;
-            crate::backend::org::settings::get(&request.services.pool).await
-        }
-        .await,
-    )
+    guard(Permission::ManageSettings, |caller| async move {
+        crate::backend::org::settings::get(caller.pool()).await
+    })
+    .await
 }
 
 /// `require_totp_for_all` is a checkbox: present ("on") when ticked.
@@ -305,60 +257,51 @@ pub async fn update_settings(
     name: String,
     require_totp_for_all: Option<String>,
 ) -> Result<(), AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageSettings).await?;
-            crate::backend::org::settings::update(
-                &request.services.pool,
-                &request.principal,
-                &name,
-                require_totp_for_all.is_some_and(|v| !v.is_empty() && v != "false"),
-                request.now,
-            )
-            .await
-        }
-        .await,
-    )
+    guard(Permission::ManageSettings, |caller| async move {
+        crate::backend::org::settings::update(
+            caller.pool(),
+            &caller.principal,
+            &name,
+            require_totp_for_all.is_some_and(|v| !v.is_empty() && v != "false"),
+            caller.now,
+        )
+        .await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/audit")]
 pub async fn get_audit_log(query: AuditQuery) -> Result<AuditPage, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ViewAuditLog).await?;
-            crate::backend::audit::search(&request.services.pool, &query).await
-        }
-        .await,
-    )
+    guard(Permission::ViewAuditLog, |caller| async move {
+        crate::backend::audit::search(caller.pool(), &query).await
+    })
+    .await
 }
 
 #[server(endpoint = "admin/verify_audit")]
 pub async fn verify_audit_chain() -> Result<ChainCheck, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::audit::{verify, Verification};
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ViewAuditLog).await?;
-            Ok(match verify(&request.services.pool).await? {
-                Verification::Intact { events } => ChainCheck {
-                    intact: true,
-                    events,
-                    first_bad_seq: None,
-                    problem: None,
-                },
-                Verification::Broken { seq, problem } => ChainCheck {
-                    intact: false,
-                    events: seq - 1,
-                    first_bad_seq: Some(seq),
-                    problem: Some(problem),
-                },
-            })
-        }
-        .await,
-    )
+    guard(Permission::ViewAuditLog, |caller| async move {
+        Ok(match verify(caller.pool()).await? {
+            Verification::Intact { events } => ChainCheck {
+                intact: true,
+                events,
+                first_bad_seq: None,
+                problem: None,
+            },
+            Verification::Broken { seq, problem } => ChainCheck {
+                intact: false,
+                events: seq - 1,
+                first_bad_seq: Some(seq),
+                problem: Some(problem),
+            },
+        })
+    })
+    .await
 }

@@ -1,6 +1,7 @@
 //! Deciding on a request with a TOTP sign-off, and reading the signed receipts.
 
 use leptos::prelude::*;
+use uuid::Uuid;
 
 use crate::domain::requests::decision::DecisionForm;
 use crate::domain::requests::state::RequestState;
@@ -11,61 +12,54 @@ use crate::model::ReceiptView;
 /// (a step-up, like signing in).
 #[server(endpoint = "decide_request")]
 pub async fn decide_request(number: i64, decision: DecisionForm) -> Result<RequestState, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::requests::decisions::{decide, Keys};
     use crate::domain::Permission;
-    respond(
-        async {
-            let caller = authorized(Permission::DecideRequests).await?;
-            let services = &caller.services;
-            let keys = Keys {
-                totp: &services.totp_key,
-                signing: &services.signing_keys,
-            };
-            let decided = decide(
-                &services.pool,
-                keys,
-                &caller.principal,
-                number,
-                &decision,
-                caller.source,
-                caller.now,
-            )
-            .await?;
-            caller.session.renew().await?;
-            leptos_axum::redirect(&format!("/requests/{number}"));
-            Ok(decided.state)
-        }
-        .await,
-    )
+    guard(Permission::DecideRequests, |caller| async move {
+        let services = &caller.services;
+        let keys = Keys {
+            totp: &services.totp_key,
+            signing: &services.signing_keys,
+        };
+        let decided = decide(
+            &services.pool,
+            keys,
+            &caller.principal,
+            number,
+            &decision,
+            caller.source,
+            caller.now,
+        )
+        .await?;
+        caller.session.renew().await?;
+        leptos_axum::redirect(&format!("/requests/{number}"));
+        Ok(decided.state)
+    })
+    .await
 }
 
 #[server(endpoint = "receipt")]
-pub async fn get_receipt(id: String) -> Result<ReceiptView, AppError> {
-    use super::context::{authorized, respond};
+pub async fn get_receipt(id: Uuid) -> Result<ReceiptView, AppError> {
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let caller = authorized(Permission::RequestTools).await?;
-            let (receipt, request_number) = crate::backend::requests::receipts::get(
-                &caller.services.pool,
-                &caller.principal,
-                &id,
-            )
-            .await?;
-            let (document, problem) = match caller.services.signing_keys.verify_receipt(&receipt) {
-                Ok(document) => (Some(document), None),
-                Err(error) => (None, Some(error.to_string())),
-            };
-            let json = serde_json::to_string_pretty(&receipt).map_err(|_| AppError::Internal)?;
-            Ok(ReceiptView {
-                receipt,
-                document,
-                problem,
-                request_number,
-                json,
-            })
-        }
-        .await,
-    )
+    guard(Permission::RequestTools, |caller| async move {
+        let (receipt, request_number) =
+            crate::backend::requests::receipts::get(caller.pool(), &caller.principal, id).await?;
+        let (document, problem) = match caller.services.signing_keys.verify_receipt(&receipt) {
+            Ok(document) => (Some(document), None),
+            Err(error) => (None, Some(error.to_string())),
+        };
+        let json = crate::error::OrInternal::or_internal(
+            serde_json::to_string_pretty(&receipt),
+            "writing a receipt",
+        )?;
+        Ok(ReceiptView {
+            receipt,
+            document,
+            problem,
+            request_number,
+            json,
+        })
+    })
+    .await
 }

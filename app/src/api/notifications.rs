@@ -7,36 +7,29 @@ use crate::model::NotificationList;
 
 #[server(endpoint = "notifications")]
 pub async fn get_notifications() -> Result<NotificationList, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let caller = authorized(Permission::ManageOwnAccount).await?;
-            crate::backend::notifications::list(&caller.services.pool, caller.principal.user_id)
-                .await
-        }
-        .await,
-    )
+    guard(Permission::ManageOwnAccount, |caller| async move {
+        crate::backend::notifications::list(caller.pool(), caller.principal.user_id).await
+    })
+    .await
 }
 
 /// Marks notification `id` read and goes where it leads; without `id`, marks every one read.
 #[server(endpoint = "read_notifications")]
 pub async fn read_notifications(id: Option<i64>) -> Result<(), AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let caller = authorized(Permission::ManageOwnAccount).await?;
-            let link = crate::backend::notifications::mark_read(
-                &caller.services.pool,
-                caller.principal.user_id,
-                id,
-                caller.now,
-            )
-            .await?;
-            leptos_axum::redirect(link.as_deref().unwrap_or("/notifications"));
-            Ok(())
-        }
-        .await,
-    )
+    guard(Permission::ManageOwnAccount, |caller| async move {
+        let link = crate::backend::notifications::mark_read(
+            caller.pool(),
+            caller.principal.user_id,
+            id,
+            caller.now,
+        )
+        .await?;
+        leptos_axum::redirect(link.as_deref().unwrap_or("/notifications"));
+        Ok(())
+    })
+    .await
 }

@@ -5,13 +5,10 @@ use crate::model::Overview;
 
 #[server(endpoint = "overview")]
 pub async fn get_overview() -> Result<Overview, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ViewOrganization).await?;
-            crate::backend::org::overview::load(&request.services.pool).await
-        }
-        .await,
-    )
+    guard(Permission::ViewOrganization, |caller| async move {
+        crate::backend::org::overview::load(caller.pool()).await
+    })
+    .await
 }

@@ -38,59 +38,52 @@ pub async fn get_registry(
     team: Option<String>,
     page: Option<i64>,
 ) -> Result<RegistryPage, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::registry::tools::{self, ToolQuery};
-    use crate::domain::{permits, Permission};
-    respond(
-        async {
-            let request = authorized(Permission::ViewRegistry).await?;
-            let pool = &request.services.pool;
-            let query = ToolQuery {
-                q,
-                status,
-                category,
-                data_class,
-                team,
-                page,
-            };
-            Ok(RegistryPage {
-                results: tools::search(
-                    pool,
-                    &query,
-                    crate::backend::platform::change::today(request.now)?,
-                )
-                .await?,
-                data_classes: choices::data_classes(pool).await?,
-                teams: crate::backend::org::teams::names(pool).await?,
-                can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
-            })
-        }
-        .await,
-    )
+    use crate::domain::Permission;
+    guard(Permission::ViewRegistry, |caller| async move {
+        let pool = caller.pool();
+        let query = ToolQuery {
+            q,
+            status,
+            category,
+            data_class,
+            team,
+            page,
+        };
+        Ok(RegistryPage {
+            results: tools::search(
+                pool,
+                &query,
+                crate::backend::platform::change::today(caller.now)?,
+            )
+            .await?,
+            data_classes: choices::data_classes(pool).await?,
+            teams: crate::backend::org::teams::names(pool).await?,
+            can_edit: caller.principal.may(Permission::ManageRegistry),
+        })
+    })
+    .await
 }
 
 #[server(endpoint = "tool")]
 pub async fn get_tool(slug: String) -> Result<ToolPageData, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::{audit, org::teams, registry::tools};
-    use crate::domain::{permits, Permission};
-    respond(
-        async {
-            let request = authorized(Permission::ViewRegistry).await?;
-            let pool = &request.services.pool;
-            let tool = tools::detail(pool, &slug).await?;
-            Ok(ToolPageData {
-                history: audit::history(pool, &format!("tool:{}", tool.slug), HISTORY_SHOWN)
-                    .await?,
-                tool,
-                data_classes: choices::data_classes(pool).await?,
-                teams: crate::backend::org::teams::names(pool).await?,
-                my_teams: teams::of_user(pool, request.principal.user_id).await?,
-                can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
-            })
-        }
-        .await,
-    )
+    use crate::domain::Permission;
+    guard(Permission::ViewRegistry, |caller| async move {
+        let pool = caller.pool();
+        let tool = tools::detail(pool, &slug).await?;
+        Ok(ToolPageData {
+            history: audit::history(pool, &format!("tool:{}", tool.slug), HISTORY_SHOWN).await?,
+            tool,
+            data_classes: choices::data_classes(pool).await?,
+            teams: crate::backend::org::teams::names(pool).await?,
+            my_teams: teams::of_user(pool, caller.principal.user_id).await?,
+            can_edit: caller.principal.may(Permission::ManageRegistry),
+        })
+    })
+    .await
 }
 
 /// The policy widget: may `team` use `tool` with `data_class` today?
@@ -100,47 +93,34 @@ pub async fn check_policy(
     data_class: String,
     team: String,
 ) -> Result<PolicyAnswer, AppError> {
-    use super::context::{authorized, respond};
-
+    use super::guard::guard;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ViewRegistry).await?;
-            let today = crate::backend::platform::change::today(request.now)?;
-            crate::backend::registry::policy::check(
-                &request.services.pool,
-                &tool,
-                &data_class,
-                &team,
-                today,
-            )
+    guard(Permission::ViewRegistry, |caller| async move {
+        let today = crate::backend::platform::change::today(caller.now)?;
+        crate::backend::registry::policy::check(caller.pool(), &tool, &data_class, &team, today)
             .await
-        }
-        .await,
-    )
+    })
+    .await
 }
 
 #[server(endpoint = "tool_editor")]
 pub async fn get_tool_editor(slug: Option<String>) -> Result<ToolEditor, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::{registry::data_classes, registry::tools};
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageRegistry).await?;
-            let pool = &request.services.pool;
-            let tool = match slug.as_deref().filter(|s| !s.is_empty()) {
-                Some(slug) => Some(tools::detail(pool, slug).await?),
-                None => None,
-            };
-            Ok(ToolEditor {
-                tool,
-                data_classes: data_classes::list(pool).await?,
-                teams: crate::backend::org::teams::names(pool).await?,
-            })
-        }
-        .await,
-    )
+    guard(Permission::ManageRegistry, |caller| async move {
+        let pool = caller.pool();
+        let tool = match slug.as_deref().filter(|s| !s.is_empty()) {
+            Some(slug) => Some(tools::detail(pool, slug).await?),
+            None => None,
+        };
+        Ok(ToolEditor {
+            tool,
+            data_classes: data_classes::list(pool).await?,
+            teams: crate::backend::org::teams::names(pool).await?,
+        })
+    })
+    .await
 }
 
 /// Adds a tool (`original` empty) or changes the tool `original`; then shows its page.
@@ -149,57 +129,48 @@ pub async fn save_tool(
     original: String,
     tool: crate::domain::ToolForm,
 ) -> Result<String, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::registry::editing;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageRegistry).await?;
-            let change = request.change()?;
-            let original = Some(original.trim()).filter(|s| !s.is_empty());
-            let slug = editing::save(&request.services.pool, &change, original, &tool).await?;
-            leptos_axum::redirect(&format!("/tools/{slug}"));
-            Ok(slug)
-        }
-        .await,
-    )
+    guard(Permission::ManageRegistry, |caller| async move {
+        let change = caller.change()?;
+        let original = Some(original.trim()).filter(|s| !s.is_empty());
+        let slug = editing::save(caller.pool(), &change, original, &tool).await?;
+        leptos_axum::redirect(&format!("/tools/{slug}"));
+        Ok(slug)
+    })
+    .await
 }
 
 #[server(endpoint = "data_classes")]
 pub async fn get_data_classes() -> Result<DataClassesPage, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::registry::data_classes;
-    use crate::domain::{permits, Permission};
-    respond(
-        async {
-            let request = authorized(Permission::ViewRegistry).await?;
-            Ok(DataClassesPage {
-                classes: data_classes::list(&request.services.pool).await?,
-                can_edit: permits(&request.principal.roles, Permission::ManageRegistry),
-            })
-        }
-        .await,
-    )
+    use crate::domain::Permission;
+    guard(Permission::ViewRegistry, |caller| async move {
+        Ok(DataClassesPage {
+            classes: data_classes::list(caller.pool()).await?,
+            can_edit: caller.principal.may(Permission::ManageRegistry),
+        })
+    })
+    .await
 }
 
 #[server(endpoint = "data_class_editor")]
 pub async fn get_data_class_editor(slug: String) -> Result<DataClassEditor, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::{audit, registry::data_classes};
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageRegistry).await?;
-            let pool = &request.services.pool;
-            let class = data_classes::get(pool, &slug).await?;
-            Ok(DataClassEditor {
-                history: audit::history(pool, &format!("data_class:{}", class.slug), HISTORY_SHOWN)
-                    .await?,
-                class,
-            })
-        }
-        .await,
-    )
+    guard(Permission::ManageRegistry, |caller| async move {
+        let pool = caller.pool();
+        let class = data_classes::get(pool, &slug).await?;
+        Ok(DataClassEditor {
+            history: audit::history(pool, &format!("data_class:{}", class.slug), HISTORY_SHOWN)
+                .await?,
+            class,
+        })
+    })
+    .await
 }
 
 /// Adds a data class (`original` empty) or changes the class `original`.
@@ -208,19 +179,15 @@ pub async fn save_data_class(
     original: String,
     class: crate::domain::DataClassForm,
 ) -> Result<String, AppError> {
-    use super::context::{authorized, respond};
+    use super::guard::guard;
     use crate::backend::registry::data_classes;
     use crate::domain::Permission;
-    respond(
-        async {
-            let request = authorized(Permission::ManageRegistry).await?;
-            let change = request.change()?;
-            let original = Some(original.trim()).filter(|s| !s.is_empty());
-            let slug =
-                data_classes::save(&request.services.pool, &change, original, &class).await?;
-            leptos_axum::redirect("/data-classes");
-            Ok(slug)
-        }
-        .await,
-    )
+    guard(Permission::ManageRegistry, |caller| async move {
+        let change = caller.change()?;
+        let original = Some(original.trim()).filter(|s| !s.is_empty());
+        let slug = data_classes::save(caller.pool(), &change, original, &class).await?;
+        leptos_axum::redirect("/data-classes");
+        Ok(slug)
+    })
+    .await
 }

@@ -73,7 +73,7 @@ pub async fn list(pool: &PgPool, user_id: Uuid) -> Result<NotificationList, AppE
     .into_iter()
     .map(|row| NotificationView {
         id: row.notification_id,
-        at: row.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        at: row.created_at,
         message: row.message,
         link: row.link,
         read: row.read_at.is_some(),

@@ -33,10 +33,22 @@ pub enum Permission {
     ViewDashboards,
     /// Add, edit and retire checklist items.
     ManageChecklist,
+    /// Work on any request as its reviewer: take it, ask for changes (IT security).
+    ReviewRequests,
+    /// The review queue: every request waiting for review.
+    ViewReviewQueue,
+    /// Read any request, as an observer (team managers read their teams' requests).
+    ObserveAllRequests,
+    /// File requests for any team, not only one's own.
+    RequestForAnyTeam,
+    /// Open and update every team's checklist, not only one's own teams'.
+    ManageAllChecklists,
+    /// The dashboards of the whole organization, not only of the teams one manages.
+    ViewAllDashboards,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 18] = [
         Self::ViewOrganization,
         Self::ManageOwnAccount,
         Self::ManagePeople,
@@ -49,6 +61,12 @@ impl Permission {
         Self::DecideRequests,
         Self::ViewDashboards,
         Self::ManageChecklist,
+        Self::ReviewRequests,
+        Self::ViewReviewQueue,
+        Self::ObserveAllRequests,
+        Self::RequestForAnyTeam,
+        Self::ManageAllChecklists,
+        Self::ViewAllDashboards,
     ];
 
     /// The roles granted this permission.
@@ -61,13 +79,18 @@ impl Permission {
             | Self::ManageOwnAccount
             | Self::ViewRegistry
             | Self::RequestTools => EVERYONE,
-            Self::ManageRegistry | Self::DecideRequests => REVIEWERS,
+            Self::ManageRegistry | Self::DecideRequests | Self::ReviewRequests => REVIEWERS,
+            Self::ViewReviewQueue => &[Role::Reviewer, Role::Admin],
             Self::ViewDashboards => &[Role::Manager, Role::Admin],
             Self::ManagePeople
             | Self::ManageTeams
             | Self::ManageSettings
             | Self::ViewAuditLog
-            | Self::ManageChecklist => ADMINS,
+            | Self::ManageChecklist
+            | Self::ObserveAllRequests
+            | Self::RequestForAnyTeam
+            | Self::ManageAllChecklists
+            | Self::ViewAllDashboards => ADMINS,
         }
     }
 }
@@ -122,6 +145,29 @@ mod tests {
             !permits(&[], Permission::ViewOrganization),
             "no role, no access"
         );
+    }
+
+    #[test]
+    fn reviewers_work_requests_and_admins_oversee_them() {
+        assert!(permits(&[Role::Reviewer], Permission::ReviewRequests));
+        assert!(!permits(&[Role::Admin], Permission::ReviewRequests));
+        for role in [Role::Reviewer, Role::Admin] {
+            assert!(permits(&[role], Permission::ViewReviewQueue), "{role}");
+        }
+        for role in [Role::Employee, Role::Manager] {
+            assert!(!permits(&[role], Permission::ViewReviewQueue), "{role}");
+        }
+        for permission in [
+            Permission::ObserveAllRequests,
+            Permission::RequestForAnyTeam,
+            Permission::ManageAllChecklists,
+            Permission::ViewAllDashboards,
+        ] {
+            assert!(permits(&[Role::Admin], permission));
+            for role in [Role::Employee, Role::Reviewer, Role::Manager] {
+                assert!(!permits(&[role], permission), "{role} {permission:?}");
+            }
+        }
     }
 
     #[test]

@@ -34,6 +34,29 @@ macro_rules! validated_string {
                 f.write_str(&self.0)
             }
         }
+
+        // Stored as text: reading a row runs `parse`, so a stored value that breaks the rules
+        // is a decode error (logged, answered as `Internal`), never a half-valid value.
+        #[cfg(feature = "ssr")]
+        impl sqlx::Type<sqlx::Postgres> for $type {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $type {
+            fn decode(
+                value: sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+                Self::parse(text)
+                    .map_err(|message| format!("{}: {message}", stringify!($type)).into())
+            }
+        }
     };
 }
 
@@ -89,6 +112,38 @@ macro_rules! named_values {
         #[cfg(feature = "ssr")]
         impl utoipa::ToSchema for $type {}
 
+        // Stored as text under the same names: rows decode straight into the type, and a name
+        // the code does not know is a decode error (logged, answered as `Internal`).
+        #[cfg(feature = "ssr")]
+        impl sqlx::Type<sqlx::Postgres> for $type {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $type {
+            fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let name = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+                Self::parse(name).map_err(|message| {
+                    format!("{} {name:?}: {message}", stringify!($type)).into()
+                })
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl sqlx::Encode<'_, sqlx::Postgres> for $type {
+            fn encode_by_ref(
+                &self,
+                buf: &mut sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+
         impl std::fmt::Display for $type {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -110,6 +165,7 @@ pub mod registry;
 pub mod requests;
 mod slug;
 mod team_filter;
+pub mod when;
 
 pub use access::{enrollment_owed, permits, Permission};
 pub use audit::{Actor, AuditAction, AuditRecord};

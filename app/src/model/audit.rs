@@ -1,5 +1,6 @@
 //! The audit log as admins read and verify it.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Audit log filters, as the filter form sends them (all optional).
@@ -23,7 +24,7 @@ pub struct AuditQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub seq: i64,
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub action: String,
     pub actor: String,
     pub target: String,

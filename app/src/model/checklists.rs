@@ -1,9 +1,11 @@
 //! Team checklists, the checklist framework and the compliance dashboards.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::checklist::{ChecklistCategory, Counts, ItemStatus};
 use crate::domain::registry::policy::TeamRef;
+use crate::domain::Day;
 
 /// Completion of one category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,14 +31,15 @@ pub struct TeamItem {
     /// The owner's name.
     pub owner: Option<String>,
     pub owner_id: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub due_date: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Date))]
+    pub due_date: Option<Day>,
     /// Due before today and not done (nor not applicable).
     pub overdue: bool,
     pub evidence: String,
     pub links: Vec<String>,
-    /// `YYYY-MM-DD HH:MM UTC` and who, of the last change.
-    pub updated: Option<String>,
+    /// When the item last changed, and who changed it (`None`: the portal itself).
+    pub updated_at: Option<DateTime<Utc>>,
+    pub updated_by: Option<String>,
 }
 
 /// A team's figures: what `GET /api/v1/teams/{slug}/progress` returns.
@@ -55,15 +58,15 @@ pub struct TeamProgress {
 /// One week of the completion trend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrendPoint {
-    /// The Monday the week starts, `YYYY-MM-DD`.
-    pub week: String,
+    /// The Monday the week starts.
+    pub week: Day,
     pub percent: Option<i64>,
 }
 
 /// One change in a team's checklist history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChecklistChange {
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub actor: String,
     pub item: i32,
     pub title: String,
@@ -124,7 +127,7 @@ pub struct OverdueItem {
     pub team_name: String,
     pub number: i32,
     pub title: String,
-    pub due_date: String,
+    pub due_date: Day,
     pub owner: Option<String>,
 }
 
@@ -164,6 +167,6 @@ pub struct FrameworkItem {
 pub struct FrameworkView {
     pub name: String,
     pub version: i32,
-    pub updated_at: String,
+    pub updated_at: DateTime<Utc>,
     pub items: Vec<FrameworkItem>,
 }

@@ -1,8 +1,9 @@
 //! Identity: signing in, one's own account, invitations and the people admins manage.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Membership, Role};
+use crate::domain::{permits, Membership, Permission, Role};
 
 /// Where signing in stands after the password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +22,13 @@ pub struct CurrentUser {
     /// Must set up two-factor sign-in before anything else.
     pub needs_two_factor: bool,
     pub unread_notifications: i64,
+}
+
+impl CurrentUser {
+    /// What the UI offers follows the same permission table the server enforces.
+    pub fn may(&self, permission: Permission) -> bool {
+        permits(&self.roles, permission)
+    }
 }
 
 /// What an invitee sees before choosing a password.
@@ -46,8 +54,8 @@ pub enum Reveal {
 pub struct SessionView {
     /// Names the session without revealing its id.
     pub handle: String,
-    pub signed_in: Option<String>,
-    pub last_seen: Option<String>,
+    pub signed_in: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
     pub device: String,
     pub current: bool,
 }
@@ -56,8 +64,8 @@ pub struct SessionView {
 pub struct TokenView {
     pub id: String,
     pub name: String,
-    pub created: String,
-    pub last_used: Option<String>,
+    pub created: DateTime<Utc>,
+    pub last_used: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,7 +117,7 @@ pub struct PersonRow {
     pub teams: Vec<TeamMembershipView>,
     pub totp_enrolled: bool,
     pub disabled: bool,
-    pub since: String,
+    pub since: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,8 +128,8 @@ pub struct InvitationRow {
     pub roles: Vec<String>,
     pub teams: Vec<String>,
     pub invited_by: Option<String>,
-    pub created: String,
-    pub expires: String,
+    pub created: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
     pub expired: bool,
 }
 

@@ -1,12 +1,12 @@
 //! In-app notifications.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationView {
     pub id: i64,
-    /// UTC, `YYYY-MM-DD HH:MM UTC`.
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub message: String,
     /// Where it leads, inside the portal.
     pub link: String,

@@ -1,5 +1,6 @@
 //! The organization: its overview, teams and settings.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What the overview page shows: the organization and its teams.
@@ -14,8 +15,8 @@ pub struct Overview {
 pub struct OrganizationSummary {
     pub name: String,
     pub is_demo: bool,
-    /// The day the organization was set up, as `YYYY-MM-DD`.
-    pub since: String,
+    /// When the organization was set up.
+    pub since: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 //! The AI-tool registry: tools, data classes, the policy check and their histories.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::registry::policy::TeamRef;
@@ -103,9 +104,9 @@ pub struct ApprovalState {
     /// Number of the request whose final approval the entry carries; `None` when the entry
     /// was written directly by a reviewer.
     pub request: Option<i64>,
-    /// `YYYY-MM-DD` when a reviewer changed the pinned version, checksum or "trains on data"
-    /// after the approval; `None` while it is current.
-    pub stale_since: Option<String>,
+    /// When a reviewer changed the pinned version, checksum or "trains on data" after the
+    /// approval; `None` while it is current.
+    pub stale_since: Option<DateTime<Utc>>,
     /// The re-review request opened when the approval went stale.
     pub re_review_request: Option<i64>,
 }
@@ -125,8 +126,7 @@ pub struct PolicyAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub seq: i64,
-    /// UTC, `YYYY-MM-DD HH:MM:SS`.
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
     pub changes: Vec<FieldChange>,

@@ -1,12 +1,13 @@
 //! Tool requests, their sign-offs and receipts.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{DataClassRef, DataClassView};
 use crate::domain::registry::policy::TeamRef;
 use crate::domain::requests::receipt::{ReceiptDocument, SignedReceipt};
 use crate::domain::requests::risk::RiskAssessment;
-use crate::domain::requests::state::{Decision, Party, RequestState};
+use crate::domain::requests::state::{Decision, Party, RequestAction, RequestState};
 use crate::domain::{Distribution, ToolCategory};
 
 /// One request as a person allowed to see it reads it.
@@ -44,7 +45,7 @@ pub struct RequestDetail {
     pub assigned_to_me: bool,
     pub risk: Option<RiskAssessment>,
     pub required_approvals: i16,
-    pub created_at: String,
+    pub created_at: DateTime<Utc>,
     /// Opened by the portal because an approved tool's supply chain changed.
     pub re_review: bool,
     /// The registry entry its final approval wrote or widened.
@@ -67,7 +68,7 @@ pub struct SignoffView {
     pub receipt_id: String,
     pub reviewer: String,
     pub decision: Decision,
-    pub decided_at: String,
+    pub decided_at: DateTime<Utc>,
     pub conditions: String,
     /// Signed on the request as it stands (an earlier version's sign-off no longer counts).
     pub current: bool,
@@ -77,7 +78,7 @@ pub struct SignoffView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub actor: String,
     pub kind: String,
     pub from_state: Option<String>,
@@ -161,4 +162,72 @@ pub struct ReceiptView {
     pub request_number: i64,
     /// The receipt as a file, exactly as `GET /api/v1/receipts/{id}` returns it.
     pub json: String,
+}
+
+/// A step on a request other than editing it or deciding, as the request page's buttons send it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestStep {
+    Submit,
+    Assign,
+    RequestChanges,
+    Resubmit,
+    Withdraw,
+    Comment,
+}
+
+impl RequestStep {
+    pub const ALL: [RequestStep; 6] = [
+        Self::Submit,
+        Self::Assign,
+        Self::RequestChanges,
+        Self::Resubmit,
+        Self::Withdraw,
+        Self::Comment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Assign => "assign",
+            Self::RequestChanges => "request_changes",
+            Self::Resubmit => "resubmit",
+            Self::Withdraw => "withdraw",
+            Self::Comment => "comment",
+        }
+    }
+}
+
+impl From<RequestStep> for RequestAction {
+    fn from(step: RequestStep) -> Self {
+        match step {
+            RequestStep::Submit => Self::Submit,
+            RequestStep::Assign => Self::Assign,
+            RequestStep::RequestChanges => Self::RequestChanges,
+            RequestStep::Resubmit => Self::Resubmit,
+            RequestStep::Withdraw => Self::Withdraw,
+            RequestStep::Comment => Self::Comment,
+        }
+    }
+}
+
+// By name, as a form sends it; an unknown name is refused naming the `action` field (see
+// `AppError::from_server_fn_error`).
+impl Serialize for RequestStep {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RequestStep {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Self::ALL
+            .into_iter()
+            .find(|step| step.as_str() == name)
+            .ok_or_else(|| {
+                serde::de::Error::custom(
+                    "action: must be submit, assign, request_changes, resubmit, withdraw or comment",
+                )
+            })
+    }
 }

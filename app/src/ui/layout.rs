@@ -4,6 +4,7 @@ use leptos_router::hooks::use_location;
 
 use super::components::{ErrorPage, UserMenu};
 use super::providers::{provide_current_user, use_current_user};
+use crate::domain::Permission;
 
 /// The frame around every page: skip link, header with navigation, main content, footer.
 #[component]
@@ -63,10 +64,10 @@ fn Navigation() -> impl IntoView {
                             <li><A href="/data-classes">"Data classes"</A></li>
                             <li><A href="/requests">"Requests"</A></li>
                             <li><A href="/checklists">"Checklist"</A></li>
-                            {(user.is_admin() || user.roles.contains(&crate::domain::Role::Manager)).then(|| view! {
+                            {user.may(Permission::ViewDashboards).then(|| view! {
                                 <li><A href="/dashboard">"Dashboard"</A></li>
                             })}
-                            {user.is_admin().then(|| view! {
+                            {user.may(Permission::ManagePeople).then(|| view! {
                                 <li>
                                     <a href=ADMIN_PAGES[0].0 aria-current=move || in_admin().then_some("page")>
                                         "Admin"
@@ -105,7 +106,7 @@ fn AdminNavigation() -> impl IntoView {
         <Show when=in_admin>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    if !matches!(user.await, Ok(Some(ref user)) if user.is_admin()) {
+                    if !matches!(user.await, Ok(Some(ref user)) if user.may(Permission::ManagePeople)) {
                         return ().into_any();
                     }
                     view! {

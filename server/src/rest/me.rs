@@ -35,7 +35,7 @@ pub async fn me(ApiPrincipal(principal): ApiPrincipal) -> Result<Json<Me>, ApiEr
     authorize(&principal, Permission::ManageOwnAccount)?;
     Ok(Json(Me {
         user_id: principal.user_id,
-        email: principal.email,
+        email: principal.email.to_string(),
         name: principal.display_name,
         roles: principal.roles,
         two_factor: principal.totp_enrolled,

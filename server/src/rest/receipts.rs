@@ -30,6 +30,8 @@ pub async fn receipt(
     Path(id): Path<String>,
 ) -> Result<Json<SignedReceipt>, ApiError> {
     authorize(&principal, Permission::RequestTools)?;
-    let (receipt, _) = receipts::get(&state.pool, &principal, &id).await?;
+    // A malformed id names no receipt.
+    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let (receipt, _) = receipts::get(&state.pool, &principal, id).await?;
     Ok(Json(receipt))
 }

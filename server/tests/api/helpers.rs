@@ -326,6 +326,10 @@ pub async fn spawn_configured_app(options: ServeOptions) -> TestApp {
 }
 
 async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -> TestApp {
+    // `TEST_LOG=1` shows the portal's log (causes of internal errors included) for the test.
+    if std::env::var_os("TEST_LOG").is_some() {
+        server::telemetry::init(server::config::LogFormat::Human);
+    }
     let clock_offset = Arc::new(AtomicI64::new(0));
     let offset = clock_offset.clone();
     let totp_key = SealingKey::from_bytes([42; 32]);

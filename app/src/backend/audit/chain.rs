@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 
 use crate::domain::{Actor, AuditAction, AuditRecord};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 
 const DOMAIN_TAG: &[u8] = b"ai-governance-portal/audit-event/v1\0";
 pub(super) const GENESIS: [u8; 32] = [0; 32];
@@ -89,10 +89,7 @@ pub async fn append(
         before: event.before,
         after: event.after,
     };
-    let payload = serde_json::to_string(&record).map_err(|error| {
-        tracing::error!(%error, "audit record does not serialize");
-        AppError::Internal
-    })?;
+    let payload = serde_json::to_string(&record).or_internal("serializing an audit record")?;
     let hash = entry_hash(seq, &head.last_hash, payload.as_bytes());
     sqlx::query!(
         "INSERT INTO audit_events (seq, prev_hash, entry_hash, payload, occurred_at, action, actor, target)

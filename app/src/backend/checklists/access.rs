@@ -3,7 +3,7 @@
 
 use crate::backend::identity::users::Principal;
 use crate::domain::registry::policy::TeamRef;
-use crate::domain::Role;
+use crate::domain::Permission;
 use crate::error::AppError;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -26,7 +26,7 @@ pub(super) async fn team_access(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    if !team.belongs && !principal.roles.contains(&Role::Admin) {
+    if !team.belongs && !principal.may(Permission::ManageAllChecklists) {
         return Err(AppError::Forbidden);
     }
     Ok((team.team_id, team.name))
@@ -41,7 +41,7 @@ pub async fn visible_teams(pool: &PgPool, principal: &Principal) -> Result<Vec<T
                              WHERE m.team_id = t.team_id AND m.user_id = $1)
          ORDER BY lower(t.name)",
         principal.user_id,
-        principal.roles.contains(&Role::Admin)
+        principal.may(Permission::ManageAllChecklists)
     )
     .fetch_all(pool)
     .await?)
@@ -53,7 +53,7 @@ pub(super) async fn managed(
     conn: &mut PgConnection,
     principal: &Principal,
 ) -> Result<Option<Vec<Uuid>>, AppError> {
-    if principal.roles.contains(&Role::Admin) {
+    if principal.may(Permission::ViewAllDashboards) {
         return Ok(None);
     }
     Ok(Some(

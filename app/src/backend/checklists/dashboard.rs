@@ -3,8 +3,9 @@
 //! Checklists).
 
 use super::access::managed;
-use super::progress::{roll_up, stored, trend};
+use super::progress::{roll_up, trend};
 use crate::backend::identity::users::Principal;
+use crate::backend::platform::change::day;
 use crate::domain::checklist::{ChecklistCategory, Counts, ItemStatus};
 use crate::error::AppError;
 use crate::model::{Dashboard, HeatRow, ItemHeader, ItemProgress, OverdueItem};
@@ -36,17 +37,15 @@ pub(super) async fn heat(
     .await?;
     let ids: Vec<Uuid> = teams.iter().map(|t| t.team_id).collect();
     let cells = sqlx::query!(
-        "SELECT team_id, item_id, status FROM team_checklist_items WHERE team_id = ANY($1)",
+        r#"SELECT team_id, item_id, status AS "status: ItemStatus" FROM team_checklist_items
+           WHERE team_id = ANY($1)"#,
         &ids
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut statuses = std::collections::HashMap::with_capacity(cells.len());
     for cell in cells {
-        statuses.insert(
-            (cell.team_id, cell.item_id),
-            stored(ItemStatus::parse(&cell.status))?,
-        );
+        statuses.insert((cell.team_id, cell.item_id), cell.status);
     }
     Ok(teams
         .into_iter()
@@ -101,7 +100,7 @@ pub async fn dashboard(
         }
     };
     let item_rows = sqlx::query!(
-        r#"SELECT i.item_id, i.number, i.title, i.category,
+        r#"SELECT i.item_id, i.number, i.title, i.category AS "category: ChecklistCategory",
              count(t.item_id) FILTER (WHERE t.status = 'done') AS "done!",
              count(t.item_id) FILTER (WHERE t.status = 'not_applicable') AS "na!"
            FROM checklist_items i
@@ -117,7 +116,7 @@ pub async fn dashboard(
     let mut per_item = Vec::with_capacity(item_rows.len());
     for row in &item_rows {
         let counts = Counts::of(teams, row.done, row.na);
-        figures.push((stored(ChecklistCategory::parse(&row.category))?, counts));
+        figures.push((row.category, counts));
         per_item.push(ItemProgress {
             number: row.number,
             title: row.title.clone(),
@@ -163,15 +162,17 @@ pub async fn dashboard(
     let overdue_total = overdue_rows.first().map_or(0, |r| r.total);
     let overdue = overdue_rows
         .into_iter()
-        .map(|r| OverdueItem {
-            team: r.slug,
-            team_name: r.name,
-            number: r.number,
-            title: r.title,
-            due_date: r.due_date.to_string(),
-            owner: r.owner,
+        .map(|r| {
+            Ok(OverdueItem {
+                team: r.slug,
+                team_name: r.name,
+                number: r.number,
+                title: r.title,
+                due_date: day(r.due_date)?,
+                owner: r.owner,
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let mut least_advanced = per_item;
     least_advanced.sort_by_key(|i| (i.percent.unwrap_or(101), i.number));
     least_advanced.truncate(5);

@@ -4,6 +4,7 @@ use super::access::managed;
 use super::dashboard::heat;
 use super::progress::progress;
 use crate::backend::identity::users::Principal;
+use crate::domain::when;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -81,11 +82,17 @@ pub async fn team_csv(
             item.status.as_str(),
             item.na_reason.as_str(),
             item.owner.as_deref().unwrap_or(""),
-            item.due_date.as_deref().unwrap_or(""),
+            &item.due_date.map(|d| d.to_string()).unwrap_or_default(),
             if item.overdue { "yes" } else { "no" },
             item.evidence.as_str(),
             links.as_str(),
-            item.updated.as_deref().unwrap_or(""),
+            &item
+                .updated_at
+                .map(|at| {
+                    let by = item.updated_by.as_deref().unwrap_or("the portal");
+                    format!("{} by {by}", when::minute(at))
+                })
+                .unwrap_or_default(),
         ]));
     }
     Ok(csv)

@@ -15,9 +15,9 @@ pub async fn view(pool: &PgPool) -> Result<FrameworkView, AppError> {
         .fetch_one(pool)
         .await?;
     let items = sqlx::query!(
-        "SELECT number, title, category, guidance, evidence_required, added_in_version,
-           retired_in_version
-         FROM checklist_items ORDER BY number"
+        r#"SELECT number, title, category AS "category: ChecklistCategory", guidance,
+             evidence_required, added_in_version, retired_in_version
+           FROM checklist_items ORDER BY number"#
     )
     .fetch_all(pool)
     .await?
@@ -26,7 +26,7 @@ pub async fn view(pool: &PgPool) -> Result<FrameworkView, AppError> {
         Ok(FrameworkItem {
             number: i.number,
             title: i.title,
-            category: ChecklistCategory::parse(&i.category).map_err(|_| AppError::Internal)?,
+            category: i.category,
             guidance: i.guidance,
             evidence_required: i.evidence_required,
             added_in_version: i.added_in_version,
@@ -37,10 +37,7 @@ pub async fn view(pool: &PgPool) -> Result<FrameworkView, AppError> {
     Ok(FrameworkView {
         name: framework.name,
         version: framework.version,
-        updated_at: framework
-            .updated_at
-            .format("%Y-%m-%d %H:%M UTC")
-            .to_string(),
+        updated_at: framework.updated_at,
         items,
     })
 }

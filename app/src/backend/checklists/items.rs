@@ -2,7 +2,7 @@
 //! history, the week's figures, audit event).
 
 use super::access::team_access;
-use super::progress::{progress_of, shown, stored, trend};
+use super::progress::{progress_of, trend};
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
 use crate::domain::checklist::{delta, ItemForm, ItemStatus};
@@ -42,7 +42,8 @@ pub async fn team_checklist(
     let items = i64::try_from(progress.items.len()).unwrap_or(0);
     let trend = trend(&mut conn, Some(&[team_id]), 1, items, now).await?;
     let history = sqlx::query!(
-        r#"SELECT h.at, u.display_name AS "actor?", i.number, i.title, h.status
+        r#"SELECT h.at, u.display_name AS "actor?", i.number, i.title,
+             h.status AS "status: ItemStatus"
            FROM team_checklist_history h JOIN checklist_items i ON i.item_id = h.item_id
            LEFT JOIN users u ON u.user_id = h.actor_id
            WHERE h.team_id = $1 ORDER BY h.history_id DESC LIMIT 30"#,
@@ -53,11 +54,11 @@ pub async fn team_checklist(
     .into_iter()
     .map(|h| {
         Ok(ChecklistChange {
-            at: shown(h.at),
+            at: h.at,
             actor: h.actor.unwrap_or_else(|| "the portal".into()),
             item: h.number,
             title: h.title,
-            status: stored(ItemStatus::parse(&h.status))?,
+            status: h.status,
         })
     })
     .collect::<Result<_, AppError>>()?;
@@ -73,9 +74,9 @@ pub async fn team_checklist(
     .fetch_all(&mut *conn)
     .await?;
     let open_requests = sqlx::query!(
-        "SELECT number, tool_name, state FROM tool_requests
-         WHERE team_id = $1 AND state IN ('submitted', 'in_review', 'changes_requested')
-         ORDER BY number",
+        r#"SELECT number, tool_name, state AS "state: RequestState" FROM tool_requests
+           WHERE team_id = $1 AND state IN ('submitted', 'in_review', 'changes_requested')
+           ORDER BY number"#,
         team_id
     )
     .fetch_all(&mut *conn)
@@ -85,7 +86,7 @@ pub async fn team_checklist(
         Ok(TeamRequest {
             number: r.number,
             tool_name: r.tool_name,
-            state: stored(RequestState::parse(&r.state))?,
+            state: r.state,
         })
     })
     .collect::<Result<_, AppError>>()?;
@@ -171,14 +172,13 @@ pub(crate) async fn record(
         }
     };
     let before = sqlx::query_scalar!(
-        "SELECT status FROM team_checklist_items WHERE team_id = $1 AND item_id = $2 FOR UPDATE",
+        r#"SELECT status AS "status: ItemStatus" FROM team_checklist_items
+           WHERE team_id = $1 AND item_id = $2 FOR UPDATE"#,
         team_id,
         item.item_id
     )
     .fetch_optional(&mut *conn)
-    .await?
-    .map(|s| stored(ItemStatus::parse(&s)))
-    .transpose()?;
+    .await?;
     let due = update
         .due_date
         .map(crate::backend::platform::change::date)

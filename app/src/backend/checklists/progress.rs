@@ -10,23 +10,13 @@ use uuid::Uuid;
 use super::access::team_access;
 use super::items::week_start;
 use crate::backend::identity::users::Principal;
+use crate::backend::platform::change::day;
 use crate::domain::checklist::{ChecklistCategory, Counts, ItemStatus};
 use crate::error::AppError;
 use crate::model::{CategoryProgress, TeamItem, TeamProgress, TrendPoint};
 
 /// Weeks the trend covers.
 const TREND_WEEKS: i64 = 12;
-
-pub(super) fn stored<T>(parsed: Result<T, String>) -> Result<T, AppError> {
-    parsed.map_err(|error| {
-        tracing::error!(%error, "unknown value stored in a checklist");
-        AppError::Internal
-    })
-}
-
-pub(super) fn shown(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
 
 /// Sums item figures into category and overall figures, in category order.
 pub(super) fn roll_up(items: &[(ChecklistCategory, Counts)]) -> (Counts, Vec<CategoryProgress>) {
@@ -78,8 +68,8 @@ pub(super) async fn progress_of(
         .await?;
     let today = now.date_naive();
     let rows = sqlx::query!(
-        r#"SELECT i.number, i.title, i.category, i.guidance, i.evidence_required,
-             t.status AS "status?", COALESCE(t.na_reason, '') AS "na_reason!",
+        r#"SELECT i.number, i.title, i.category AS "category: ChecklistCategory", i.guidance,
+             i.evidence_required, t.status AS "status?: ItemStatus", COALESCE(t.na_reason, '') AS "na_reason!",
              t.owner_id AS "owner_id?", o.display_name AS "owner?", t.due_date AS "due_date?",
              COALESCE(t.evidence, '') AS "evidence!", COALESCE(t.links, '{}') AS "links!",
              t.updated_at AS "updated_at?", u.display_name AS "updated_by?"
@@ -95,11 +85,8 @@ pub(super) async fn progress_of(
     let mut items = Vec::with_capacity(rows.len());
     let mut figures = Vec::with_capacity(rows.len());
     for row in rows {
-        let status = match row.status.as_deref() {
-            Some(status) => stored(ItemStatus::parse(status))?,
-            None => ItemStatus::NotStarted,
-        };
-        let category = stored(ChecklistCategory::parse(&row.category))?;
+        let status = row.status.unwrap_or(ItemStatus::NotStarted);
+        let category = row.category;
         let open = matches!(status, ItemStatus::NotStarted | ItemStatus::InProgress);
         figures.push((
             category,
@@ -119,17 +106,12 @@ pub(super) async fn progress_of(
             na_reason: row.na_reason,
             owner: row.owner,
             owner_id: row.owner_id.map(|id| id.to_string()),
-            due_date: row.due_date.map(|d| d.to_string()),
+            due_date: row.due_date.map(day).transpose()?,
             overdue: open && row.due_date.is_some_and(|d| d < today),
             evidence: row.evidence,
             links: row.links,
-            updated: row.updated_at.map(|at| {
-                format!(
-                    "{} by {}",
-                    shown(at),
-                    row.updated_by.unwrap_or_else(|| "the portal".into())
-                )
-            }),
+            updated_at: row.updated_at,
+            updated_by: row.updated_by,
         });
     }
     let (counts, categories) = roll_up(&figures);
@@ -170,7 +152,7 @@ pub(super) async fn trend(
             .filter(|w| w.week_start <= week)
             .fold((0, 0), |(d, n), w| (d + w.done, n + w.na));
         points.push(TrendPoint {
-            week: week.to_string(),
+            week: day(week)?,
             percent: Counts::of(items * team_count, done, na).percent(),
         });
     }

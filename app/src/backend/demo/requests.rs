@@ -11,7 +11,7 @@ use crate::backend::requests::{act_in, save_draft_in};
 use crate::domain::requests::decision::ValidDecision;
 use crate::domain::requests::state::{Decision, RequestAction};
 use crate::domain::{RequestForm, TotpCode};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 
 const ELI: &str = "eli.employee@northwind.example";
 const DANA: &str = "dana.employee@northwind.example";
@@ -265,7 +265,7 @@ async fn person(conn: &mut PgConnection, email: &str) -> Result<Principal, AppEr
         .await?;
     active_principal_in(conn, user_id)
         .await?
-        .ok_or(AppError::Internal)
+        .or_internal("finding a demo person")
 }
 
 /// Files the demo requests unless there are requests already; returns how many it filed.
@@ -280,7 +280,7 @@ pub async fn load(
     if any {
         return Ok(0);
     }
-    let code = TotpCode::parse("000000").map_err(|_| AppError::Internal)?;
+    let code = TotpCode::parse("000000").or_internal("the demo placeholder code")?;
     for demo in DEMO_REQUESTS {
         let filed = now - Duration::days(demo.filed);
         let requester = person(conn, demo.by).await?;

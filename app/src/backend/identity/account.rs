@@ -10,10 +10,6 @@ use crate::domain::{AuditAction, Password};
 use crate::error::AppError;
 use crate::model::{SessionView, TokenView};
 
-fn when(time: Option<DateTime<Utc>>) -> Option<String> {
-    time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-}
-
 pub async fn sessions(
     pool: &PgPool,
     principal: &Principal,
@@ -25,8 +21,8 @@ pub async fn sessions(
         .into_iter()
         .map(|row| SessionView {
             handle: row.handle,
-            signed_in: when(row.signed_in_at),
-            last_seen: when(row.last_seen_at),
+            signed_in: row.signed_in_at,
+            last_seen: row.last_seen_at,
             device: row.device.unwrap_or_else(|| "Unknown browser".into()),
             current: row.current,
         })
@@ -46,8 +42,8 @@ pub async fn tokens(pool: &PgPool, principal: &Principal) -> Result<Vec<TokenVie
         .map(|row| TokenView {
             id: row.api_token_id.to_string(),
             name: row.name,
-            created: when(Some(row.created_at)).unwrap_or_default(),
-            last_used: when(row.last_used_at),
+            created: row.created_at,
+            last_used: row.last_used_at,
         })
         .collect())
 }

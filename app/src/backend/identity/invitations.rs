@@ -130,8 +130,8 @@ pub async fn list(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<InvitationRow
             roles: row.roles,
             teams: team_labels(&row.teams),
             invited_by: row.invited_by,
-            created: row.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            expires: row.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            created: row.created_at,
+            expires: row.expires_at,
             expired: row.expires_at <= now,
         })
         .collect())
@@ -158,10 +158,9 @@ fn team_labels(teams: &serde_json::Value) -> Vec<String> {
 pub async fn revoke(
     pool: &PgPool,
     actor: Actor,
-    invitation_id: &str,
+    id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let id = Uuid::parse_str(invitation_id).map_err(|_| AppError::NotFound)?;
     let mut tx = pool.begin().await?;
     let email = sqlx::query_scalar!(
         "UPDATE invitations SET revoked_at = $2
@@ -229,20 +228,22 @@ pub async fn accept(
     let password = Password::parse(password).map_err(|m| AppError::invalid("password", m))?;
     let mut tx = pool.begin().await?;
     let invitation = sqlx::query!(
-        "SELECT invitation_id, email, display_name, roles, teams FROM invitations
-         WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2
-         FOR UPDATE",
+        r#"SELECT invitation_id, email AS "email: Email",
+             display_name AS "display_name: DisplayName", roles, teams
+           FROM invitations
+           WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL
+             AND expires_at > $2
+           FOR UPDATE"#,
         &digest(token)[..],
         now
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let email = Email::parse(&invitation.email).map_err(|_| AppError::Internal)?;
+    let email = invitation.email;
     let user = NewUser {
         email: email.clone(),
-        display_name: DisplayName::parse(&invitation.display_name)
-            .map_err(|_| AppError::Internal)?,
+        display_name: invitation.display_name,
         password,
         roles: Role::from_stored(&invitation.roles),
     };

@@ -15,17 +15,13 @@ use crate::domain::{AuditAction, Role};
 use crate::error::AppError;
 use crate::model::{PersonRow, TeamMembershipView};
 
-fn person_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound)
-}
-
 /// Everyone, with roles, teams and second-factor status, in name order.
 pub async fn list(pool: &PgPool) -> Result<Vec<PersonRow>, AppError> {
     load(pool, None).await
 }
 
-pub async fn detail(pool: &PgPool, id: &str) -> Result<PersonRow, AppError> {
-    load(pool, Some(person_id(id)?))
+pub async fn detail(pool: &PgPool, user_id: Uuid) -> Result<PersonRow, AppError> {
+    load(pool, Some(user_id))
         .await?
         .into_iter()
         .next()
@@ -75,7 +71,7 @@ async fn load(pool: &PgPool, only: Option<Uuid>) -> Result<Vec<PersonRow>, AppEr
                 .collect(),
             totp_enrolled: row.totp,
             disabled: row.disabled,
-            since: row.created_at.format("%Y-%m-%d").to_string(),
+            since: row.created_at,
         })
         .collect())
 }
@@ -104,13 +100,12 @@ async fn keep_an_admin(conn: &mut PgConnection, field: &str) -> Result<(), AppEr
 pub async fn update_access(
     pool: &PgPool,
     admin: &Principal,
-    id: &str,
+    user_id: Uuid,
     roles: &[String],
     team_pairs: &[(String, String)],
     current_session: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let user_id = person_id(id)?;
     let roles = with_employee(parse_roles(roles)?);
     let role_names = role_names(&roles);
 
@@ -160,11 +155,10 @@ pub async fn update_access(
 pub async fn set_disabled(
     pool: &PgPool,
     admin: &Principal,
-    id: &str,
+    user_id: Uuid,
     disabled: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let user_id = person_id(id)?;
     if disabled && user_id == admin.user_id {
         return Err(AppError::Conflict {
             message: "You cannot disable your own account.".into(),
@@ -202,10 +196,9 @@ pub async fn set_disabled(
 pub async fn reset_totp(
     pool: &PgPool,
     admin: &Principal,
-    id: &str,
+    user_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let user_id = person_id(id)?;
     let mut tx = pool.begin().await?;
     let email = sqlx::query_scalar!("SELECT email FROM users WHERE user_id = $1", user_id)
         .fetch_optional(&mut *tx)

@@ -97,7 +97,7 @@ pub async fn authenticate(
     let hash = digest(token);
     // Token and principal in one statement: every API request starts here.
     let found = sqlx::query!(
-        r#"SELECT p.user_id AS "user_id!", p.email AS "email!",
+        r#"SELECT p.user_id AS "user_id!", p.email AS "email!: Email",
              p.display_name AS "display_name!", p.roles AS "roles!: Vec<String>",
              p.totp_enrolled AS "totp_enrolled!",
              p.totp_required_for_all AS "totp_required_for_all!", t.last_used_at

@@ -6,13 +6,13 @@ use sqlx::{PgConnection, PgPool};
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::auth::password;
 use crate::domain::{Actor, AuditAction, DisplayName, Email, Password, Role};
-use crate::error::AppError;
+use crate::error::{AppError, OnConstraint};
 
 /// The person a request acts for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub user_id: uuid::Uuid,
-    pub email: String,
+    pub email: Email,
     pub display_name: String,
     pub roles: Vec<Role>,
     /// A confirmed second factor is enrolled.
@@ -25,7 +25,7 @@ impl Principal {
     /// From a row of the `principals` view.
     pub fn new(
         user_id: uuid::Uuid,
-        email: String,
+        email: Email,
         display_name: String,
         roles: &[String],
         totp_enrolled: bool,
@@ -41,6 +41,13 @@ impl Principal {
         }
     }
 
+    /// Whether their roles grant `permission` (the table in `domain::access`). Gates use
+    /// `backend::platform::access::authorize`, which also asks for a second factor first;
+    /// this answers the finer questions inside a use case (may they see every team?).
+    pub fn may(&self, permission: crate::domain::Permission) -> bool {
+        crate::domain::permits(&self.roles, permission)
+    }
+
     /// Must set up a second factor before doing anything else.
     pub fn enrollment_owed(&self) -> bool {
         crate::domain::enrollment_owed(&self.roles, self.totp_required_for_all, self.totp_enrolled)
@@ -49,7 +56,7 @@ impl Principal {
     pub fn actor(&self) -> Actor {
         Actor::User {
             user_id: self.user_id.to_string(),
-            email: self.email.clone(),
+            email: self.email.to_string(),
         }
     }
 }
@@ -68,7 +75,7 @@ pub async fn active_principal_in(
     user_id: uuid::Uuid,
 ) -> Result<Option<Principal>, AppError> {
     let row = sqlx::query!(
-        r#"SELECT user_id AS "user_id!", email AS "email!", display_name AS "display_name!",
+        r#"SELECT user_id AS "user_id!", email AS "email!: Email", display_name AS "display_name!",
              roles AS "roles!: Vec<String>", totp_enrolled AS "totp_enrolled!",
              totp_required_for_all AS "totp_required_for_all!"
            FROM principals WHERE user_id = $1"#,
@@ -180,12 +187,7 @@ pub async fn insert(
     )
     .fetch_one(&mut *tx)
     .await
-    .map_err(|error| match &error {
-        sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => {
-            AppError::invalid("email", "is already registered")
-        }
-        _ => error.into(),
-    })?;
+    .on_constraint("users_email_key", "email", "is already registered")?;
     let role_names = grant_roles(tx, user_id, &roles, now).await?;
     let event = NewEvent::new(actor, AuditAction::UserCreated)
         .target(format!("user:{}", user.email))

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::backend::audit::{self, NewEvent};
 use crate::domain::{Actor, AuditAction, DisplayName, Membership, Slug};
-use crate::error::AppError;
+use crate::error::{AppError, OnConstraint};
 use crate::model::{TeamDetail, TeamMemberRow, TeamRow};
 
 const DESCRIPTION_MAX: usize = 2000;
@@ -123,12 +123,7 @@ pub async fn create(
     )
     .execute(&mut *tx)
     .await
-    .map_err(|error| match &error {
-        sqlx::Error::Database(db) if db.constraint() == Some("teams_slug_key") => {
-            AppError::invalid("slug", "is already used by another team")
-        }
-        _ => error.into(),
-    })?;
+    .on_constraint("teams_slug_key", "slug", "is already used by another team")?;
     let event = NewEvent::new(actor, AuditAction::TeamCreated)
         .target(format!("team:{}", slug.as_str()))
         .after(serde_json::json!({ "name": name.as_str(), "description": description }));

@@ -25,7 +25,7 @@ mod tests {
     fn principal(roles: &[Role], enrolled: bool) -> Principal {
         Principal {
             user_id: uuid::Uuid::nil(),
-            email: "a@example.com".into(),
+            email: crate::domain::Email::parse("a@example.com").expect("an address"),
             display_name: "A".into(),
             roles: roles.to_vec(),
             totp_enrolled: enrolled,

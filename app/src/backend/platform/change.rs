@@ -2,13 +2,13 @@
 
 use crate::domain::Actor;
 use crate::domain::Day;
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub(crate) fn day(date: NaiveDate) -> Result<Day, AppError> {
-    Day::parse(&date.to_string()).map_err(|_| AppError::Internal)
+    Day::parse(&date.to_string()).or_internal("reading a stored date")
 }
 
 /// The day `now` falls on (UTC): what review dates are compared with.
@@ -18,7 +18,7 @@ pub fn today(now: chrono::DateTime<chrono::Utc>) -> Result<Day, AppError> {
 
 /// The calendar date of a [`Day`], for the database.
 pub(crate) fn date(day: Day) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(&day.to_string(), "%Y-%m-%d").map_err(|_| AppError::Internal)
+    NaiveDate::parse_from_str(&day.to_string(), "%Y-%m-%d").or_internal("converting a calendar day")
 }
 
 /// Who saves, and when.

@@ -6,6 +6,7 @@ pub mod change;
 pub mod clock;
 pub mod key_file;
 pub mod lookups;
+pub mod qr;
 pub mod secrets;
 pub mod services;
 pub mod signing;

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::backend::platform::key_file::{self, KeyFileError};
 use crate::domain::requests::receipt::{ReceiptDocument, ReceiptFormatError, SignedReceipt};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 
 /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the 32 key bytes follow.
 const SPKI_PREFIX: [u8; 12] = [
@@ -205,10 +205,9 @@ impl SigningKeys {
 
     /// Signs `document` with the active key.
     pub fn sign_receipt(&self, document: &ReceiptDocument) -> Result<SignedReceipt, AppError> {
-        let payload = document.canonical().map_err(|error| {
-            tracing::error!(%error, "a receipt document has no canonical form");
-            AppError::Internal
-        })?;
+        let payload = document
+            .canonical()
+            .or_internal("the canonical form of a receipt")?;
         let (key_id, signature) = self.sign(payload.as_bytes());
         Ok(SignedReceipt {
             algorithm: "Ed25519".to_owned(),

@@ -15,7 +15,7 @@ use crate::domain::{
     Day, RequirementSetting, Sha256Checksum, Slug, ToolCategory, ToolStatus, ValidTool,
     ACCESS_REQUIREMENTS,
 };
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use crate::model::{RequestDetail, ToolDetail};
 
 /// What a final approval grants.
@@ -32,12 +32,12 @@ fn checksum(text: &str) -> Result<Option<Sha256Checksum>, AppError> {
         "" => Ok(None),
         text => Sha256Checksum::parse(text)
             .map(Some)
-            .map_err(|_| AppError::Internal),
+            .or_internal("reading a stored checksum"),
     }
 }
 
 fn slug(text: &str) -> Result<Slug, AppError> {
-    Slug::parse(text).map_err(|_| AppError::Internal)
+    Slug::parse(text).or_internal("reading a stored identifier")
 }
 
 fn status_for(conditions: &str) -> ToolStatus {

@@ -6,73 +6,35 @@ use sqlx::PgPool;
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::platform::change::Change;
 use crate::domain::{AuditAction, ClassificationLevel, DataClassForm};
-use crate::error::AppError;
+use crate::error::{AppError, OnConstraint};
 use crate::model::DataClassView;
 
 /// Every data class, most sensitive first, then by name.
 pub async fn list(pool: &PgPool) -> Result<Vec<DataClassView>, AppError> {
-    let rows = sqlx::query!(
-        r#"SELECT slug, name, level, prohibited_by_default, description, examples
+    Ok(sqlx::query_as!(
+        DataClassView,
+        r#"SELECT slug, name, level AS "level: ClassificationLevel", prohibited_by_default,
+             description, examples
            FROM data_classes
            ORDER BY array_position(ARRAY['restricted', 'confidential', 'internal', 'public'], level),
                     lower(name)"#
     )
     .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            view(
-                row.slug,
-                row.name,
-                &row.level,
-                row.prohibited_by_default,
-                row.description,
-                row.examples,
-            )
-        })
-        .collect()
-}
-
-fn view(
-    slug: String,
-    name: String,
-    level: &str,
-    prohibited_by_default: bool,
-    description: String,
-    examples: String,
-) -> Result<DataClassView, AppError> {
-    let level = ClassificationLevel::parse(level).map_err(|_| {
-        tracing::error!(%level, "unknown classification level stored");
-        AppError::Internal
-    })?;
-    Ok(DataClassView {
-        slug,
-        name,
-        level,
-        prohibited_by_default,
-        description,
-        examples,
-    })
+    .await?)
 }
 
 /// One data class.
 pub async fn get(pool: &PgPool, slug: &str) -> Result<DataClassView, AppError> {
-    let row = sqlx::query!(
-        "SELECT slug, name, level, prohibited_by_default, description, examples
-         FROM data_classes WHERE slug = $1",
+    sqlx::query_as!(
+        DataClassView,
+        r#"SELECT slug, name, level AS "level: ClassificationLevel", prohibited_by_default,
+             description, examples
+           FROM data_classes WHERE slug = $1"#,
         slug
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(AppError::NotFound)?;
-    view(
-        row.slug,
-        row.name,
-        &row.level,
-        row.prohibited_by_default,
-        row.description,
-        row.examples,
-    )
+    .ok_or(AppError::NotFound)
 }
 
 fn snapshot(class: &DataClassView) -> serde_json::Value {
@@ -98,22 +60,18 @@ pub async fn save(
     let mut before = None;
     let slug = match original {
         Some(original) => {
-            let row = sqlx::query!(
-                "SELECT slug, name, level, prohibited_by_default, description, examples
-                 FROM data_classes WHERE slug = $1 FOR UPDATE",
-                original
-            )
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
-            before = Some(view(
-                row.slug,
-                row.name,
-                &row.level,
-                row.prohibited_by_default,
-                row.description,
-                row.examples,
-            )?);
+            before = Some(
+                sqlx::query_as!(
+                    DataClassView,
+                    r#"SELECT slug, name, level AS "level: ClassificationLevel",
+                         prohibited_by_default, description, examples
+                       FROM data_classes WHERE slug = $1 FOR UPDATE"#,
+                    original
+                )
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(AppError::NotFound)?,
+            );
             sqlx::query!(
                 "UPDATE data_classes SET name = $2, level = $3, prohibited_by_default = $4,
                    description = $5, examples = $6, updated_at = $7
@@ -145,12 +103,11 @@ pub async fn save(
             )
             .execute(&mut *tx)
             .await
-            .map_err(|error| match &error {
-                sqlx::Error::Database(db) if db.constraint() == Some("data_classes_slug_key") => {
-                    AppError::invalid("slug", "is already used by another data class")
-                }
-                _ => error.into(),
-            })?;
+            .on_constraint(
+                "data_classes_slug_key",
+                "slug",
+                "is already used by another data class",
+            )?;
             class.slug.as_str().to_owned()
         }
     };

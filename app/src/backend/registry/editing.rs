@@ -12,7 +12,7 @@ use crate::backend::platform::lookups::ids_of;
 use crate::backend::registry::approvals::{self, SupplyChain};
 use crate::backend::registry::tools::detail_in;
 use crate::domain::{AuditAction, ToolForm, ToolStatus, ValidTool};
-use crate::error::AppError;
+use crate::error::{AppError, OnConstraint, OrInternal};
 use crate::model::ToolDetail;
 
 /// Identifiers that would clash with the registry's own pages.
@@ -89,15 +89,15 @@ pub async fn save(
 /// What an approval of tool `slug` covers, as stored (locked for the save).
 async fn supply_chain(conn: &mut PgConnection, slug: &str) -> Result<SupplyChain, AppError> {
     let row = sqlx::query!(
-        "SELECT status, pinned_version, checksum, vendor_trains_on_data FROM tools
-         WHERE slug = $1 FOR UPDATE",
+        r#"SELECT status AS "status: ToolStatus", pinned_version, checksum, vendor_trains_on_data
+           FROM tools WHERE slug = $1 FOR UPDATE"#,
         slug
     )
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
     Ok(SupplyChain {
-        status: ToolStatus::parse(&row.status).map_err(|_| AppError::Internal)?,
+        status: row.status,
         pinned_version: row.pinned_version,
         checksum: row.checksum,
         vendor_trains_on_data: row.vendor_trains_on_data,
@@ -116,10 +116,8 @@ pub async fn save_in(
         None => vec![],
     };
     let class_ids = ids_of(conn, "data_classes", &tool.data_classes, false).await?;
-    let access = serde_json::to_value(&tool.access_requirements).map_err(|error| {
-        tracing::error!(%error, "access requirements do not serialize");
-        AppError::Internal
-    })?;
+    let access = serde_json::to_value(&tool.access_requirements)
+        .or_internal("serializing access requirements")?;
     let next_review = tool.next_review.map(date).transpose()?;
     let checksum = tool
         .checksum
@@ -166,12 +164,11 @@ pub async fn save_in(
             )
             .fetch_one(&mut *conn)
             .await
-            .map_err(|error| match &error {
-                sqlx::Error::Database(db) if db.constraint() == Some("tools_slug_key") => {
-                    AppError::invalid("slug", "is already used by another tool")
-                }
-                _ => error.into(),
-            })?;
+            .on_constraint(
+                "tools_slug_key",
+                "slug",
+                "is already used by another tool",
+            )?;
             (tool_id, tool.slug.as_str().to_owned(), None, true)
         }
     };

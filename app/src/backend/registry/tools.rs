@@ -38,13 +38,6 @@ pub struct ToolQuery {
     pub page: Option<i64>,
 }
 
-fn stored<T>(parsed: Result<T, String>, column: &str) -> Result<T, AppError> {
-    parsed.map_err(|error| {
-        tracing::error!(column, %error, "unknown value stored");
-        AppError::Internal
-    })
-}
-
 /// Tools matching `query`, best matches first: a name starting with the words, then a name
 /// containing them, then the vendor, then the description (case-insensitive, partial words).
 pub async fn search(pool: &PgPool, query: &ToolQuery, today: Day) -> Result<ToolPage, AppError> {
@@ -88,7 +81,8 @@ pub async fn search(pool: &PgPool, query: &ToolQuery, today: Day) -> Result<Tool
             .replace('_', "\\_")
     });
     let rows = sqlx::query!(
-        r#"SELECT slug, name, vendor, category, status, description, next_review,
+        r#"SELECT slug, name, vendor, category AS "category: ToolCategory",
+                  status AS "status: ToolStatus", description, next_review,
                   count(*) OVER () AS "total!"
            FROM tools
            WHERE ($1::text IS NULL
@@ -131,8 +125,8 @@ pub async fn search(pool: &PgPool, query: &ToolQuery, today: Day) -> Result<Tool
                 slug: row.slug,
                 name: row.name,
                 vendor: row.vendor,
-                category: stored(ToolCategory::parse(&row.category), "category")?,
-                status: stored(ToolStatus::parse(&row.status), "status")?,
+                category: row.category,
+                status: row.status,
                 description: row.description,
                 next_review,
                 review_overdue: next_review.is_some_and(|review| review < today),
@@ -166,9 +160,10 @@ pub async fn detail(pool: &PgPool, slug: &str) -> Result<ToolDetail, AppError> {
 /// [`detail`] inside the caller's transaction (an edit reads the tool before and after).
 pub async fn detail_in(conn: &mut PgConnection, slug: &str) -> Result<ToolDetail, AppError> {
     let row = sqlx::query!(
-        r#"SELECT tool_id, slug, name, vendor, category, description, website, status,
-                  status_reason, status_since, conditions, all_teams, access_requirements,
-                  distribution, package_name, pinned_version, checksum, business_owner,
+        r#"SELECT tool_id, slug, name, vendor, category AS "category: ToolCategory", description,
+                  website, status AS "status: ToolStatus", status_reason, status_since,
+                  conditions, all_teams, access_requirements,
+                  distribution AS "distribution: Distribution", package_name, pinned_version, checksum, business_owner,
                   next_review, rollback_plan, vendor_trains_on_data, approval_stale_since,
                   (SELECT number FROM tool_requests r WHERE r.request_id = tools.approval_request_id)
                     AS approval_request,
@@ -220,10 +215,10 @@ pub async fn detail_in(conn: &mut PgConnection, slug: &str) -> Result<ToolDetail
         slug: row.slug,
         name: row.name,
         vendor: row.vendor,
-        category: stored(ToolCategory::parse(&row.category), "category")?,
+        category: row.category,
         description: row.description,
         website: row.website,
-        status: stored(ToolStatus::parse(&row.status), "status")?,
+        status: row.status,
         status_reason: row.status_reason,
         status_since: day(row.status_since)?,
         conditions: row.conditions,
@@ -238,7 +233,7 @@ pub async fn detail_in(conn: &mut PgConnection, slug: &str) -> Result<ToolDetail
             .map(|(slug, name)| DataClassRef { slug, name })
             .collect(),
         access_requirements: requirements,
-        distribution: stored(Distribution::parse(&row.distribution), "distribution")?,
+        distribution: row.distribution,
         package_name: row.package_name,
         pinned_version: row.pinned_version,
         checksum: row.checksum,
@@ -248,9 +243,7 @@ pub async fn detail_in(conn: &mut PgConnection, slug: &str) -> Result<ToolDetail
         rollback_plan: row.rollback_plan,
         approval: ApprovalState {
             request: row.approval_request,
-            stale_since: row
-                .approval_stale_since
-                .map(|at| at.format("%Y-%m-%d").to_string()),
+            stale_since: row.approval_stale_since,
             re_review_request: row.re_review_request,
         },
     })

@@ -4,7 +4,7 @@
 
 use crate::backend::identity::users::Principal;
 use crate::domain::requests::state::{Party, Refusal, RequestState};
-use crate::domain::Role;
+use crate::domain::Permission;
 use crate::error::AppError;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -18,13 +18,6 @@ pub(crate) struct Stored {
     is_team_manager: bool,
 }
 
-pub(super) fn stored_state(state: &str) -> Result<RequestState, AppError> {
-    RequestState::parse(state).map_err(|error| {
-        tracing::error!(%error, "unknown request state stored");
-        AppError::Internal
-    })
-}
-
 /// How `principal` stands to a request; `None`: they may not see it.
 pub(crate) fn party_of(
     principal: &Principal,
@@ -33,9 +26,9 @@ pub(crate) fn party_of(
 ) -> Option<Party> {
     if principal.user_id == requester_id {
         Some(Party::Requester)
-    } else if principal.roles.contains(&Role::Reviewer) {
+    } else if principal.may(Permission::ReviewRequests) {
         Some(Party::Reviewer)
-    } else if principal.roles.contains(&Role::Admin) || is_team_manager {
+    } else if principal.may(Permission::ObserveAllRequests) || is_team_manager {
         Some(Party::Observer)
     } else {
         None
@@ -50,7 +43,7 @@ pub(crate) async fn lock(
     number: i64,
 ) -> Result<(Stored, Party), AppError> {
     let row = sqlx::query!(
-        r#"SELECT r.request_id, r.number, r.requester_id, r.state,
+        r#"SELECT r.request_id, r.number, r.requester_id, r.state AS "state: RequestState",
              EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = r.team_id
                      AND m.user_id = $2 AND m.membership = 'manager') AS "is_team_manager!"
            FROM tool_requests r WHERE r.number = $1 FOR UPDATE OF r"#,
@@ -64,7 +57,7 @@ pub(crate) async fn lock(
         request_id: row.request_id,
         number: row.number,
         requester_id: row.requester_id,
-        state: stored_state(&row.state)?,
+        state: row.state,
         is_team_manager: row.is_team_manager,
     };
     let party = party_of(principal, stored.requester_id, stored.is_team_manager)

@@ -23,8 +23,8 @@ use crate::backend::requests::{self, detail_in, event, lock, refused};
 use crate::domain::requests::decision::{DecisionForm, ValidDecision};
 use crate::domain::requests::receipt::{ReceiptDocument, ReceiptReviewer, RECEIPT_VERSION};
 use crate::domain::requests::state::{self, after_decision, Decision, RequestAction, RequestState};
-use crate::domain::{AuditAction, Email};
-use crate::error::AppError;
+use crate::domain::AuditAction;
+use crate::error::{AppError, OrInternal};
 use crate::model::RequestDetail;
 
 /// The keys a decision needs: the reviewer's sealed TOTP secret is opened with one, the
@@ -58,8 +58,7 @@ pub async fn decide(
 ) -> Result<Decided, AppError> {
     let today = today(now)?;
     let decision = form.validate(today)?;
-    let email = Email::parse(&principal.email).map_err(|_| AppError::Internal)?;
-    let throttle_keys = ThrottleKeys::new(&email, source);
+    let throttle_keys = ThrottleKeys::new(&principal.email, source);
     if throttle::wait_secs(&mut *pool.acquire().await?, &throttle_keys, now).await? > 0 {
         return Err(AppError::RateLimited);
     }
@@ -167,7 +166,7 @@ async fn refuse_code(
     source: Option<std::net::IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<AppError, AppError> {
-    let (action, error) = check.refusal().ok_or(AppError::Internal)?;
+    let (action, error) = check.refusal().or_internal("refusing a code")?;
     let mut tx = pool.begin().await?;
     throttle::record_failure(&mut tx, throttle_keys, now).await?;
     let event = NewEvent::new(principal.actor(), action)
@@ -262,7 +261,7 @@ async fn record(
         conditions: decision.conditions.clone(),
         reviewer: ReceiptReviewer {
             user_id: principal.user_id.to_string(),
-            email: principal.email.clone(),
+            email: principal.email.to_string(),
             name: principal.display_name.clone(),
         },
         totp_step: step,

@@ -5,7 +5,7 @@ use super::lifecycle::event;
 use crate::backend::identity::users::Principal;
 use crate::backend::platform::lookups::ids_of;
 use crate::domain::requests::state::{self, RequestAction};
-use crate::domain::{RequestForm, Role};
+use crate::domain::{Permission, RequestForm};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -45,7 +45,7 @@ pub async fn save_draft_in(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| AppError::invalid("team", "no team has this identifier"))?;
-    if !team.is_member && !principal.roles.contains(&Role::Admin) {
+    if !team.is_member && !principal.may(Permission::RequestForAnyTeam) {
         return Err(AppError::invalid(
             "team",
             "you can only request tools for a team you belong to",

@@ -1,20 +1,20 @@
 //! Reading requests: one request as its reader may see it, and the lists.
 
-use super::access::{party_of, stored_state};
-use crate::backend::identity::users::Principal;
-use crate::domain::requests::risk::{self};
-use crate::domain::requests::state::{Decision, RequestState};
-use crate::domain::{Distribution, Role, ToolCategory};
-use crate::error::AppError;
-use crate::model::{
-    DataClassRef, RequestDetail, RequestQuery, RequestSummary, SignoffView, TimelineEntry,
-};
 use chrono::{DateTime, Utc};
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
-fn shown(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use super::access::party_of;
+use crate::backend::identity::users::Principal;
+use crate::domain::requests::asked::AskedRequest;
+use crate::domain::requests::risk::{self, RiskAssessment};
+use crate::domain::requests::state::{Decision, RequestState};
+use crate::domain::{Distribution, Permission, ToolCategory};
+use crate::error::{AppError, OrInternal};
+use crate::model::{
+    DataClassRef, RequestDetail, RequestQuery, RequestSummary, SignoffView, TimelineEntry,
+    AGE_FILTERS,
+};
 
 /// Request `number` for `principal`; `NotFound` when it does not exist or they may not see it.
 pub async fn detail(
@@ -32,14 +32,15 @@ pub async fn detail_in(
     number: i64,
 ) -> Result<RequestDetail, AppError> {
     let row = sqlx::query!(
-        r#"SELECT r.request_id, r.number, r.state, r.requester_id,
+        r#"SELECT r.request_id, r.number, r.state AS "state: RequestState", r.requester_id,
              u.display_name AS requester, t.slug AS team_slug, t.name AS team_name,
-             tool.slug AS "tool?", r.tool_name, r.vendor, r.category, r.website, r.use_case,
-             r.justification, r.users_count, r.access_file_system, r.access_terminal,
-             r.access_git, r.access_internet, r.access_production, r.distribution,
+             tool.slug AS "tool?", r.tool_name, r.vendor, r.category AS "category: ToolCategory",
+             r.website, r.use_case, r.justification, r.users_count, r.access_file_system,
+             r.access_terminal, r.access_git, r.access_internet, r.access_production,
+             r.distribution AS "distribution: Distribution",
              r.package_name, r.pinned_version, r.checksum, r.vendor_trains_on_data,
-             r.alternatives, a.display_name AS "assignee?", r.assignee_id, r.risk,
-             r.required_approvals,
+             r.alternatives, a.display_name AS "assignee?", r.assignee_id,
+             r.risk AS "risk: Json<RiskAssessment>", r.required_approvals,
              r.created_at, r.re_review,
              (SELECT g.slug FROM tools g WHERE g.tool_id = r.granted_tool_id) AS "granted_tool?",
              EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = r.team_id
@@ -58,20 +59,15 @@ pub async fn detail_in(
     .ok_or(AppError::NotFound)?;
     let party =
         party_of(principal, row.requester_id, row.is_team_manager).ok_or(AppError::NotFound)?;
-    let data_classes = sqlx::query!(
+    let data_classes: Vec<DataClassRef> = sqlx::query_as!(
+        DataClassRef,
         "SELECT d.slug, d.name FROM tool_request_data_classes r
          JOIN data_classes d ON d.data_class_id = r.data_class_id
          WHERE r.request_id = $1 ORDER BY lower(d.name)",
         row.request_id
     )
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|c| DataClassRef {
-        slug: c.slug,
-        name: c.name,
-    })
-    .collect();
+    .await?;
     let timeline = sqlx::query!(
         r#"SELECT e.at, u.display_name AS "actor?", e.kind, e.from_state, e.to_state, e.body
            FROM tool_request_events e LEFT JOIN users u ON u.user_id = e.actor_id
@@ -82,7 +78,7 @@ pub async fn detail_in(
     .await?
     .into_iter()
     .map(|e| TimelineEntry {
-        at: shown(e.at),
+        at: e.at,
         actor: e.actor.unwrap_or_else(|| "the portal".into()),
         kind: e.kind,
         from_state: e.from_state,
@@ -90,7 +86,7 @@ pub async fn detail_in(
         body: e.body,
     })
     .collect();
-    let access = [
+    let access: Vec<String> = [
         ("file_system", row.access_file_system),
         ("terminal", row.access_terminal),
         ("git", row.access_git),
@@ -101,19 +97,61 @@ pub async fn detail_in(
     .filter(|(_, on)| *on)
     .map(|(key, _)| key.to_owned())
     .collect();
+    let asked = AskedRequest {
+        request_id: row.request_id.to_string(),
+        number: row.number,
+        team: row.team_slug.clone(),
+        tool: row.tool.clone(),
+        tool_name: row.tool_name.clone(),
+        vendor: row.vendor.clone(),
+        category: row.category,
+        website: row.website.clone(),
+        use_case: row.use_case.clone(),
+        justification: row.justification.clone(),
+        users: row.users_count,
+        access: access.clone(),
+        data_classes: data_classes.iter().map(|c| c.slug.clone()).collect(),
+        distribution: row.distribution,
+        package_name: row.package_name.clone(),
+        pinned_version: row.pinned_version.clone(),
+        checksum: row.checksum.clone(),
+        vendor_trains_on_data: row.vendor_trains_on_data,
+        alternatives: row.alternatives.clone(),
+    };
+    let version = fingerprint(&asked)?;
     let signoffs = sqlx::query!(
-        r#"SELECT s.receipt_id, u.display_name AS reviewer, s.reviewer_id, s.decision,
-             s.decided_at, s.conditions, s.request_sha256
+        r#"SELECT s.receipt_id, u.display_name AS reviewer, s.reviewer_id,
+             s.decision AS "decision: Decision", s.decided_at, s.conditions, s.request_sha256
            FROM request_signoffs s JOIN users u ON u.user_id = s.reviewer_id
            WHERE s.request_id = $1 ORDER BY s.decided_at"#,
         row.request_id
     )
     .fetch_all(&mut *conn)
     .await?;
-    let mut detail = RequestDetail {
+    let mut approvals = 0;
+    let mut signed_by_me = false;
+    let signoffs = signoffs
+        .into_iter()
+        .map(|signoff| {
+            let current = signoff.request_sha256 == version;
+            if current && signoff.decision != Decision::Reject {
+                approvals += 1;
+            }
+            signed_by_me |= current && signoff.reviewer_id == principal.user_id;
+            SignoffView {
+                receipt_id: signoff.receipt_id.to_string(),
+                reviewer: signoff.reviewer,
+                decision: signoff.decision,
+                decided_at: signoff.decided_at,
+                conditions: signoff.conditions,
+                current,
+            }
+        })
+        .collect();
+    Ok(RequestDetail {
         request_id: row.request_id.to_string(),
         number: row.number,
-        state: stored_state(&row.state)?,
+        state: row.state,
         party,
         requester: row.requester,
         team_slug: row.team_slug,
@@ -121,14 +159,14 @@ pub async fn detail_in(
         tool: row.tool,
         tool_name: row.tool_name,
         vendor: row.vendor,
-        category: ToolCategory::parse(&row.category).map_err(|_| AppError::Internal)?,
+        category: row.category,
         website: row.website,
         use_case: row.use_case,
         justification: row.justification,
         users: row.users_count,
         access,
         data_classes,
-        distribution: Distribution::parse(&row.distribution).map_err(|_| AppError::Internal)?,
+        distribution: row.distribution,
         package_name: row.package_name,
         pinned_version: row.pinned_version,
         checksum: row.checksum,
@@ -136,74 +174,25 @@ pub async fn detail_in(
         alternatives: row.alternatives,
         assignee: row.assignee,
         assigned_to_me: row.assignee_id == Some(principal.user_id),
-        risk: row.risk.and_then(|risk| serde_json::from_value(risk).ok()),
+        risk: row.risk.map(|risk| risk.0),
         required_approvals: row.required_approvals,
-        created_at: shown(row.created_at),
+        created_at: row.created_at,
         re_review: row.re_review,
         granted_tool: row.granted_tool,
         timeline,
-        version: String::new(),
-        signoffs: Vec::new(),
-        approvals: 0,
-        signed_by_me: false,
-    };
-    detail.version = fingerprint(&detail)?;
-    for signoff in signoffs {
-        let current = signoff.request_sha256 == detail.version;
-        let decision = Decision::parse(&signoff.decision).map_err(|_| AppError::Internal)?;
-        if current && decision != Decision::Reject {
-            detail.approvals += 1;
-        }
-        detail.signed_by_me |= current && signoff.reviewer_id == principal.user_id;
-        detail.signoffs.push(SignoffView {
-            receipt_id: signoff.receipt_id.to_string(),
-            reviewer: signoff.reviewer,
-            decision,
-            decided_at: shown(signoff.decided_at),
-            conditions: signoff.conditions,
-            current,
-        });
-    }
-    Ok(detail)
+        version,
+        signoffs,
+        approvals,
+        signed_by_me,
+    })
 }
 
-/// SHA-256 (hex) of the canonical JSON of what is asked — everything a reviewer judges, nothing
-/// that changes while they do (state, assignee, timeline). A decision signs this.
-pub fn fingerprint(request: &RequestDetail) -> Result<String, AppError> {
+/// SHA-256 (hex) of the canonical JSON of what is asked: what a decision signs.
+pub fn fingerprint(asked: &AskedRequest) -> Result<String, AppError> {
     use sha2::{Digest, Sha256};
-    let mut access = request.access.clone();
-    access.sort();
-    let mut classes: Vec<&str> = request
-        .data_classes
-        .iter()
-        .map(|c| c.slug.as_str())
-        .collect();
-    classes.sort_unstable();
-    let asked = serde_json::json!({
-        "request_id": request.request_id,
-        "number": request.number,
-        "team": request.team_slug,
-        "tool": request.tool,
-        "tool_name": request.tool_name,
-        "vendor": request.vendor,
-        "category": request.category,
-        "website": request.website,
-        "use_case": request.use_case,
-        "justification": request.justification,
-        "users": request.users,
-        "access": access,
-        "data_classes": classes,
-        "distribution": request.distribution,
-        "package_name": request.package_name,
-        "pinned_version": request.pinned_version,
-        "checksum": request.checksum,
-        "vendor_trains_on_data": request.vendor_trains_on_data,
-        "alternatives": request.alternatives,
-    });
-    let canonical = crate::domain::canonical::to_canonical(&asked).map_err(|error| {
-        tracing::error!(error = %error.0, "a request has no canonical form");
-        AppError::Internal
-    })?;
+    let canonical = asked
+        .canonical()
+        .or_internal("the canonical form of a request")?;
     Ok(Sha256::digest(canonical.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -219,12 +208,7 @@ pub async fn list(
 ) -> Result<Vec<RequestSummary>, AppError> {
     let scope = match query.scope.as_str() {
         "" | "mine" => "mine",
-        "queue"
-            if principal.roles.contains(&Role::Reviewer)
-                || principal.roles.contains(&Role::Admin) =>
-        {
-            "queue"
-        }
+        "queue" if principal.may(Permission::ViewReviewQueue) => "queue",
         "queue" => return Err(AppError::Forbidden),
         "teams" => "teams",
         _ => return Err(AppError::invalid("scope", "must be mine, queue or teams")),
@@ -249,7 +233,7 @@ pub async fn list(
     let age = match query.age.trim() {
         "" => None,
         age => Some(
-            crate::model::AGE_FILTERS
+            AGE_FILTERS
                 .iter()
                 .find(|(days, _)| *days == age)
                 .and_then(|(days, _)| days.parse::<i32>().ok())
@@ -258,7 +242,7 @@ pub async fn list(
     };
     let rows = sqlx::query!(
         r#"SELECT r.number, r.tool_name, t.name AS team_name, u.display_name AS requester,
-             r.state, r.risk->>'level' AS "risk_level?", a.display_name AS "assignee?",
+             r.state AS "state: RequestState", r.risk->>'level' AS "risk_level?", a.display_name AS "assignee?",
              COALESCE(r.submitted_at, r.created_at) AS "since!"
            FROM tool_requests r
            JOIN teams t ON t.team_id = r.team_id
@@ -297,7 +281,7 @@ pub async fn list(
                 tool_name: row.tool_name,
                 team_name: row.team_name,
                 requester: row.requester,
-                state: stored_state(&row.state)?,
+                state: row.state,
                 risk_level: row.risk_level,
                 assignee: row.assignee,
                 age_days: (now - row.since).num_days(),

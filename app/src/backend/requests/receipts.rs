@@ -13,9 +13,8 @@ use crate::error::AppError;
 pub async fn get(
     pool: &PgPool,
     principal: &Principal,
-    receipt_id: &str,
+    receipt_id: Uuid,
 ) -> Result<(SignedReceipt, i64), AppError> {
-    let receipt_id = Uuid::parse_str(receipt_id.trim()).map_err(|_| AppError::NotFound)?;
     let row = sqlx::query!(
         r#"SELECT s.key_id, s.payload, s.signature, r.number, r.requester_id,
              EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = r.team_id

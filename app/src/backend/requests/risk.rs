@@ -3,7 +3,7 @@
 use crate::domain::requests::input::ready_to_submit;
 use crate::domain::requests::risk::{self, RiskAssessment, RiskInput, TouchedClass};
 use crate::domain::{ClassificationLevel, Distribution};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -16,18 +16,20 @@ async fn assess(
     ready: bool,
 ) -> Result<RiskAssessment, AppError> {
     let row = sqlx::query!(
-        "SELECT vendor, use_case, justification, users_count, access_file_system,
-           access_terminal, access_git, access_internet, access_production, distribution,
-           pinned_version, checksum, vendor_trains_on_data
-         FROM tool_requests WHERE request_id = $1",
+        r#"SELECT vendor, use_case, justification, users_count, access_file_system,
+             access_terminal, access_git, access_internet, access_production,
+             distribution AS "distribution: Distribution", pinned_version, checksum,
+             vendor_trains_on_data
+           FROM tool_requests WHERE request_id = $1"#,
         request_id
     )
     .fetch_one(&mut *conn)
     .await?;
     let classes = sqlx::query!(
-        "SELECT d.name, d.level, d.prohibited_by_default FROM tool_request_data_classes r
-         JOIN data_classes d ON d.data_class_id = r.data_class_id
-         WHERE r.request_id = $1 ORDER BY lower(d.name)",
+        r#"SELECT d.name, d.level AS "level: ClassificationLevel", d.prohibited_by_default
+           FROM tool_request_data_classes r
+           JOIN data_classes d ON d.data_class_id = r.data_class_id
+           WHERE r.request_id = $1 ORDER BY lower(d.name)"#,
         request_id
     )
     .fetch_all(&mut *conn)
@@ -42,14 +44,12 @@ async fn assess(
     }
     let data_classes = classes
         .into_iter()
-        .map(|c| {
-            Ok(TouchedClass {
-                name: c.name,
-                level: ClassificationLevel::parse(&c.level).map_err(|_| AppError::Internal)?,
-                prohibited_by_default: c.prohibited_by_default,
-            })
+        .map(|c| TouchedClass {
+            name: c.name,
+            level: c.level,
+            prohibited_by_default: c.prohibited_by_default,
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .collect();
     Ok(risk::assess(&RiskInput {
         data_classes,
         access: risk::AccessNeeds {
@@ -59,7 +59,7 @@ async fn assess(
             internet: row.access_internet,
             production: row.access_production,
         },
-        distribution: Distribution::parse(&row.distribution).map_err(|_| AppError::Internal)?,
+        distribution: row.distribution,
         pinned_version: !row.pinned_version.is_empty(),
         checksum: !row.checksum.is_empty(),
         vendor_trains_on_data: row.vendor_trains_on_data,
@@ -75,7 +75,7 @@ pub(super) async fn store_risk(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let assessment = assess(conn, request_id, ready).await?;
-    let risk = serde_json::to_value(&assessment).map_err(|_| AppError::Internal)?;
+    let risk = serde_json::to_value(&assessment).or_internal("storing a risk assessment")?;
     let required = i16::try_from(assessment.required_approvals).unwrap_or(2);
     sqlx::query!(
         "UPDATE tool_requests SET risk = $2, required_approvals = $3,

@@ -1,5 +1,6 @@
 //! Tool requests: the form, the life cycle, the risk rules, decisions and signed receipts.
 
+pub mod asked;
 pub mod decision;
 pub mod input;
 pub mod receipt;

@@ -72,7 +72,7 @@ pub fn TrendChart(points: Vec<TrendPoint>, #[prop(into)] title: String) -> impl 
                 <thead><tr><th scope="col">"Week starting"</th><th scope="col">"Completion"</th></tr></thead>
                 <tbody>
                     {points.into_iter().map(|p| view! {
-                        <tr><td>{p.week}</td><td>{p.percent.map_or_else(|| "—".to_owned(), |v| format!("{v} %"))}</td></tr>
+                        <tr><td>{p.week.to_string()}</td><td>{p.percent.map_or_else(|| "—".to_owned(), |v| format!("{v} %"))}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>

@@ -10,6 +10,7 @@ mod registry;
 mod request_badges;
 mod reveal;
 mod user_menu;
+mod when;
 
 pub use checklist::{ItemStatusBadge, ProgressBar, TrendChart};
 pub use error_page::ErrorPage;
@@ -21,3 +22,4 @@ pub use registry::{History, StatusBadge};
 pub use request_badges::{RequestStateBadge, RiskBadge};
 pub use reveal::{RevealPanel, RoleBadges};
 pub use user_menu::UserMenu;
+pub use when::{OnDay, When};

@@ -18,6 +18,14 @@ pub fn Loading(#[prop(into)] label: String) -> impl IntoView {
 /// second factor owed: off to set it up.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    // The page answers with the error's own status (404 for a wrong link, …).
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(error.status()),
+    ) {
+        options.set_status(status);
+    }
     match error {
         AppError::Unauthorized => view! { <Redirect path="/sign-in" /> }.into_any(),
         AppError::EnrollmentRequired => view! { <Redirect path="/account/two-factor" /> }.into_any(),

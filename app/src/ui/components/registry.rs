@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::EmptyState;
+use super::When;
 use crate::domain::ToolStatus;
 use crate::model::HistoryEntry;
 
@@ -65,7 +66,7 @@ pub fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
                             <p class="history__meta">
                                 <strong>{if created { "Created" } else { "Changed" }}</strong>
                                 " by " {entry.actor.trim_start_matches("user:").to_owned()} " · "
-                                <time datetime=entry.at.replace(' ', "T") + "Z">{entry.at.clone()} " UTC"</time>
+                                <When at=entry.at />
                                 " · event " {entry.seq}
                             </p>
                             {(!created).then(|| view! {

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::get_overview;
 use crate::domain::matches_filter;
 use crate::model::{Overview, TeamSummary};
+use crate::ui::components::OnDay;
 use crate::ui::components::{EmptyState, ErrorNotice, Loading};
 
 /// The organization at a glance: its name, how many teams it has, and the teams themselves.
@@ -86,7 +87,7 @@ fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
                 <div class="stat">
                     <dt>"Using the portal since"</dt>
                     <dd>
-                        <time datetime=organization.since.clone()>{organization.since.clone()}</time>
+                        <OnDay at=organization.since />
                     </dd>
                 </div>
             </dl>

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use crate::api::{get_notifications, ReadNotifications};
 use crate::model::NotificationList;
+use crate::ui::components::When;
 use crate::ui::components::{action_error, EmptyState, FormError, Loaded};
 
 /// The signed-in person's notifications, newest first. Opening one marks it read (a POST, so it
@@ -68,7 +69,7 @@ fn NotificationListView(
                                     </button>
                                 </ActionForm>
                             </div>
-                            <span class="notification__when">{item.at.clone()}</span>
+                            <span class="notification__when"><When at=item.at /></span>
                         </li>
                     }
                 }).collect_view()}

@@ -11,7 +11,7 @@ use super::throttle::{self, ThrottleKeys};
 use super::totp::{check_and_consume, CodeCheck, SealingKey, TotpSecret};
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
-use crate::domain::{AuditAction, Email, RecoveryCode, TotpCode};
+use crate::domain::{AuditAction, RecoveryCode, TotpCode};
 use crate::error::AppError;
 
 /// An enrollment waiting for its first code.
@@ -27,10 +27,6 @@ pub struct Status {
     pub enrolled: bool,
     pub pending: Option<Pending>,
     pub recovery_codes_left: i64,
-}
-
-fn email_of(principal: &Principal) -> Result<Email, AppError> {
-    Email::parse(&principal.email).map_err(|_| AppError::Internal)
 }
 
 pub async fn status(
@@ -49,7 +45,7 @@ pub async fn status(
             let secret = key.open(&row.secret_sealed, principal.user_id)?;
             Some(Pending {
                 secret_base32: secret.base32()?,
-                otpauth_url: secret.otpauth_url(&email_of(principal)?)?,
+                otpauth_url: secret.otpauth_url(&principal.email)?,
             })
         }
         _ => None,
@@ -117,8 +113,8 @@ pub async fn confirm(
 ) -> Result<Vec<RecoveryCode>, AppError> {
     let user_id = principal.user_id;
     let code = TotpCode::parse(code).map_err(|m| AppError::invalid("code", m))?;
-    let email = email_of(principal)?;
-    let keys = ThrottleKeys::new(&email, source);
+    let email = &principal.email;
+    let keys = ThrottleKeys::new(email, source);
     if throttle::wait_secs(&mut *pool.acquire().await?, &keys, now).await? > 0 {
         return Err(AppError::RateLimited);
     }

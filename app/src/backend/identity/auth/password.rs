@@ -10,7 +10,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
 use crate::domain::Password;
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 
 const M_COST_KIB: u32 = 19 * 1024;
 const T_COST: u32 = 2;
@@ -21,10 +21,8 @@ const P_COST: u32 = 1;
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$Q0r0mR9o1cZcQ0GqkWcF1g$O2a3b5x9Vf8m2w8kq2Jm0L6mXk3C0p9Zr7vGk1tHq6E";
 
 fn hasher() -> Result<Argon2<'static>, AppError> {
-    let params = Params::new(M_COST_KIB, T_COST, P_COST, None).map_err(|error| {
-        tracing::error!(%error, "argon2 parameters rejected");
-        AppError::Internal
-    })?;
+    let params = Params::new(M_COST_KIB, T_COST, P_COST, None)
+        .or_internal("setting the argon2 parameters")?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -38,11 +36,13 @@ fn permits() -> &'static Semaphore {
 async fn run_limited<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    let _permit = permits().acquire().await.map_err(|_| AppError::Internal)?;
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
-        tracing::error!(%error, "password hashing task failed");
-        AppError::Internal
-    })?
+    let _permit = permits()
+        .acquire()
+        .await
+        .or_internal("waiting for a hashing slot")?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .or_internal("the password hashing task")?
 }
 
 /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) for `password`, with a fresh random salt.
@@ -52,10 +52,7 @@ pub async fn hash(password: &Password) -> Result<String, AppError> {
     run_limited(move || {
         let hash: PasswordHash = hasher()?
             .hash_password(password.expose().as_bytes())
-            .map_err(|error| {
-                tracing::error!(%error, "password hashing failed");
-                AppError::Internal
-            })?;
+            .or_internal("hashing a password")?;
         Ok(hash.to_string())
     })
     .await

@@ -210,15 +210,15 @@ pub async fn check_second_factor(
 ) -> Result<(), AppError> {
     let factor = Factor::parse(code)?;
     let user = sqlx::query!(
-        "SELECT u.email, t.secret_sealed FROM users u
-         JOIN user_totp t ON t.user_id = u.user_id AND t.confirmed_at IS NOT NULL
-         WHERE u.user_id = $1 AND u.disabled_at IS NULL",
+        r#"SELECT u.email AS "email: Email", t.secret_sealed FROM users u
+           JOIN user_totp t ON t.user_id = u.user_id AND t.confirmed_at IS NOT NULL
+           WHERE u.user_id = $1 AND u.disabled_at IS NULL"#,
         user_id
     )
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::InvalidCredentials)?;
-    let email = Email::parse(&user.email).map_err(|_| AppError::Internal)?;
+    let email = user.email;
     let keys = ThrottleKeys::new(&email, source);
     if throttle::wait_secs(&mut *pool.acquire().await?, &keys, now).await? > 0 {
         let event = NewEvent::new(user_actor(user_id, &email), AuditAction::SignInThrottled)
@@ -273,7 +273,7 @@ pub async fn reauthenticate(
         Password::candidate(password).map_err(|m| AppError::invalid("current_password", m))?;
     let factor = code.map(Factor::parse).transpose()?;
     let user = sqlx::query!(
-        r#"SELECT u.email, u.password_hash, t.secret_sealed AS "secret_sealed?"
+        r#"SELECT u.email AS "email: Email", u.password_hash, t.secret_sealed AS "secret_sealed?"
            FROM users u LEFT JOIN user_totp t ON t.user_id = u.user_id AND t.confirmed_at IS NOT NULL
            WHERE u.user_id = $1 AND u.disabled_at IS NULL"#,
         user_id
@@ -281,7 +281,7 @@ pub async fn reauthenticate(
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::Unauthorized)?;
-    let email = Email::parse(&user.email).map_err(|_| AppError::Internal)?;
+    let email = user.email;
     let keys = ThrottleKeys::new(&email, source);
     if throttle::wait_secs(&mut *pool.acquire().await?, &keys, now).await? > 0 {
         return Err(AppError::RateLimited);

@@ -18,7 +18,7 @@ use totp_rs::{Algorithm, Builder, Totp};
 use uuid::Uuid;
 
 use crate::domain::{Email, TotpCode};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 
 pub const ISSUER: &str = "AI Governance Portal";
 pub const STEP_SECONDS: u64 = 30;
@@ -53,18 +53,14 @@ impl TotpSecret {
             .with_issuer(Some(ISSUER))
             .with_account_name(account)
             .build()
-            .map_err(|error| {
-                tracing::error!(%error, "TOTP parameters rejected");
-                AppError::Internal
-            })
+            .or_internal("setting the TOTP parameters")
     }
 
     /// The `otpauth://` URL an authenticator app imports (also the QR code's content).
     pub fn otpauth_url(&self, account: &Email) -> Result<String, AppError> {
-        self.totp(account.as_str())?.to_url().map_err(|error| {
-            tracing::error!(%error, "otpauth URL failed");
-            AppError::Internal
-        })
+        self.totp(account.as_str())?
+            .to_url()
+            .or_internal("making the otpauth URL")
     }
 
     /// A secret from its base32 form (as an authenticator app reads it from the URL).
@@ -90,7 +86,7 @@ impl TotpSecret {
 
     /// The code for the step containing `time` (for tests and the demo's printed codes).
     pub fn code_at(&self, time: DateTime<Utc>) -> Result<String, AppError> {
-        let time = u64::try_from(time.timestamp()).map_err(|_| AppError::Internal)?;
+        let time = u64::try_from(time.timestamp()).or_internal("a TOTP step before 1970")?;
         Ok(self.totp("")?.generate(time).to_string())
     }
 }
@@ -130,7 +126,7 @@ impl SealingKey {
                     aad: owner.as_bytes(),
                 },
             )
-            .map_err(|_| AppError::Internal)?;
+            .or_internal("sealing a TOTP secret")?;
         Ok([nonce.as_slice(), &ciphertext].concat())
     }
 

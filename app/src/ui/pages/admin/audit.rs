@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{get_audit_log, verify_audit_chain};
 use crate::domain::AuditAction;
 use crate::model::{AuditPage as AuditData, AuditQuery, ChainCheck};
+use crate::ui::components::When;
 use crate::ui::components::{EmptyState, Loaded};
 
 /// Admin: the audit log, filtered through the URL (a plain GET form), and chain verification.
@@ -120,7 +121,7 @@ fn AuditTable(page: AuditData, filters: AuditQuery) -> impl IntoView {
                     {page.entries.into_iter().map(|entry| view! {
                         <tr>
                             <td data-label="#">{entry.seq}</td>
-                            <td data-label="Time">{entry.at}</td>
+                            <td data-label="Time"><When at=entry.at /></td>
                             <th scope="row"><code>{entry.action}</code></th>
                             <td data-label="Actor">
                                 {entry.actor}

@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use crate::api::{get_framework, RetireChecklistItem, SaveChecklistItem};
 use crate::domain::checklist::ChecklistCategory;
 use crate::model::{FrameworkItem, FrameworkView};
+use crate::ui::components::When;
 use crate::ui::components::{action_error, field_error, Field, FormError, Loaded, TextArea};
 
 /// Admins maintain the checklist: add, edit and retire items. Each change makes a new version;
@@ -34,7 +35,7 @@ fn FrameworkEditor(
     let error = action_error(save);
     let retire_error = action_error(retire);
     view! {
-        <p class="page__lead" data-testid="framework-version">{format!("{} · version {} · changed {}", framework.name, framework.version, framework.updated_at)}</p>
+        <p class="page__lead" data-testid="framework-version">{format!("{} · version {} · changed ", framework.name, framework.version)} <When at=framework.updated_at /></p>
         <FormError error />
         <FormError error=retire_error />
         {framework.items.into_iter().map(|item| view! { <ItemEditor item save retire /> }).collect_view()}

@@ -1,17 +1,20 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
 
 use crate::api::{
     get_people, get_person, InvitePerson, ResetPersonTotp, RevokeInvitation, SetPersonDisabled,
     UpdatePerson,
 };
 use crate::domain::{Membership, Role};
+use crate::error::AppError;
 use crate::model::{PeoplePage as PeopleData, PersonPage as PersonData, TeamRow};
 use crate::ui::components::{
     action_done, action_error, field_error, EmptyState, Field, FormError, Loaded, RevealPanel,
     RoleBadges, Success,
 };
+use crate::ui::components::{OnDay, When};
 
 /// Admin: everyone with an account, open invitations, and the invitation form.
 #[component]
@@ -102,7 +105,7 @@ fn PeopleView(
                                         <td data-label="Roles">{invitation.roles.join(", ")}</td>
                                         <td data-label="Teams">{invitation.teams.join(", ")}</td>
                                         <td data-label="Expires">
-                                            {if invitation.expired { view! { <span class="badge badge--neutral">"Expired"</span> }.into_any() } else { invitation.expires.clone().into_any() }}
+                                            {if invitation.expired { view! { <span class="badge badge--neutral">"Expired"</span> }.into_any() } else { view! { <When at=invitation.expires /> }.into_any() }}
                                         </td>
                                         <td>
                                             <ActionForm action=revoke>
@@ -190,7 +193,8 @@ fn TeamChoices(
 #[component]
 pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    // A malformed id names nobody.
+    let id = move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok()));
     let update = ServerAction::<UpdatePerson>::new();
     let disable = ServerAction::<SetPersonDisabled>::new();
     let reset = ServerAction::<ResetPersonTotp>::new();
@@ -203,7 +207,12 @@ pub fn PersonPage() -> impl IntoView {
                 reset.version().get(),
             )
         },
-        |(id, ..)| get_person(id),
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_person(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
     );
     view! {
         <Title text="Person" />
@@ -241,7 +250,7 @@ fn PersonView(
             <h1 id="page-title">{person.name.clone()}</h1>
             {if person.disabled { view! { <span class="badge badge--danger">"Disabled"</span> }.into_any() } else { view! { <span class="badge badge--ok">"Active"</span> }.into_any() }}
         </header>
-        <p>{person.email.clone()} {format!(" · account since {}", person.since)}</p>
+        <p>{person.email.clone()} " · account since " <OnDay at=person.since /></p>
 
         <section class="card" aria-labelledby="access-title">
             <h2 id="access-title">"Roles and teams"</h2>

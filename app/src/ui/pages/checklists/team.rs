@@ -6,6 +6,7 @@ use crate::api::{get_my_checklists, get_team_checklist, UpdateChecklistItem};
 use crate::domain::checklist::ItemStatus;
 use crate::domain::registry::policy::TeamRef;
 use crate::model::{TeamChecklist, TeamItem};
+use crate::ui::components::When;
 use crate::ui::components::{
     action_error, field_error, EmptyState, FormError, ItemStatusBadge, Loaded, ProgressBar,
     RequestStateBadge, TextArea, TrendChart,
@@ -158,13 +159,18 @@ fn ItemCard(
             <details><summary>"Guidance"</summary><p class="prose">{item.guidance.clone()}</p></details>
             <dl class="details details--compact">
                 <div><dt>"Owner"</dt><dd>{item.owner.clone().unwrap_or_else(|| "Nobody".into())}</dd></div>
-                <div><dt>"Due"</dt><dd>{item.due_date.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                <div><dt>"Due"</dt><dd>{item.due_date.map_or_else(|| "—".to_owned(), |d| d.to_string())}</dd></div>
                 {(!item.na_reason.is_empty()).then(|| view! { <div><dt>"Does not apply"</dt><dd>{item.na_reason.clone()}</dd></div> })}
                 {(!item.evidence.is_empty() || !item.links.is_empty()).then(|| view! {
                     <div><dt>"Evidence"</dt><dd>{item.evidence.clone()} {item.links.iter().map(|l| view! { " " <a href=l.clone() rel="noopener noreferrer">{l.clone()}</a> }).collect_view()}</dd></div>
                 })}
             </dl>
-            <p class="field-hint">{item.updated.clone().map_or_else(|| "Not touched yet.".to_owned(), |u| format!("Last change {u}."))}</p>
+            <p class="field-hint">
+                {match item.updated_at {
+                    Some(at) => view! { "Last change " <When at /> " by " {item.updated_by.clone().unwrap_or_else(|| "the portal".into())} "." }.into_any(),
+                    None => "Not touched yet.".into_any(),
+                }}
+            </p>
             <details class="checklist-item__update" open=move || error.get().is_some()>
             <summary>{format!("Update item {n}")}</summary>
             <ActionForm action=update attr:class="form" attr:novalidate=true>
@@ -189,7 +195,7 @@ fn ItemCard(
                     </div>
                     <div class="field">
                         <label for=due_id.clone()>"Due date"</label>
-                        <input id=due_id type="date" name="item[due_date]" value=item.due_date.clone().unwrap_or_default() />
+                        <input id=due_id type="date" name="item[due_date]" value=item.due_date.map(|d| d.to_string()).unwrap_or_default() />
                     </div>
                 </div>
                 <TextArea id=id("na") name="item[na_reason]" label="Why it does not apply (for not applicable)" maxlength=2000 value=item.na_reason.clone() error=e("na_reason") />

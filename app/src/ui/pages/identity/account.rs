@@ -6,6 +6,7 @@ use crate::api::{
     EndSession, RegenerateRecoveryCodes, RevokeApiToken,
 };
 use crate::model::{AccountPage as AccountData, TwoFactorPage as TwoFactorData};
+use crate::ui::components::When;
 use crate::ui::components::{
     action_done, action_error, field_error, EmptyState, Field, FormError, Loaded, RevealPanel,
     RoleBadges, Success,
@@ -142,8 +143,8 @@ fn AccountView(
                                     {session.device.clone()}
                                     {session.current.then(|| view! { " " <span class="badge badge--ok">"This browser"</span> })}
                                 </th>
-                                <td data-label="Signed in">{session.signed_in.clone().unwrap_or_default()}</td>
-                                <td data-label="Last active">{session.last_seen.clone().unwrap_or_default()}</td>
+                                <td data-label="Signed in">{session.signed_in.map(|at| view! { <When at /> })}</td>
+                                <td data-label="Last active">{session.last_seen.map(|at| view! { <When at /> })}</td>
                                 <td>
                                     {(!session.current).then(|| view! {
                                         <ActionForm action=end>
@@ -180,8 +181,8 @@ fn AccountView(
                                 {page.tokens.into_iter().map(|token| view! {
                                     <tr>
                                         <th scope="row">{token.name.clone()}</th>
-                                        <td data-label="Created">{token.created.clone()}</td>
-                                        <td data-label="Last used">{token.last_used.clone().unwrap_or_else(|| "Never".into())}</td>
+                                        <td data-label="Created"><When at=token.created /></td>
+                                        <td data-label="Last used">{match token.last_used { Some(at) => view! { <When at /> }.into_any(), None => "Never".into_any() }}</td>
                                         <td>
                                             <ActionForm action=revoke>
                                                 <input type="hidden" name="id" value=token.id.clone() />

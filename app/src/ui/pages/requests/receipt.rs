@@ -2,7 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use uuid::Uuid;
+
 use crate::api::get_receipt;
+use crate::error::AppError;
 use crate::model::ReceiptView;
 use crate::ui::components::{or_dash, Loaded};
 
@@ -12,9 +15,15 @@ use crate::ui::components::{or_dash, Loaded};
 #[component]
 pub fn ReceiptPage() -> impl IntoView {
     let params = use_params_map();
+    // A malformed id names no receipt.
     let data = Resource::new_blocking(
-        move || params.with(|p| p.get("id").unwrap_or_default()),
-        get_receipt,
+        move || params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(id.trim()).ok())),
+        |id| async move {
+            match id {
+                Some(id) => get_receipt(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
     );
     view! {
         <Title text="Decision receipt" />

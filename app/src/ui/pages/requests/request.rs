@@ -2,11 +2,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{get_request, DecideRequest, RequestAction as RequestActionFn};
+use crate::api::{get_request, ActOnRequest, DecideRequest};
 use crate::domain::requests::input::ACCESS_KINDS;
 use crate::domain::requests::state::Decision;
 use crate::domain::requests::state::{next, RequestAction, RequestState};
 use crate::model::{RequestDetail, SignoffView};
+use crate::ui::components::When;
 use crate::ui::components::{
     action_error, code_or, field_error, or_dash, Field, FormError, Loaded, RequestStateBadge,
     RiskBadge, TextArea,
@@ -24,7 +25,7 @@ pub fn RequestPage() -> impl IntoView {
                 .unwrap_or(0)
         })
     };
-    let act = ServerAction::<RequestActionFn>::new();
+    let act = ServerAction::<ActOnRequest>::new();
     let decide = ServerAction::<DecideRequest>::new();
     let data = Resource::new_blocking(
         move || (number(), act.version().get(), decide.version().get()),
@@ -46,7 +47,7 @@ pub fn RequestPage() -> impl IntoView {
 #[component]
 fn RequestView(
     request: RequestDetail,
-    act: ServerAction<RequestActionFn>,
+    act: ServerAction<ActOnRequest>,
     decide: ServerAction<DecideRequest>,
 ) -> impl IntoView {
     let may = |action: RequestAction| next(request.state, action, request.party).is_ok();
@@ -67,7 +68,7 @@ fn RequestView(
             })}
         </header>
         <p class="page__lead">
-            {format!("Requested by {} for {} · created {}", request.requester, request.team_name, request.created_at)}
+            {format!("Requested by {} for {} · created ", request.requester, request.team_name)} <When at=request.created_at />
             {request.assignee.as_ref().map(|a| format!(" · reviewer: {a}"))}
         </p>
         {request.re_review.then(|| view! {
@@ -145,7 +146,7 @@ fn RequestView(
                     };
                     view! {
                         <li class="history__entry">
-                            <p class="history__meta"><strong>{entry.actor.clone()}</strong> " " {what} " · " {entry.at.clone()}</p>
+                            <p class="history__meta"><strong>{entry.actor.clone()}</strong> " " {what} " · " <When at=entry.at /></p>
                             {(!entry.body.is_empty()).then(|| view! { <p class="prose">{entry.body.clone()}</p> })}
                         </li>
                     }
@@ -157,7 +158,7 @@ fn RequestView(
 
 /// The steps the reader may take now, each a small form (works without JavaScript).
 #[component]
-fn Actions(request: RequestDetail, act: ServerAction<RequestActionFn>) -> impl IntoView {
+fn Actions(request: RequestDetail, act: ServerAction<ActOnRequest>) -> impl IntoView {
     let error = action_error(act);
     let may = |action: RequestAction| next(request.state, action, request.party).is_ok();
     let number = request.number.to_string();
@@ -255,7 +256,7 @@ fn SignOff(signoff: SignoffView) -> impl IntoView {
         <li class=class>
             <strong>{signoff.reviewer.clone()}</strong>
             <span>{signoff.decision.label()}</span>
-            <span class="notification__when">{signoff.decided_at.clone()}</span>
+            <span class="notification__when"><When at=signoff.decided_at /></span>
             {(!signoff.current).then(|| view! { <span>"(an earlier version)"</span> })}
             <a href=format!("/receipts/{}", signoff.receipt_id)>"Receipt"</a>
         </li>

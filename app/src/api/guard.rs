@@ -1,0 +1,185 @@
+//! What every server function starts with (server only): the request's services, session,
+//! client address and time; for most, the signed-in person and the one permission they need.
+//! [`guard`] and [`open`] run a server function's work and set the HTTP status of its error.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use crate::backend::identity::auth::session::AuthSession;
+use crate::backend::identity::users::{active_principal, Principal};
+use crate::backend::platform::access::authorize;
+use crate::backend::platform::change::{today, Change};
+use crate::backend::platform::services::Services;
+use crate::domain::Permission;
+use crate::error::AppError;
+
+/// A request, signed in or not.
+pub struct Visitor {
+    pub services: Services,
+    pub session: AuthSession,
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub source: Option<std::net::IpAddr>,
+}
+
+/// A request from a signed-in person who may do what they ask.
+pub struct Caller {
+    pub services: Services,
+    pub session: AuthSession,
+    pub principal: Principal,
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub source: Option<std::net::IpAddr>,
+}
+
+impl Caller {
+    pub fn pool(&self) -> &sqlx::PgPool {
+        &self.services.pool
+    }
+
+    /// Who changes something, from where and when: what an audited save records.
+    pub fn change(&self) -> Result<Change, AppError> {
+        Ok(Change {
+            actor: self.principal.actor(),
+            by: Some(self.principal.user_id),
+            source: self.source,
+            now: self.now,
+            today: today(self.now)?,
+        })
+    }
+}
+
+/// Runs `work` for a signed-in person holding `permission`: no session is `Unauthorized`, a
+/// role without it `Forbidden` (the table in `domain::access`).
+pub async fn guard<T, F, Fut>(permission: Permission, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(Caller) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    respond(
+        async move {
+            let caller = caller(permission).await?;
+            work(caller).await
+        }
+        .await,
+    )
+}
+
+/// Runs `work` for anyone: signing in, first-run setup, invitations.
+pub async fn open<T, F, Fut>(work: F) -> Result<T, AppError>
+where
+    F: FnOnce(Visitor) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    respond(
+        async move {
+            let visitor = visitor().await?;
+            work(visitor).await
+        }
+        .await,
+    )
+}
+
+/// What the server provides to every request.
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| {
+        tracing::error!("no services in the request context");
+        AppError::Internal
+    })
+}
+
+async fn visitor() -> Result<Visitor, AppError> {
+    let services = services()?;
+    let now = services.clock.now();
+    let session = session().await?;
+    let source = source_address(&services).await;
+    Ok(Visitor {
+        services,
+        session,
+        now,
+        source,
+    })
+}
+
+async fn caller(permission: Permission) -> Result<Caller, AppError> {
+    let Visitor {
+        services,
+        session,
+        now,
+        source,
+    } = visitor().await?;
+    let user_id = session.user_id(now).await?.ok_or(AppError::Unauthorized)?;
+    let Some(principal) = active_principal(&services.pool, user_id).await? else {
+        // Disabled since signing in.
+        session.end().await?;
+        return Err(AppError::Unauthorized);
+    };
+    authorize(&principal, permission)?;
+    Ok(Caller {
+        services,
+        session,
+        principal,
+        now,
+        source,
+    })
+}
+
+/// The request's browser session.
+async fn session() -> Result<AuthSession, AppError> {
+    leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map(AuthSession)
+        .map_err(|error| {
+            tracing::error!(%error, "no session layer");
+            AppError::Internal
+        })
+}
+
+/// The client's address: the socket's peer, or what a trusted proxy says it is.
+async fn source_address(services: &Services) -> Option<std::net::IpAddr> {
+    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|info| info.0.ip());
+    let forwarded = header(http::HeaderName::from_static("x-forwarded-for"));
+    services.client_address(peer, forwarded.as_deref())
+}
+
+fn header(name: http::HeaderName) -> Option<String> {
+    use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    })
+}
+
+/// The browser's User-Agent, for the person's list of sessions.
+pub fn user_agent() -> Option<String> {
+    header(http::header::USER_AGENT)
+}
+
+/// Sets the HTTP status of a failed server function to the error's own status — except for
+/// a plain HTML form post (no JavaScript), which Leptos answers with a redirect back to the
+/// form carrying the error in the URL; a status here would replace that redirect.
+fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts.method == http::Method::POST
+            && parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if plain_form_post {
+        return result;
+    }
+    if let Err(error) = &result {
+        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+                options.set_status(status);
+            }
+        }
+    }
+    result
+}
