@@ -339,6 +339,7 @@ fn command(program: PathBuf, user: Option<&User>, signal: Option<Signal>) -> Com
     if let Some(signal) = signal {
         let parent = std::process::id();
         // SAFETY: only async-signal-safe calls (prctl, setpgid, getppid, _exit) between fork and exec.
+        #[allow(unsafe_code)]
         unsafe {
             cmd.pre_exec(move || {
                 if libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong) != 0 {

@@ -37,9 +37,11 @@ impl Day {
     /// The same day `months` later; the last day of the month when that month is shorter
     /// (2028-02-29 plus 12 months is 2029-02-28).
     pub fn plus_months(self, months: u32) -> Self {
-        let index = self.year * 12 + i32::from(self.month) - 1 + months as i32;
+        let months = i32::try_from(months).unwrap_or(i32::MAX);
+        let index = (self.year * 12 + i32::from(self.month) - 1).saturating_add(months);
         let year = index.div_euclid(12);
-        let month = (index.rem_euclid(12) + 1) as u8;
+        // rem_euclid(12) is 0..=11: the month always fits.
+        let month = u8::try_from(index.rem_euclid(12) + 1).unwrap_or(12);
         Self {
             year,
             month,

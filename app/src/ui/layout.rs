@@ -17,11 +17,15 @@ pub fn Layout(children: Children) -> impl IntoView {
 
     view! {
         <div class="app" data-hydrated=move || hydrated.get().to_string()>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <a class="skip-link" href="#main">
+                "Skip to content"
+            </a>
             <header class="app-header">
                 <div class="app-header__inner">
                     <a class="brand" href="/">
-                        <span class="brand__mark" aria-hidden="true">"◆"</span>
+                        <span class="brand__mark" aria-hidden="true">
+                            "◆"
+                        </span>
                         <span class="brand__name">"AI Governance Portal"</span>
                     </a>
                     <Navigation />
@@ -30,13 +34,15 @@ pub fn Layout(children: Children) -> impl IntoView {
             </header>
             <main id="main" class="app-main" tabindex="-1">
                 <AdminNavigation />
-                <ErrorBoundary fallback=|_errors| view! { <ErrorPage /> }>{children()}</ErrorBoundary>
+                <ErrorBoundary fallback=|_errors| {
+                    view! { <ErrorPage /> }
+                }>{children()}</ErrorBoundary>
             </main>
             <footer class="app-footer">
                 <p>
-                    "AI Governance Portal " <span class="app-footer__version">"v" {crate::VERSION}</span>
-                    " · open source · "
-                    <a href="/readyz">"service status"</a>
+                    "AI Governance Portal "
+                    <span class="app-footer__version">"v" {crate::VERSION}</span>
+                    " · open source · " <a href="/readyz">"service status"</a>
                 </p>
             </footer>
         </div>
@@ -59,25 +65,50 @@ fn Navigation() -> impl IntoView {
                 view! {
                     <nav class="app-nav" aria-label="Main">
                         <ul>
-                            <li><A href="/" exact=true>"Overview"</A></li>
-                            <li><A href="/tools">"AI tools"</A></li>
-                            <li><A href="/data-classes">"Data classes"</A></li>
-                            <li><A href="/requests">"Requests"</A></li>
-                            <li><A href="/checklists">"Checklist"</A></li>
-                            {user.may(Permission::ViewDashboards).then(|| view! {
-                                <li><A href="/dashboard">"Dashboard"</A></li>
-                            })}
-                            {user.may(Permission::ManagePeople).then(|| view! {
-                                <li>
-                                    <a href=ADMIN_PAGES[0].0 aria-current=move || in_admin().then_some("page")>
-                                        "Admin"
-                                    </a>
-                                </li>
-                            })}
+                            <li>
+                                <A href="/" exact=true>
+                                    "Overview"
+                                </A>
+                            </li>
+                            <li>
+                                <A href="/tools">"AI tools"</A>
+                            </li>
+                            <li>
+                                <A href="/data-classes">"Data classes"</A>
+                            </li>
+                            <li>
+                                <A href="/requests">"Requests"</A>
+                            </li>
+                            <li>
+                                <A href="/checklists">"Checklist"</A>
+                            </li>
+                            {user
+                                .may(Permission::ViewDashboards)
+                                .then(|| {
+                                    view! {
+                                        <li>
+                                            <A href="/dashboard">"Dashboard"</A>
+                                        </li>
+                                    }
+                                })}
+                            {user
+                                .may(Permission::ManagePeople)
+                                .then(|| {
+                                    view! {
+                                        <li>
+                                            <a
+                                                href=ADMIN_PAGES[0].0
+                                                aria-current={move || in_admin().then_some("page")}
+                                            >
+                                                "Admin"
+                                            </a>
+                                        </li>
+                                    }
+                                })}
                         </ul>
                     </nav>
                 }
-                .into_any()
+                    .into_any()
             })}
         </Suspense>
     }
@@ -106,7 +137,11 @@ fn AdminNavigation() -> impl IntoView {
         <Show when=in_admin>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    if !matches!(user.await, Ok(Some(ref user)) if user.may(Permission::ManagePeople)) {
+                    if !matches!(
+                        user.await,
+                        Ok(Some(ref user))
+                        if user.may(Permission::ManagePeople)
+                    ) {
                         return ().into_any();
                     }
                     view! {
@@ -114,12 +149,18 @@ fn AdminNavigation() -> impl IntoView {
                             <ul>
                                 {ADMIN_PAGES
                                     .iter()
-                                    .map(|&(href, label)| view! { <li><A href=href>{label}</A></li> })
+                                    .map(|&(href, label)| {
+                                        view! {
+                                            <li>
+                                                <A href=href>{label}</A>
+                                            </li>
+                                        }
+                                    })
                                     .collect_view()}
                             </ul>
                         </nav>
                     }
-                    .into_any()
+                        .into_any()
                 })}
             </Suspense>
         </Show>

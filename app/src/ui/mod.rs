@@ -7,7 +7,7 @@ mod providers;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use layout::Layout;
@@ -51,73 +51,40 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>
-                    // Async: the server renders each page only once its data is in, so the
-                    // HTML is complete for a browser without JavaScript.
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/sign-in/code")
-                        view=SignInCodePage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
-                    <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/account/two-factor")
-                        view=TwoFactorPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/tools") view=RegistryPage ssr=SsrMode::Async />
-                    <Route path=path!("/tools/new") view=ToolEditorPage ssr=SsrMode::Async />
-                    <Route path=path!("/tools/:slug") view=ToolPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/tools/:slug/edit")
-                        view=ToolEditorPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/data-classes") view=DataClassesPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/data-classes/:slug")
-                        view=DataClassPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/requests") view=RequestsPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/requests/new")
-                        view=RequestEditorPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/requests/:number") view=RequestPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/requests/:number/edit")
-                        view=RequestEditorPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/receipts/:id") view=ReceiptPage ssr=SsrMode::Async />
-                    <Route path=path!("/checklists") view=ChecklistsPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/teams/:slug/checklist")
-                        view=TeamChecklistPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/notifications")
-                        view=NotificationsPage
-                        ssr=SsrMode::Async
-                    />
-                    <Route path=path!("/admin/people") view=PeoplePage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/people/:id") view=PersonPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/teams") view=TeamsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/teams/:slug") view=TeamPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/settings") view=SettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/admin/checklist")
-                        view=ChecklistAdminPage
-                        ssr=SsrMode::Async
-                    />
+                    // Async for every page: the server renders a page only once its data is in,
+                    // so the HTML is complete for a browser without JavaScript. Children inherit
+                    // the parent's mode.
+                    <ParentRoute path=path!("") view=Outlet ssr=SsrMode::Async>
+                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/sign-in") view=SignInPage />
+                        <Route path=path!("/sign-in/code") view=SignInCodePage />
+                        <Route path=path!("/setup") view=SetupPage />
+                        <Route path=path!("/invite/:token") view=InvitePage />
+                        <Route path=path!("/account") view=AccountPage />
+                        <Route path=path!("/account/two-factor") view=TwoFactorPage />
+                        <Route path=path!("/tools") view=RegistryPage />
+                        <Route path=path!("/tools/new") view=ToolEditorPage />
+                        <Route path=path!("/tools/:slug") view=ToolPage />
+                        <Route path=path!("/tools/:slug/edit") view=ToolEditorPage />
+                        <Route path=path!("/data-classes") view=DataClassesPage />
+                        <Route path=path!("/data-classes/:slug") view=DataClassPage />
+                        <Route path=path!("/requests") view=RequestsPage />
+                        <Route path=path!("/requests/new") view=RequestEditorPage />
+                        <Route path=path!("/requests/:number") view=RequestPage />
+                        <Route path=path!("/requests/:number/edit") view=RequestEditorPage />
+                        <Route path=path!("/receipts/:id") view=ReceiptPage />
+                        <Route path=path!("/checklists") view=ChecklistsPage />
+                        <Route path=path!("/teams/:slug/checklist") view=TeamChecklistPage />
+                        <Route path=path!("/dashboard") view=DashboardPage />
+                        <Route path=path!("/notifications") view=NotificationsPage />
+                        <Route path=path!("/admin/people") view=PeoplePage />
+                        <Route path=path!("/admin/people/:id") view=PersonPage />
+                        <Route path=path!("/admin/teams") view=TeamsPage />
+                        <Route path=path!("/admin/teams/:slug") view=TeamPage />
+                        <Route path=path!("/admin/settings") view=SettingsPage />
+                        <Route path=path!("/admin/audit") view=AuditPage />
+                        <Route path=path!("/admin/checklist") view=ChecklistAdminPage />
+                    </ParentRoute>
                 </Routes>
             </Layout>
         </Router>

@@ -5,6 +5,7 @@ use app::backend::platform::access::authorize;
 use app::backend::requests::receipts;
 use app::domain::requests::receipt::SignedReceipt;
 use app::domain::Permission;
+use app::error::AppError;
 
 use super::openapi::ErrorBody;
 use super::{ApiError, ApiPrincipal};

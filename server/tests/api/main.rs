@@ -1,5 +1,8 @@
 //! One integration-test binary: each test spawns its own portal on its own database.
 
+// A failed assumption in a test (or its helpers) is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod access;
 mod account;
 mod admin;

@@ -79,10 +79,11 @@ pub async fn search(pool: &PgPool, query: &AuditQuery) -> Result<AuditPage, AppE
     )
     .fetch_all(pool)
     .await?;
-    let more = rows.len() as i64 > PAGE;
+    let shown = usize::try_from(PAGE).unwrap_or(usize::MAX);
+    let more = rows.len() > shown;
     let entries: Vec<AuditEntry> = rows
         .into_iter()
-        .take(PAGE as usize)
+        .take(shown)
         .filter_map(|row| {
             let record = readable(row.seq, &row.payload)?;
             let details = record

@@ -63,7 +63,7 @@ pub async fn verify(pool: &PgPool) -> Result<Verification, AppError> {
             prev_hash = row.entry_hash;
             expected_seq += 1;
         }
-        if page_len < VERIFY_PAGE as usize {
+        if i64::try_from(page_len).unwrap_or(i64::MAX) < VERIFY_PAGE {
             break;
         }
     }

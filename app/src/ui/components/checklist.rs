@@ -12,7 +12,11 @@ pub fn ItemStatusBadge(status: ItemStatus) -> impl IntoView {
         ItemStatus::NotStarted => "badge badge--neutral",
         ItemStatus::NotApplicable => "badge badge--warn",
     };
-    view! { <span class=tone data-item-status=status.as_str()>{status.label()}</span> }
+    view! {
+        <span class=tone data-item-status=status.as_str()>
+            {status.label()}
+        </span>
+    }
 }
 
 /// A labelled completion bar; "—" when nothing applies. A native `<progress>`: no inline
@@ -23,7 +27,14 @@ pub fn ProgressBar(#[prop(into)] label: String, percent: Option<i64>) -> impl In
     view! {
         <div class="progress">
             <span class="progress__label">{label.clone()}</span>
-            <progress class="progress__bar" max="100" value=percent.unwrap_or(0).to_string() aria-label=label>{text.clone()}</progress>
+            <progress
+                class="progress__bar"
+                max="100"
+                value=percent.unwrap_or(0).to_string()
+                aria-label=label
+            >
+                {text.clone()}
+            </progress>
             <span class="progress__value">{text}</span>
         </div>
     }
@@ -56,24 +67,54 @@ pub fn TrendChart(points: Vec<TrendPoint>, #[prop(into)] title: String) -> impl 
         .and_then(|p| p.percent.map(|v| (points.len() - 1, v)));
     view! {
         <figure class="trend">
-            <svg class="trend__chart" viewBox=format!("0 0 {width} {height}") role="img" aria-labelledby="trend-title trend-desc" preserveAspectRatio="xMidYMid meet">
+            <svg
+                class="trend__chart"
+                viewBox=format!("0 0 {width} {height}")
+                role="img"
+                aria-labelledby="trend-title trend-desc"
+                preserveAspectRatio="xMidYMid meet"
+            >
                 <title id="trend-title">{title.clone()}</title>
                 <desc id="trend-desc">{summary.clone()}</desc>
-                {[0, 50, 100].into_iter().map(|p| view! {
-                    <line class="trend__grid" x1=pad y1=y(p) x2=width - pad y2=y(p) />
-                    <text class="trend__axis" x=2 y=y(p) + 4.0>{format!("{p}%")}</text>
-                }).collect_view()}
+                {[0, 50, 100]
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <line class="trend__grid" x1=pad y1=y(p) x2=width - pad y2=y(p) />
+                            <text class="trend__axis" x=2 y=y(p) + 4.0>
+                                {format!("{p}%")}
+                            </text>
+                        }
+                    })
+                    .collect_view()}
                 <polyline class="trend__line" points=line.join(" ") />
                 {last.map(|(i, p)| view! { <circle class="trend__dot" cx=x(i) cy=y(p) r="4" /> })}
             </svg>
             <figcaption>{summary}</figcaption>
             <table class="visually-hidden">
                 <caption>{title}</caption>
-                <thead><tr><th scope="col">"Week starting"</th><th scope="col">"Completion"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Week starting"</th>
+                        <th scope="col">"Completion"</th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {points.into_iter().map(|p| view! {
-                        <tr><td>{p.week.to_string()}</td><td>{p.percent.map_or_else(|| "—".to_owned(), |v| format!("{v} %"))}</td></tr>
-                    }).collect_view()}
+                    {points
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <tr>
+                                    <td>{p.week.to_string()}</td>
+                                    <td>
+                                        {p
+                                            .percent
+                                            .map_or_else(|| "—".to_owned(), |v| format!("{v} %"))}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </figure>

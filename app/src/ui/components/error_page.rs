@@ -1,5 +1,6 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+
+use super::{Page, Width};
 
 /// Shown when a page fails to render. It never shows internal detail: the server has logged it.
 #[component]
@@ -9,13 +10,13 @@ pub fn ErrorPage() -> impl IntoView {
         options.set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
     }
     view! {
-        <Title text="Something went wrong" />
-        <section class="page page--message" aria-labelledby="error-title">
-            <h1 id="error-title">"Something went wrong"</h1>
+        <Page title="Something went wrong" heading="Something went wrong" width=Width::Message>
             <p>"The page could not be shown. Please try again in a moment."</p>
             <p>
-                <a class="button" href="/">"Back to the overview"</a>
+                <a class="button" href="/">
+                    "Back to the overview"
+                </a>
             </p>
-        </section>
+        </Page>
     }
 }

@@ -34,7 +34,14 @@ pub fn Field(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            {hint.map(|hint| view! { <p class="field-hint" id=hint_id>{hint}</p> })}
+            {hint
+                .map(|hint| {
+                    view! {
+                        <p class="field-hint" id=hint_id>
+                            {hint}
+                        </p>
+                    }
+                })}
             <input
                 id=id.clone()
                 name=name.unwrap_or(id)
@@ -45,7 +52,7 @@ pub fn Field(
                 maxlength=maxlength
                 value=value
                 aria-describedby=described_by
-                aria-invalid=move || error.get().is_some().to_string()
+                aria-invalid={move || error.get().is_some().to_string()}
             />
             <FieldMessage id=error_id error />
         </div>
@@ -73,14 +80,21 @@ pub fn TextArea(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            {hint.map(|hint| view! { <p class="field-hint" id=hint_id>{hint}</p> })}
+            {hint
+                .map(|hint| {
+                    view! {
+                        <p class="field-hint" id=hint_id>
+                            {hint}
+                        </p>
+                    }
+                })}
             <textarea
                 id=id
                 name=name
                 rows="3"
                 maxlength=maxlength
                 aria-describedby=described_by
-                aria-invalid=move || error.get().is_some().to_string()
+                aria-invalid={move || error.get().is_some().to_string()}
             >
                 {value.unwrap_or_default()}
             </textarea>
@@ -107,13 +121,17 @@ pub fn Select(
                 id=id
                 name=name
                 aria-describedby=error_id.clone()
-                aria-invalid=move || error.get().is_some().to_string()
+                aria-invalid={move || error.get().is_some().to_string()}
             >
                 {options
                     .into_iter()
                     .map(|(value, label)| {
                         let is_selected = value == selected;
-                        view! { <option value=value selected=is_selected>{label}</option> }
+                        view! {
+                            <option value=value selected=is_selected>
+                                {label}
+                            </option>
+                        }
                     })
                     .collect_view()}
             </select>

@@ -19,7 +19,9 @@ where
 {
     let label = loading.clone();
     view! {
-        <Transition fallback=move || view! { <Loading label=label.clone() /> }>
+        <Transition fallback=move || {
+            view! { <Loading label=label.clone() /> }
+        }>
             {move || {
                 let view = view.clone();
                 Suspend::new(async move {

@@ -28,11 +28,15 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
     match error {
         AppError::Unauthorized => view! { <Redirect path="/sign-in" /> }.into_any(),
-        AppError::EnrollmentRequired => view! { <Redirect path="/account/two-factor" /> }.into_any(),
+        AppError::EnrollmentRequired => {
+            view! { <Redirect path="/account/two-factor" /> }.into_any()
+        }
         AppError::NotFound => view! {
             <div class="notice notice--error" role="alert">
                 <p class="notice__title">"Not found"</p>
-                <p>"There is nothing here: the link may be wrong, or what it pointed to is gone."</p>
+                <p>
+                    "There is nothing here: the link may be wrong, or what it pointed to is gone."
+                </p>
             </div>
         }
         .into_any(),

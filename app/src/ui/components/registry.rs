@@ -15,7 +15,11 @@ pub fn StatusBadge(status: ToolStatus) -> impl IntoView {
         ToolStatus::Retired => "badge badge--neutral",
         ToolStatus::Prohibited => "badge badge--danger",
     };
-    view! { <span class=tone data-status=status.as_str()>{status.label()}</span> }
+    view! {
+        <span class=tone data-status=status.as_str()>
+            {status.label()}
+        </span>
+    }
 }
 
 /// How a recorded field name reads.
@@ -65,20 +69,37 @@ pub fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
                         <li class="history__entry">
                             <p class="history__meta">
                                 <strong>{if created { "Created" } else { "Changed" }}</strong>
-                                " by " {entry.actor.trim_start_matches("user:").to_owned()} " · "
+                                " by "
+                                {entry.actor.trim_start_matches("user:").to_owned()}
+                                " · "
                                 <When at=entry.at />
-                                " · event " {entry.seq}
+                                " · event "
+                                {entry.seq}
                             </p>
-                            {(!created).then(|| view! {
-                                <ul class="history__changes">
-                                    {entry.changes.iter().map(|change| view! {
-                                        <li>
-                                            <span class="history__field">{field_label(&change.field)}</span> ": "
-                                            <del>{change.before.clone()}</del> " → " <ins>{change.after.clone()}</ins>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
-                            })}
+                            {(!created)
+                                .then(|| {
+                                    view! {
+                                        <ul class="history__changes">
+                                            {entry
+                                                .changes
+                                                .iter()
+                                                .map(|change| {
+                                                    view! {
+                                                        <li>
+                                                            <span class="history__field">
+                                                                {field_label(&change.field)}
+                                                            </span>
+                                                            ": "
+                                                            <del>{change.before.clone()}</del>
+                                                            " → "
+                                                            <ins>{change.after.clone()}</ins>
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </ul>
+                                    }
+                                })}
                         </li>
                     }
                 })

@@ -13,7 +13,11 @@ pub fn RequestStateBadge(state: RequestState) -> impl IntoView {
         RequestState::Approved | RequestState::ApprovedWithConditions => "badge badge--ok",
         RequestState::Rejected => "badge badge--danger",
     };
-    view! { <span class=tone data-state=state.as_str()>{state.label()}</span> }
+    view! {
+        <span class=tone data-state=state.as_str()>
+            {state.label()}
+        </span>
+    }
 }
 
 /// A risk level as a badge.
@@ -24,5 +28,9 @@ pub fn RiskBadge(level: RiskLevel) -> impl IntoView {
         RiskLevel::Medium => "badge badge--warn",
         RiskLevel::High => "badge badge--danger",
     };
-    view! { <span class=tone data-risk=level.as_str()>{format!("{} risk", level.label())}</span> }
+    view! {
+        <span class=tone data-risk=level.as_str()>
+            {format!("{} risk", level.label())}
+        </span>
+    }
 }

@@ -10,14 +10,27 @@ pub fn RevealPanel(reveal: Option<Reveal>) -> impl IntoView {
             Reveal::ApiToken { name, token } => (
                 format!("Your new token “{name}”"),
                 "Copy it now: it is shown only this once. Send it as “Authorization: Bearer …”.",
-                view! { <code class="secret" data-testid="revealed-token">{token}</code> }.into_any(),
+                view! {
+                    <code class="secret" data-testid="revealed-token">
+                        {token}
+                    </code>
+                }.into_any(),
             ),
             Reveal::RecoveryCodes(codes) => (
                 "Your recovery codes".to_owned(),
                 "Keep them somewhere safe, away from your phone. Each works once, instead of a code from your app. They are shown only this once.",
                 view! {
                     <ol class="recovery-codes" data-testid="recovery-codes">
-                        {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
+                        {codes
+                            .into_iter()
+                            .map(|code| {
+                                view! {
+                                    <li>
+                                        <code>{code}</code>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ol>
                 }
                 .into_any(),
@@ -25,12 +38,18 @@ pub fn RevealPanel(reveal: Option<Reveal>) -> impl IntoView {
             Reveal::InvitationLink { email, url } => (
                 format!("Invitation for {email}"),
                 "Send this link to them. It works once and expires in 72 hours; it is shown only this once.",
-                view! { <code class="secret" data-testid="invitation-link">{url}</code> }.into_any(),
+                view! {
+                    <code class="secret" data-testid="invitation-link">
+                        {url}
+                    </code>
+                }.into_any(),
             ),
         };
         view! {
             <section class="notice notice--ok reveal" role="status" aria-labelledby="reveal-title">
-                <p class="notice__title" id="reveal-title">{title}</p>
+                <p class="notice__title" id="reveal-title">
+                    {title}
+                </p>
                 <p>{note}</p>
                 {body}
             </section>
@@ -51,7 +70,10 @@ pub fn RoleBadges(roles: Vec<crate::domain::Role>) -> impl IntoView {
                 Role::Reviewer => "badge badge--warn",
                 _ => "badge badge--info",
             };
-            view! { <span class=class>{role.as_str()}</span> " " }
+            view! {
+                <span class=class>{role.as_str()}</span>
+                " "
+            }
         })
         .collect_view()
 }

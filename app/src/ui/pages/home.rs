@@ -1,12 +1,11 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::get_overview;
 use crate::domain::matches_filter;
 use crate::model::{Overview, TeamSummary};
 use crate::ui::components::OnDay;
-use crate::ui::components::{EmptyState, ErrorNotice, Loading};
+use crate::ui::components::{EmptyState, ErrorNotice, Loading, Page};
 
 /// The organization at a glance: its name, how many teams it has, and the teams themselves.
 #[component]
@@ -19,8 +18,9 @@ pub fn HomePage() -> impl IntoView {
     let filter = RwSignal::new(query.with_untracked(|q| q.get("q").unwrap_or_default()));
 
     view! {
-        <Title text="Overview" />
-        <Suspense fallback=|| view! { <Loading label="Loading the overview…" /> }>
+        <Suspense fallback=|| {
+            view! { <Loading label="Loading the overview…" /> }
+        }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(data) => view! { <OverviewView data filter /> }.into_any(),
@@ -39,20 +39,21 @@ fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
     } = data;
     let Some(organization) = organization else {
         return view! {
-            <section class="page" aria-labelledby="page-title">
-                <h1 id="page-title">"Welcome"</h1>
+            <Page title="Overview" heading="Welcome">
                 <EmptyState title="This portal has not been set up yet">
                     <p>
-                        "An admin names the organization under " <a href="/admin/settings">"Settings"</a>
+                        "An admin names the organization under "
+                        <a href="/admin/settings">"Settings"</a>
                         ", or an operator loads the demo organization with "
                         <code>"server demo load"</code> "."
                     </p>
                 </EmptyState>
-            </section>
+            </Page>
         }
         .into_any();
     };
     let team_count = teams.len();
+    let is_demo = organization.is_demo;
     let teams = StoredValue::new(teams);
     let visible = move || {
         let filter = filter.get();
@@ -65,20 +66,24 @@ fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
     };
 
     view! {
-        <section class="page" aria-labelledby="page-title">
-            <header class="page__header">
-                <p class="page__eyebrow">"Organization"</p>
-                <h1 id="page-title">{organization.name.clone()}</h1>
-                {organization
-                    .is_demo
+        <Page
+            title="Overview"
+            heading=organization.name.clone()
+            section="Organization"
+            actions={move || {
+                is_demo
                     .then(|| {
                         view! {
-                            <span class="badge badge--info" title="Demo data: safe to explore and change">
+                            <span
+                                class="badge badge--info"
+                                title="Demo data: safe to explore and change"
+                            >
                                 "Demo"
                             </span>
                         }
-                    })}
-            </header>
+                    })
+            }}
+        >
             <dl class="stats">
                 <div class="stat">
                     <dt>"Teams"</dt>
@@ -107,10 +112,12 @@ fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
                             // The attribute carries the value into server-rendered HTML; the
                             // property keeps it in step once hydrated (e.g. "show all teams").
                             value=filter.get_untracked()
-                            prop:value=move || filter.get()
-                            on:input=move |ev| filter.set(event_target_value(&ev))
+                            prop:value={move || filter.get()}
+                            on:input={move |ev| filter.set(event_target_value(&ev))}
                         />
-                        <button type="submit" class="button button--secondary">"Filter"</button>
+                        <button type="submit" class="button button--secondary">
+                            "Filter"
+                        </button>
                     </form>
                 </div>
                 {move || {
@@ -128,7 +135,7 @@ fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
                     }
                 }}
             </section>
-        </section>
+        </Page>
     }
     .into_any()
 }
@@ -148,10 +155,15 @@ fn TeamTable(teams: Vec<TeamSummary>, total: usize, filter: RwSignal<String>) ->
             <EmptyState title="No team matches this filter">
                 <p>
                     "Try part of a name, or "
-                    <a href="/" on:click=move |ev| {
-                        ev.prevent_default();
-                        filter.set(String::new());
-                    }>"show all teams"</a> "."
+                    <a
+                        href="/"
+                        on:click={move |ev| {
+                            ev.prevent_default();
+                            filter.set(String::new());
+                        }}
+                    >
+                        "show all teams"
+                    </a> "."
                 </p>
             </EmptyState>
         }

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+
+use crate::ui::components::{Page, Width};
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
@@ -8,14 +9,15 @@ pub fn NotFoundPage() -> impl IntoView {
         options.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found" />
-        <section class="page page--message" aria-labelledby="not-found-title">
-            <p class="page__eyebrow">"404"</p>
-            <h1 id="not-found-title">"Page not found"</h1>
-            <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
+        <Page title="Page not found" heading="Page not found" section="404" width=Width::Message>
             <p>
-                <a class="button" href="/">"Go to the overview"</a>
+                "There is no page at this address. It may have moved, or the link may be mistyped."
             </p>
-        </section>
+            <p>
+                <a class="button" href="/">
+                    "Go to the overview"
+                </a>
+            </p>
+        </Page>
     }
 }

@@ -1,12 +1,11 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_audit_log, verify_audit_chain};
 use crate::domain::AuditAction;
 use crate::model::{AuditPage as AuditData, AuditQuery, ChainCheck};
 use crate::ui::components::When;
-use crate::ui::components::{EmptyState, Loaded};
+use crate::ui::components::{EmptyState, Loaded, Page};
 
 /// Admin: the audit log, filtered through the URL (a plain GET form), and chain verification.
 #[component]
@@ -35,54 +34,113 @@ pub fn AuditPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Audit log" />
-        <section class="page" aria-labelledby="page-title">
-            <header class="page__header">
-                <p class="page__eyebrow">"Administration"</p>
-                <h1 id="page-title">"Audit log"</h1>
-            </header>
+        <Page title="Audit log" heading="Audit log" section="Administration">
             <section class="card" aria-labelledby="verify-title">
                 <h2 id="verify-title">"Integrity"</h2>
-                <p>"Every event is chained to the one before by a SHA-256 hash; any change, insertion or deletion breaks the chain."</p>
+                <p>
+                    "Every event is chained to the one before by a SHA-256 hash; any change, insertion or deletion breaks the chain."
+                </p>
                 <form method="get" action="/admin/audit" class="form form--inline">
                     <input type="hidden" name="verify" value="1" />
-                    <button type="submit" class="button button--secondary">"Verify chain"</button>
+                    <button type="submit" class="button button--secondary">
+                        "Verify chain"
+                    </button>
                 </form>
                 <Loaded
                     resource=verify
                     loading="Verifying every event…"
-                    view={move |check: Option<ChainCheck>| check.map(|check| {
-                        if check.intact {
-                            view! { <p class="notice notice--ok" role="status" data-testid="chain-result">{format!("OK: all {} events are intact.", check.events)}</p> }.into_any()
-                        } else {
-                            view! { <p class="notice notice--error" role="alert" data-testid="chain-result">{format!("Broken at event {}: {}.", check.first_bad_seq.unwrap_or_default(), check.problem.clone().unwrap_or_default())}</p> }.into_any()
-                        }
-                    })}
+                    view={move |check: Option<ChainCheck>| {
+                        check
+                            .map(|check| {
+                                if check.intact {
+                                    view! {
+                                        <p
+                                            class="notice notice--ok"
+                                            role="status"
+                                            data-testid="chain-result"
+                                        >
+                                            {format!("OK: all {} events are intact.", check.events)}
+                                        </p>
+                                    }
+                                        .into_any()
+                                } else {
+                                    view! {
+                                        <p
+                                            class="notice notice--error"
+                                            role="alert"
+                                            data-testid="chain-result"
+                                        >
+                                            {format!(
+                                                "Broken at event {}: {}.",
+                                                check.first_bad_seq.unwrap_or_default(),
+                                                check.problem.clone().unwrap_or_default(),
+                                            )}
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                            })
+                    }}
                 />
             </section>
             <form class="filter-bar" method="get" action="/admin/audit" role="search">
                 <div class="field">
                     <label for="action">"Action"</label>
                     <select id="action" name="action">
-                        <option value="" selected=move || filters().action.is_empty()>"Any action"</option>
-                        {AuditAction::ALL.iter().map(|action| {
-                            let name = action.as_str();
-                            view! { <option value=name selected=move || filters().action == name>{name}</option> }
-                        }).collect_view()}
+                        <option value="" selected=move || filters().action.is_empty()>
+                            "Any action"
+                        </option>
+                        {AuditAction::ALL
+                            .iter()
+                            .map(|action| {
+                                let name = action.as_str();
+                                view! {
+                                    <option value=name selected=move || filters().action == name>
+                                        {name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </div>
-                <div class="field"><label for="actor">"Actor contains"</label><input id="actor" name="actor" type="search" maxlength="200" value=move || filters().actor /></div>
-                <div class="field"><label for="target">"Target contains"</label><input id="target" name="target" type="search" maxlength="200" value=move || filters().target /></div>
-                <div class="field"><label for="from">"From"</label><input id="from" name="from" type="date" value=move || filters().from /></div>
-                <div class="field"><label for="to">"To"</label><input id="to" name="to" type="date" value=move || filters().to /></div>
-                <button type="submit" class="button button--secondary">"Filter"</button>
+                <div class="field">
+                    <label for="actor">"Actor contains"</label>
+                    <input
+                        id="actor"
+                        name="actor"
+                        type="search"
+                        maxlength="200"
+                        value={move || filters().actor}
+                    />
+                </div>
+                <div class="field">
+                    <label for="target">"Target contains"</label>
+                    <input
+                        id="target"
+                        name="target"
+                        type="search"
+                        maxlength="200"
+                        value={move || filters().target}
+                    />
+                </div>
+                <div class="field">
+                    <label for="from">"From"</label>
+                    <input id="from" name="from" type="date" value=move || filters().from />
+                </div>
+                <div class="field">
+                    <label for="to">"To"</label>
+                    <input id="to" name="to" type="date" value=move || filters().to />
+                </div>
+                <button type="submit" class="button button--secondary">
+                    "Filter"
+                </button>
             </form>
             <Loaded
                 resource=data
                 loading="Loading events…"
-                view=move |page: AuditData| view! { <AuditTable page filters=filters() /> }
+                view={move |page: AuditData| view! { <AuditTable page filters=filters() /> }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -91,7 +149,9 @@ fn AuditTable(page: AuditData, filters: AuditQuery) -> impl IntoView {
     if page.entries.is_empty() {
         return view! {
             <EmptyState title="No event matches these filters">
-                <p><a href="/admin/audit">"Clear the filters"</a></p>
+                <p>
+                    <a href="/admin/audit">"Clear the filters"</a>
+                </p>
             </EmptyState>
         }
         .into_any();
@@ -116,25 +176,61 @@ fn AuditTable(page: AuditData, filters: AuditQuery) -> impl IntoView {
         <div class="table-wrap">
             <table class="table table--dense" data-testid="audit-table">
                 <caption class="visually-hidden">"Audit events, newest first"</caption>
-                <thead><tr><th scope="col">"#"</th><th scope="col">"Time (UTC)"</th><th scope="col">"Action"</th><th scope="col">"Actor"</th><th scope="col">"Target"</th><th scope="col">"Details"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"#"</th>
+                        <th scope="col">"Time (UTC)"</th>
+                        <th scope="col">"Action"</th>
+                        <th scope="col">"Actor"</th>
+                        <th scope="col">"Target"</th>
+                        <th scope="col">"Details"</th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {page.entries.into_iter().map(|entry| view! {
-                        <tr>
-                            <td data-label="#">{entry.seq}</td>
-                            <td data-label="Time"><When at=entry.at /></td>
-                            <th scope="row"><code>{entry.action}</code></th>
-                            <td data-label="Actor">
-                                {entry.actor}
-                                {(!entry.source.is_empty()).then(|| view! { <br /><small>{format!("from {}", entry.source)}</small> })}
-                            </td>
-                            <td data-label="Target">{entry.target}</td>
-                            <td data-label="Details" class="table__details">{entry.details}</td>
-                        </tr>
-                    }).collect_view()}
+                    {page
+                        .entries
+                        .into_iter()
+                        .map(|entry| {
+                            view! {
+                                <tr>
+                                    <td data-label="#">{entry.seq}</td>
+                                    <td data-label="Time">
+                                        <When at=entry.at />
+                                    </td>
+                                    <th scope="row">
+                                        <code>{entry.action}</code>
+                                    </th>
+                                    <td data-label="Actor">
+                                        {entry.actor}
+                                        {(!entry.source.is_empty())
+                                            .then(|| {
+                                                view! {
+                                                    <br />
+                                                    <small>{format!("from {}", entry.source)}</small>
+                                                }
+                                            })}
+                                    </td>
+                                    <td data-label="Target">{entry.target}</td>
+                                    <td data-label="Details" class="table__details">
+                                        {entry.details}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>
-        {next.map(|href| view! { <p><a class="button button--secondary" href=href>"Older events"</a></p> })}
+        {next
+            .map(|href| {
+                view! {
+                    <p>
+                        <a class="button button--secondary" href=href>
+                            "Older events"
+                        </a>
+                    </p>
+                }
+            })}
     }
     .into_any()
 }

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
@@ -11,8 +10,8 @@ use crate::domain::{Membership, Role};
 use crate::error::AppError;
 use crate::model::{PeoplePage as PeopleData, PersonPage as PersonData, TeamRow};
 use crate::ui::components::{
-    action_done, action_error, field_error, EmptyState, Field, FormError, Loaded, RevealPanel,
-    RoleBadges, Success,
+    action_done, action_error, field_error, EmptyState, Field, FormError, Loaded, Page,
+    RevealPanel, RoleBadges, Success,
 };
 use crate::ui::components::{OnDay, When};
 
@@ -26,18 +25,13 @@ pub fn PeoplePage() -> impl IntoView {
         |_| get_people(),
     );
     view! {
-        <Title text="People" />
-        <section class="page" aria-labelledby="page-title">
-            <header class="page__header">
-                <p class="page__eyebrow">"Administration"</p>
-                <h1 id="page-title">"People"</h1>
-            </header>
+        <Page title="People" heading="People" section="Administration">
             <Loaded
                 resource=data
                 loading="Loading people…"
-                view=move |page: PeopleData| view! { <PeopleView page invite revoke /> }
+                view={move |page: PeopleData| view! { <PeopleView page invite revoke /> }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -57,18 +51,71 @@ fn PeopleView(
             <div class="table-wrap">
                 <table class="table" data-testid="people-table">
                     <caption class="visually-hidden">"People with an account"</caption>
-                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Roles"</th><th scope="col">"Teams"</th><th scope="col">"Two-factor"</th><th scope="col">"Status"</th></tr></thead>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Email"</th>
+                            <th scope="col">"Roles"</th>
+                            <th scope="col">"Teams"</th>
+                            <th scope="col">"Two-factor"</th>
+                            <th scope="col">"Status"</th>
+                        </tr>
+                    </thead>
                     <tbody>
-                        {page.people.into_iter().map(|person| view! {
-                            <tr>
-                                <th scope="row"><a href=format!("/admin/people/{}", person.id)>{person.name.clone()}</a></th>
-                                <td data-label="Email">{person.email.clone()}</td>
-                                <td data-label="Roles">"employee " <RoleBadges roles=person.roles.clone() /></td>
-                                <td data-label="Teams">{person.teams.iter().map(|t| if t.membership == Membership::Manager { format!("{} (manager)", t.name) } else { t.name.clone() }).collect::<Vec<_>>().join(", ")}</td>
-                                <td data-label="Two-factor">{if person.totp_enrolled { view! { <span class="badge badge--ok">"On"</span> }.into_any() } else { view! { <span class="badge badge--neutral">"Off"</span> }.into_any() }}</td>
-                                <td data-label="Status">{if person.disabled { view! { <span class="badge badge--danger">"Disabled"</span> }.into_any() } else { view! { <span class="badge badge--ok">"Active"</span> }.into_any() }}</td>
-                            </tr>
-                        }).collect_view()}
+                        {page
+                            .people
+                            .into_iter()
+                            .map(|person| {
+                                view! {
+                                    <tr>
+                                        <th scope="row">
+                                            <a href=format!(
+                                                "/admin/people/{}",
+                                                person.id,
+                                            )>{person.name.clone()}</a>
+                                        </th>
+                                        <td data-label="Email">{person.email.clone()}</td>
+                                        <td data-label="Roles">
+                                            "employee " <RoleBadges roles=person.roles.clone() />
+                                        </td>
+                                        <td data-label="Teams">
+                                            {person
+                                                .teams
+                                                .iter()
+                                                .map(|t| {
+                                                    if t.membership == Membership::Manager {
+                                                        format!("{} (manager)", t.name)
+                                                    } else {
+                                                        t.name.clone()
+                                                    }
+                                                })
+                                                .collect::<Vec<_>>()
+                                                .join(", ")}
+                                        </td>
+                                        <td data-label="Two-factor">
+                                            {if person.totp_enrolled {
+                                                view! { <span class="badge badge--ok">"On"</span> }
+                                                    .into_any()
+                                            } else {
+                                                view! { <span class="badge badge--neutral">"Off"</span> }
+                                                    .into_any()
+                                            }}
+                                        </td>
+                                        <td data-label="Status">
+                                            {if person.disabled {
+                                                view! {
+                                                    <span class="badge badge--danger">"Disabled"</span>
+                                                }
+                                                    .into_any()
+                                            } else {
+                                                view! { <span class="badge badge--ok">"Active"</span> }
+                                                    .into_any()
+                                            }}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -76,14 +123,38 @@ fn PeopleView(
 
         <section class="card" aria-labelledby="invite-title">
             <h2 id="invite-title">"Invite someone"</h2>
-            <p>"They get a one-time link, valid for 72 hours, to choose a password. Reviewers and admins set up two-factor sign-in right after."</p>
+            <p>
+                "They get a one-time link, valid for 72 hours, to choose a password. Reviewers and admins set up two-factor sign-in right after."
+            </p>
             <FormError error=invite_error />
             <ActionForm action=invite attr:class="form" attr:novalidate=true>
-                <Field id="invite-email" name="email" label="Email address" input_type="email" autocomplete="off" maxlength=254 error=field_error(invite_error, "email") />
-                <Field id="invite-name" name="name" label="Name" input_type="text" autocomplete="off" maxlength=200 error=field_error(invite_error, "name") />
+                <Field
+                    id="invite-email"
+                    name="email"
+                    label="Email address"
+                    input_type="email"
+                    autocomplete="off"
+                    maxlength=254
+                    error=field_error(invite_error, "email")
+                />
+                <Field
+                    id="invite-name"
+                    name="name"
+                    label="Name"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=200
+                    error=field_error(invite_error, "name")
+                />
                 <RoleChoices selected=vec![] error=field_error(invite_error, "roles") />
-                <TeamChoices teams=page.teams.clone() current=vec![] error=field_error(invite_error, "teams") />
-                <button type="submit" class="button">"Create invitation link"</button>
+                <TeamChoices
+                    teams=page.teams.clone()
+                    current=vec![]
+                    error=field_error(invite_error, "teams")
+                />
+                <button type="submit" class="button">
+                    "Create invitation link"
+                </button>
             </ActionForm>
         </section>
 
@@ -91,34 +162,74 @@ fn PeopleView(
             <h2 id="invitations-title">"Open invitations"</h2>
             <FormError error=revoke_error />
             {if page.invitations.is_empty() {
-                view! { <EmptyState title="No open invitations"><p>"Invite someone with the form above."</p></EmptyState> }.into_any()
+                view! {
+                    <EmptyState title="No open invitations">
+                        <p>"Invite someone with the form above."</p>
+                    </EmptyState>
+                }
+                    .into_any()
             } else {
                 view! {
                     <div class="table-wrap">
                         <table class="table" data-testid="invitation-table">
-                            <caption class="visually-hidden">"Invitations not yet accepted"</caption>
-                            <thead><tr><th scope="col">"Invitee"</th><th scope="col">"Roles"</th><th scope="col">"Teams"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
+                            <caption class="visually-hidden">
+                                "Invitations not yet accepted"
+                            </caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Invitee"</th>
+                                    <th scope="col">"Roles"</th>
+                                    <th scope="col">"Teams"</th>
+                                    <th scope="col">"Expires"</th>
+                                    <th scope="col">
+                                        <span class="visually-hidden">"Action"</span>
+                                    </th>
+                                </tr>
+                            </thead>
                             <tbody>
-                                {page.invitations.into_iter().map(|invitation| view! {
-                                    <tr>
-                                        <th scope="row">{invitation.name.clone()} <br /> <small>{invitation.email.clone()}</small></th>
-                                        <td data-label="Roles">{invitation.roles.join(", ")}</td>
-                                        <td data-label="Teams">{invitation.teams.join(", ")}</td>
-                                        <td data-label="Expires">
-                                            {if invitation.expired { view! { <span class="badge badge--neutral">"Expired"</span> }.into_any() } else { view! { <When at=invitation.expires /> }.into_any() }}
-                                        </td>
-                                        <td>
-                                            <ActionForm action=revoke>
-                                                <input type="hidden" name="id" value=invitation.id.clone() />
-                                                <button type="submit" class="button button--ghost">{format!("Revoke invitation for {}", invitation.email)}</button>
-                                            </ActionForm>
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
+                                {page
+                                    .invitations
+                                    .into_iter()
+                                    .map(|invitation| {
+                                        view! {
+                                            <tr>
+                                                <th scope="row">
+                                                    {invitation.name.clone()} <br />
+                                                    <small>{invitation.email.clone()}</small>
+                                                </th>
+                                                <td data-label="Roles">{invitation.roles.join(", ")}</td>
+                                                <td data-label="Teams">{invitation.teams.join(", ")}</td>
+                                                <td data-label="Expires">
+                                                    {if invitation.expired {
+                                                        view! {
+                                                            <span class="badge badge--neutral">"Expired"</span>
+                                                        }
+                                                            .into_any()
+                                                    } else {
+                                                        view! { <When at=invitation.expires /> }.into_any()
+                                                    }}
+                                                </td>
+                                                <td>
+                                                    <ActionForm action=revoke>
+                                                        <input
+                                                            type="hidden"
+                                                            name="id"
+                                                            value=invitation.id.clone()
+                                                        />
+                                                        <button type="submit" class="button button--ghost">
+                                                            {format!("Revoke invitation for {}", invitation.email)}
+                                                        </button>
+                                                    </ActionForm>
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
                             </tbody>
                         </table>
                     </div>
-                }.into_any()
+                }
+                    .into_any()
             }}
         </section>
     }
@@ -132,7 +243,10 @@ fn RoleChoices(selected: Vec<Role>, #[prop(into)] error: Signal<Option<String>>)
             <legend>"Roles"</legend>
             <p class="field-hint">"Everyone is an employee. Add more as needed."</p>
             {[
-                (Role::Reviewer, "Reviewer — IT security: reviews requests, maintains the registry"),
+                (
+                    Role::Reviewer,
+                    "Reviewer — IT security: reviews requests, maintains the registry",
+                ),
                 (Role::Manager, "Manager — sees the compliance dashboards of their teams"),
                 (Role::Admin, "Admin — people, teams, settings and the audit log"),
             ]
@@ -142,13 +256,29 @@ fn RoleChoices(selected: Vec<Role>, #[prop(into)] error: Signal<Option<String>>)
                     let label_for = id.clone();
                     view! {
                         <label class="choice" for=label_for>
-                            <input type="checkbox" id=id name="roles[]" value=role.as_str() checked=selected.contains(&role) />
+                            <input
+                                type="checkbox"
+                                id=id
+                                name="roles[]"
+                                value=role.as_str()
+                                checked=selected.contains(&role)
+                            />
                             {label}
                         </label>
                     }
                 })
                 .collect_view()}
-            {move || error.get().map(|m| view! { <p class="field-error" id="roles-error" role="alert">{m}</p> })}
+            {move || {
+                error
+                    .get()
+                    .map(|m| {
+                        view! {
+                            <p class="field-error" id="roles-error" role="alert">
+                                {m}
+                            </p>
+                        }
+                    })
+            }}
         </fieldset>
     }
 }
@@ -168,22 +298,47 @@ fn TeamChoices(
         <fieldset class="field choices" aria-describedby="teams-error">
             <legend>"Teams"</legend>
             <div class="team-grid">
-                {teams.into_iter().map(|team| {
-                    let id = format!("team-{}", team.slug);
-                    let now = current.iter().find(|(slug, _)| *slug == team.slug).map(|(_, m)| *m);
-                    view! {
-                        <div class="team-choice">
-                            <label for=id.clone()>{team.name.clone()}</label>
-                            <select id=id name=format!("teams[{}]", team.slug)>
-                                <option value="" selected=now.is_none()>"Not in this team"</option>
-                                <option value="member" selected=now == Some(Membership::Member)>"Member"</option>
-                                <option value="manager" selected=now == Some(Membership::Manager)>"Manager"</option>
-                            </select>
-                        </div>
-                    }
-                }).collect_view()}
+                {teams
+                    .into_iter()
+                    .map(|team| {
+                        let id = format!("team-{}", team.slug);
+                        let now = current
+                            .iter()
+                            .find(|(slug, _)| *slug == team.slug)
+                            .map(|(_, m)| *m);
+                        view! {
+                            <div class="team-choice">
+                                <label for=id.clone()>{team.name.clone()}</label>
+                                <select id=id name=format!("teams[{}]", team.slug)>
+                                    <option value="" selected=now.is_none()>
+                                        "Not in this team"
+                                    </option>
+                                    <option value="member" selected=now == Some(Membership::Member)>
+                                        "Member"
+                                    </option>
+                                    <option
+                                        value="manager"
+                                        selected=now == Some(Membership::Manager)
+                                    >
+                                        "Manager"
+                                    </option>
+                                </select>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
             </div>
-            {move || error.get().map(|m| view! { <p class="field-error" id="teams-error" role="alert">{m}</p> })}
+            {move || {
+                error
+                    .get()
+                    .map(|m| {
+                        view! {
+                            <p class="field-error" id="teams-error" role="alert">
+                                {m}
+                            </p>
+                        }
+                    })
+            }}
         </fieldset>
     }
     .into_any()
@@ -215,15 +370,13 @@ pub fn PersonPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Person" />
-        <section class="page" aria-labelledby="page-title">
-            <p class="page__eyebrow"><a href="/admin/people">"People"</a></p>
+        <Page title="Person" up=("/admin/people", "People")>
             <Loaded
                 resource=data
                 loading="Loading…"
-                view=move |page: PersonData| view! { <PersonView page update disable reset /> }
+                view={move |page: PersonData| view! { <PersonView page update disable reset /> }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -248,20 +401,31 @@ fn PersonView(
     view! {
         <header class="page__header">
             <h1 id="page-title">{person.name.clone()}</h1>
-            {if person.disabled { view! { <span class="badge badge--danger">"Disabled"</span> }.into_any() } else { view! { <span class="badge badge--ok">"Active"</span> }.into_any() }}
+            {if person.disabled {
+                view! { <span class="badge badge--danger">"Disabled"</span> }.into_any()
+            } else {
+                view! { <span class="badge badge--ok">"Active"</span> }.into_any()
+            }}
         </header>
         <p>{person.email.clone()} " · account since " <OnDay at=person.since /></p>
 
         <section class="card" aria-labelledby="access-title">
             <h2 id="access-title">"Roles and teams"</h2>
-            <p>"Changing roles signs the person out everywhere, so their new rights apply from their next sign-in."</p>
+            <p>
+                "Changing roles signs the person out everywhere, so their new rights apply from their next sign-in."
+            </p>
             {move || action_done(update).get().then(|| view! { <Success message="Saved." /> })}
             <FormError error=update_error />
             <ActionForm action=update attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="id" value=update_id />
-                <RoleChoices selected=person.roles.clone() error=field_error(update_error, "roles") />
+                <RoleChoices
+                    selected=person.roles.clone()
+                    error=field_error(update_error, "roles")
+                />
                 <TeamChoices teams=page.teams current error=field_error(update_error, "teams") />
-                <button type="submit" class="button">"Save roles and teams"</button>
+                <button type="submit" class="button">
+                    "Save roles and teams"
+                </button>
             </ActionForm>
         </section>
 
@@ -270,31 +434,67 @@ fn PersonView(
             <FormError error=reset_error />
             {if person.totp_enrolled {
                 view! {
-                    <p><span class="badge badge--ok">"On"</span> " Lost their phone? Resetting removes their authenticator and recovery codes and signs them out; they set up a new one at their next sign-in."</p>
+                    <p>
+                        <span class="badge badge--ok">"On"</span>
+                        " Lost their phone? Resetting removes their authenticator and recovery codes and signs them out; they set up a new one at their next sign-in."
+                    </p>
                     <ActionForm action=reset>
                         <input type="hidden" name="id" value=reset_id />
-                        <button type="submit" class="button button--danger">"Reset two-factor sign-in"</button>
+                        <button type="submit" class="button button--danger">
+                            "Reset two-factor sign-in"
+                        </button>
                     </ActionForm>
-                }.into_any()
+                }
+                    .into_any()
             } else {
-                view! { <p><span class="badge badge--neutral">"Off"</span> " Not set up."</p> }.into_any()
+                view! {
+                    <p>
+                        <span class="badge badge--neutral">"Off"</span>
+                        " Not set up."
+                    </p>
+                }
+                    .into_any()
             }}
         </section>
 
         <section class="card" aria-labelledby="status-title">
             <h2 id="status-title">"Account status"</h2>
             <FormError error=disable_error />
-            {(!page.is_self).then(|| view! {
-                <p>{if person.disabled { "Disabled: the person cannot sign in and their API tokens do not work." } else { "Disabling signs the person out everywhere and stops their API tokens at once." }}</p>
-                <ActionForm action=disable>
-                    <input type="hidden" name="id" value=disable_id />
-                    <input type="hidden" name="disabled" value=(!person.disabled).to_string() />
-                    <button type="submit" class=if person.disabled { "button button--secondary" } else { "button button--danger" }>
-                        {if person.disabled { "Enable account" } else { "Disable account" }}
-                    </button>
-                </ActionForm>
-            })}
-            {page.is_self.then(|| view! { <p>"This is your own account: another admin can disable it."</p> })}
+            {(!page.is_self)
+                .then(|| {
+                    view! {
+                        <p>
+                            {if person.disabled {
+                                "Disabled: the person cannot sign in and their API tokens do not work."
+                            } else {
+                                "Disabling signs the person out everywhere and stops their API tokens at once."
+                            }}
+                        </p>
+                        <ActionForm action=disable>
+                            <input type="hidden" name="id" value=disable_id />
+                            <input
+                                type="hidden"
+                                name="disabled"
+                                value=(!person.disabled).to_string()
+                            />
+                            <button
+                                type="submit"
+                                class=if person.disabled {
+                                    "button button--secondary"
+                                } else {
+                                    "button button--danger"
+                                }
+                            >
+                                {if person.disabled { "Enable account" } else { "Disable account" }}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+            {page
+                .is_self
+                .then(|| {
+                    view! { <p>"This is your own account: another admin can disable it."</p> }
+                })}
         </section>
     }
 }

@@ -1,10 +1,9 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::{get_settings, UpdateSettings};
 use crate::model::Settings;
 use crate::ui::components::{
-    action_done, action_error, field_error, Field, FormError, Loaded, Success,
+    action_done, action_error, field_error, Field, FormError, Loaded, Page, Success, Width,
 };
 
 /// Admin: the organization's name and its two-factor policy.
@@ -14,29 +13,53 @@ pub fn SettingsPage() -> impl IntoView {
     let error = action_error(update);
     let data = Resource::new_blocking(move || update.version().get(), |_| get_settings());
     view! {
-        <Title text="Settings" />
-        <section class="page page--narrow" aria-labelledby="page-title">
-            <p class="page__eyebrow">"Administration"</p>
-            <h1 id="page-title">"Organization settings"</h1>
-            {move || action_done(update).get().then(|| view! { <Success message="Settings saved." /> })}
+        <Page
+            title="Settings"
+            heading="Organization settings"
+            section="Administration"
+            width=Width::Narrow
+        >
+            {move || {
+                action_done(update).get().then(|| view! { <Success message="Settings saved." /> })
+            }}
             <Loaded
                 resource=data
                 loading="Loading settings…"
-                view={move |settings: Settings| view! {
-                    <FormError error />
-                    <ActionForm action=update attr:class="form" attr:novalidate=true>
-                        <Field id="name" label="Organization name" input_type="text" autocomplete="organization" maxlength=200 value=settings.name error=field_error(error, "name") />
-                        <div class="field">
-                            <label class="choice" for="require-totp">
-                                <input type="checkbox" id="require-totp" name="require_totp_for_all" value="on" checked=settings.require_totp_for_all />
-                                "Require two-factor sign-in for everyone"
-                            </label>
-                            <p class="field-hint">"Reviewers and admins always need it. When ticked, employees and managers set it up at their next sign-in."</p>
-                        </div>
-                        <button type="submit" class="button">"Save settings"</button>
-                    </ActionForm>
+                view={move |settings: Settings| {
+                    view! {
+                        <FormError error />
+                        <ActionForm action=update attr:class="form" attr:novalidate=true>
+                            <Field
+                                id="name"
+                                label="Organization name"
+                                input_type="text"
+                                autocomplete="organization"
+                                maxlength=200
+                                value=settings.name
+                                error=field_error(error, "name")
+                            />
+                            <div class="field">
+                                <label class="choice" for="require-totp">
+                                    <input
+                                        type="checkbox"
+                                        id="require-totp"
+                                        name="require_totp_for_all"
+                                        value="on"
+                                        checked=settings.require_totp_for_all
+                                    />
+                                    "Require two-factor sign-in for everyone"
+                                </label>
+                                <p class="field-hint">
+                                    "Reviewers and admins always need it. When ticked, employees and managers set it up at their next sign-in."
+                                </p>
+                            </div>
+                            <button type="submit" class="button">
+                                "Save settings"
+                            </button>
+                        </ActionForm>
+                    }
                 }}
             />
-        </section>
+        </Page>
     }
 }

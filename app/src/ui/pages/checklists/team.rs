@@ -8,7 +8,7 @@ use crate::domain::registry::policy::TeamRef;
 use crate::model::{TeamChecklist, TeamItem};
 use crate::ui::components::When;
 use crate::ui::components::{
-    action_error, field_error, EmptyState, FormError, ItemStatusBadge, Loaded, ProgressBar,
+    action_error, field_error, EmptyState, FormError, ItemStatusBadge, Loaded, Page, ProgressBar,
     RequestStateBadge, TextArea, TrendChart,
 };
 
@@ -17,23 +17,42 @@ use crate::ui::components::{
 pub fn ChecklistsPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| get_my_checklists());
     view! {
-        <Title text="AI security checklist" />
-        <section class="page" aria-labelledby="page-title">
-            <header class="page__header"><h1 id="page-title">"AI security checklist"</h1></header>
-            <p class="page__lead">"How far each of your teams has come on the organization's AI security checklist."</p>
-            <Loaded resource=data loading="Loading your teams…" view={|teams: Vec<TeamRef>| view! { <TeamList teams /> }} />
-        </section>
+        <Page
+            title="AI security checklist"
+            heading="AI security checklist"
+            lead="How far each of your teams has come on the organization's AI security checklist."
+        >
+            <Loaded
+                resource=data
+                loading="Loading your teams…"
+                view={|teams: Vec<TeamRef>| view! { <TeamList teams /> }}
+            />
+        </Page>
     }
 }
 
 #[component]
 fn TeamList(teams: Vec<TeamRef>) -> impl IntoView {
     if teams.is_empty() {
-        return view! { <EmptyState title="You belong to no team yet"><p>"An admin adds you to your team; its checklist then appears here."</p></EmptyState> }.into_any();
+        return view! {
+            <EmptyState title="You belong to no team yet">
+                <p>"An admin adds you to your team; its checklist then appears here."</p>
+            </EmptyState>
+        }
+        .into_any();
     }
     view! {
         <ul class="card" data-testid="checklist-teams">
-            {teams.into_iter().map(|t| view! { <li><a href=format!("/teams/{}/checklist", t.slug)>{t.name}</a></li> }).collect_view()}
+            {teams
+                .into_iter()
+                .map(|t| {
+                    view! {
+                        <li>
+                            <a href=format!("/teams/{}/checklist", t.slug)>{t.name}</a>
+                        </li>
+                    }
+                })
+                .collect_view()}
         </ul>
     }
     .into_any()
@@ -54,11 +73,13 @@ pub fn TeamChecklistPage() -> impl IntoView {
         |(slug, _)| get_team_checklist(slug),
     );
     view! {
-        <Title text="Team checklist" />
-        <section class="page" aria-labelledby="page-title">
-            <p class="page__eyebrow"><a href="/checklists">"AI security checklist"</a></p>
-            <Loaded resource=data loading="Loading the checklist…" view={move |c: TeamChecklist| view! { <TeamChecklistView checklist=c update /> }} />
-        </section>
+        <Page title="Team checklist" up=("/checklists", "AI security checklist")>
+            <Loaded
+                resource=data
+                loading="Loading the checklist…"
+                view={move |c: TeamChecklist| view! { <TeamChecklistView checklist=c update /> }}
+            />
+        </Page>
     }
 }
 
@@ -74,36 +95,85 @@ fn TeamChecklistView(
         <Title text=title.clone() />
         <header class="page__header">
             <h1 id="page-title">{title}</h1>
-            <a class="button button--secondary" href=format!("/teams/{}/checklist.csv", progress.team) download="">"Export CSV"</a>
+            <a
+                class="button button--secondary"
+                href=format!("/teams/{}/checklist.csv", progress.team)
+                download=""
+            >
+                "Export CSV"
+            </a>
         </header>
-        <p class="page__lead">{format!("Checklist version {} · ", progress.framework_version)}
-            <span data-testid="team-completion">{progress.percent.map_or_else(|| "nothing applies".to_owned(), |p| format!("{p} % complete"))}</span>
-            {format!(" ({} of {} applicable items done)", progress.counts.done, progress.counts.applicable)}
+        <p class="page__lead">
+            {format!("Checklist version {} · ", progress.framework_version)}
+            <span data-testid="team-completion">
+                {progress
+                    .percent
+                    .map_or_else(|| "nothing applies".to_owned(), |p| format!("{p} % complete"))}
+            </span>
+            {format!(
+                " ({} of {} applicable items done)",
+                progress.counts.done,
+                progress.counts.applicable,
+            )}
         </p>
         <FormError error />
         <div class="grid-2">
             <section class="card" aria-labelledby="categories-title">
                 <h2 id="categories-title">"By category"</h2>
-                {progress.categories.iter().map(|c| view! { <ProgressBar label=c.category.label() percent=c.percent /> }).collect_view()}
+                {progress
+                    .categories
+                    .iter()
+                    .map(|c| view! { <ProgressBar label=c.category.label() percent=c.percent /> })
+                    .collect_view()}
             </section>
             <section class="card" aria-labelledby="trend-heading">
                 <h2 id="trend-heading">"Last 12 weeks"</h2>
-                <TrendChart points=checklist.trend.clone() title=format!("Completion of {} by week", progress.team_name) />
+                <TrendChart
+                    points=checklist.trend.clone()
+                    title=format!("Completion of {} by week", progress.team_name)
+                />
             </section>
         </div>
         <section aria-labelledby="items-title">
             <h2 id="items-title">"Items"</h2>
-            {progress.items.into_iter().map(|item| view! {
-                <ItemCard item team=progress.team.clone() people=checklist.people.clone() update />
-            }).collect_view()}
+            {progress
+                .items
+                .into_iter()
+                .map(|item| {
+                    view! {
+                        <ItemCard
+                            item
+                            team=progress.team.clone()
+                            people=checklist.people.clone()
+                            update
+                        />
+                    }
+                })
+                .collect_view()}
         </section>
         <div class="grid-2">
             <section class="card" aria-labelledby="tools-title">
                 <h2 id="tools-title">"Approved AI tools for this team"</h2>
                 {if checklist.tools.is_empty() {
-                    view! { <p>"None yet. " <a href="/requests/new">"Request one"</a> "."</p> }.into_any()
+                    view! { <p>"None yet. " <a href="/requests/new">"Request one"</a> "."</p> }
+                        .into_any()
                 } else {
-                    view! { <ul>{checklist.tools.into_iter().map(|t| view! { <li><a href=format!("/tools/{}", t.slug)>{t.name}</a></li> }).collect_view()}</ul> }.into_any()
+                    view! {
+                        <ul>
+                            {checklist
+                                .tools
+                                .into_iter()
+                                .map(|t| {
+                                    view! {
+                                        <li>
+                                            <a href=format!("/tools/{}", t.slug)>{t.name}</a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
                 }}
             </section>
             <section class="card" aria-labelledby="open-title">
@@ -111,7 +181,27 @@ fn TeamChecklistView(
                 {if checklist.open_requests.is_empty() {
                     view! { <p>"No request of this team is waiting."</p> }.into_any()
                 } else {
-                    view! { <ul>{checklist.open_requests.into_iter().map(|r| view! { <li><a href=format!("/requests/{}", r.number)>{format!("#{} {}", r.number, r.tool_name)}</a> " " <RequestStateBadge state=r.state /></li> }).collect_view()}</ul> }.into_any()
+                    view! {
+                        <ul>
+                            {checklist
+                                .open_requests
+                                .into_iter()
+                                .map(|r| {
+                                    view! {
+                                        <li>
+                                            <a href=format!(
+                                                "/requests/{}",
+                                                r.number,
+                                            )>{format!("#{} {}", r.number, r.tool_name)}</a>
+                                            " "
+                                            <RequestStateBadge state=r.state />
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
                 }}
             </section>
         </div>
@@ -122,11 +212,25 @@ fn TeamChecklistView(
             } else {
                 view! {
                     <ol class="history" data-testid="checklist-history">
-                        {checklist.history.into_iter().map(|h| view! {
-                            <li class="history__entry"><p class="history__meta"><strong>{h.actor}</strong> {format!(" set item {} ({}) to ", h.item, h.title)} <ItemStatusBadge status=h.status /> {format!(" · {}", h.at)}</p></li>
-                        }).collect_view()}
+                        {checklist
+                            .history
+                            .into_iter()
+                            .map(|h| {
+                                view! {
+                                    <li class="history__entry">
+                                        <p class="history__meta">
+                                            <strong>{h.actor}</strong>
+                                            {format!(" set item {} ({}) to ", h.item, h.title)}
+                                            <ItemStatusBadge status=h.status />
+                                            {format!(" · {}", h.at)}
+                                        </p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ol>
-                }.into_any()
+                }
+                    .into_any()
             }}
         </section>
     }
@@ -153,56 +257,151 @@ fn ItemCard(
                 <h3>{format!("{n}. {}", item.title)}</h3>
                 <span class="badge badge--neutral">{item.category.label()}</span>
                 <ItemStatusBadge status=item.status />
-                {item.evidence_required.then(|| view! { <span class="badge badge--info">"Evidence required"</span> })}
+                {item
+                    .evidence_required
+                    .then(|| view! { <span class="badge badge--info">"Evidence required"</span> })}
                 {item.overdue.then(|| view! { <span class="badge badge--danger">"Overdue"</span> })}
             </div>
-            <details><summary>"Guidance"</summary><p class="prose">{item.guidance.clone()}</p></details>
+            <details>
+                <summary>"Guidance"</summary>
+                <p class="prose">{item.guidance.clone()}</p>
+            </details>
             <dl class="details details--compact">
-                <div><dt>"Owner"</dt><dd>{item.owner.clone().unwrap_or_else(|| "Nobody".into())}</dd></div>
-                <div><dt>"Due"</dt><dd>{item.due_date.map_or_else(|| "—".to_owned(), |d| d.to_string())}</dd></div>
-                {(!item.na_reason.is_empty()).then(|| view! { <div><dt>"Does not apply"</dt><dd>{item.na_reason.clone()}</dd></div> })}
-                {(!item.evidence.is_empty() || !item.links.is_empty()).then(|| view! {
-                    <div><dt>"Evidence"</dt><dd>{item.evidence.clone()} {item.links.iter().map(|l| view! { " " <a href=l.clone() rel="noopener noreferrer">{l.clone()}</a> }).collect_view()}</dd></div>
-                })}
+                <div>
+                    <dt>"Owner"</dt>
+                    <dd>{item.owner.clone().unwrap_or_else(|| "Nobody".into())}</dd>
+                </div>
+                <div>
+                    <dt>"Due"</dt>
+                    <dd>{item.due_date.map_or_else(|| "—".to_owned(), |d| d.to_string())}</dd>
+                </div>
+                {(!item.na_reason.is_empty())
+                    .then(|| {
+                        view! {
+                            <div>
+                                <dt>"Does not apply"</dt>
+                                <dd>{item.na_reason.clone()}</dd>
+                            </div>
+                        }
+                    })}
+                {(!item.evidence.is_empty() || !item.links.is_empty())
+                    .then(|| {
+                        view! {
+                            <div>
+                                <dt>"Evidence"</dt>
+                                <dd>
+                                    {item.evidence.clone()}
+                                    {item
+                                        .links
+                                        .iter()
+                                        .map(|l| {
+                                            view! {
+                                                " "
+                                                <a href=l.clone() rel="noopener noreferrer">
+                                                    {l.clone()}
+                                                </a>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </dd>
+                            </div>
+                        }
+                    })}
             </dl>
             <p class="field-hint">
                 {match item.updated_at {
-                    Some(at) => view! { "Last change " <When at /> " by " {item.updated_by.clone().unwrap_or_else(|| "the portal".into())} "." }.into_any(),
+                    Some(at) => {
+                        view! {
+                            "Last change "
+                            <When at />
+                            " by "
+                            {item.updated_by.clone().unwrap_or_else(|| "the portal".into())}
+                            "."
+                        }
+                            .into_any()
+                    }
                     None => "Not touched yet.".into_any(),
                 }}
             </p>
             <details class="checklist-item__update" open=move || error.get().is_some()>
-            <summary>{format!("Update item {n}")}</summary>
-            <ActionForm action=update attr:class="form" attr:novalidate=true>
-                <input type="hidden" name="team" value=team />
-                <input type="hidden" name="number" value=n.to_string() />
-                <div class="checklist-item__form">
-                    <div class="field">
-                        <label for=status_id.clone()>"Status"</label>
-                        <select id=status_id name="item[status]">
-                            {ItemStatus::ALL.iter().map(|s| view! { <option value=s.as_str() selected=*s == item.status>{s.label()}</option> }).collect_view()}
-                        </select>
+                <summary>{format!("Update item {n}")}</summary>
+                <ActionForm action=update attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="team" value=team />
+                    <input type="hidden" name="number" value=n.to_string() />
+                    <div class="checklist-item__form">
+                        <div class="field">
+                            <label for=status_id.clone()>"Status"</label>
+                            <select id=status_id name="item[status]">
+                                {ItemStatus::ALL
+                                    .iter()
+                                    .map(|s| {
+                                        view! {
+                                            <option value=s.as_str() selected=*s == item.status>
+                                                {s.label()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for=owner_id.clone()>"Owner"</label>
+                            <select id=owner_id name="item[owner]">
+                                <option value="">"Nobody"</option>
+                                {people
+                                    .into_iter()
+                                    .map(|(pid, name)| {
+                                        let selected = item.owner_id.as_deref()
+                                            == Some(pid.as_str());
+                                        view! {
+                                            <option value=pid selected=selected>
+                                                {name}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for=due_id.clone()>"Due date"</label>
+                            <input
+                                id=due_id
+                                type="date"
+                                name="item[due_date]"
+                                value=item.due_date.map(|d| d.to_string()).unwrap_or_default()
+                            />
+                        </div>
                     </div>
-                    <div class="field">
-                        <label for=owner_id.clone()>"Owner"</label>
-                        <select id=owner_id name="item[owner]">
-                            <option value="">"Nobody"</option>
-                            {people.into_iter().map(|(pid, name)| {
-                                let selected = item.owner_id.as_deref() == Some(pid.as_str());
-                                view! { <option value=pid selected=selected>{name}</option> }
-                            }).collect_view()}
-                        </select>
+                    <TextArea
+                        id=id("na")
+                        name="item[na_reason]"
+                        label="Why it does not apply (for not applicable)"
+                        maxlength=2000
+                        value=item.na_reason.clone()
+                        error=e("na_reason")
+                    />
+                    <TextArea
+                        id=id("evidence")
+                        name="item[evidence]"
+                        label="Evidence"
+                        maxlength=8000
+                        value=item.evidence.clone()
+                        error=e("evidence")
+                    />
+                    <TextArea
+                        id=id("links")
+                        name="item[links]"
+                        label="Evidence links (one per line)"
+                        maxlength=8000
+                        value=item.links.join("\n")
+                        error=e("links")
+                    />
+                    <div class="form__actions">
+                        <button type="submit" class="button">
+                            {format!("Save item {n}")}
+                        </button>
                     </div>
-                    <div class="field">
-                        <label for=due_id.clone()>"Due date"</label>
-                        <input id=due_id type="date" name="item[due_date]" value=item.due_date.map(|d| d.to_string()).unwrap_or_default() />
-                    </div>
-                </div>
-                <TextArea id=id("na") name="item[na_reason]" label="Why it does not apply (for not applicable)" maxlength=2000 value=item.na_reason.clone() error=e("na_reason") />
-                <TextArea id=id("evidence") name="item[evidence]" label="Evidence" maxlength=8000 value=item.evidence.clone() error=e("evidence") />
-                <TextArea id=id("links") name="item[links]" label="Evidence links (one per line)" maxlength=8000 value=item.links.join("\n") error=e("links") />
-                <div class="form__actions"><button type="submit" class="button">{format!("Save item {n}")}</button></div>
-            </ActionForm>
+                </ActionForm>
             </details>
         </article>
     }

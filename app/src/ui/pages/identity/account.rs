@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::{
     get_account, get_two_factor, BeginTwoFactor, ChangePassword, ConfirmTwoFactor, CreateApiToken,
@@ -8,8 +7,8 @@ use crate::api::{
 use crate::model::{AccountPage as AccountData, TwoFactorPage as TwoFactorData};
 use crate::ui::components::When;
 use crate::ui::components::{
-    action_done, action_error, field_error, EmptyState, Field, FormError, Loaded, RevealPanel,
-    RoleBadges, Success,
+    action_done, action_error, field_error, EmptyState, Field, FormError, Loaded, Page,
+    RevealPanel, RoleBadges, Success, Width,
 };
 
 /// The signed-in person's own account.
@@ -33,20 +32,15 @@ pub fn AccountPage() -> impl IntoView {
         |_| get_account(),
     );
     view! {
-        <Title text="Your account" />
-        <section class="page" aria-labelledby="page-title">
-            <header class="page__header">
-                <p class="page__eyebrow">"Account"</p>
-                <h1 id="page-title">"Your account"</h1>
-            </header>
+        <Page title="Your account" heading="Your account" section="Account">
             <Loaded
                 resource=data
                 loading="Loading your account…"
-                view=move |page: AccountData| {
+                view={move |page: AccountData| {
                     view! { <AccountView page password end create revoke regenerate /> }
-                }
+                }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -66,24 +60,45 @@ fn AccountView(
     let revoke_error = action_error(revoke);
     view! {
         <RevealPanel reveal=page.reveal.clone() />
-        {page.needs_two_factor.then(|| view! {
-            <div class="notice notice--info" role="status">
-                <p>"Your role requires two-factor sign-in. " <a href="/account/two-factor">"Set it up now"</a> "."</p>
-            </div>
-        })}
+        {page
+            .needs_two_factor
+            .then(|| {
+                view! {
+                    <div class="notice notice--info" role="status">
+                        <p>
+                            "Your role requires two-factor sign-in. "
+                            <a href="/account/two-factor">"Set it up now"</a> "."
+                        </p>
+                    </div>
+                }
+            })}
         <section class="card" aria-labelledby="profile-title">
             <h2 id="profile-title">"Profile"</h2>
             <dl class="details">
-                <div><dt>"Name"</dt><dd data-testid="account-name">{page.name.clone()}</dd></div>
-                <div><dt>"Email"</dt><dd>{page.email.clone()}</dd></div>
-                <div><dt>"Roles"</dt><dd>"employee " <RoleBadges roles=page.roles.clone() /></dd></div>
+                <div>
+                    <dt>"Name"</dt>
+                    <dd data-testid="account-name">{page.name.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"Email"</dt>
+                    <dd>{page.email.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"Roles"</dt>
+                    <dd>"employee " <RoleBadges roles=page.roles.clone() /></dd>
+                </div>
                 <div>
                     <dt>"Teams"</dt>
                     <dd>
                         {if page.teams.is_empty() {
                             "No team yet: an administrator adds you to one.".into_any()
                         } else {
-                            page.teams.iter().map(|t| format!("{} ({})", t.name, t.membership)).collect::<Vec<_>>().join(", ").into_any()
+                            page.teams
+                                .iter()
+                                .map(|t| format!("{} ({})", t.name, t.membership))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                                .into_any()
                         }}
                     </dd>
                 </div>
@@ -100,12 +115,26 @@ fn AccountView(
                         <a href="/account/two-factor">"Replace your authenticator app"</a>
                     </p>
                     <FormError error=regenerate_error />
-                    <ActionForm action=regenerate attr:class="form form--inline" attr:novalidate=true>
-                        <Field id="recovery-password" name="current_password" label="Current password" input_type="password" autocomplete="current-password" maxlength=1024 error=field_error(regenerate_error, "current_password") />
-                        <button type="submit" class="button button--secondary">"New recovery codes"</button>
+                    <ActionForm
+                        action=regenerate
+                        attr:class="form form--inline"
+                        attr:novalidate=true
+                    >
+                        <Field
+                            id="recovery-password"
+                            name="current_password"
+                            label="Current password"
+                            input_type="password"
+                            autocomplete="current-password"
+                            maxlength=1024
+                            error=field_error(regenerate_error, "current_password")
+                        />
+                        <button type="submit" class="button button--secondary">
+                            "New recovery codes"
+                        </button>
                     </ActionForm>
                 }
-                .into_any()
+                    .into_any()
             } else {
                 view! {
                     <p>
@@ -114,18 +143,45 @@ fn AccountView(
                         <a href="/account/two-factor">"Set up two-factor sign-in"</a>
                     </p>
                 }
-                .into_any()
+                    .into_any()
             }}
         </section>
 
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Password"</h2>
-            {move || action_done(password).get().then(|| view! { <Success message="Password changed. Your other sessions were signed out." /> })}
+            {move || {
+                action_done(password)
+                    .get()
+                    .then(|| {
+                        view! {
+                            <Success message="Password changed. Your other sessions were signed out." />
+                        }
+                    })
+            }}
             <FormError error=password_error />
             <ActionForm action=password attr:class="form" attr:novalidate=true>
-                <Field id="current-password" name="current_password" label="Current password" input_type="password" autocomplete="current-password" maxlength=1024 error=field_error(password_error, "current_password") />
-                <Field id="new-password" name="new_password" label="New password" input_type="password" autocomplete="new-password" maxlength=1024 hint="At least 12 characters. Changing it signs you out everywhere else." error=field_error(password_error, "new_password") />
-                <button type="submit" class="button">"Change password"</button>
+                <Field
+                    id="current-password"
+                    name="current_password"
+                    label="Current password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    maxlength=1024
+                    error=field_error(password_error, "current_password")
+                />
+                <Field
+                    id="new-password"
+                    name="new_password"
+                    label="New password"
+                    input_type="password"
+                    autocomplete="new-password"
+                    maxlength=1024
+                    hint="At least 12 characters. Changing it signs you out everywhere else."
+                    error=field_error(password_error, "new_password")
+                />
+                <button type="submit" class="button">
+                    "Change password"
+                </button>
             </ActionForm>
         </section>
 
@@ -135,26 +191,61 @@ fn AccountView(
             <div class="table-wrap">
                 <table class="table" data-testid="session-table">
                     <caption class="visually-hidden">"Your sessions"</caption>
-                    <thead><tr><th scope="col">"Browser"</th><th scope="col">"Signed in"</th><th scope="col">"Last active"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Browser"</th>
+                            <th scope="col">"Signed in"</th>
+                            <th scope="col">"Last active"</th>
+                            <th scope="col">
+                                <span class="visually-hidden">"Action"</span>
+                            </th>
+                        </tr>
+                    </thead>
                     <tbody>
-                        {page.sessions.into_iter().map(|session| view! {
-                            <tr>
-                                <th scope="row">
-                                    {session.device.clone()}
-                                    {session.current.then(|| view! { " " <span class="badge badge--ok">"This browser"</span> })}
-                                </th>
-                                <td data-label="Signed in">{session.signed_in.map(|at| view! { <When at /> })}</td>
-                                <td data-label="Last active">{session.last_seen.map(|at| view! { <When at /> })}</td>
-                                <td>
-                                    {(!session.current).then(|| view! {
-                                        <ActionForm action=end>
-                                            <input type="hidden" name="handle" value=session.handle.clone() />
-                                            <button type="submit" class="button button--ghost">"Sign out this session"</button>
-                                        </ActionForm>
-                                    })}
-                                </td>
-                            </tr>
-                        }).collect_view()}
+                        {page
+                            .sessions
+                            .into_iter()
+                            .map(|session| {
+                                view! {
+                                    <tr>
+                                        <th scope="row">
+                                            {session.device.clone()}
+                                            {session
+                                                .current
+                                                .then(|| {
+                                                    view! {
+                                                        " "
+                                                        <span class="badge badge--ok">"This browser"</span>
+                                                    }
+                                                })}
+                                        </th>
+                                        <td data-label="Signed in">
+                                            {session.signed_in.map(|at| view! { <When at /> })}
+                                        </td>
+                                        <td data-label="Last active">
+                                            {session.last_seen.map(|at| view! { <When at /> })}
+                                        </td>
+                                        <td>
+                                            {(!session.current)
+                                                .then(|| {
+                                                    view! {
+                                                        <ActionForm action=end>
+                                                            <input
+                                                                type="hidden"
+                                                                name="handle"
+                                                                value=session.handle.clone()
+                                                            />
+                                                            <button type="submit" class="button button--ghost">
+                                                                "Sign out this session"
+                                                            </button>
+                                                        </ActionForm>
+                                                    }
+                                                })}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -162,7 +253,10 @@ fn AccountView(
 
         <section class="card" aria-labelledby="tokens-title">
             <h2 id="tokens-title">"API tokens"</h2>
-            <p>"For scripts and gateways calling " <code>"/api/v1"</code> ". A token acts as you, with your roles."</p>
+            <p>
+                "For scripts and gateways calling " <code>"/api/v1"</code>
+                ". A token acts as you, with your roles."
+            </p>
             <FormError error=revoke_error />
             {if page.tokens.is_empty() {
                 view! {
@@ -170,37 +264,72 @@ fn AccountView(
                         <p>"Create one below when a script needs to ask the portal."</p>
                     </EmptyState>
                 }
-                .into_any()
+                    .into_any()
             } else {
                 view! {
                     <div class="table-wrap">
                         <table class="table" data-testid="token-table">
                             <caption class="visually-hidden">"Your API tokens"</caption>
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Name"</th>
+                                    <th scope="col">"Created"</th>
+                                    <th scope="col">"Last used"</th>
+                                    <th scope="col">
+                                        <span class="visually-hidden">"Action"</span>
+                                    </th>
+                                </tr>
+                            </thead>
                             <tbody>
-                                {page.tokens.into_iter().map(|token| view! {
-                                    <tr>
-                                        <th scope="row">{token.name.clone()}</th>
-                                        <td data-label="Created"><When at=token.created /></td>
-                                        <td data-label="Last used">{match token.last_used { Some(at) => view! { <When at /> }.into_any(), None => "Never".into_any() }}</td>
-                                        <td>
-                                            <ActionForm action=revoke>
-                                                <input type="hidden" name="id" value=token.id.clone() />
-                                                <button type="submit" class="button button--danger">{format!("Revoke {}", token.name)}</button>
-                                            </ActionForm>
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
+                                {page
+                                    .tokens
+                                    .into_iter()
+                                    .map(|token| {
+                                        view! {
+                                            <tr>
+                                                <th scope="row">{token.name.clone()}</th>
+                                                <td data-label="Created">
+                                                    <When at=token.created />
+                                                </td>
+                                                <td data-label="Last used">
+                                                    {match token.last_used {
+                                                        Some(at) => view! { <When at /> }.into_any(),
+                                                        None => "Never".into_any(),
+                                                    }}
+                                                </td>
+                                                <td>
+                                                    <ActionForm action=revoke>
+                                                        <input type="hidden" name="id" value=token.id.clone() />
+                                                        <button type="submit" class="button button--danger">
+                                                            {format!("Revoke {}", token.name)}
+                                                        </button>
+                                                    </ActionForm>
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
                             </tbody>
                         </table>
                     </div>
                 }
-                .into_any()
+                    .into_any()
             }}
             <FormError error=create_error />
             <ActionForm action=create attr:class="form form--inline" attr:novalidate=true>
-                <Field id="token-name" name="name" label="Token name" input_type="text" autocomplete="off" maxlength=100 hint="What it is for, e.g. “SIEM export”." error=field_error(create_error, "name") />
-                <button type="submit" class="button">"Create token"</button>
+                <Field
+                    id="token-name"
+                    name="name"
+                    label="Token name"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=100
+                    hint="What it is for, e.g. “SIEM export”."
+                    error=field_error(create_error, "name")
+                />
+                <button type="submit" class="button">
+                    "Create token"
+                </button>
             </ActionForm>
         </section>
     }
@@ -216,15 +345,13 @@ pub fn TwoFactorPage() -> impl IntoView {
         |_| get_two_factor(),
     );
     view! {
-        <Title text="Two-factor sign-in" />
-        <section class="page page--narrow" aria-labelledby="page-title">
-            <h1 id="page-title">"Two-factor sign-in"</h1>
+        <Page title="Two-factor sign-in" heading="Two-factor sign-in" width=Width::Narrow>
             <Loaded
                 resource=data
                 loading="Loading…"
-                view=move |page: TwoFactorData| view! { <TwoFactorView page begin confirm /> }
+                view={move |page: TwoFactorData| view! { <TwoFactorView page begin confirm /> }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -240,21 +367,47 @@ fn TwoFactorView(
         return view! {
             <ol class="steps">
                 <li>
-                    <p>"Scan this QR code with your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, …)."</p>
-                    <img class="qr-code" src=pending.qr_code alt="QR code that adds the AI Governance Portal to an authenticator app" width="200" height="200" />
+                    <p>
+                        "Scan this QR code with your authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, …)."
+                    </p>
+                    <img
+                        class="qr-code"
+                        src=pending.qr_code
+                        alt="QR code that adds the AI Governance Portal to an authenticator app"
+                        width="200"
+                        height="200"
+                    />
                     <p>"Cannot scan? Enter this key by hand (time-based, 6 digits):"</p>
-                    <p><code class="secret" data-testid="totp-secret">{pending.secret}</code></p>
+                    <p>
+                        <code class="secret" data-testid="totp-secret">
+                            {pending.secret}
+                        </code>
+                    </p>
                     <details>
                         <summary>"Setup link"</summary>
-                        <p><code class="secret" data-testid="otpauth-url">{pending.otpauth_url}</code></p>
+                        <p>
+                            <code class="secret" data-testid="otpauth-url">
+                                {pending.otpauth_url}
+                            </code>
+                        </p>
                     </details>
                 </li>
                 <li>
                     <p>"Enter the 6-digit code the app now shows."</p>
                     <FormError error=confirm_error />
                     <ActionForm action=confirm attr:class="form" attr:novalidate=true>
-                        <Field id="code" label="Code from the app" input_type="text" inputmode="numeric" autocomplete="one-time-code" maxlength=7 error=field_error(confirm_error, "code") />
-                        <button type="submit" class="button">"Turn on two-factor sign-in"</button>
+                        <Field
+                            id="code"
+                            label="Code from the app"
+                            input_type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            maxlength=7
+                            error=field_error(confirm_error, "code")
+                        />
+                        <button type="submit" class="button">
+                            "Turn on two-factor sign-in"
+                        </button>
                     </ActionForm>
                 </li>
             </ol>
@@ -267,13 +420,20 @@ fn TwoFactorView(
             view! {
                 <p class="page__lead">
                     <span class="badge badge--ok">"On"</span>
-                    {format!(" Your account asks for a code at every sign-in. {} of 10 recovery codes left.", page.recovery_codes_left)}
+                    {format!(
+                        " Your account asks for a code at every sign-in. {} of 10 recovery codes left.",
+                        page.recovery_codes_left,
+                    )}
                 </p>
-                <p><a href="/">"Continue to the portal"</a></p>
+                <p>
+                    <a href="/">"Continue to the portal"</a>
+                </p>
                 <h2>"Replace your authenticator app"</h2>
-                <p>"New phone? Confirm it is you; the old app stops working once the new one is set up."</p>
+                <p>
+                    "New phone? Confirm it is you; the old app stops working once the new one is set up."
+                </p>
             }
-            .into_any()
+                .into_any()
         } else {
             view! {
                 <p class="page__lead">
@@ -284,16 +444,39 @@ fn TwoFactorView(
                     }}
                 </p>
             }
-            .into_any()
+                .into_any()
         }}
         <FormError error=begin_error />
         <ActionForm action=begin attr:class="form" attr:novalidate=true>
-            <Field id="current-password" name="current_password" label="Current password" input_type="password" autocomplete="current-password" maxlength=1024 error=field_error(begin_error, "current_password") />
-            {page.enrolled.then(|| view! {
-                <Field id="code" label="Code from your current app, or a recovery code" input_type="text" autocomplete="one-time-code" maxlength=32 error=field_error(begin_error, "code") />
-            })}
+            <Field
+                id="current-password"
+                name="current_password"
+                label="Current password"
+                input_type="password"
+                autocomplete="current-password"
+                maxlength=1024
+                error=field_error(begin_error, "current_password")
+            />
+            {page
+                .enrolled
+                .then(|| {
+                    view! {
+                        <Field
+                            id="code"
+                            label="Code from your current app, or a recovery code"
+                            input_type="text"
+                            autocomplete="one-time-code"
+                            maxlength=32
+                            error=field_error(begin_error, "code")
+                        />
+                    }
+                })}
             <button type="submit" class="button">
-                {if page.enrolled { "Replace authenticator app" } else { "Set up authenticator app" }}
+                {if page.enrolled {
+                    "Replace authenticator app"
+                } else {
+                    "Set up authenticator app"
+                }}
             </button>
         </ActionForm>
     }

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_invitation, get_setup_status, AcceptInvitation, CompleteSetup};
 use crate::error::AppError;
-use crate::ui::components::{action_error, field_error, Field, FormError, Loaded, RoleBadges};
+use crate::ui::components::{
+    action_error, field_error, Field, FormError, Loaded, Page, RoleBadges, Width,
+};
 
 /// First-run setup: only while nobody has an account.
 #[component]
@@ -14,16 +15,15 @@ pub fn SetupPage() -> impl IntoView {
     let error = action_error(action);
     let open = Resource::new_blocking(|| (), |_| get_setup_status());
     view! {
-        <Title text="Set up the portal" />
-        <section class="page page--narrow" aria-labelledby="setup-title">
-            <h1 id="setup-title">"Set up the portal"</h1>
+        <Page title="Set up the portal" heading="Set up the portal" width=Width::Narrow>
             <Loaded
                 resource=open
                 loading="Checking…"
                 view={move |open| {
                     if !open {
-                        // Setup exists only while nobody has an account.
-                        return view! { <Redirect path="/sign-in" /> }.into_any();
+                        return // Setup exists only while nobody has an account.
+                        view! { <Redirect path="/sign-in" /> }
+                            .into_any();
                     }
                     view! {
                         <p class="page__lead">
@@ -32,9 +32,30 @@ pub fn SetupPage() -> impl IntoView {
                         </p>
                         <FormError error />
                         <ActionForm action attr:class="form" attr:novalidate=true>
-                            <Field id="organization" label="Organization name" input_type="text" autocomplete="organization" maxlength=200 error=field_error(error, "organization") />
-                            <Field id="name" label="Your name" input_type="text" autocomplete="name" maxlength=200 error=field_error(error, "name") />
-                            <Field id="email" label="Your email address" input_type="email" autocomplete="username" maxlength=254 error=field_error(error, "email") />
+                            <Field
+                                id="organization"
+                                label="Organization name"
+                                input_type="text"
+                                autocomplete="organization"
+                                maxlength=200
+                                error=field_error(error, "organization")
+                            />
+                            <Field
+                                id="name"
+                                label="Your name"
+                                input_type="text"
+                                autocomplete="name"
+                                maxlength=200
+                                error=field_error(error, "name")
+                            />
+                            <Field
+                                id="email"
+                                label="Your email address"
+                                input_type="email"
+                                autocomplete="username"
+                                maxlength=254
+                                error=field_error(error, "email")
+                            />
                             <Field
                                 id="password"
                                 label="Password"
@@ -44,13 +65,15 @@ pub fn SetupPage() -> impl IntoView {
                                 hint="At least 12 characters. A phrase of several words is easy to remember and hard to guess."
                                 error=field_error(error, "password")
                             />
-                            <button type="submit" class="button">"Create the organization"</button>
+                            <button type="submit" class="button">
+                                "Create the organization"
+                            </button>
                         </ActionForm>
                     }
-                    .into_any()
+                        .into_any()
                 }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -63,53 +86,69 @@ pub fn InvitePage() -> impl IntoView {
     let error = action_error(action);
     let invitation = Resource::new_blocking(token, get_invitation);
     view! {
-        <Title text="Accept your invitation" />
-        <section class="page page--narrow" aria-labelledby="invite-title">
-            <h1 id="invite-title">"Welcome"</h1>
+        <Page title="Accept your invitation" heading="Welcome" width=Width::Narrow>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match invitation.await {
-                        Err(AppError::NotFound) => view! {
-                            <div class="notice notice--error" role="alert">
-                                <p class="notice__title">"This invitation link does not work"</p>
+                        Err(AppError::NotFound) => {
+                            view! {
+                                <div class="notice notice--error" role="alert">
+                                    <p class="notice__title">
+                                        "This invitation link does not work"
+                                    </p>
+                                    <p>
+                                        "It may have expired (links last 72 hours), been used already, or been replaced by a newer one. "
+                                        "Ask your administrator for a new invitation."
+                                    </p>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => {
+                            view! { <crate::ui::components::ErrorNotice error /> }.into_any()
+                        }
+                        Ok(invitation) => {
+                            view! {
+                                <p class="page__lead">
+                                    {format!(
+                                        "{}, you have been invited to the AI Governance Portal as ",
+                                        invitation.name,
+                                    )} <strong>{invitation.email.clone()}</strong> "."
+                                </p>
                                 <p>
-                                    "It may have expired (links last 72 hours), been used already, or been replaced by a newer one. "
-                                    "Ask your administrator for a new invitation."
+                                    "Roles: employee " <RoleBadges roles=invitation.roles.clone() />
                                 </p>
-                            </div>
+                                {invitation
+                                    .totp_required
+                                    .then(|| {
+                                        view! {
+                                            <p class="notice notice--info">
+                                                "Your role requires two-factor sign-in: after choosing a password you will connect an authenticator app."
+                                            </p>
+                                        }
+                                    })}
+                                <FormError error />
+                                <ActionForm action attr:class="form" attr:novalidate=true>
+                                    <input type="hidden" name="token" value=token() />
+                                    <Field
+                                        id="password"
+                                        label="Choose a password"
+                                        input_type="password"
+                                        autocomplete="new-password"
+                                        maxlength=1024
+                                        hint="At least 12 characters. A phrase of several words is easy to remember and hard to guess."
+                                        error=field_error(error, "password")
+                                    />
+                                    <button type="submit" class="button">
+                                        "Create my account"
+                                    </button>
+                                </ActionForm>
+                            }
+                                .into_any()
                         }
-                        .into_any(),
-                        Err(error) => view! { <crate::ui::components::ErrorNotice error /> }.into_any(),
-                        Ok(invitation) => view! {
-                            <p class="page__lead">
-                                {format!("{}, you have been invited to the AI Governance Portal as ", invitation.name)}
-                                <strong>{invitation.email.clone()}</strong> "."
-                            </p>
-                            <p>"Roles: employee " <RoleBadges roles=invitation.roles.clone() /></p>
-                            {invitation.totp_required.then(|| view! {
-                                <p class="notice notice--info">
-                                    "Your role requires two-factor sign-in: after choosing a password you will connect an authenticator app."
-                                </p>
-                            })}
-                            <FormError error />
-                            <ActionForm action attr:class="form" attr:novalidate=true>
-                                <input type="hidden" name="token" value=token() />
-                                <Field
-                                    id="password"
-                                    label="Choose a password"
-                                    input_type="password"
-                                    autocomplete="new-password"
-                                    maxlength=1024
-                                    hint="At least 12 characters. A phrase of several words is easy to remember and hard to guess."
-                                    error=field_error(error, "password")
-                                />
-                                <button type="submit" class="button">"Create my account"</button>
-                            </ActionForm>
-                        }
-                        .into_any(),
                     }
                 })}
             </Transition>
-        </section>
+        </Page>
     }
 }

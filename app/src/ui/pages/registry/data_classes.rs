@@ -1,12 +1,12 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_data_class_editor, get_data_classes, SaveDataClass};
 use crate::domain::ClassificationLevel;
 use crate::model::{DataClassEditor, DataClassView, DataClassesPage};
 use crate::ui::components::{
-    action_error, field_error, EmptyState, Field, FormError, History, Loaded, Select, TextArea,
+    action_error, field_error, EmptyState, Field, FormError, History, Loaded, Page, Select,
+    TextArea, Width,
 };
 
 fn level_badge(level: ClassificationLevel) -> &'static str {
@@ -25,19 +25,18 @@ pub fn DataClassesPage() -> impl IntoView {
     let save = ServerAction::<SaveDataClass>::new();
     let data = Resource::new_blocking(move || save.version().get(), |_| get_data_classes());
     view! {
-        <Title text="Data classes" />
-        <section class="page" aria-labelledby="page-title">
-            <header class="page__header">
-                <p class="page__eyebrow">"Registry"</p>
-                <h1 id="page-title">"Data classes"</h1>
-                <p class="page__lead">"The kinds of data people handle, how sensitive each is, and whether it may go into AI tools. A class prohibited by default may go only into a tool whose approval names it."</p>
-            </header>
+        <Page
+            title="Data classes"
+            heading="Data classes"
+            section="Registry"
+            lead="The kinds of data people handle, how sensitive each is, and whether it may go into AI tools. A class prohibited by default may go only into a tool whose approval names it."
+        >
             <Loaded
                 resource=data
                 loading="Loading data classes…"
                 view={move |page: DataClassesPage| view! { <ClassList page save /> }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -46,44 +45,89 @@ fn ClassList(page: DataClassesPage, save: ServerAction<SaveDataClass>) -> impl I
     let DataClassesPage { classes, can_edit } = page;
     view! {
         {if classes.is_empty() {
-            view! { <EmptyState title="No data classes yet"><p>"Reviewers add them below; the defaults are created on first start."</p></EmptyState> }.into_any()
+            view! {
+                <EmptyState title="No data classes yet">
+                    <p>"Reviewers add them below; the defaults are created on first start."</p>
+                </EmptyState>
+            }
+                .into_any()
         } else {
             view! {
                 <div class="table-wrap">
                     <table class="table" data-testid="data-classes-table">
-                        <caption class="visually-hidden">"Data classes, most sensitive first"</caption>
-                        <thead><tr><th scope="col">"Data class"</th><th scope="col">"Classification"</th><th scope="col">"Into AI tools"</th><th scope="col">"Examples"</th></tr></thead>
+                        <caption class="visually-hidden">
+                            "Data classes, most sensitive first"
+                        </caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Data class"</th>
+                                <th scope="col">"Classification"</th>
+                                <th scope="col">"Into AI tools"</th>
+                                <th scope="col">"Examples"</th>
+                            </tr>
+                        </thead>
                         <tbody>
-                            {classes.into_iter().map(|class| view! {
-                                <tr>
-                                    <th scope="row">
-                                        {if can_edit {
-                                            view! { <a href=format!("/data-classes/{}", class.slug)>{class.name.clone()}</a> }.into_any()
-                                        } else {
-                                            view! { {class.name.clone()} }.into_any()
-                                        }}
-                                        <span class="table__sub">{class.description.clone()}</span>
-                                    </th>
-                                    <td data-label="Classification"><span class=level_badge(class.level)>{class.level.label()}</span></td>
-                                    <td data-label="Into AI tools">{if class.prohibited_by_default {
-                                        view! { <span class="badge badge--danger">"Prohibited by default"</span> }.into_any()
-                                    } else {
-                                        view! { <span class="badge badge--neutral">"Where a tool's approval lists it"</span> }.into_any()
-                                    }}</td>
-                                    <td data-label="Examples">{class.examples.clone()}</td>
-                                </tr>
-                            }).collect_view()}
+                            {classes
+                                .into_iter()
+                                .map(|class| {
+                                    view! {
+                                        <tr>
+                                            <th scope="row">
+                                                {if can_edit {
+                                                    view! {
+                                                        <a href=format!(
+                                                            "/data-classes/{}",
+                                                            class.slug,
+                                                        )>{class.name.clone()}</a>
+                                                    }
+                                                        .into_any()
+                                                } else {
+                                                    view! { {class.name.clone()} }.into_any()
+                                                }}
+                                                <span class="table__sub">{class.description.clone()}</span>
+                                            </th>
+                                            <td data-label="Classification">
+                                                <span class=level_badge(
+                                                    class.level,
+                                                )>{class.level.label()}</span>
+                                            </td>
+                                            <td data-label="Into AI tools">
+                                                {if class.prohibited_by_default {
+                                                    view! {
+                                                        <span class="badge badge--danger">
+                                                            "Prohibited by default"
+                                                        </span>
+                                                    }
+                                                        .into_any()
+                                                } else {
+                                                    view! {
+                                                        <span class="badge badge--neutral">
+                                                            "Where a tool's approval lists it"
+                                                        </span>
+                                                    }
+                                                        .into_any()
+                                                }}
+                                            </td>
+                                            <td data-label="Examples">{class.examples.clone()}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
                         </tbody>
                     </table>
                 </div>
-            }.into_any()
+            }
+                .into_any()
         }}
-        {can_edit.then(|| view! {
-            <section class="card" aria-labelledby="add-class-title">
-                <h2 id="add-class-title">"Add a data class"</h2>
-                <ClassForm class=None save />
-            </section>
-        })}
+        {can_edit
+            .then(|| {
+                view! {
+                    <section class="card" aria-labelledby="add-class-title">
+                        <h2 id="add-class-title">"Add a data class"</h2>
+                        <ClassForm class=None save />
+                    </section>
+                }
+            })}
     }
 }
 
@@ -109,21 +153,87 @@ fn ClassForm(class: Option<DataClassView>, save: ServerAction<SaveDataClass>) ->
         .collect::<Vec<_>>();
     view! {
         <FormError error=error />
-        <ActionForm action=save attr:class="form" attr:novalidate=true attr:data-testid="data-class-form">
+        <ActionForm
+            action=save
+            attr:class="form"
+            attr:novalidate=true
+            attr:data-testid="data-class-form"
+        >
             <input type="hidden" name="original" value=original />
-            <Field id="class-name" name="class[name]" label="Name" input_type="text" autocomplete="off" maxlength=120 value=v(|c| c.name.clone()) error=e("name") />
-            {(!editing).then(|| view! {
-                <Field id="class-slug" name="class[slug]" label="Identifier (optional)" input_type="text" autocomplete="off" maxlength=64 optional=true hint="Used in links and the API; made from the name when empty." error=e("slug") />
-            })}
-            <Select id="class-level" name="class[level]" label="Classification" options=levels selected=level error=e("level") />
+            <Field
+                id="class-name"
+                name="class[name]"
+                label="Name"
+                input_type="text"
+                autocomplete="off"
+                maxlength=120
+                value=v(|c| c.name.clone())
+                error=e("name")
+            />
+            {(!editing)
+                .then(|| {
+                    view! {
+                        <Field
+                            id="class-slug"
+                            name="class[slug]"
+                            label="Identifier (optional)"
+                            input_type="text"
+                            autocomplete="off"
+                            maxlength=64
+                            optional=true
+                            hint="Used in links and the API; made from the name when empty."
+                            error=e("slug")
+                        />
+                    }
+                })}
+            <Select
+                id="class-level"
+                name="class[level]"
+                label="Classification"
+                options=levels
+                selected=level
+                error=e("level")
+            />
             <label class="choice" for="class-prohibited">
-                <input type="checkbox" id="class-prohibited" name="class[prohibited_by_default]" value="true" checked=prohibited />
+                <input
+                    type="checkbox"
+                    id="class-prohibited"
+                    name="class[prohibited_by_default]"
+                    value="true"
+                    checked=prohibited
+                />
                 "Prohibited from AI tools by default"
             </label>
-            {move || e("prohibited_by_default").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-            <TextArea id="class-description" name="class[description]" label="Description (optional)" maxlength=4000 value=v(|c| c.description.clone()) error=e("description") />
-            <TextArea id="class-examples" name="class[examples]" label="Examples (optional)" maxlength=4000 value=v(|c| c.examples.clone()) error=e("examples") />
-            <button type="submit" class="button">{if editing { "Save changes" } else { "Add data class" }}</button>
+            {move || {
+                e("prohibited_by_default")
+                    .get()
+                    .map(|m| {
+                        view! {
+                            <p class="field-error" role="alert">
+                                {m}
+                            </p>
+                        }
+                    })
+            }}
+            <TextArea
+                id="class-description"
+                name="class[description]"
+                label="Description (optional)"
+                maxlength=4000
+                value=v(|c| c.description.clone())
+                error=e("description")
+            />
+            <TextArea
+                id="class-examples"
+                name="class[examples]"
+                label="Examples (optional)"
+                maxlength=4000
+                value=v(|c| c.examples.clone())
+                error=e("examples")
+            />
+            <button type="submit" class="button">
+                {if editing { "Save changes" } else { "Add data class" }}
+            </button>
         </ActionForm>
     }
 }
@@ -136,24 +246,27 @@ pub fn DataClassPage() -> impl IntoView {
     let save = ServerAction::<SaveDataClass>::new();
     let data = Resource::new_blocking(slug, get_data_class_editor);
     view! {
-        <Title text="Data class" />
-        <section class="page page--form" aria-labelledby="page-title">
-            <p class="page__eyebrow"><a href="/data-classes">"Data classes"</a></p>
+        <Page title="Data class" up=("/data-classes", "Data classes") width=Width::Form>
             <Loaded
                 resource=data
                 loading="Loading the data class…"
-                view={move |editor: DataClassEditor| view! {
-                    <header class="page__header"><h1 id="page-title">{editor.class.name.clone()}</h1><code>{editor.class.slug.clone()}</code></header>
-                    <section class="card" aria-labelledby="edit-title">
-                        <h2 id="edit-title">"Edit"</h2>
-                        <ClassForm class=Some(editor.class) save />
-                    </section>
-                    <section class="card" aria-labelledby="history-title">
-                        <h2 id="history-title">"History"</h2>
-                        <History entries=editor.history />
-                    </section>
+                view={move |editor: DataClassEditor| {
+                    view! {
+                        <header class="page__header">
+                            <h1 id="page-title">{editor.class.name.clone()}</h1>
+                            <code>{editor.class.slug.clone()}</code>
+                        </header>
+                        <section class="card" aria-labelledby="edit-title">
+                            <h2 id="edit-title">"Edit"</h2>
+                            <ClassForm class=Some(editor.class) save />
+                        </section>
+                        <section class="card" aria-labelledby="history-title">
+                            <h2 id="history-title">"History"</h2>
+                            <History entries=editor.history />
+                        </section>
+                    }
                 }}
             />
-        </section>
+        </Page>
     }
 }

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{check_policy, get_tool};
 use crate::domain::ToolStatus;
 use crate::model::{PolicyAnswer, ToolDetail, ToolPageData};
-use crate::ui::components::{code_or, or_dash, EmptyState, History, Loaded, StatusBadge};
+use crate::ui::components::{code_or, or_dash, EmptyState, History, Loaded, Page, StatusBadge};
 
 /// Everyone: one tool — its approval, conditions, data, teams, least-privilege requirements,
 /// supply chain and history — and the "may I use it?" check.
@@ -35,15 +35,15 @@ pub fn ToolPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="AI tool" />
-        <section class="page" aria-labelledby="page-title">
-            <p class="page__eyebrow"><a href="/tools">"AI tools"</a></p>
+        <Page title="AI tool" up=("/tools", "AI tools")>
             <Loaded
                 resource=data
                 loading="Loading the tool…"
-                view={move |data: ToolPageData| view! { <ToolView data question=question() answer /> }}
+                view={move |data: ToolPageData| {
+                    view! { <ToolView data question=question() answer /> }
+                }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -75,52 +75,101 @@ fn ToolView(
         <header class="page__header">
             <h1 id="page-title">{tool.name.clone()}</h1>
             <StatusBadge status=tool.status />
-            {can_edit.then(|| view! { <a class="button button--secondary" href=edit>"Edit"</a> })}
+            {can_edit
+                .then(|| {
+                    view! {
+                        <a class="button button--secondary" href=edit>
+                            "Edit"
+                        </a>
+                    }
+                })}
         </header>
-        <p class="page__lead">{tool.vendor.clone()} " · " {tool.category.label()}
-            {(!tool.website.is_empty()).then(|| view! { " · " <a href=tool.website.clone() rel="noopener noreferrer">"Website"</a> })}
+        <p class="page__lead">
+            {tool.vendor.clone()} " · " {tool.category.label()}
+            {(!tool.website.is_empty())
+                .then(|| {
+                    view! {
+                        " · "
+                        <a href=tool.website.clone() rel="noopener noreferrer">
+                            "Website"
+                        </a>
+                    }
+                })}
         </p>
         <StatusNotice tool=tool.clone() />
         <ApprovalNotice tool=tool.clone() />
         <section class="card" aria-labelledby="check-title">
             <h2 id="check-title">"May I use it?"</h2>
-            <p>"Choose your team and the kind of data you would put into " {tool.name.clone()} "."</p>
+            <p>
+                "Choose your team and the kind of data you would put into " {tool.name.clone()} "."
+            </p>
             <form class="filter-bar" method="get" action=action data-testid="policy-form">
                 <div class="field">
                     <label for="check-team">"Team"</label>
                     <select id="check-team" name="team" required=true>
-                        <option value="" selected=chosen_team.is_empty()>"Choose a team"</option>
-                        {teams.into_iter().map(|team| {
-                            let selected = team.slug == chosen_team;
-                            view! { <option value=team.slug selected=selected>{team.name}</option> }
-                        }).collect_view()}
+                        <option value="" selected=chosen_team.is_empty()>
+                            "Choose a team"
+                        </option>
+                        {teams
+                            .into_iter()
+                            .map(|team| {
+                                let selected = team.slug == chosen_team;
+                                view! {
+                                    <option value=team.slug selected=selected>
+                                        {team.name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="check-class">"Data"</label>
                     <select id="check-class" name="data_class" required=true>
-                        <option value="" selected=asked_class.is_empty()>"Choose a data class"</option>
-                        {data_classes.into_iter().map(|class| {
-                            let selected = class.slug == asked_class;
-                            view! { <option value=class.slug selected=selected>{class.name}</option> }
-                        }).collect_view()}
+                        <option value="" selected=asked_class.is_empty()>
+                            "Choose a data class"
+                        </option>
+                        {data_classes
+                            .into_iter()
+                            .map(|class| {
+                                let selected = class.slug == asked_class;
+                                view! {
+                                    <option value=class.slug selected=selected>
+                                        {class.name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </div>
-                <button type="submit" class="button">"Check"</button>
+                <button type="submit" class="button">
+                    "Check"
+                </button>
             </form>
             <div aria-live="polite">
                 <Loaded
                     resource=answer
                     loading="Checking…"
-                    view={move |answer: Option<PolicyAnswer>| answer.map(|answer| {
-                        let (tone, verdict) = if answer.allowed { ("notice notice--ok", "Yes") } else { ("notice notice--error", "No") };
-                        view! {
-                            <div class=tone data-testid="policy-answer" data-allowed=answer.allowed.to_string()>
-                                <p class="notice__title">{verdict}</p>
-                                <p>{answer.reason}</p>
-                            </div>
-                        }
-                    })}
+                    view={move |answer: Option<PolicyAnswer>| {
+                        answer
+                            .map(|answer| {
+                                let (tone, verdict) = if answer.allowed {
+                                    ("notice notice--ok", "Yes")
+                                } else {
+                                    ("notice notice--error", "No")
+                                };
+                                view! {
+                                    <div
+                                        class=tone
+                                        data-testid="policy-answer"
+                                        data-allowed=answer.allowed.to_string()
+                                    >
+                                        <p class="notice__title">{verdict}</p>
+                                        <p>{answer.reason}</p>
+                                    </div>
+                                }
+                            })
+                    }}
                 />
             </div>
         </section>
@@ -145,13 +194,24 @@ fn ApprovalNotice(tool: ToolDetail) -> impl IntoView {
                 <p class="notice__title">{format!("Approval stale since {since}")}</p>
                 <p>
                     "The pinned version, checksum or \"trains on data\" changed after the approval. "
-                    {re_review.map(|n| view! { "Re-review " <a href=format!("/requests/{n}")>{format!("request #{n}")}</a> " is open." })}
+                    {re_review
+                        .map(|n| {
+                            view! {
+                                "Re-review "
+                                <a href=format!("/requests/{n}")>{format!("request #{n}")}</a>
+                                " is open."
+                            }
+                        })}
                 </p>
             </div>
         }
         .into_any(),
         (None, _, Some(n)) => view! {
-            <p class="page__lead" data-testid="approval-source">"Approved through " <a href=format!("/requests/{n}")>{format!("request #{n}")}</a> "."</p>
+            <p class="page__lead" data-testid="approval-source">
+                "Approved through "
+                <a href=format!("/requests/{n}")>{format!("request #{n}")}</a>
+                "."
+            </p>
         }
         .into_any(),
         _ => ().into_any(),
@@ -168,9 +228,20 @@ fn StatusNotice(tool: ToolDetail) -> impl IntoView {
     };
     view! {
         <div class=tone role="note" data-testid="status-notice">
-            <p class="notice__title">{format!("{} since {}", tool.status.label(), tool.status_since)}</p>
-            {(!tool.status_reason.is_empty()).then(|| view! { <p>{tool.status_reason.clone()}</p> })}
-            {(!tool.rollback_plan.is_empty()).then(|| view! { <p><strong>"Instead: "</strong>{tool.rollback_plan.clone()}</p> })}
+            <p class="notice__title">
+                {format!("{} since {}", tool.status.label(), tool.status_since)}
+            </p>
+            {(!tool.status_reason.is_empty())
+                .then(|| view! { <p>{tool.status_reason.clone()}</p> })}
+            {(!tool.rollback_plan.is_empty())
+                .then(|| {
+                    view! {
+                        <p>
+                            <strong>"Instead: "</strong>
+                            {tool.rollback_plan.clone()}
+                        </p>
+                    }
+                })}
         </div>
     }
     .into_any()
@@ -182,22 +253,71 @@ fn ApprovalCard(tool: ToolDetail) -> impl IntoView {
         <section class="card" aria-labelledby="approval-title">
             <h2 id="approval-title">"Approval"</h2>
             <dl class="details">
-                <div><dt>"Status"</dt><dd><StatusBadge status=tool.status />" since " {tool.status_since.to_string()}</dd></div>
-                <div><dt>"What it is"</dt><dd class="prose">{or_dash(&tool.description)}</dd></div>
-                <div><dt>"Conditions of use"</dt><dd class="prose">{or_dash(&tool.conditions)}</dd></div>
-                <div><dt>"Teams"</dt><dd data-testid="tool-teams">{match &tool.teams {
-                    None => "All teams".to_owned(),
-                    Some(teams) if teams.is_empty() => "No team".to_owned(),
-                    Some(teams) => teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
-                }}</dd></div>
-                <div><dt>"Permitted data"</dt><dd data-testid="tool-data-classes">{if tool.data_classes.is_empty() {
-                    view! { "None: no company data may go into it" }.into_any()
-                } else {
-                    view! { <ul class="tags">{tool.data_classes.iter().map(|c| view! { <li class="badge badge--neutral">{c.name.clone()}</li> }).collect_view()}</ul> }.into_any()
-                }}</dd></div>
-                <div><dt>"Business owner"</dt><dd>{or_dash(&tool.business_owner)}</dd></div>
-                <div><dt>"Next review"</dt><dd>{tool.next_review.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd></div>
-                <div><dt>"Rollback plan"</dt><dd class="prose">{or_dash(&tool.rollback_plan)}</dd></div>
+                <div>
+                    <dt>"Status"</dt>
+                    <dd>
+                        <StatusBadge status=tool.status />
+                        " since "
+                        {tool.status_since.to_string()}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"What it is"</dt>
+                    <dd class="prose">{or_dash(&tool.description)}</dd>
+                </div>
+                <div>
+                    <dt>"Conditions of use"</dt>
+                    <dd class="prose">{or_dash(&tool.conditions)}</dd>
+                </div>
+                <div>
+                    <dt>"Teams"</dt>
+                    <dd data-testid="tool-teams">
+                        {match &tool.teams {
+                            None => "All teams".to_owned(),
+                            Some(teams) if teams.is_empty() => "No team".to_owned(),
+                            Some(teams) => {
+                                teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                            }
+                        }}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Permitted data"</dt>
+                    <dd data-testid="tool-data-classes">
+                        {if tool.data_classes.is_empty() {
+                            view! { "None: no company data may go into it" }.into_any()
+                        } else {
+                            view! {
+                                <ul class="tags">
+                                    {tool
+                                        .data_classes
+                                        .iter()
+                                        .map(|c| {
+                                            view! {
+                                                <li class="badge badge--neutral">{c.name.clone()}</li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Business owner"</dt>
+                    <dd>{or_dash(&tool.business_owner)}</dd>
+                </div>
+                <div>
+                    <dt>"Next review"</dt>
+                    <dd>
+                        {tool.next_review.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Rollback plan"</dt>
+                    <dd class="prose">{or_dash(&tool.rollback_plan)}</dd>
+                </div>
             </dl>
         </section>
     }
@@ -213,25 +333,55 @@ fn AccessCard(tool: ToolDetail) -> impl IntoView {
         <section class="card" aria-labelledby="access-title">
             <h2 id="access-title">"Least-privilege requirements"</h2>
             {if !applies {
-                view! { <EmptyState title="None recorded"><p>"These apply to AI coding tools that read files or run commands."</p></EmptyState> }.into_any()
+                view! {
+                    <EmptyState title="None recorded">
+                        <p>"These apply to AI coding tools that read files or run commands."</p>
+                    </EmptyState>
+                }
+                    .into_any()
             } else {
                 view! {
                     <div class="table-wrap">
                         <table class="table table--dense" data-testid="access-table">
-                            <caption class="visually-hidden">"Least-privilege requirements"</caption>
-                            <thead><tr><th scope="col">"Requirement"</th><th scope="col">"Applies"</th><th scope="col">"Note"</th></tr></thead>
+                            <caption class="visually-hidden">
+                                "Least-privilege requirements"
+                            </caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Requirement"</th>
+                                    <th scope="col">"Applies"</th>
+                                    <th scope="col">"Note"</th>
+                                </tr>
+                            </thead>
                             <tbody>
-                                {tool.access_requirements.into_iter().map(|r| view! {
-                                    <tr>
-                                        <th scope="row">{r.label}</th>
-                                        <td data-label="Applies">{if r.required { view! { <span class="badge badge--info">"Required"</span> }.into_any() } else { view! { <span class="badge badge--neutral">"Not applicable"</span> }.into_any() }}</td>
-                                        <td data-label="Note">{or_dash(&r.note)}</td>
-                                    </tr>
-                                }).collect_view()}
+                                {tool
+                                    .access_requirements
+                                    .into_iter()
+                                    .map(|r| {
+                                        view! {
+                                            <tr>
+                                                <th scope="row">{r.label}</th>
+                                                <td data-label="Applies">
+                                                    {if r.required {
+                                                        view! { <span class="badge badge--info">"Required"</span> }
+                                                            .into_any()
+                                                    } else {
+                                                        view! {
+                                                            <span class="badge badge--neutral">"Not applicable"</span>
+                                                        }
+                                                            .into_any()
+                                                    }}
+                                                </td>
+                                                <td data-label="Note">{or_dash(&r.note)}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
                             </tbody>
                         </table>
                     </div>
-                }.into_any()
+                }
+                    .into_any()
             }}
         </section>
     }
@@ -243,11 +393,26 @@ fn SupplyChainCard(tool: ToolDetail) -> impl IntoView {
         <section class="card" aria-labelledby="supply-title">
             <h2 id="supply-title">"Supply chain"</h2>
             <dl class="details">
-                <div><dt>"Distribution"</dt><dd>{tool.distribution.label()}</dd></div>
-                <div><dt>"Package"</dt><dd>{code_or(&tool.package_name, "—", "")}</dd></div>
-                <div><dt>"Pinned version"</dt><dd>{code_or(&tool.pinned_version, "Not pinned", "")}</dd></div>
-                <div><dt>"SHA-256"</dt><dd>{code_or(&tool.checksum, "—", "checksum")}</dd></div>
-                <div><dt>"Vendor trains on customer data"</dt><dd>{if tool.vendor_trains_on_data { "Yes" } else { "No" }}</dd></div>
+                <div>
+                    <dt>"Distribution"</dt>
+                    <dd>{tool.distribution.label()}</dd>
+                </div>
+                <div>
+                    <dt>"Package"</dt>
+                    <dd>{code_or(&tool.package_name, "—", "")}</dd>
+                </div>
+                <div>
+                    <dt>"Pinned version"</dt>
+                    <dd>{code_or(&tool.pinned_version, "Not pinned", "")}</dd>
+                </div>
+                <div>
+                    <dt>"SHA-256"</dt>
+                    <dd>{code_or(&tool.checksum, "—", "checksum")}</dd>
+                </div>
+                <div>
+                    <dt>"Vendor trains on customer data"</dt>
+                    <dd>{if tool.vendor_trains_on_data { "Yes" } else { "No" }}</dd>
+                </div>
             </dl>
         </section>
     }

@@ -6,7 +6,7 @@ use crate::api::{get_tool_editor, SaveTool};
 use crate::domain::{Distribution, ToolCategory, ToolStatus, ACCESS_REQUIREMENTS};
 use crate::model::ToolEditor;
 use crate::ui::components::{
-    action_error, field_error, Field, FormError, Loaded, Select, TextArea,
+    action_error, field_error, Field, FormError, Loaded, Page, Select, TextArea, Width,
 };
 
 /// Reviewers: add a tool (`/tools/new`) or change one (`/tools/:slug/edit`).
@@ -17,15 +17,13 @@ pub fn ToolEditorPage() -> impl IntoView {
     let save = ServerAction::<SaveTool>::new();
     let data = Resource::new_blocking(slug, get_tool_editor);
     view! {
-        <Title text="Edit tool" />
-        <section class="page page--form" aria-labelledby="page-title">
-            <p class="page__eyebrow"><a href="/tools">"AI tools"</a></p>
+        <Page title="Edit tool" up=("/tools", "AI tools") width=Width::Form>
             <Loaded
                 resource=data
                 loading="Loading the form…"
                 view={move |editor: ToolEditor| view! { <ToolFormView editor save /> }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -91,95 +89,365 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
             <h1 id="page-title">{title}</h1>
         </header>
         <FormError error=error />
-        {move || error.get().filter(|e| e.field().is_some()).map(|_| view! {
-            <div class="notice notice--error" role="alert"><p>"Nothing was saved: correct the field marked below."</p></div>
-        })}
+        {move || {
+            error
+                .get()
+                .filter(|e| e.field().is_some())
+                .map(|_| {
+                    view! {
+                        <div class="notice notice--error" role="alert">
+                            <p>"Nothing was saved: correct the field marked below."</p>
+                        </div>
+                    }
+                })
+        }}
         <ActionForm action=save attr:class="form" attr:novalidate=true attr:data-testid="tool-form">
             <input type="hidden" name="original" value=original />
             <fieldset class="choices">
                 <legend>"The tool"</legend>
-                <Field id="tool-name" name="tool[name]" label="Name" input_type="text" autocomplete="off" maxlength=120 value=v(|t| t.name.clone()) error=e("name") />
-                {(!editing).then(|| view! {
-                    <Field id="tool-slug" name="tool[slug]" label="Identifier (optional)" input_type="text" autocomplete="off" maxlength=64 optional=true hint="Lowercase words joined by hyphens, used in links and the API. Made from the name when empty; it cannot change later." error=e("slug") />
-                })}
-                <Field id="tool-vendor" name="tool[vendor]" label="Vendor" input_type="text" autocomplete="off" maxlength=120 value=v(|t| t.vendor.clone()) error=e("vendor") />
-                <Select id="tool-category" name="tool[category]" label="Category" options=named(ToolCategory::ALL, ToolCategory::as_str, ToolCategory::label) selected=category error=e("category") />
-                <TextArea id="tool-description" name="tool[description]" label="What it is (optional)" maxlength=4000 value=v(|t| t.description.clone()) error=e("description") />
-                <Field id="tool-website" name="tool[website]" label="Website (optional)" input_type="url" autocomplete="off" maxlength=2000 optional=true value=v(|t| t.website.clone()) error=e("website") />
+                <Field
+                    id="tool-name"
+                    name="tool[name]"
+                    label="Name"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=120
+                    value=v(|t| t.name.clone())
+                    error=e("name")
+                />
+                {(!editing)
+                    .then(|| {
+                        view! {
+                            <Field
+                                id="tool-slug"
+                                name="tool[slug]"
+                                label="Identifier (optional)"
+                                input_type="text"
+                                autocomplete="off"
+                                maxlength=64
+                                optional=true
+                                hint="Lowercase words joined by hyphens, used in links and the API. Made from the name when empty; it cannot change later."
+                                error=e("slug")
+                            />
+                        }
+                    })}
+                <Field
+                    id="tool-vendor"
+                    name="tool[vendor]"
+                    label="Vendor"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=120
+                    value=v(|t| t.vendor.clone())
+                    error=e("vendor")
+                />
+                <Select
+                    id="tool-category"
+                    name="tool[category]"
+                    label="Category"
+                    options=named(ToolCategory::ALL, ToolCategory::as_str, ToolCategory::label)
+                    selected=category
+                    error=e("category")
+                />
+                <TextArea
+                    id="tool-description"
+                    name="tool[description]"
+                    label="What it is (optional)"
+                    maxlength=4000
+                    value=v(|t| t.description.clone())
+                    error=e("description")
+                />
+                <Field
+                    id="tool-website"
+                    name="tool[website]"
+                    label="Website (optional)"
+                    input_type="url"
+                    autocomplete="off"
+                    maxlength=2000
+                    optional=true
+                    value=v(|t| t.website.clone())
+                    error=e("website")
+                />
             </fieldset>
             <fieldset class="choices">
                 <legend>"Approval"</legend>
-                <Select id="tool-status" name="tool[status]" label="Status" options=named(ToolStatus::ALL, ToolStatus::as_str, ToolStatus::label) selected=status error=e("status") />
-                <TextArea id="tool-status-reason" name="tool[status_reason]" label="Reason for the status" hint="Required when suspending or prohibiting: people see it when they ask." maxlength=2000 value=v(|t| t.status_reason.clone()) error=e("status_reason") />
-                <TextArea id="tool-conditions" name="tool[conditions]" label="Conditions of use" hint="Required when approving with conditions." maxlength=4000 value=v(|t| t.conditions.clone()) error=e("conditions") />
+                <Select
+                    id="tool-status"
+                    name="tool[status]"
+                    label="Status"
+                    options=named(ToolStatus::ALL, ToolStatus::as_str, ToolStatus::label)
+                    selected=status
+                    error=e("status")
+                />
+                <TextArea
+                    id="tool-status-reason"
+                    name="tool[status_reason]"
+                    label="Reason for the status"
+                    hint="Required when suspending or prohibiting: people see it when they ask."
+                    maxlength=2000
+                    value=v(|t| t.status_reason.clone())
+                    error=e("status_reason")
+                />
+                <TextArea
+                    id="tool-conditions"
+                    name="tool[conditions]"
+                    label="Conditions of use"
+                    hint="Required when approving with conditions."
+                    maxlength=4000
+                    value=v(|t| t.conditions.clone())
+                    error=e("conditions")
+                />
                 <div class="field">
-                    <span class="field-label" id="scope-label">"Approved for"</span>
-                    <label class="choice"><input type="radio" name="tool[scope]" value="all" checked=all_teams />"All teams"</label>
-                    <label class="choice"><input type="radio" name="tool[scope]" value="teams" checked=!all_teams />"Only the teams chosen below"</label>
-                    {move || e("scope").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                    <span class="field-label" id="scope-label">
+                        "Approved for"
+                    </span>
+                    <label class="choice">
+                        <input type="radio" name="tool[scope]" value="all" checked=all_teams />
+                        "All teams"
+                    </label>
+                    <label class="choice">
+                        <input type="radio" name="tool[scope]" value="teams" checked=!all_teams />
+                        "Only the teams chosen below"
+                    </label>
+                    {move || {
+                        e("scope")
+                            .get()
+                            .map(|m| {
+                                view! {
+                                    <p class="field-error" role="alert">
+                                        {m}
+                                    </p>
+                                }
+                            })
+                    }}
                 </div>
                 <fieldset class="choices" aria-describedby="teams-error">
                     <legend>"Teams"</legend>
                     <div class="team-grid">
-                        {teams.into_iter().map(|team| {
-                            let id = format!("tool-team-{}", team.slug);
-                            let checked = chosen_teams.contains(&team.slug);
-                            let label_for = id.clone();
-                            view! { <label class="choice" for=label_for><input type="checkbox" id=id name="tool[teams][]" value=team.slug checked=checked />{team.name}</label> }
-                        }).collect_view()}
+                        {teams
+                            .into_iter()
+                            .map(|team| {
+                                let id = format!("tool-team-{}", team.slug);
+                                let checked = chosen_teams.contains(&team.slug);
+                                let label_for = id.clone();
+                                view! {
+                                    <label class="choice" for=label_for>
+                                        <input
+                                            type="checkbox"
+                                            id=id
+                                            name="tool[teams][]"
+                                            value=team.slug
+                                            checked=checked
+                                        />
+                                        {team.name}
+                                    </label>
+                                }
+                            })
+                            .collect_view()}
                     </div>
-                    {move || e("teams").get().map(|m| view! { <p class="field-error" id="teams-error" role="alert">{m}</p> })}
+                    {move || {
+                        e("teams")
+                            .get()
+                            .map(|m| {
+                                view! {
+                                    <p class="field-error" id="teams-error" role="alert">
+                                        {m}
+                                    </p>
+                                }
+                            })
+                    }}
                 </fieldset>
                 <fieldset class="choices" aria-describedby="classes-error">
                     <legend>"Permitted data classes"</legend>
-                    <p class="field-hint">"Only the data classes ticked here may go into the tool. A class prohibited by default is allowed only when you tick it here: that is an explicit exception and is recorded."</p>
-                    {data_classes.into_iter().map(|class| {
-                        let id = format!("tool-class-{}", class.slug);
-                        let checked = chosen_classes.contains(&class.slug);
-                        let label_for = id.clone();
-                        view! {
-                            <label class="choice" for=label_for>
-                                <input type="checkbox" id=id name="tool[data_classes][]" value=class.slug checked=checked />
-                                <span>{class.name} " "
-                                    <span class="badge badge--neutral">{class.level.label()}</span>
-                                    {class.prohibited_by_default.then(|| view! { " " <span class="badge badge--danger">"Prohibited by default"</span> })}
-                                </span>
-                            </label>
-                        }
-                    }).collect_view()}
-                    {move || e("data_classes").get().map(|m| view! { <p class="field-error" id="classes-error" role="alert">{m}</p> })}
+                    <p class="field-hint">
+                        "Only the data classes ticked here may go into the tool. A class prohibited by default is allowed only when you tick it here: that is an explicit exception and is recorded."
+                    </p>
+                    {data_classes
+                        .into_iter()
+                        .map(|class| {
+                            let id = format!("tool-class-{}", class.slug);
+                            let checked = chosen_classes.contains(&class.slug);
+                            let label_for = id.clone();
+                            view! {
+                                <label class="choice" for=label_for>
+                                    <input
+                                        type="checkbox"
+                                        id=id
+                                        name="tool[data_classes][]"
+                                        value=class.slug
+                                        checked=checked
+                                    />
+                                    <span>
+                                        {class.name} " "
+                                        <span class="badge badge--neutral">
+                                            {class.level.label()}
+                                        </span>
+                                        {class
+                                            .prohibited_by_default
+                                            .then(|| {
+                                                view! {
+                                                    " "
+                                                    <span class="badge badge--danger">
+                                                        "Prohibited by default"
+                                                    </span>
+                                                }
+                                            })}
+                                    </span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                    {move || {
+                        e("data_classes")
+                            .get()
+                            .map(|m| {
+                                view! {
+                                    <p class="field-error" id="classes-error" role="alert">
+                                        {m}
+                                    </p>
+                                }
+                            })
+                    }}
                 </fieldset>
-                <Field id="tool-owner" name="tool[business_owner]" label="Business owner (optional)" input_type="text" autocomplete="off" maxlength=200 optional=true value=v(|t| t.business_owner.clone()) error=e("business_owner") />
-                <Field id="tool-review" name="tool[next_review]" label="Next review (optional)" input_type="date" autocomplete="off" maxlength=10 optional=true value=v(|t| t.next_review.map(|d| d.to_string()).unwrap_or_default()) error=e("next_review") />
-                <TextArea id="tool-rollback" name="tool[rollback_plan]" label="Rollback plan" hint="What people use instead if the tool is suspended." maxlength=4000 value=v(|t| t.rollback_plan.clone()) error=e("rollback_plan") />
+                <Field
+                    id="tool-owner"
+                    name="tool[business_owner]"
+                    label="Business owner (optional)"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=200
+                    optional=true
+                    value=v(|t| t.business_owner.clone())
+                    error=e("business_owner")
+                />
+                <Field
+                    id="tool-review"
+                    name="tool[next_review]"
+                    label="Next review (optional)"
+                    input_type="date"
+                    autocomplete="off"
+                    maxlength=10
+                    optional=true
+                    value=v(|t| t.next_review.map(|d| d.to_string()).unwrap_or_default())
+                    error=e("next_review")
+                />
+                <TextArea
+                    id="tool-rollback"
+                    name="tool[rollback_plan]"
+                    label="Rollback plan"
+                    hint="What people use instead if the tool is suspended."
+                    maxlength=4000
+                    value=v(|t| t.rollback_plan.clone())
+                    error=e("rollback_plan")
+                />
             </fieldset>
             <fieldset class="choices" aria-describedby="access-error">
                 <legend>"Least-privilege requirements (AI coding tools)"</legend>
-                {ACCESS_REQUIREMENTS.iter().map(|(key, label)| {
-                    let current = requirements.iter().find(|r| r.key == *key);
-                    let id = format!("tool-req-{key}");
-                    let note_id = format!("tool-note-{key}");
-                    let (label_for, note_for) = (id.clone(), note_id.clone());
-                    view! {
-                        <div class="requirement">
-                            <label class="choice" for=label_for><input type="checkbox" id=id name="tool[required][]" value=*key checked=current.is_some_and(|r| r.required) />{*label}</label>
-                            <label class="visually-hidden" for=note_for>{format!("Note on: {label}")}</label>
-                            <input id=note_id type="text" name=format!("tool[notes][{key}]") maxlength="500" placeholder="How it is enforced (optional)" value=current.map(|r| r.note.clone()).unwrap_or_default() />
-                        </div>
-                    }
-                }).collect_view()}
-                {move || e("access_requirements").get().map(|m| view! { <p class="field-error" id="access-error" role="alert">{m}</p> })}
+                {ACCESS_REQUIREMENTS
+                    .iter()
+                    .map(|(key, label)| {
+                        let current = requirements.iter().find(|r| r.key == *key);
+                        let id = format!("tool-req-{key}");
+                        let note_id = format!("tool-note-{key}");
+                        let (label_for, note_for) = (id.clone(), note_id.clone());
+                        view! {
+                            <div class="requirement">
+                                <label class="choice" for=label_for>
+                                    <input
+                                        type="checkbox"
+                                        id=id
+                                        name="tool[required][]"
+                                        value=*key
+                                        checked=current.is_some_and(|r| r.required)
+                                    />
+                                    {*label}
+                                </label>
+                                <label class="visually-hidden" for=note_for>
+                                    {format!("Note on: {label}")}
+                                </label>
+                                <input
+                                    id=note_id
+                                    type="text"
+                                    name=format!("tool[notes][{key}]")
+                                    maxlength="500"
+                                    placeholder="How it is enforced (optional)"
+                                    value=current.map(|r| r.note.clone()).unwrap_or_default()
+                                />
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+                {move || {
+                    e("access_requirements")
+                        .get()
+                        .map(|m| {
+                            view! {
+                                <p class="field-error" id="access-error" role="alert">
+                                    {m}
+                                </p>
+                            }
+                        })
+                }}
             </fieldset>
             <fieldset class="choices">
                 <legend>"Supply chain"</legend>
-                <Select id="tool-distribution" name="tool[distribution]" label="Distribution" options=named(Distribution::ALL, Distribution::as_str, Distribution::label) selected=distribution error=e("distribution") />
-                <Field id="tool-package" name="tool[package_name]" label="Package name (optional)" input_type="text" autocomplete="off" maxlength=214 optional=true value=v(|t| t.package_name.clone()) error=e("package_name") />
-                <Field id="tool-version" name="tool[pinned_version]" label="Pinned version (optional)" input_type="text" autocomplete="off" maxlength=100 optional=true value=v(|t| t.pinned_version.clone()) error=e("pinned_version") />
-                <Field id="tool-checksum" name="tool[checksum]" label="SHA-256 checksum (optional)" input_type="text" autocomplete="off" maxlength=64 optional=true hint="64 hexadecimal characters." value=v(|t| t.checksum.clone()) error=e("checksum") />
-                <label class="choice" for="tool-trains"><input type="checkbox" id="tool-trains" name="tool[vendor_trains_on_data]" value="true" checked=trains />"The vendor trains its models on customer data"</label>
+                <Select
+                    id="tool-distribution"
+                    name="tool[distribution]"
+                    label="Distribution"
+                    options=named(Distribution::ALL, Distribution::as_str, Distribution::label)
+                    selected=distribution
+                    error=e("distribution")
+                />
+                <Field
+                    id="tool-package"
+                    name="tool[package_name]"
+                    label="Package name (optional)"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=214
+                    optional=true
+                    value=v(|t| t.package_name.clone())
+                    error=e("package_name")
+                />
+                <Field
+                    id="tool-version"
+                    name="tool[pinned_version]"
+                    label="Pinned version (optional)"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=100
+                    optional=true
+                    value=v(|t| t.pinned_version.clone())
+                    error=e("pinned_version")
+                />
+                <Field
+                    id="tool-checksum"
+                    name="tool[checksum]"
+                    label="SHA-256 checksum (optional)"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=64
+                    optional=true
+                    hint="64 hexadecimal characters."
+                    value=v(|t| t.checksum.clone())
+                    error=e("checksum")
+                />
+                <label class="choice" for="tool-trains">
+                    <input
+                        type="checkbox"
+                        id="tool-trains"
+                        name="tool[vendor_trains_on_data]"
+                        value="true"
+                        checked=trains
+                    />
+                    "The vendor trains its models on customer data"
+                </label>
             </fieldset>
             <div class="form__actions">
-                <button type="submit" class="button">{if editing { "Save changes" } else { "Add tool" }}</button>
+                <button type="submit" class="button">
+                    {if editing { "Save changes" } else { "Add tool" }}
+                </button>
             </div>
         </ActionForm>
     }

@@ -1,11 +1,10 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::get_registry;
 use crate::domain::{ToolCategory, ToolStatus};
 use crate::model::{RegistryPage, ToolSummary};
-use crate::ui::components::{EmptyState, Loaded, StatusBadge};
+use crate::ui::components::{EmptyState, Loaded, Page, StatusBadge};
 
 /// The search as the address carries it (a plain GET form, so it works without JavaScript).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -86,19 +85,18 @@ pub fn RegistryPage() -> impl IntoView {
         )
     });
     view! {
-        <Title text="AI tool registry" />
-        <section class="page" aria-labelledby="page-title">
-            <header class="page__header">
-                <p class="page__eyebrow">"Registry"</p>
-                <h1 id="page-title">"AI tools"</h1>
-                <p class="page__lead">"Which AI tools are approved, for which data and teams, and under which conditions. Open a tool to ask whether your team may use it with your data."</p>
-            </header>
+        <Page
+            title="AI tool registry"
+            heading="AI tools"
+            section="Registry"
+            lead="Which AI tools are approved, for which data and teams, and under which conditions. Open a tool to ask whether your team may use it with your data."
+        >
             <Loaded
                 resource=data
                 loading="Loading the registry…"
                 view={move |page: RegistryPage| view! { <Registry page search=search() /> }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -121,67 +119,148 @@ fn Registry(page: RegistryPage, search: Search) -> impl IntoView {
     };
     let s = search.clone();
     view! {
-        {can_edit.then(|| view! {
-            <p><a class="button" href="/tools/new">"Add a tool"</a></p>
-        })}
-        <form class="filter-bar" method="get" action="/tools" role="search" aria-label="Search the registry">
+        {can_edit
+            .then(|| {
+                view! {
+                    <p>
+                        <a class="button" href="/tools/new">
+                            "Add a tool"
+                        </a>
+                    </p>
+                }
+            })}
+        <form
+            class="filter-bar"
+            method="get"
+            action="/tools"
+            role="search"
+            aria-label="Search the registry"
+        >
             <div class="field field--wide">
                 <label for="q">"Search"</label>
-                <input id="q" name="q" type="search" maxlength="100" autocomplete="off" placeholder="Name, vendor or description — part of a word is enough" value=s.q.clone() />
+                <input
+                    id="q"
+                    name="q"
+                    type="search"
+                    maxlength="100"
+                    autocomplete="off"
+                    placeholder="Name, vendor or description — part of a word is enough"
+                    value=s.q.clone()
+                />
             </div>
             <div class="field">
                 <label for="status">"Status"</label>
                 <select id="status" name="status">
-                    <option value="" selected=s.status.is_empty()>"Any status"</option>
-                    {ToolStatus::ALL.iter().map(|status| view! {
-                        <option value=status.as_str() selected=s.status == status.as_str()>{status.label()}</option>
-                    }).collect_view()}
+                    <option value="" selected=s.status.is_empty()>
+                        "Any status"
+                    </option>
+                    {ToolStatus::ALL
+                        .iter()
+                        .map(|status| {
+                            view! {
+                                <option value=status.as_str() selected=s.status == status.as_str()>
+                                    {status.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="category">"Category"</label>
                 <select id="category" name="category">
-                    <option value="" selected=s.category.is_empty()>"Any category"</option>
-                    {ToolCategory::ALL.iter().map(|category| view! {
-                        <option value=category.as_str() selected=s.category == category.as_str()>{category.label()}</option>
-                    }).collect_view()}
+                    <option value="" selected=s.category.is_empty()>
+                        "Any category"
+                    </option>
+                    {ToolCategory::ALL
+                        .iter()
+                        .map(|category| {
+                            view! {
+                                <option
+                                    value=category.as_str()
+                                    selected=s.category == category.as_str()
+                                >
+                                    {category.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="data_class">"Permitted for data"</label>
                 <select id="data_class" name="data_class">
-                    <option value="" selected=s.data_class.is_empty()>"Any data class"</option>
-                    {data_classes.into_iter().map(|class| {
-                        let selected = s.data_class == class.slug;
-                        view! { <option value=class.slug selected=selected>{class.name}</option> }
-                    }).collect_view()}
+                    <option value="" selected=s.data_class.is_empty()>
+                        "Any data class"
+                    </option>
+                    {data_classes
+                        .into_iter()
+                        .map(|class| {
+                            let selected = s.data_class == class.slug;
+                            view! {
+                                <option value=class.slug selected=selected>
+                                    {class.name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="team">"Approved for team"</label>
                 <select id="team" name="team">
-                    <option value="" selected=s.team.is_empty()>"Any team"</option>
-                    {teams.into_iter().map(|team| {
-                        let selected = s.team == team.slug;
-                        view! { <option value=team.slug selected=selected>{team.name}</option> }
-                    }).collect_view()}
+                    <option value="" selected=s.team.is_empty()>
+                        "Any team"
+                    </option>
+                    {teams
+                        .into_iter()
+                        .map(|team| {
+                            let selected = s.team == team.slug;
+                            view! {
+                                <option value=team.slug selected=selected>
+                                    {team.name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
-            <button type="submit" class="button button--secondary">"Search"</button>
+            <button type="submit" class="button button--secondary">
+                "Search"
+            </button>
         </form>
-        <p class="list-summary" aria-live="polite" data-testid="registry-summary">{summary}</p>
+        <p class="list-summary" aria-live="polite" data-testid="registry-summary">
+            {summary}
+        </p>
         {if results.tools.is_empty() {
             empty(&search, can_edit)
         } else {
             view! { <ToolTable tools=results.tools /> }.into_any()
         }}
-        {(pages > 1).then(|| view! {
-            <nav class="pagination" aria-label="Pages">
-                {(results.page > 1).then(|| view! { <a rel="prev" href=search.page_href(results.page - 1)>"← Previous"</a> })}
-                <span>{format!("Page {} of {pages}", results.page)}</span>
-                {(results.page < pages).then(|| view! { <a rel="next" href=search.page_href(results.page + 1)>"Next →"</a> })}
-            </nav>
-        })}
+        {(pages > 1)
+            .then(|| {
+                view! {
+                    <nav class="pagination" aria-label="Pages">
+                        {(results.page > 1)
+                            .then(|| {
+                                view! {
+                                    <a rel="prev" href=search.page_href(results.page - 1)>
+                                        "← Previous"
+                                    </a>
+                                }
+                            })}
+                        <span>{format!("Page {} of {pages}", results.page)}</span>
+                        {(results.page < pages)
+                            .then(|| {
+                                view! {
+                                    <a rel="next" href=search.page_href(results.page + 1)>
+                                        "Next →"
+                                    </a>
+                                }
+                            })}
+                    </nav>
+                }
+            })}
     }
 }
 
@@ -191,9 +270,17 @@ fn empty(search: &Search, can_edit: bool) -> AnyView {
         return view! {
             <EmptyState title="The registry is empty">
                 {if can_edit {
-                    view! { <p>"Add the first tool with " <a href="/tools/new">"Add a tool"</a> "."</p> }.into_any()
+                    view! {
+                        <p>"Add the first tool with " <a href="/tools/new">"Add a tool"</a> "."</p>
+                    }
+                        .into_any()
                 } else {
-                    view! { <p>"IT security has not listed any AI tool yet. Until a tool is approved here, do not use one with company data."</p> }.into_any()
+                    view! {
+                        <p>
+                            "IT security has not listed any AI tool yet. Until a tool is approved here, do not use one with company data."
+                        </p>
+                    }
+                        .into_any()
                 }}
             </EmptyState>
         }
@@ -207,8 +294,7 @@ fn empty(search: &Search, can_edit: bool) -> AnyView {
     view! {
         <EmptyState title=format!("No tool matches {words}")>
             <p>
-                "Try part of the name or the vendor, or "
-                <a href="/tools">"clear the search"</a>
+                "Try part of the name or the vendor, or " <a href="/tools">"clear the search"</a>
                 ". If the tool you need is not listed, it is not approved: ask IT security to review it before you use it."
             </p>
         </EmptyState>
@@ -232,21 +318,41 @@ fn ToolTable(tools: Vec<ToolSummary>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {tools.into_iter().map(|tool| view! {
-                        <tr>
-                            <th scope="row">
-                                <a href=format!("/tools/{}", tool.slug)>{tool.name.clone()}</a>
-                                <span class="table__sub">{tool.description.clone()}</span>
-                            </th>
-                            <td data-label="Vendor">{tool.vendor.clone()}</td>
-                            <td data-label="Category">{tool.category.label()}</td>
-                            <td data-label="Status"><StatusBadge status=tool.status /></td>
-                            <td data-label="Next review">
-                                {tool.next_review.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}
-                                {tool.review_overdue.then(|| view! { " " <span class="badge badge--warn">"Overdue"</span> })}
-                            </td>
-                        </tr>
-                    }).collect_view()}
+                    {tools
+                        .into_iter()
+                        .map(|tool| {
+                            view! {
+                                <tr>
+                                    <th scope="row">
+                                        <a href=format!(
+                                            "/tools/{}",
+                                            tool.slug,
+                                        )>{tool.name.clone()}</a>
+                                        <span class="table__sub">{tool.description.clone()}</span>
+                                    </th>
+                                    <td data-label="Vendor">{tool.vendor.clone()}</td>
+                                    <td data-label="Category">{tool.category.label()}</td>
+                                    <td data-label="Status">
+                                        <StatusBadge status=tool.status />
+                                    </td>
+                                    <td data-label="Next review">
+                                        {tool
+                                            .next_review
+                                            .map(|d| d.to_string())
+                                            .unwrap_or_else(|| "—".into())}
+                                        {tool
+                                            .review_overdue
+                                            .then(|| {
+                                                view! {
+                                                    " "
+                                                    <span class="badge badge--warn">"Overdue"</span>
+                                                }
+                                            })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>

@@ -7,7 +7,7 @@ use crate::domain::requests::input::ACCESS_KINDS;
 use crate::domain::{Distribution, ToolCategory};
 use crate::model::RequestEditor;
 use crate::ui::components::{
-    action_error, field_error, Field, FormError, Loaded, Select, TextArea,
+    action_error, field_error, Field, FormError, Loaded, Page, Select, TextArea, Width,
 };
 
 /// Request a tool (`/requests/new`, `?tool=slug` to widen an approval) or change a draft
@@ -20,9 +20,7 @@ pub fn RequestEditorPage() -> impl IntoView {
     let save = ServerAction::<SaveRequest>::new();
     let data = Resource::new_blocking(number, get_request_editor);
     view! {
-        <Title text="Request a tool" />
-        <section class="page page--form" aria-labelledby="page-title">
-            <p class="page__eyebrow"><a href="/requests">"Tool requests"</a></p>
+        <Page title="Request a tool" up=("/requests", "Tool requests") width=Width::Form>
             <Loaded
                 resource=data
                 loading="Loading the form…"
@@ -31,7 +29,7 @@ pub fn RequestEditorPage() -> impl IntoView {
                     view! { <RequestForm editor save widen /> }
                 }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -106,67 +104,271 @@ fn RequestForm(
     let no_team = team_options.is_empty();
     view! {
         <Title text=title.clone() />
-        <header class="page__header"><h1 id="page-title">{title}</h1></header>
-        {no_team.then(|| view! {
-            <div class="notice notice--warn" role="note"><p>"You are not in any team yet. Ask an admin to add you to your team, then request tools for it."</p></div>
-        })}
+        <header class="page__header">
+            <h1 id="page-title">{title}</h1>
+        </header>
+        {no_team
+            .then(|| {
+                view! {
+                    <div class="notice notice--warn" role="note">
+                        <p>
+                            "You are not in any team yet. Ask an admin to add you to your team, then request tools for it."
+                        </p>
+                    </div>
+                }
+            })}
         <FormError error />
-        <ActionForm action=save attr:class="form" attr:novalidate=true attr:data-testid="request-form">
+        <ActionForm
+            action=save
+            attr:class="form"
+            attr:novalidate=true
+            attr:data-testid="request-form"
+        >
             {number.map(|n| view! { <input type="hidden" name="number" value=n /> })}
             <fieldset class="choices">
                 <legend>"The tool"</legend>
-                <Select id="request-tool" name="request[tool]" label="What you ask for" options=tool_options selected=chosen_tool error=e("tool") />
-                <Field id="request-tool-name" name="request[tool_name]" label="Tool name" input_type="text" autocomplete="off" maxlength=120 value=if editing { v(|r| r.tool_name.clone()) } else { widened_name } error=e("tool_name") />
-                <Field id="request-vendor" name="request[vendor]" label="Vendor" input_type="text" autocomplete="off" maxlength=120 optional=true value=v(|r| r.vendor.clone()) error=e("vendor") />
-                <Select id="request-category" name="request[category]" label="Category" options=options(ToolCategory::ALL.iter().map(|c| (c.as_str(), c.label()))) selected=category error=e("category") />
-                <Field id="request-website" name="request[website]" label="Website (optional)" input_type="url" autocomplete="off" maxlength=2000 optional=true value=v(|r| r.website.clone()) error=e("website") />
+                <Select
+                    id="request-tool"
+                    name="request[tool]"
+                    label="What you ask for"
+                    options=tool_options
+                    selected=chosen_tool
+                    error=e("tool")
+                />
+                <Field
+                    id="request-tool-name"
+                    name="request[tool_name]"
+                    label="Tool name"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=120
+                    value=if editing { v(|r| r.tool_name.clone()) } else { widened_name }
+                    error=e("tool_name")
+                />
+                <Field
+                    id="request-vendor"
+                    name="request[vendor]"
+                    label="Vendor"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=120
+                    optional=true
+                    value=v(|r| r.vendor.clone())
+                    error=e("vendor")
+                />
+                <Select
+                    id="request-category"
+                    name="request[category]"
+                    label="Category"
+                    options=options(ToolCategory::ALL.iter().map(|c| (c.as_str(), c.label())))
+                    selected=category
+                    error=e("category")
+                />
+                <Field
+                    id="request-website"
+                    name="request[website]"
+                    label="Website (optional)"
+                    input_type="url"
+                    autocomplete="off"
+                    maxlength=2000
+                    optional=true
+                    value=v(|r| r.website.clone())
+                    error=e("website")
+                />
             </fieldset>
             <fieldset class="choices">
                 <legend>"Why and for whom"</legend>
-                <Select id="request-team" name="request[team]" label="Team" options=team_options selected=team error=e("team") />
-                <TextArea id="request-use-case" name="request[use_case]" label="Use case" hint="What you will do with it." maxlength=4000 value=v(|r| r.use_case.clone()) error=e("use_case") />
-                <TextArea id="request-justification" name="request[justification]" label="Business justification" maxlength=4000 value=v(|r| r.justification.clone()) error=e("justification") />
-                <Field id="request-users" name="request[users]" label="Number of users" input_type="number" inputmode="numeric" autocomplete="off" maxlength=7 value=request.as_ref().map(|r| r.users.to_string()).unwrap_or_else(|| "1".into()) error=e("users") />
-                <TextArea id="request-alternatives" name="request[alternatives]" label="Alternatives considered (optional)" maxlength=4000 value=v(|r| r.alternatives.clone()) error=e("alternatives") />
+                <Select
+                    id="request-team"
+                    name="request[team]"
+                    label="Team"
+                    options=team_options
+                    selected=team
+                    error=e("team")
+                />
+                <TextArea
+                    id="request-use-case"
+                    name="request[use_case]"
+                    label="Use case"
+                    hint="What you will do with it."
+                    maxlength=4000
+                    value=v(|r| r.use_case.clone())
+                    error=e("use_case")
+                />
+                <TextArea
+                    id="request-justification"
+                    name="request[justification]"
+                    label="Business justification"
+                    maxlength=4000
+                    value=v(|r| r.justification.clone())
+                    error=e("justification")
+                />
+                <Field
+                    id="request-users"
+                    name="request[users]"
+                    label="Number of users"
+                    input_type="number"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    maxlength=7
+                    value=request
+                        .as_ref()
+                        .map(|r| r.users.to_string())
+                        .unwrap_or_else(|| "1".into())
+                    error=e("users")
+                />
+                <TextArea
+                    id="request-alternatives"
+                    name="request[alternatives]"
+                    label="Alternatives considered (optional)"
+                    maxlength=4000
+                    value=v(|r| r.alternatives.clone())
+                    error=e("alternatives")
+                />
             </fieldset>
             <fieldset class="choices" aria-describedby="request-classes-error">
                 <legend>"Data it will touch"</legend>
-                {data_classes.into_iter().map(|class| {
-                    let id = format!("request-class-{}", class.slug);
-                    let label_for = id.clone();
-                    let checked = chosen_classes.contains(&class.slug);
-                    view! {
-                        <label class="choice" for=label_for>
-                            <input type="checkbox" id=id name="request[data_classes][]" value=class.slug checked=checked />
-                            <span>{class.name} " " <span class="badge badge--neutral">{class.level.label()}</span>
-                                {class.prohibited_by_default.then(|| view! { " " <span class="badge badge--danger">"Prohibited by default"</span> })}
-                            </span>
-                        </label>
-                    }
-                }).collect_view()}
-                {move || e("data_classes").get().map(|m| view! { <p class="field-error" id="request-classes-error" role="alert">{m}</p> })}
+                {data_classes
+                    .into_iter()
+                    .map(|class| {
+                        let id = format!("request-class-{}", class.slug);
+                        let label_for = id.clone();
+                        let checked = chosen_classes.contains(&class.slug);
+                        view! {
+                            <label class="choice" for=label_for>
+                                <input
+                                    type="checkbox"
+                                    id=id
+                                    name="request[data_classes][]"
+                                    value=class.slug
+                                    checked=checked
+                                />
+                                <span>
+                                    {class.name} " "
+                                    <span class="badge badge--neutral">{class.level.label()}</span>
+                                    {class
+                                        .prohibited_by_default
+                                        .then(|| {
+                                            view! {
+                                                " "
+                                                <span class="badge badge--danger">
+                                                    "Prohibited by default"
+                                                </span>
+                                            }
+                                        })}
+                                </span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+                {move || {
+                    e("data_classes")
+                        .get()
+                        .map(|m| {
+                            view! {
+                                <p class="field-error" id="request-classes-error" role="alert">
+                                    {m}
+                                </p>
+                            }
+                        })
+                }}
             </fieldset>
             <fieldset class="choices" aria-describedby="request-access-error">
                 <legend>"Access it needs"</legend>
-                {ACCESS_KINDS.iter().map(|(key, label)| {
-                    let id = format!("request-access-{key}");
-                    let label_for = id.clone();
-                    view! { <label class="choice" for=label_for><input type="checkbox" id=id name="request[access][]" value=*key checked=access.iter().any(|a| a == key) />{*label}</label> }
-                }).collect_view()}
-                {move || e("access").get().map(|m| view! { <p class="field-error" id="request-access-error" role="alert">{m}</p> })}
+                {ACCESS_KINDS
+                    .iter()
+                    .map(|(key, label)| {
+                        let id = format!("request-access-{key}");
+                        let label_for = id.clone();
+                        view! {
+                            <label class="choice" for=label_for>
+                                <input
+                                    type="checkbox"
+                                    id=id
+                                    name="request[access][]"
+                                    value=*key
+                                    checked=access.iter().any(|a| a == key)
+                                />
+                                {*label}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+                {move || {
+                    e("access")
+                        .get()
+                        .map(|m| {
+                            view! {
+                                <p class="field-error" id="request-access-error" role="alert">
+                                    {m}
+                                </p>
+                            }
+                        })
+                }}
             </fieldset>
             <fieldset class="choices">
                 <legend>"Supply chain"</legend>
-                <Select id="request-distribution" name="request[distribution]" label="Distribution" options=options(Distribution::ALL.iter().map(|d| (d.as_str(), d.label()))) selected=distribution error=e("distribution") />
-                <Field id="request-package" name="request[package_name]" label="Package name (optional)" input_type="text" autocomplete="off" maxlength=214 optional=true value=v(|r| r.package_name.clone()) error=e("package_name") />
-                <Field id="request-version" name="request[pinned_version]" label="Pinned version (optional)" input_type="text" autocomplete="off" maxlength=100 optional=true value=v(|r| r.pinned_version.clone()) error=e("pinned_version") />
-                <Field id="request-checksum" name="request[checksum]" label="SHA-256 checksum (optional)" input_type="text" autocomplete="off" maxlength=64 optional=true hint="64 hexadecimal characters." value=v(|r| r.checksum.clone()) error=e("checksum") />
-                <label class="choice" for="request-trains"><input type="checkbox" id="request-trains" name="request[vendor_trains_on_data]" value="true" checked=trains />"The vendor trains its models on customer data"</label>
+                <Select
+                    id="request-distribution"
+                    name="request[distribution]"
+                    label="Distribution"
+                    options=options(Distribution::ALL.iter().map(|d| (d.as_str(), d.label())))
+                    selected=distribution
+                    error=e("distribution")
+                />
+                <Field
+                    id="request-package"
+                    name="request[package_name]"
+                    label="Package name (optional)"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=214
+                    optional=true
+                    value=v(|r| r.package_name.clone())
+                    error=e("package_name")
+                />
+                <Field
+                    id="request-version"
+                    name="request[pinned_version]"
+                    label="Pinned version (optional)"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=100
+                    optional=true
+                    value=v(|r| r.pinned_version.clone())
+                    error=e("pinned_version")
+                />
+                <Field
+                    id="request-checksum"
+                    name="request[checksum]"
+                    label="SHA-256 checksum (optional)"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=64
+                    optional=true
+                    hint="64 hexadecimal characters."
+                    value=v(|r| r.checksum.clone())
+                    error=e("checksum")
+                />
+                <label class="choice" for="request-trains">
+                    <input
+                        type="checkbox"
+                        id="request-trains"
+                        name="request[vendor_trains_on_data]"
+                        value="true"
+                        checked=trains
+                    />
+                    "The vendor trains its models on customer data"
+                </label>
             </fieldset>
             <div class="form__actions">
-                <button type="submit" class="button">"Save draft"</button>
+                <button type="submit" class="button">
+                    "Save draft"
+                </button>
             </div>
-            <p class="field-hint">"Saving keeps a draft only you can change; submit it for review from its page."</p>
+            <p class="field-hint">
+                "Saving keeps a draft only you can change; submit it for review from its page."
+            </p>
         </ActionForm>
     }
 }

@@ -1,12 +1,11 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::get_requests;
 use crate::domain::requests::risk::RiskLevel;
 use crate::domain::requests::state::RequestState;
 use crate::model::{RequestList, RequestQuery, RequestSummary, AGE_FILTERS};
-use crate::ui::components::{EmptyState, Loaded, RequestStateBadge, RiskBadge};
+use crate::ui::components::{EmptyState, Loaded, Page, RequestStateBadge, RiskBadge};
 
 /// Everyone: their own requests; reviewers: the review queue; managers: their teams' requests.
 #[component]
@@ -24,19 +23,24 @@ pub fn RequestsPage() -> impl IntoView {
     };
     let data = Resource::new_blocking(filters, get_requests);
     view! {
-        <Title text="Tool requests" />
-        <section class="page" aria-labelledby="page-title">
-            <header class="page__header">
-                <p class="page__eyebrow">"Requests"</p>
-                <h1 id="page-title">"Tool requests"</h1>
-                <a class="button" href="/requests/new">"Request a tool"</a>
-            </header>
+        <Page
+            title="Tool requests"
+            heading="Tool requests"
+            section="Requests"
+            actions={move || {
+                view! {
+                    <a class="button" href="/requests/new">
+                        "Request a tool"
+                    </a>
+                }
+            }}
+        >
             <Loaded
                 resource=data
                 loading="Loading requests…"
                 view={move |list: RequestList| view! { <RequestListView list filters=filters() /> }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -59,53 +63,115 @@ fn RequestListView(list: RequestList, filters: RequestQuery) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Which requests">
             <ul>
-                {tab("mine", "My requests")}
-                {list.reviewer.then(|| tab("queue", "Review queue"))}
+                {tab("mine", "My requests")} {list.reviewer.then(|| tab("queue", "Review queue"))}
                 {tab("teams", "My teams")}
             </ul>
         </nav>
-        <form class="filter-bar" method="get" action="/requests" role="search" aria-label="Filter requests">
+        <form
+            class="filter-bar"
+            method="get"
+            action="/requests"
+            role="search"
+            aria-label="Filter requests"
+        >
             <input type="hidden" name="scope" value=scope.clone() />
             <div class="field">
                 <label for="state">"State"</label>
                 <select id="state" name="state">
-                    <option value="" selected=filters.state.is_empty()>"Any state"</option>
-                    {RequestState::ALL.iter().map(|state| view! {
-                        <option value=state.as_str() selected=filters.state == state.as_str()>{state.label()}</option>
-                    }).collect_view()}
+                    <option value="" selected=filters.state.is_empty()>
+                        "Any state"
+                    </option>
+                    {RequestState::ALL
+                        .iter()
+                        .map(|state| {
+                            view! {
+                                <option
+                                    value=state.as_str()
+                                    selected=filters.state == state.as_str()
+                                >
+                                    {state.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="risk">"Risk"</label>
                 <select id="risk" name="risk">
-                    <option value="" selected=filters.risk.is_empty()>"Any risk"</option>
-                    {RiskLevel::ALL.iter().map(|level| view! {
-                        <option value=level.as_str() selected=filters.risk == level.as_str()>{level.label()}</option>
-                    }).collect_view()}
+                    <option value="" selected=filters.risk.is_empty()>
+                        "Any risk"
+                    </option>
+                    {RiskLevel::ALL
+                        .iter()
+                        .map(|level| {
+                            view! {
+                                <option
+                                    value=level.as_str()
+                                    selected=filters.risk == level.as_str()
+                                >
+                                    {level.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="team">"Team"</label>
                 <select id="team" name="team">
-                    <option value="" selected=filters.team.is_empty()>"Any team"</option>
-                    {list.teams.iter().map(|team| view! {
-                        <option value=team.slug.clone() selected=filters.team == team.slug>{team.name.clone()}</option>
-                    }).collect_view()}
+                    <option value="" selected=filters.team.is_empty()>
+                        "Any team"
+                    </option>
+                    {list
+                        .teams
+                        .iter()
+                        .map(|team| {
+                            view! {
+                                <option value=team.slug.clone() selected=filters.team == team.slug>
+                                    {team.name.clone()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="age">"Waiting"</label>
                 <select id="age" name="age">
-                    <option value="" selected=filters.age.is_empty()>"Any time"</option>
-                    {AGE_FILTERS.iter().map(|(days, label)| view! {
-                        <option value=*days selected=filters.age == *days>{*label}</option>
-                    }).collect_view()}
+                    <option value="" selected=filters.age.is_empty()>
+                        "Any time"
+                    </option>
+                    {AGE_FILTERS
+                        .iter()
+                        .map(|(days, label)| {
+                            view! {
+                                <option value=*days selected=filters.age == *days>
+                                    {*label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
-            {queue.then(|| view! {
-                <label class="choice" for="assigned"><input type="checkbox" id="assigned" name="assigned_to_me" value="1" checked=filters.assigned_to_me />"Assigned to me"</label>
-            })}
-            <button type="submit" class="button button--secondary">"Filter"</button>
+            {queue
+                .then(|| {
+                    view! {
+                        <label class="choice" for="assigned">
+                            <input
+                                type="checkbox"
+                                id="assigned"
+                                name="assigned_to_me"
+                                value="1"
+                                checked=filters.assigned_to_me
+                            />
+                            "Assigned to me"
+                        </label>
+                    }
+                })}
+            <button type="submit" class="button button--secondary">
+                "Filter"
+            </button>
         </form>
         {if list.requests.is_empty() {
             view! {
@@ -113,10 +179,17 @@ fn RequestListView(list: RequestList, filters: RequestQuery) -> impl IntoView {
                     {if queue {
                         view! { <p>"Nothing is waiting for review."</p> }.into_any()
                     } else {
-                        view! { <p>"Need an AI tool that is not approved yet, or an approval for more data or teams? " <a href="/requests/new">"Request it"</a> "."</p> }.into_any()
+                        view! {
+                            <p>
+                                "Need an AI tool that is not approved yet, or an approval for more data or teams? "
+                                <a href="/requests/new">"Request it"</a> "."
+                            </p>
+                        }
+                            .into_any()
                     }}
                 </EmptyState>
-            }.into_any()
+            }
+                .into_any()
         } else {
             view! { <RequestTable requests=list.requests /> }.into_any()
         }}
@@ -141,20 +214,46 @@ fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {requests.into_iter().map(|r| view! {
-                        <tr>
-                            <th scope="row"><a href=format!("/requests/{}", r.number)>{format!("#{} {}", r.number, r.tool_name)}</a></th>
-                            <td data-label="Team">{r.team_name.clone()}</td>
-                            <td data-label="Requester">{r.requester.clone()}</td>
-                            <td data-label="State"><RequestStateBadge state=r.state /></td>
-                            <td data-label="Risk">{match r.risk_level.as_deref().and_then(|l| RiskLevel::parse(l).ok()) {
-                                Some(level) => view! { <RiskBadge level /> }.into_any(),
-                                None => view! { "—" }.into_any(),
-                            }}</td>
-                            <td data-label="Reviewer">{r.assignee.clone().unwrap_or_else(|| "—".into())}</td>
-                            <td data-label="Age">{match r.age_days { 0 => "today".to_owned(), 1 => "1 day".to_owned(), n => format!("{n} days") }}</td>
-                        </tr>
-                    }).collect_view()}
+                    {requests
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <tr>
+                                    <th scope="row">
+                                        <a href=format!(
+                                            "/requests/{}",
+                                            r.number,
+                                        )>{format!("#{} {}", r.number, r.tool_name)}</a>
+                                    </th>
+                                    <td data-label="Team">{r.team_name.clone()}</td>
+                                    <td data-label="Requester">{r.requester.clone()}</td>
+                                    <td data-label="State">
+                                        <RequestStateBadge state=r.state />
+                                    </td>
+                                    <td data-label="Risk">
+                                        {match r
+                                            .risk_level
+                                            .as_deref()
+                                            .and_then(|l| RiskLevel::parse(l).ok())
+                                        {
+                                            Some(level) => view! { <RiskBadge level /> }.into_any(),
+                                            None => view! { "—" }.into_any(),
+                                        }}
+                                    </td>
+                                    <td data-label="Reviewer">
+                                        {r.assignee.clone().unwrap_or_else(|| "—".into())}
+                                    </td>
+                                    <td data-label="Age">
+                                        {match r.age_days {
+                                            0 => "today".to_owned(),
+                                            1 => "1 day".to_owned(),
+                                            n => format!("{n} days"),
+                                        }}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use uuid::Uuid;
@@ -7,7 +6,7 @@ use uuid::Uuid;
 use crate::api::get_receipt;
 use crate::error::AppError;
 use crate::model::ReceiptView;
-use crate::ui::components::{or_dash, Loaded};
+use crate::ui::components::{or_dash, Loaded, Page};
 
 /// A decision's signed receipt: what was decided, by whom, on which version of the request,
 /// the portal's verification of the signature, the file to keep, and how to check it without
@@ -26,14 +25,13 @@ pub fn ReceiptPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Decision receipt" />
-        <section class="page" aria-labelledby="page-title">
+        <Page title="Decision receipt">
             <Loaded
                 resource=data
                 loading="Loading the receipt…"
                 view={move |receipt: ReceiptView| view! { <ReceiptBody receipt /> }}
             />
-        </section>
+        </Page>
     }
 }
 
@@ -59,7 +57,12 @@ fn ReceiptBody(receipt: ReceiptView) -> impl IntoView {
         (Some(_), _) => view! {
             <div class="notice notice--ok" role="status" data-testid="receipt-verdict">
                 <p class="notice__title">"Signature valid"</p>
-                <p>{format!("Signed by the portal's Ed25519 key {}; the document below is exactly what was signed.", receipt.receipt.key_id)}</p>
+                <p>
+                    {format!(
+                        "Signed by the portal's Ed25519 key {}; the document below is exactly what was signed.",
+                        receipt.receipt.key_id,
+                    )}
+                </p>
             </div>
         }
         .into_any(),
@@ -72,36 +75,96 @@ fn ReceiptBody(receipt: ReceiptView) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <p class="page__eyebrow"><a href=format!("/requests/{number}")>{format!("Request #{number}")}</a></p>
+        <p class="page__eyebrow">
+            <a href=format!("/requests/{number}")>{format!("Request #{number}")}</a>
+        </p>
         <header class="page__header">
             <h1 id="page-title">"Decision receipt"</h1>
-            <a class="button button--secondary" href=download download=file.clone()>"Download receipt"</a>
+            <a class="button button--secondary" href=download download=file.clone()>
+                "Download receipt"
+            </a>
         </header>
         {verdict}
-        {receipt.document.clone().map(|d| view! {
-            <section class="card" aria-labelledby="decision-title">
-                <h2 id="decision-title">"What was signed"</h2>
-                <dl class="details" data-testid="receipt-document">
-                    <div><dt>"Decision"</dt><dd>{d.decision.replace('_', " ")}</dd></div>
-                    <div><dt>"Request left"</dt><dd>{d.request_state.replace('_', " ")}</dd></div>
-                    <div><dt>"Reviewer"</dt><dd>{format!("{} <{}>", d.reviewer.name, d.reviewer.email)}</dd></div>
-                    <div><dt>"Decided at"</dt><dd>{d.decided_at.clone()}</dd></div>
-                    <div><dt>"Rationale"</dt><dd class="prose">{d.rationale.clone()}</dd></div>
-                    <div><dt>"Conditions"</dt><dd class="prose">{or_dash(&d.conditions)}</dd></div>
-                    <div><dt>"Request (SHA-256 as reviewed)"</dt><dd><code class="checksum">{d.request_sha256.clone()}</code></dd></div>
-                    <div><dt>"TOTP time step used"</dt><dd><code>{d.totp_step}</code></dd></div>
-                    <div><dt>"Audit event"</dt><dd><code>{format!("#{}", d.audit_seq)}</code></dd></div>
-                    <div><dt>"Receipt id"</dt><dd><code>{d.receipt_id.clone()}</code></dd></div>
-                </dl>
-            </section>
-        })}
+        {receipt
+            .document
+            .clone()
+            .map(|d| {
+                view! {
+                    <section class="card" aria-labelledby="decision-title">
+                        <h2 id="decision-title">"What was signed"</h2>
+                        <dl class="details" data-testid="receipt-document">
+                            <div>
+                                <dt>"Decision"</dt>
+                                <dd>{d.decision.replace('_', " ")}</dd>
+                            </div>
+                            <div>
+                                <dt>"Request left"</dt>
+                                <dd>{d.request_state.replace('_', " ")}</dd>
+                            </div>
+                            <div>
+                                <dt>"Reviewer"</dt>
+                                <dd>{format!("{} <{}>", d.reviewer.name, d.reviewer.email)}</dd>
+                            </div>
+                            <div>
+                                <dt>"Decided at"</dt>
+                                <dd>{d.decided_at.clone()}</dd>
+                            </div>
+                            <div>
+                                <dt>"Rationale"</dt>
+                                <dd class="prose">{d.rationale.clone()}</dd>
+                            </div>
+                            <div>
+                                <dt>"Conditions"</dt>
+                                <dd class="prose">{or_dash(&d.conditions)}</dd>
+                            </div>
+                            <div>
+                                <dt>"Request (SHA-256 as reviewed)"</dt>
+                                <dd>
+                                    <code class="checksum">{d.request_sha256.clone()}</code>
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"TOTP time step used"</dt>
+                                <dd>
+                                    <code>{d.totp_step}</code>
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"Audit event"</dt>
+                                <dd>
+                                    <code>{format!("#{}", d.audit_seq)}</code>
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"Receipt id"</dt>
+                                <dd>
+                                    <code>{d.receipt_id.clone()}</code>
+                                </dd>
+                            </div>
+                        </dl>
+                    </section>
+                }
+            })}
         <section class="card" aria-labelledby="check-title">
             <h2 id="check-title">"Check it yourself"</h2>
-            <p>"The receipt holds the signed bytes (" <code>"payload"</code> ", canonical JSON) and the Ed25519 signature over them. With the portal's public key from " <a href="/api/v1/signing-key">"/api/v1/signing-key"</a> " (or " <code>"server keys public"</code> "):"</p>
-            <pre class="code-block"><code>{format!("server receipt verify {file}\n\n# or, with standard tools:\njq -j .payload {file} > payload.json\njq -r .signature {file} | base64 -d > payload.sig\nopenssl pkeyutl -verify -pubin -inkey portal-key.pem -rawin -in payload.json -sigfile payload.sig")}</code></pre>
+            <p>
+                "The receipt holds the signed bytes (" <code>"payload"</code>
+                ", canonical JSON) and the Ed25519 signature over them. With the portal's public key from "
+                <a href="/api/v1/signing-key">"/api/v1/signing-key"</a> " (or "
+                <code>"server keys public"</code> "):"
+            </p>
+            <pre class="code-block">
+                <code>
+                    {format!(
+                        "server receipt verify {file}\n\n# or, with standard tools:\njq -j .payload {file} > payload.json\njq -r .signature {file} | base64 -d > payload.sig\nopenssl pkeyutl -verify -pubin -inkey portal-key.pem -rawin -in payload.json -sigfile payload.sig",
+                    )}
+                </code>
+            </pre>
             <details>
                 <summary>"The receipt file"</summary>
-                <pre class="code-block" data-testid="receipt-json"><code>{receipt.json.clone()}</code></pre>
+                <pre class="code-block" data-testid="receipt-json">
+                    <code>{receipt.json.clone()}</code>
+                </pre>
             </details>
         </section>
     }
