@@ -4,6 +4,7 @@
 
 CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs rustc 1.96
 SQLX_CLI_VERSION=0.8.6
+LEPTOSFMT_VERSION=0.1.33      # formats the view! macros (leptosfmt.toml)
 BINARYEN_VERSION=132.0.0      # Debian's wasm-opt (108) breaks hydration of release builds
 TOOLS_DIR="${PORTAL_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ai-governance-portal}"
 
@@ -60,6 +61,13 @@ ensure_sqlx_cli() {
   if [ "$(cargo sqlx --version 2>/dev/null | awk '{ print $2 }')" != "$SQLX_CLI_VERSION" ]; then
     say "installing sqlx-cli $SQLX_CLI_VERSION"
     cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked --no-default-features --features postgres,rustls
+  fi
+}
+
+ensure_leptosfmt() {
+  if [ "$(leptosfmt --version 2>/dev/null | awk '{ print $2 }' || true)" != "$LEPTOSFMT_VERSION" ]; then
+    say "installing leptosfmt $LEPTOSFMT_VERSION"
+    cargo install leptosfmt --version "$LEPTOSFMT_VERSION" --locked
   fi
 }
 

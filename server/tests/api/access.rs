@@ -3,7 +3,7 @@
 //! status the arguments earn: 200, or 404/422 for made-up ids and wrong passwords); the rest get
 //! 401 (nobody) or 403 (a role without the permission).
 
-use app::domain::Role;
+use app::domain::{Membership, Role};
 use serde_json::Value;
 
 use crate::helpers::{spawn_app, TestApp};
@@ -12,6 +12,8 @@ use crate::helpers::{spawn_app, TestApp};
 enum Who {
     Everyone,
     Reviewers,
+    /// Reviewers and admins: the review queue.
+    Queue,
     Managers,
     Admins,
 }
@@ -21,6 +23,7 @@ impl Who {
         match self {
             Who::Everyone => true,
             Who::Reviewers => role == Role::Reviewer,
+            Who::Queue => role == Role::Reviewer || role == Role::Admin,
             Who::Managers => role == Role::Manager || role == Role::Admin,
             Who::Admins => role == Role::Admin,
         }
@@ -196,6 +199,7 @@ const MATRIX: &[Case] = &[
         422,
     ),
     ("requests", &[("query[scope]", "mine")], Who::Everyone, 200),
+    ("requests", &[("query[scope]", "queue")], Who::Queue, 200),
     ("request", &[("number", "999999")], Who::Everyone, 404),
     ("request_editor", &[], Who::Everyone, 200),
     (
@@ -239,6 +243,8 @@ const MATRIX: &[Case] = &[
         Who::Everyone,
         404,
     ),
+    // Nobody in the matrix belongs to a team: only admins open every team's checklist.
+    ("team_checklist", &[("team", "payments")], Who::Admins, 200),
     (
         "update_checklist_item",
         &[
@@ -299,6 +305,76 @@ async fn every_server_function_lets_in_exactly_the_roles_it_should() {
                 assert_eq!(status, 403, "{role} {function}: {body}");
                 assert_eq!(body["code"], "forbidden", "{role} {function}");
             }
+        }
+    }
+}
+
+/// The finer permissions a use case asks itself (`Principal::may`): who reads someone else's
+/// request, who files one for a team they are not in, whose checklists a dashboard covers.
+#[tokio::test]
+async fn the_finer_permissions_decide_inside_each_use_case() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let requester = app.signed_in("finer.eli@example.com", &[]).await;
+    app.join(requester.user_id, "payments", Membership::Member)
+        .await;
+    let form = [
+        ("request[team]", "payments"),
+        ("request[tool_name]", "Windsurf"),
+        ("request[category]", "ai_coding"),
+        ("request[distribution]", "binary"),
+    ];
+    let (status, number) = app
+        .call_json("save_request", &form, Some(&requester.cookie))
+        .await;
+    assert_eq!(status, 200, "{number}");
+    let number = number.as_i64().expect("a number").to_string();
+
+    for role in [Role::Employee, Role::Manager, Role::Reviewer, Role::Admin] {
+        let person = app
+            .signed_in(&format!("finer.{role}@example.com"), &[role])
+            .await;
+        // Reading another's request: reviewers work on it, admins observe it.
+        let (status, body) = app
+            .call_json("request", &[("number", &number)], Some(&person.cookie))
+            .await;
+        let reads = matches!(role, Role::Reviewer | Role::Admin);
+        assert_eq!(status, if reads { 200 } else { 404 }, "{role}: {body}");
+        if reads {
+            let party = if role == Role::Reviewer {
+                "reviewer"
+            } else {
+                "observer"
+            };
+            assert_eq!(body["party"], party, "{role}");
+        }
+        // Filing for a team one is not in: admins only; others are told which field is wrong.
+        let (status, body) = app
+            .call_json("save_request", &form, Some(&person.cookie))
+            .await;
+        if role == Role::Admin {
+            assert_eq!(status, 200, "{role}: {body}");
+        } else {
+            assert_eq!(
+                (status, body["field"].as_str()),
+                (422, Some("team")),
+                "{role}"
+            );
+        }
+        // The dashboard: admins see every team, a manager only the teams they manage (none).
+        let (status, body) = app.call_json("dashboard", &[], Some(&person.cookie)).await;
+        match role {
+            Role::Admin => {
+                assert_eq!(body["scope_all"], true, "{body}");
+                assert!(body["teams"].as_i64() > Some(0), "{body}");
+            }
+            Role::Manager => {
+                assert_eq!(
+                    (&body["scope_all"], &body["teams"]),
+                    (&false.into(), &0.into())
+                );
+            }
+            _ => assert_eq!(status, 403, "{role}"),
         }
     }
 }
