@@ -40,20 +40,11 @@ pub async fn change_password(
     new_password: String,
 ) -> Result<(), AppError> {
     use super::guard::guard;
-    use crate::backend::{identity::account, identity::auth::sign_in::reauthenticate};
+    use crate::backend::identity::account;
     use crate::domain::Permission;
     guard(Permission::ManageOwnAccount, |caller| async move {
         let services = &caller.services;
-        reauthenticate(
-            &services.pool,
-            &services.totp_key,
-            caller.principal.user_id,
-            &current_password,
-            None,
-            caller.source,
-            caller.now,
-        )
-        .await?;
+        caller.reauthenticate(&current_password, None).await?;
         account::change_password(
             &services.pool,
             &caller.principal,
@@ -131,20 +122,11 @@ pub async fn revoke_api_token(id: Uuid) -> Result<(), AppError> {
 #[server(endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes(current_password: String) -> Result<(), AppError> {
     use super::guard::guard;
-    use crate::backend::identity::auth::{enrollment, sign_in::reauthenticate};
+    use crate::backend::identity::auth::enrollment;
     use crate::domain::Permission;
     guard(Permission::ManageOwnAccount, |caller| async move {
         let services = &caller.services;
-        reauthenticate(
-            &services.pool,
-            &services.totp_key,
-            caller.principal.user_id,
-            &current_password,
-            None,
-            caller.source,
-            caller.now,
-        )
-        .await?;
+        caller.reauthenticate(&current_password, None).await?;
         let codes = enrollment::regenerate_recovery_codes(
             &services.pool,
             &caller.principal,
@@ -152,12 +134,7 @@ pub async fn regenerate_recovery_codes(current_password: String) -> Result<(), A
             caller.now,
         )
         .await?;
-        caller
-            .session
-            .reveal(&Reveal::RecoveryCodes(
-                codes.iter().map(|code| code.display()).collect(),
-            ))
-            .await
+        caller.reveal_recovery_codes(&codes).await
     })
     .await
 }
@@ -203,7 +180,7 @@ pub async fn begin_two_factor(
     code: Option<String>,
 ) -> Result<(), AppError> {
     use super::guard::guard;
-    use crate::backend::identity::auth::{enrollment, sign_in::reauthenticate};
+    use crate::backend::identity::auth::enrollment;
     use crate::domain::Permission;
     guard(Permission::ManageOwnAccount, |caller| async move {
         let services = &caller.services;
@@ -214,16 +191,9 @@ pub async fn begin_two_factor(
                 "enter a code from your current app, or a recovery code",
             ));
         }
-        reauthenticate(
-            &services.pool,
-            &services.totp_key,
-            caller.principal.user_id,
-            &current_password,
-            code.as_deref(),
-            caller.source,
-            caller.now,
-        )
-        .await?;
+        caller
+            .reauthenticate(&current_password, code.as_deref())
+            .await?;
         enrollment::begin(
             &services.pool,
             &services.totp_key,
@@ -255,12 +225,7 @@ pub async fn confirm_two_factor(code: String) -> Result<(), AppError> {
         .await?;
         // A step-up: the session gets a new id.
         caller.session.renew().await?;
-        caller
-            .session
-            .reveal(&Reveal::RecoveryCodes(
-                codes.iter().map(|code| code.display()).collect(),
-            ))
-            .await
+        caller.reveal_recovery_codes(&codes).await
     })
     .await
 }

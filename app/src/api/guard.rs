@@ -36,6 +36,32 @@ impl Caller {
         &self.services.pool
     }
 
+    /// Asks for the caller's password again (and their code, when given) before a sensitive
+    /// change; wrong answers count towards the sign-in throttle.
+    pub async fn reauthenticate(&self, password: &str, code: Option<&str>) -> Result<(), AppError> {
+        crate::backend::identity::auth::sign_in::reauthenticate(
+            &self.services.pool,
+            &self.services.totp_key,
+            self.principal.user_id,
+            password,
+            code,
+            self.source,
+            self.now,
+        )
+        .await
+    }
+
+    /// Shows freshly made recovery codes once, on the page the browser goes to next.
+    pub async fn reveal_recovery_codes(
+        &self,
+        codes: &[crate::domain::RecoveryCode],
+    ) -> Result<(), AppError> {
+        let codes = codes.iter().map(|code| code.display()).collect();
+        self.session
+            .reveal(&crate::model::Reveal::RecoveryCodes(codes))
+            .await
+    }
+
     /// Who changes something, from where and when: what an audited save records.
     pub fn change(&self) -> Result<Change, AppError> {
         Ok(Change {

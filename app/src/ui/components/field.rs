@@ -142,7 +142,7 @@ pub fn Select(
 
 /// A field's error message, announced when it appears and tied to the field by `id`.
 #[component]
-fn FieldMessage(id: String, error: Signal<Option<String>>) -> impl IntoView {
+pub(super) fn FieldMessage(id: String, error: Signal<Option<String>>) -> impl IntoView {
     move || {
         error.get().map(|message| {
             view! {
@@ -151,5 +151,39 @@ fn FieldMessage(id: String, error: Signal<Option<String>>) -> impl IntoView {
                 </p>
             }
         })
+    }
+}
+
+/// One filter of a search form: a select whose first option, `any`, filters nothing. It
+/// submits `id`; `selected` is the value the address carries now.
+#[component]
+pub fn FilterSelect(
+    id: &'static str,
+    #[prop(into)] label: String,
+    any: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(into)] selected: String,
+) -> impl IntoView {
+    let nothing = selected.is_empty();
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name=id>
+                <option value="" selected=nothing>
+                    {any}
+                </option>
+                {options
+                    .into_iter()
+                    .map(|(value, label)| {
+                        let chosen = value == selected;
+                        view! {
+                            <option value=value selected=chosen>
+                                {label}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
     }
 }

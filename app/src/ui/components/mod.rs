@@ -1,5 +1,6 @@
 //! Small reusable pieces of view shared by pages.
 
+mod checkboxes;
 mod checklist;
 mod error_page;
 mod field;
@@ -10,12 +11,14 @@ mod page;
 mod registry;
 mod request_badges;
 mod reveal;
+mod supply_chain;
 mod user_menu;
 mod when;
 
+pub use checkboxes::{Checkboxes, Choice};
 pub use checklist::{ItemStatusBadge, ProgressBar, TrendChart};
 pub use error_page::ErrorPage;
-pub use field::{Field, Select, TextArea};
+pub use field::{Field, FilterSelect, Select, TextArea};
 pub use field_error::{action_done, action_error, field_error, FormError};
 pub use loaded::Loaded;
 pub use notice::{code_or, or_dash, EmptyState, ErrorNotice, Loading, Success};
@@ -23,5 +26,6 @@ pub use page::{Page, Width};
 pub use registry::{History, StatusBadge};
 pub use request_badges::{RequestStateBadge, RiskBadge};
 pub use reveal::{RevealPanel, RoleBadges};
+pub use supply_chain::{choices, SupplyChain, SupplyChainFields};
 pub use user_menu::UserMenu;
 pub use when::{OnDay, When};

@@ -3,10 +3,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_tool_editor, SaveTool};
-use crate::domain::{Distribution, ToolCategory, ToolStatus, ACCESS_REQUIREMENTS};
+use crate::domain::{ToolCategory, ToolStatus, ACCESS_REQUIREMENTS};
 use crate::model::ToolEditor;
 use crate::ui::components::{
-    action_error, field_error, Field, FormError, Loaded, Page, Select, TextArea, Width,
+    action_error, choices, field_error, Checkboxes, Choice, Field, FormError, Loaded, Page, Select,
+    SupplyChain, SupplyChainFields, TextArea, Width,
 };
 
 /// Reviewers: add a tool (`/tools/new`) or change one (`/tools/:slug/edit`).
@@ -25,16 +26,6 @@ pub fn ToolEditorPage() -> impl IntoView {
             />
         </Page>
     }
-}
-
-fn named<T: Copy>(
-    all: &[T],
-    name: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Vec<(String, String)> {
-    all.iter()
-        .map(|v| (name(*v).to_owned(), label(*v).to_owned()))
-        .collect()
 }
 
 #[component]
@@ -64,10 +55,6 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
         .as_ref()
         .map(|t| t.category.as_str())
         .unwrap_or("ai_coding");
-    let distribution = tool
-        .as_ref()
-        .map(|t| t.distribution.as_str())
-        .unwrap_or("saas");
     let chosen_teams: Vec<String> = tool
         .as_ref()
         .and_then(|t| t.teams.clone())
@@ -82,7 +69,16 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
         .as_ref()
         .map(|t| t.access_requirements.clone())
         .unwrap_or_default();
-    let trains = tool.as_ref().is_some_and(|t| t.vendor_trains_on_data);
+    let supply_chain = tool
+        .as_ref()
+        .map(|t| SupplyChain {
+            distribution: Some(t.distribution),
+            package_name: t.package_name.clone(),
+            pinned_version: t.pinned_version.clone(),
+            checksum: t.checksum.clone(),
+            vendor_trains_on_data: t.vendor_trains_on_data,
+        })
+        .unwrap_or_default();
     view! {
         <Title text=title.clone() />
         <header class="page__header">
@@ -145,7 +141,7 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                     id="tool-category"
                     name="tool[category]"
                     label="Category"
-                    options=named(ToolCategory::ALL, ToolCategory::as_str, ToolCategory::label)
+                    options=choices(ToolCategory::ALL, ToolCategory::as_str, ToolCategory::label)
                     selected=category
                     error=e("category")
                 />
@@ -175,7 +171,7 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                     id="tool-status"
                     name="tool[status]"
                     label="Status"
-                    options=named(ToolStatus::ALL, ToolStatus::as_str, ToolStatus::label)
+                    options=choices(ToolStatus::ALL, ToolStatus::as_str, ToolStatus::label)
                     selected=status
                     error=e("status")
                 />
@@ -221,94 +217,34 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                             })
                     }}
                 </div>
-                <fieldset class="choices" aria-describedby="teams-error">
-                    <legend>"Teams"</legend>
-                    <div class="team-grid">
-                        {teams
-                            .into_iter()
-                            .map(|team| {
-                                let id = format!("tool-team-{}", team.slug);
-                                let checked = chosen_teams.contains(&team.slug);
-                                let label_for = id.clone();
-                                view! {
-                                    <label class="choice" for=label_for>
-                                        <input
-                                            type="checkbox"
-                                            id=id
-                                            name="tool[teams][]"
-                                            value=team.slug
-                                            checked=checked
-                                        />
-                                        {team.name}
-                                    </label>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
-                    {move || {
-                        e("teams")
-                            .get()
-                            .map(|m| {
-                                view! {
-                                    <p class="field-error" id="teams-error" role="alert">
-                                        {m}
-                                    </p>
-                                }
-                            })
-                    }}
-                </fieldset>
-                <fieldset class="choices" aria-describedby="classes-error">
-                    <legend>"Permitted data classes"</legend>
-                    <p class="field-hint">
-                        "Only the data classes ticked here may go into the tool. A class prohibited by default is allowed only when you tick it here: that is an explicit exception and is recorded."
-                    </p>
-                    {data_classes
+                <Checkboxes
+                    id="tool-team"
+                    name="tool[teams][]"
+                    legend="Teams"
+                    choices=teams
+                        .into_iter()
+                        .map(|team| {
+                            let checked = chosen_teams.contains(&team.slug);
+                            Choice::new(team.slug, team.name, checked)
+                        })
+                        .collect()
+                    error=e("teams")
+                    grid=true
+                />
+                <Checkboxes
+                    id="tool-class"
+                    name="tool[data_classes][]"
+                    legend="Permitted data classes"
+                    hint="Only the data classes ticked here may go into the tool. A class prohibited by default is allowed only when you tick it here: that is an explicit exception and is recorded."
+                    choices=data_classes
                         .into_iter()
                         .map(|class| {
-                            let id = format!("tool-class-{}", class.slug);
                             let checked = chosen_classes.contains(&class.slug);
-                            let label_for = id.clone();
-                            view! {
-                                <label class="choice" for=label_for>
-                                    <input
-                                        type="checkbox"
-                                        id=id
-                                        name="tool[data_classes][]"
-                                        value=class.slug
-                                        checked=checked
-                                    />
-                                    <span>
-                                        {class.name} " "
-                                        <span class="badge badge--neutral">
-                                            {class.level.label()}
-                                        </span>
-                                        {class
-                                            .prohibited_by_default
-                                            .then(|| {
-                                                view! {
-                                                    " "
-                                                    <span class="badge badge--danger">
-                                                        "Prohibited by default"
-                                                    </span>
-                                                }
-                                            })}
-                                    </span>
-                                </label>
-                            }
+                            Choice::data_class(class, checked)
                         })
-                        .collect_view()}
-                    {move || {
-                        e("data_classes")
-                            .get()
-                            .map(|m| {
-                                view! {
-                                    <p class="field-error" id="classes-error" role="alert">
-                                        {m}
-                                    </p>
-                                }
-                            })
-                    }}
-                </fieldset>
+                        .collect()
+                    error=e("data_classes")
+                />
                 <Field
                     id="tool-owner"
                     name="tool[business_owner]"
@@ -389,61 +325,7 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                         })
                 }}
             </fieldset>
-            <fieldset class="choices">
-                <legend>"Supply chain"</legend>
-                <Select
-                    id="tool-distribution"
-                    name="tool[distribution]"
-                    label="Distribution"
-                    options=named(Distribution::ALL, Distribution::as_str, Distribution::label)
-                    selected=distribution
-                    error=e("distribution")
-                />
-                <Field
-                    id="tool-package"
-                    name="tool[package_name]"
-                    label="Package name (optional)"
-                    input_type="text"
-                    autocomplete="off"
-                    maxlength=214
-                    optional=true
-                    value=v(|t| t.package_name.clone())
-                    error=e("package_name")
-                />
-                <Field
-                    id="tool-version"
-                    name="tool[pinned_version]"
-                    label="Pinned version (optional)"
-                    input_type="text"
-                    autocomplete="off"
-                    maxlength=100
-                    optional=true
-                    value=v(|t| t.pinned_version.clone())
-                    error=e("pinned_version")
-                />
-                <Field
-                    id="tool-checksum"
-                    name="tool[checksum]"
-                    label="SHA-256 checksum (optional)"
-                    input_type="text"
-                    autocomplete="off"
-                    maxlength=64
-                    optional=true
-                    hint="64 hexadecimal characters."
-                    value=v(|t| t.checksum.clone())
-                    error=e("checksum")
-                />
-                <label class="choice" for="tool-trains">
-                    <input
-                        type="checkbox"
-                        id="tool-trains"
-                        name="tool[vendor_trains_on_data]"
-                        value="true"
-                        checked=trains
-                    />
-                    "The vendor trains its models on customer data"
-                </label>
-            </fieldset>
+            <SupplyChainFields form="tool" values=supply_chain error />
             <div class="form__actions">
                 <button type="submit" class="button">
                     {if editing { "Save changes" } else { "Add tool" }}

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::get_registry;
 use crate::domain::{ToolCategory, ToolStatus};
 use crate::model::{RegistryPage, ToolSummary};
-use crate::ui::components::{EmptyState, Loaded, Page, StatusBadge};
+use crate::ui::components::{choices, EmptyState, FilterSelect, Loaded, Page, StatusBadge};
 
 /// The search as the address carries it (a plain GET form, so it works without JavaScript).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -148,83 +148,34 @@ fn Registry(page: RegistryPage, search: Search) -> impl IntoView {
                     value=s.q.clone()
                 />
             </div>
-            <div class="field">
-                <label for="status">"Status"</label>
-                <select id="status" name="status">
-                    <option value="" selected=s.status.is_empty()>
-                        "Any status"
-                    </option>
-                    {ToolStatus::ALL
-                        .iter()
-                        .map(|status| {
-                            view! {
-                                <option value=status.as_str() selected=s.status == status.as_str()>
-                                    {status.label()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="category">"Category"</label>
-                <select id="category" name="category">
-                    <option value="" selected=s.category.is_empty()>
-                        "Any category"
-                    </option>
-                    {ToolCategory::ALL
-                        .iter()
-                        .map(|category| {
-                            view! {
-                                <option
-                                    value=category.as_str()
-                                    selected=s.category == category.as_str()
-                                >
-                                    {category.label()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="data_class">"Permitted for data"</label>
-                <select id="data_class" name="data_class">
-                    <option value="" selected=s.data_class.is_empty()>
-                        "Any data class"
-                    </option>
-                    {data_classes
-                        .into_iter()
-                        .map(|class| {
-                            let selected = s.data_class == class.slug;
-                            view! {
-                                <option value=class.slug selected=selected>
-                                    {class.name}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="team">"Approved for team"</label>
-                <select id="team" name="team">
-                    <option value="" selected=s.team.is_empty()>
-                        "Any team"
-                    </option>
-                    {teams
-                        .into_iter()
-                        .map(|team| {
-                            let selected = s.team == team.slug;
-                            view! {
-                                <option value=team.slug selected=selected>
-                                    {team.name}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+            <FilterSelect
+                id="status"
+                label="Status"
+                any="Any status"
+                options=choices(ToolStatus::ALL, ToolStatus::as_str, ToolStatus::label)
+                selected=s.status.clone()
+            />
+            <FilterSelect
+                id="category"
+                label="Category"
+                any="Any category"
+                options=choices(ToolCategory::ALL, ToolCategory::as_str, ToolCategory::label)
+                selected=s.category.clone()
+            />
+            <FilterSelect
+                id="data_class"
+                label="Permitted for data"
+                any="Any data class"
+                options=data_classes.into_iter().map(|c| (c.slug, c.name)).collect()
+                selected=s.data_class.clone()
+            />
+            <FilterSelect
+                id="team"
+                label="Approved for team"
+                any="Any team"
+                options=teams.into_iter().map(|t| (t.slug, t.name)).collect()
+                selected=s.team.clone()
+            />
             <button type="submit" class="button button--secondary">
                 "Search"
             </button>

@@ -4,10 +4,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_request_editor, SaveRequest};
 use crate::domain::requests::input::ACCESS_KINDS;
-use crate::domain::{Distribution, ToolCategory};
+use crate::domain::ToolCategory;
 use crate::model::RequestEditor;
 use crate::ui::components::{
-    action_error, field_error, Field, FormError, Loaded, Page, Select, TextArea, Width,
+    action_error, choices, field_error, Checkboxes, Choice, Field, FormError, Loaded, Page, Select,
+    SupplyChain, SupplyChainFields, TextArea, Width,
 };
 
 /// Request a tool (`/requests/new`, `?tool=slug` to widen an approval) or change a draft
@@ -31,10 +32,6 @@ pub fn RequestEditorPage() -> impl IntoView {
             />
         </Page>
     }
-}
-
-fn options(pairs: impl Iterator<Item = (&'static str, &'static str)>) -> Vec<(String, String)> {
-    pairs.map(|(v, l)| (v.to_owned(), l.to_owned())).collect()
 }
 
 #[component]
@@ -81,10 +78,6 @@ fn RequestForm(
         .as_ref()
         .map(|r| r.category.as_str())
         .unwrap_or("ai_coding");
-    let distribution = request
-        .as_ref()
-        .map(|r| r.distribution.as_str())
-        .unwrap_or("saas");
     let chosen_classes: Vec<String> = request
         .as_ref()
         .map(|r| r.data_classes.iter().map(|c| c.slug.clone()).collect())
@@ -93,7 +86,16 @@ fn RequestForm(
         .as_ref()
         .map(|r| r.access.clone())
         .unwrap_or_default();
-    let trains = request.as_ref().is_some_and(|r| r.vendor_trains_on_data);
+    let supply_chain = request
+        .as_ref()
+        .map(|r| SupplyChain {
+            distribution: Some(r.distribution),
+            package_name: r.package_name.clone(),
+            pinned_version: r.pinned_version.clone(),
+            checksum: r.checksum.clone(),
+            vendor_trains_on_data: r.vendor_trains_on_data,
+        })
+        .unwrap_or_default();
     let mut tool_options = vec![(String::new(), "A new tool, not in the registry".to_owned())];
     tool_options.extend(
         tools
@@ -160,7 +162,7 @@ fn RequestForm(
                     id="request-category"
                     name="request[category]"
                     label="Category"
-                    options=options(ToolCategory::ALL.iter().map(|c| (c.as_str(), c.label())))
+                    options=choices(ToolCategory::ALL, ToolCategory::as_str, ToolCategory::label)
                     selected=category
                     error=e("category")
                 />
@@ -226,141 +228,30 @@ fn RequestForm(
                     error=e("alternatives")
                 />
             </fieldset>
-            <fieldset class="choices" aria-describedby="request-classes-error">
-                <legend>"Data it will touch"</legend>
-                {data_classes
+            <Checkboxes
+                id="request-class"
+                name="request[data_classes][]"
+                legend="Data it will touch"
+                choices=data_classes
                     .into_iter()
                     .map(|class| {
-                        let id = format!("request-class-{}", class.slug);
-                        let label_for = id.clone();
                         let checked = chosen_classes.contains(&class.slug);
-                        view! {
-                            <label class="choice" for=label_for>
-                                <input
-                                    type="checkbox"
-                                    id=id
-                                    name="request[data_classes][]"
-                                    value=class.slug
-                                    checked=checked
-                                />
-                                <span>
-                                    {class.name} " "
-                                    <span class="badge badge--neutral">{class.level.label()}</span>
-                                    {class
-                                        .prohibited_by_default
-                                        .then(|| {
-                                            view! {
-                                                " "
-                                                <span class="badge badge--danger">
-                                                    "Prohibited by default"
-                                                </span>
-                                            }
-                                        })}
-                                </span>
-                            </label>
-                        }
+                        Choice::data_class(class, checked)
                     })
-                    .collect_view()}
-                {move || {
-                    e("data_classes")
-                        .get()
-                        .map(|m| {
-                            view! {
-                                <p class="field-error" id="request-classes-error" role="alert">
-                                    {m}
-                                </p>
-                            }
-                        })
-                }}
-            </fieldset>
-            <fieldset class="choices" aria-describedby="request-access-error">
-                <legend>"Access it needs"</legend>
-                {ACCESS_KINDS
+                    .collect()
+                error=e("data_classes")
+            />
+            <Checkboxes
+                id="request-access"
+                name="request[access][]"
+                legend="Access it needs"
+                choices=ACCESS_KINDS
                     .iter()
-                    .map(|(key, label)| {
-                        let id = format!("request-access-{key}");
-                        let label_for = id.clone();
-                        view! {
-                            <label class="choice" for=label_for>
-                                <input
-                                    type="checkbox"
-                                    id=id
-                                    name="request[access][]"
-                                    value=*key
-                                    checked=access.iter().any(|a| a == key)
-                                />
-                                {*label}
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-                {move || {
-                    e("access")
-                        .get()
-                        .map(|m| {
-                            view! {
-                                <p class="field-error" id="request-access-error" role="alert">
-                                    {m}
-                                </p>
-                            }
-                        })
-                }}
-            </fieldset>
-            <fieldset class="choices">
-                <legend>"Supply chain"</legend>
-                <Select
-                    id="request-distribution"
-                    name="request[distribution]"
-                    label="Distribution"
-                    options=options(Distribution::ALL.iter().map(|d| (d.as_str(), d.label())))
-                    selected=distribution
-                    error=e("distribution")
-                />
-                <Field
-                    id="request-package"
-                    name="request[package_name]"
-                    label="Package name (optional)"
-                    input_type="text"
-                    autocomplete="off"
-                    maxlength=214
-                    optional=true
-                    value=v(|r| r.package_name.clone())
-                    error=e("package_name")
-                />
-                <Field
-                    id="request-version"
-                    name="request[pinned_version]"
-                    label="Pinned version (optional)"
-                    input_type="text"
-                    autocomplete="off"
-                    maxlength=100
-                    optional=true
-                    value=v(|r| r.pinned_version.clone())
-                    error=e("pinned_version")
-                />
-                <Field
-                    id="request-checksum"
-                    name="request[checksum]"
-                    label="SHA-256 checksum (optional)"
-                    input_type="text"
-                    autocomplete="off"
-                    maxlength=64
-                    optional=true
-                    hint="64 hexadecimal characters."
-                    value=v(|r| r.checksum.clone())
-                    error=e("checksum")
-                />
-                <label class="choice" for="request-trains">
-                    <input
-                        type="checkbox"
-                        id="request-trains"
-                        name="request[vendor_trains_on_data]"
-                        value="true"
-                        checked=trains
-                    />
-                    "The vendor trains its models on customer data"
-                </label>
-            </fieldset>
+                    .map(|(key, label)| Choice::new(*key, *label, access.iter().any(|a| a == key)))
+                    .collect()
+                error=e("access")
+            />
+            <SupplyChainFields form="request" values=supply_chain error />
             <div class="form__actions">
                 <button type="submit" class="button">
                     "Save draft"

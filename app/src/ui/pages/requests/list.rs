@@ -5,7 +5,9 @@ use crate::api::get_requests;
 use crate::domain::requests::risk::RiskLevel;
 use crate::domain::requests::state::RequestState;
 use crate::model::{RequestList, RequestQuery, RequestSummary, AGE_FILTERS};
-use crate::ui::components::{EmptyState, Loaded, Page, RequestStateBadge, RiskBadge};
+use crate::ui::components::{
+    choices, EmptyState, FilterSelect, Loaded, Page, RequestStateBadge, RiskBadge,
+};
 
 /// Everyone: their own requests; reviewers: the review queue; managers: their teams' requests.
 #[component]
@@ -75,85 +77,37 @@ fn RequestListView(list: RequestList, filters: RequestQuery) -> impl IntoView {
             aria-label="Filter requests"
         >
             <input type="hidden" name="scope" value=scope.clone() />
-            <div class="field">
-                <label for="state">"State"</label>
-                <select id="state" name="state">
-                    <option value="" selected=filters.state.is_empty()>
-                        "Any state"
-                    </option>
-                    {RequestState::ALL
-                        .iter()
-                        .map(|state| {
-                            view! {
-                                <option
-                                    value=state.as_str()
-                                    selected=filters.state == state.as_str()
-                                >
-                                    {state.label()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="risk">"Risk"</label>
-                <select id="risk" name="risk">
-                    <option value="" selected=filters.risk.is_empty()>
-                        "Any risk"
-                    </option>
-                    {RiskLevel::ALL
-                        .iter()
-                        .map(|level| {
-                            view! {
-                                <option
-                                    value=level.as_str()
-                                    selected=filters.risk == level.as_str()
-                                >
-                                    {level.label()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="team">"Team"</label>
-                <select id="team" name="team">
-                    <option value="" selected=filters.team.is_empty()>
-                        "Any team"
-                    </option>
-                    {list
-                        .teams
-                        .iter()
-                        .map(|team| {
-                            view! {
-                                <option value=team.slug.clone() selected=filters.team == team.slug>
-                                    {team.name.clone()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="age">"Waiting"</label>
-                <select id="age" name="age">
-                    <option value="" selected=filters.age.is_empty()>
-                        "Any time"
-                    </option>
-                    {AGE_FILTERS
-                        .iter()
-                        .map(|(days, label)| {
-                            view! {
-                                <option value=*days selected=filters.age == *days>
-                                    {*label}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+            <FilterSelect
+                id="state"
+                label="State"
+                any="Any state"
+                options=choices(RequestState::ALL, RequestState::as_str, RequestState::label)
+                selected=filters.state.clone()
+            />
+            <FilterSelect
+                id="risk"
+                label="Risk"
+                any="Any risk"
+                options=choices(RiskLevel::ALL, RiskLevel::as_str, RiskLevel::label)
+                selected=filters.risk.clone()
+            />
+            <FilterSelect
+                id="team"
+                label="Team"
+                any="Any team"
+                options=list.teams.iter().map(|t| (t.slug.clone(), t.name.clone())).collect()
+                selected=filters.team.clone()
+            />
+            <FilterSelect
+                id="age"
+                label="Waiting"
+                any="Any time"
+                options=AGE_FILTERS
+                    .iter()
+                    .map(|(days, label)| ((*days).to_owned(), (*label).to_owned()))
+                    .collect()
+                selected=filters.age.clone()
+            />
             {queue
                 .then(|| {
                     view! {
