@@ -26,14 +26,6 @@ pub struct NewInvitation {
     pub teams: Vec<(String, String)>,
 }
 
-/// Parses roles as a form sends them, naming the field.
-pub fn parse_roles(roles: &[String]) -> Result<Vec<Role>, AppError> {
-    roles
-        .iter()
-        .map(|role| Role::parse(role).map_err(|m| AppError::invalid("roles", m)))
-        .collect()
-}
-
 pub fn parse(
     email: &str,
     name: &str,
@@ -43,7 +35,7 @@ pub fn parse(
     Ok(NewInvitation {
         email: Email::parse(email).map_err(|m| AppError::invalid("email", m))?,
         display_name: DisplayName::parse(name).map_err(|m| AppError::invalid("name", m))?,
-        roles: parse_roles(roles)?,
+        roles: Role::parse_form(roles)?,
         teams,
     })
 }

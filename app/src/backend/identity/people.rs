@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::auth::sessions;
-use crate::backend::identity::invitations::parse_roles;
 use crate::backend::identity::users::{grant_roles, role_names, with_employee, Principal};
 use crate::backend::org::teams;
 use crate::domain::{AuditAction, Role};
@@ -106,7 +105,7 @@ pub async fn update_access(
     current_session: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let roles = with_employee(parse_roles(roles)?);
+    let roles = with_employee(Role::parse_form(roles)?);
     let role_names = role_names(&roles);
 
     let mut tx = pool.begin().await?;

@@ -27,6 +27,14 @@ impl Role {
     }
 
     /// The known roles among stored names, in the order of [`Role::ALL`], without repeats.
+    /// Roles as a form sends them (the `roles` field), each by its name.
+    pub fn parse_form(names: &[String]) -> Result<Vec<Role>, crate::error::AppError> {
+        names
+            .iter()
+            .map(|name| Self::parse(name).map_err(|m| crate::error::AppError::invalid("roles", m)))
+            .collect()
+    }
+
     pub fn from_stored(names: &[String]) -> Vec<Role> {
         Self::ALL
             .into_iter()
