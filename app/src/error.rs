@@ -31,6 +31,9 @@ pub enum AppError {
     BadRequest { message: String },
     #[error("Too many attempts. Please wait a moment and try again.")]
     RateLimited,
+    /// Too many wrong second factors: the second factor is locked until then (UTC).
+    #[error("Two-factor sign-in is locked until {until} after too many wrong codes. Your admins have been told.")]
+    Locked { until: String },
     #[error("The portal is temporarily unavailable. Please try again shortly.")]
     Unavailable,
     #[error("Something went wrong on our side. Please try again.")]
@@ -58,7 +61,7 @@ impl AppError {
             Self::Conflict { .. } => 409,
             Self::Invalid { .. } => 422,
             Self::BadRequest { .. } => 400,
-            Self::RateLimited => 429,
+            Self::RateLimited | Self::Locked { .. } => 429,
             Self::Unavailable => 503,
             Self::Internal => 500,
             Self::Network => 502,
@@ -77,6 +80,7 @@ impl AppError {
             Self::Invalid { .. } => "invalid",
             Self::BadRequest { .. } => "bad_request",
             Self::RateLimited => "rate_limited",
+            Self::Locked { .. } => "locked",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
             Self::Network => "network",

@@ -40,7 +40,7 @@ pub async fn sign_in_code(code: String) -> Result<(), AppError> {
             .awaiting_code(now)
             .await?
             .ok_or(AppError::Unauthorized)?;
-        check_second_factor(
+        let checked = check_second_factor(
             &services.pool,
             &services.totp_key,
             user_id,
@@ -48,7 +48,16 @@ pub async fn sign_in_code(code: String) -> Result<(), AppError> {
             visitor.source,
             now,
         )
-        .await?;
+        .await;
+        if let Err(AppError::Invalid { field, .. }) = &checked {
+            if field == "code" && visitor.session.code_refused().await? {
+                return Err(AppError::invalid(
+                    "code",
+                    "was the fifth wrong code: sign in with your password again",
+                ));
+            }
+        }
+        checked?;
         visitor.session.sign_in(user_id, now, user_agent()).await?;
         leptos_axum::redirect("/");
         Ok(())

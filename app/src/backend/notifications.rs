@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::model::{NotificationList, NotificationView};
 
@@ -42,10 +43,12 @@ pub async fn notify(
 }
 
 /// Every active reviewer: who hears of new work in the queue.
-pub async fn reviewers(conn: &mut PgConnection) -> Result<Vec<Uuid>, AppError> {
+/// Everyone active who holds `role` (reviewers for new work, admins for security events).
+pub async fn holders(conn: &mut PgConnection, role: Role) -> Result<Vec<Uuid>, AppError> {
     Ok(sqlx::query_scalar!(
         "SELECT r.user_id FROM user_roles r JOIN users u ON u.user_id = r.user_id
-         WHERE r.role = 'reviewer' AND u.disabled_at IS NULL"
+         WHERE r.role = $1 AND u.disabled_at IS NULL",
+        role.as_str()
     )
     .fetch_all(&mut *conn)
     .await?)

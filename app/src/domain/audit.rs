@@ -92,6 +92,7 @@ audit_actions! {
     SignInThrottled => "auth.throttled",
     TotpFailed => "auth.totp_failed",
     TotpReplayed => "auth.totp_replayed",
+    SecondFactorLocked => "auth.second_factor_locked",
     TotpEnrolled => "auth.totp_enrolled",
     TotpReset => "auth.totp_reset",
     RecoveryCodesGenerated => "auth.recovery_codes_generated",

@@ -23,6 +23,7 @@ mod registry;
 mod registry_editing;
 mod requests;
 mod rest;
+mod second_factor;
 mod security;
 mod sessions;
 mod sign_in;

@@ -348,7 +348,7 @@ pub async fn reopen(
     )
     .execute(&mut *conn)
     .await?;
-    let reviewers = notifications::reviewers(conn).await?;
+    let reviewers = notifications::holders(conn, crate::domain::Role::Reviewer).await?;
     notifications::notify(
         conn,
         &reviewers,

@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::backend::audit::{self, NewEvent};
+use crate::backend::identity::auth::lock::{self, Attempt};
 use crate::backend::identity::auth::sign_in::{consume_factor, Factor, FactorCheck};
 use crate::backend::identity::auth::throttle::{self, ThrottleKeys};
 use crate::backend::identity::auth::totp::SealingKey;
@@ -58,10 +59,13 @@ pub async fn decide(
 ) -> Result<Decided, AppError> {
     let today = today(now)?;
     let decision = form.validate(today)?;
-    let throttle_keys = ThrottleKeys::new(&principal.email, source);
-    if throttle::wait_secs(&mut *pool.acquire().await?, &throttle_keys, now).await? > 0 {
+    let throttle_keys = ThrottleKeys::address(source);
+    let mut conn = pool.acquire().await?;
+    if throttle::wait_secs(&mut conn, &throttle_keys, now).await? > 0 {
         return Err(AppError::RateLimited);
     }
+    lock::ensure_open(&mut conn, principal.user_id, now).await?;
+    drop(conn);
     let mut tx = pool.begin().await?;
     let (stored, party) = lock(&mut tx, principal, number).await?;
     state::next(
@@ -98,19 +102,13 @@ pub async fn decide(
     let check =
         consume_factor(&mut tx, keys.totp, principal.user_id, &sealed, &factor, now).await?;
     let step = match check {
-        FactorCheck::Accepted { step: Some(step) } => step,
+        FactorCheck::Accepted { step: Some(step) } => {
+            lock::clear(&mut tx, principal.user_id).await?;
+            step
+        }
         refused_code => {
             drop(tx);
-            return Err(refuse_code(
-                pool,
-                principal,
-                &throttle_keys,
-                refused_code,
-                number,
-                source,
-                now,
-            )
-            .await?);
+            return Err(refuse_code(pool, principal, refused_code, number, source, now).await?);
         }
     };
     let outcome = record(
@@ -155,25 +153,28 @@ pub async fn demo_sign_off(
     .await
 }
 
-/// A wrong or replayed code: counted towards the account's throttle and audited, in a
-/// transaction of its own (the decision's was rolled back).
+/// A wrong or replayed code: counted towards the address's throttle and the account's
+/// second-factor lock, and audited, in a transaction of its own (the decision's was rolled
+/// back).
 async fn refuse_code(
     pool: &PgPool,
     principal: &Principal,
-    throttle_keys: &ThrottleKeys,
     check: FactorCheck,
     number: i64,
     source: Option<std::net::IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<AppError, AppError> {
     let (action, error) = check.refusal().or_internal("refusing a code")?;
+    let attempt = Attempt {
+        user_id: principal.user_id,
+        email: &principal.email,
+        actor: principal.actor(),
+        source,
+        purpose: "decision",
+        target: format!("request:{number}"),
+    };
     let mut tx = pool.begin().await?;
-    throttle::record_failure(&mut tx, throttle_keys, now).await?;
-    let event = NewEvent::new(principal.actor(), action)
-        .target(format!("request:{number}"))
-        .source(source)
-        .after(serde_json::json!({ "purpose": "decision" }));
-    audit::append(&mut tx, event, now).await?;
+    lock::refused(&mut tx, &attempt, action, now).await?;
     tx.commit().await?;
     Ok(error)
 }
@@ -335,7 +336,7 @@ async fn record(
     let mut told = vec![stored.requester_id];
     if !to.is_final() {
         // The next sign-off must come from another reviewer: tell them all.
-        told.extend(notifications::reviewers(conn).await?);
+        told.extend(notifications::holders(conn, crate::domain::Role::Reviewer).await?);
     }
     notifications::notify(conn, &told, principal.user_id, &message, &link, now).await?;
     Ok(Decided {

@@ -186,13 +186,13 @@ async fn announce(
     let assignee: Vec<Uuid> = row.assignee_id.into_iter().collect();
     let (recipients, message) = match action {
         RequestAction::Submit => (
-            notifications::reviewers(conn).await?,
+            notifications::holders(conn, crate::domain::Role::Reviewer).await?,
             format!("{subject} is waiting for review."),
         ),
         RequestAction::Resubmit => (
             // The reviewer who asked for the changes, or every reviewer when nobody took it.
             if assignee.is_empty() {
-                notifications::reviewers(conn).await?
+                notifications::holders(conn, crate::domain::Role::Reviewer).await?
             } else {
                 assignee
             },

@@ -18,6 +18,28 @@ pub const PER_ACCOUNT: Limit = Limit { free_failures: 5 };
 /// Per client address: offices share addresses, so the allowance is larger.
 pub const PER_ADDRESS: Limit = Limit { free_failures: 20 };
 
+/// Wrong second factors (codes or recovery codes, on any path) an account may collect within
+/// [`FACTOR_WINDOW_SECS`] before its second factor locks. A right password never clears them;
+/// only a right second factor does.
+pub const FACTOR_FAILURES_BEFORE_LOCK: i64 = 10;
+/// How far back wrong second factors count.
+pub const FACTOR_WINDOW_SECS: i64 = 24 * 60 * 60;
+/// Codes one pending sign-in may try before the password step starts again.
+pub const CODES_PER_PASSWORD: u8 = 5;
+/// The first lock; each further lock doubles it, up to [`MAX_LOCK_SECS`].
+pub const FIRST_LOCK_SECS: i64 = 15 * 60;
+pub const MAX_LOCK_SECS: i64 = 24 * 60 * 60;
+
+/// How long the `nth` lock in a row lasts (the first is `nth = 1`): 15 min, 30 min, 1 h, …
+/// capped at a day.
+pub fn lock_secs(nth: i32) -> i64 {
+    let doublings = u32::try_from(nth.saturating_sub(1)).unwrap_or(0);
+    FIRST_LOCK_SECS
+        .checked_mul(1i64.checked_shl(doublings).unwrap_or(i64::MAX))
+        .unwrap_or(MAX_LOCK_SECS)
+        .min(MAX_LOCK_SECS)
+}
+
 impl Limit {
     /// The delay after `failures` recent failures: none within the allowance, then 1 s, 2 s, 4 s…
     /// doubling up to [`MAX_DELAY_SECS`].
@@ -57,6 +79,15 @@ mod tests {
         assert_eq!(PER_ACCOUNT.delay_secs(16), MAX_DELAY_SECS);
         assert_eq!(PER_ACCOUNT.delay_secs(10_000), MAX_DELAY_SECS);
         assert_eq!(PER_ADDRESS.delay_secs(21), 1);
+    }
+
+    #[test]
+    fn second_factor_locks_double_and_are_capped_at_a_day() {
+        let minutes: Vec<i64> = (1..=7).map(|n| lock_secs(n) / 60).collect();
+        assert_eq!(minutes, [15, 30, 60, 120, 240, 480, 960]);
+        assert_eq!(lock_secs(8), MAX_LOCK_SECS);
+        assert_eq!(lock_secs(1000), MAX_LOCK_SECS);
+        assert_eq!(lock_secs(0), FIRST_LOCK_SECS);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
+use super::lock::{self, Attempt};
 use super::recovery;
 use super::throttle::{self, ThrottleKeys};
 use super::totp::{check_and_consume, CodeCheck, SealingKey, TotpSecret};
@@ -114,10 +115,13 @@ pub async fn confirm(
     let user_id = principal.user_id;
     let code = TotpCode::parse(code).map_err(|m| AppError::invalid("code", m))?;
     let email = &principal.email;
-    let keys = ThrottleKeys::new(email, source);
-    if throttle::wait_secs(&mut *pool.acquire().await?, &keys, now).await? > 0 {
+    let keys = ThrottleKeys::address(source);
+    let mut conn = pool.acquire().await?;
+    if throttle::wait_secs(&mut conn, &keys, now).await? > 0 {
         return Err(AppError::RateLimited);
     }
+    lock::ensure_open(&mut conn, user_id, now).await?;
+    drop(conn);
     let mut tx = pool.begin().await?;
     let sealed = sqlx::query_scalar!(
         "SELECT secret_sealed FROM user_totp
@@ -146,12 +150,15 @@ pub async fn confirm(
         )),
     };
     if let Some((action, error)) = refused {
-        throttle::record_failure(&mut tx, &keys, now).await?;
-        let event = NewEvent::new(principal.actor(), action)
-            .target(format!("user:{email}"))
-            .source(source)
-            .after(serde_json::json!({ "purpose": "enrollment" }));
-        audit::append(&mut tx, event, now).await?;
+        let attempt = Attempt {
+            user_id,
+            email,
+            actor: principal.actor(),
+            source,
+            purpose: "enrollment",
+            target: format!("user:{email}"),
+        };
+        lock::refused(&mut tx, &attempt, action, now).await?;
         tx.commit().await?;
         return Err(error);
     }
@@ -167,7 +174,7 @@ pub async fn confirm(
         .target(format!("user:{email}"))
         .source(source);
     audit::append(&mut tx, event, now).await?;
-    throttle::clear_account(&mut tx, &keys).await?;
+    lock::clear(&mut tx, user_id).await?;
     tx.commit().await?;
     Ok(codes)
 }

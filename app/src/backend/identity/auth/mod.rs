@@ -1,6 +1,7 @@
 //! Authentication building blocks.
 
 pub mod enrollment;
+pub mod lock;
 pub mod password;
 pub mod recovery;
 pub mod session;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::domain::identity::throttle::CODES_PER_PASSWORD;
 use crate::error::AppError;
 
 pub const SIGNED_IN_KEY: &str = "auth";
@@ -36,6 +37,9 @@ struct SignedIn {
 struct AwaitingCode {
     user_id: Uuid,
     since: i64,
+    /// Wrong codes so far for this password step.
+    #[serde(default)]
+    refused: u8,
 }
 
 fn store_error(error: tower_sessions::session::Error) -> AppError {
@@ -105,6 +109,7 @@ impl AuthSession {
                 AwaitingCode {
                     user_id,
                     since: now.timestamp(),
+                    refused: 0,
                 },
             )
             .await
@@ -121,6 +126,32 @@ impl AuthSession {
         Ok(pending
             .filter(|p| now.timestamp() - p.since <= CODE_STEP_SECS)
             .map(|p| p.user_id))
+    }
+
+    /// Counts a wrong code for the pending sign-in. After [`CODES_PER_PASSWORD`] the pending
+    /// sign-in ends and the password step starts again; returns whether it ended.
+    pub async fn code_refused(&self) -> Result<bool, AppError> {
+        let Some(mut pending) = self
+            .0
+            .get::<AwaitingCode>(AWAITING_CODE_KEY)
+            .await
+            .map_err(store_error)?
+        else {
+            return Ok(true);
+        };
+        pending.refused = pending.refused.saturating_add(1);
+        if pending.refused >= CODES_PER_PASSWORD {
+            self.0
+                .remove_value(AWAITING_CODE_KEY)
+                .await
+                .map_err(store_error)?;
+            return Ok(true);
+        }
+        self.0
+            .insert(AWAITING_CODE_KEY, pending)
+            .await
+            .map_err(store_error)?;
+        Ok(false)
     }
 
     /// A new session id for the same sign-in (after a step-up or a change of roles).

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::lock::{self, Attempt};
 use super::password;
 use super::recovery;
 use super::throttle::{self, ThrottleKeys};
@@ -219,41 +220,48 @@ pub async fn check_second_factor(
     .await?
     .ok_or(AppError::InvalidCredentials)?;
     let email = user.email;
-    let keys = ThrottleKeys::new(&email, source);
-    if throttle::wait_secs(&mut *pool.acquire().await?, &keys, now).await? > 0 {
+    let keys = ThrottleKeys::address(source);
+    let mut conn = pool.acquire().await?;
+    if throttle::wait_secs(&mut conn, &keys, now).await? > 0 {
         let event = NewEvent::new(user_actor(user_id, &email), AuditAction::SignInThrottled)
             .target(format!("user:{email}"))
             .source(source);
         audit_alone(pool, event, now).await?;
         return Err(AppError::RateLimited);
     }
+    lock::ensure_open(&mut conn, user_id, now).await?;
+    drop(conn);
 
     let mut tx = pool.begin().await?;
     let actor = user_actor(user_id, &email);
     let check = consume_factor(&mut tx, key, user_id, &user.secret_sealed, &factor, now).await?;
-    let (action, result) = match check.refusal() {
-        None => {
-            throttle::clear_account(&mut tx, &keys).await?;
-            if matches!(factor, Factor::Recovery(_)) {
-                let event = NewEvent::new(actor.clone(), AuditAction::RecoveryCodeUsed)
-                    .target(format!("user:{email}"))
-                    .source(source);
-                audit::append(&mut tx, event, now).await?;
-            }
-            (AuditAction::SignedIn, Ok(()))
-        }
-        Some((action, error)) => {
-            throttle::record_failure(&mut tx, &keys, now).await?;
-            (action, Err(error))
-        }
-    };
-    let event = NewEvent::new(actor, action)
+    if let Some((action, error)) = check.refusal() {
+        let attempt = Attempt {
+            user_id,
+            email: &email,
+            actor,
+            source,
+            purpose: "sign_in",
+            target: format!("user:{email}"),
+        };
+        lock::refused(&mut tx, &attempt, action, now).await?;
+        tx.commit().await?;
+        return Err(error);
+    }
+    lock::clear(&mut tx, user_id).await?;
+    if matches!(factor, Factor::Recovery(_)) {
+        let event = NewEvent::new(actor.clone(), AuditAction::RecoveryCodeUsed)
+            .target(format!("user:{email}"))
+            .source(source);
+        audit::append(&mut tx, event, now).await?;
+    }
+    let event = NewEvent::new(actor, AuditAction::SignedIn)
         .target(format!("user:{email}"))
         .source(source)
         .after(serde_json::json!({ "factors": ["password", factor.name()] }));
     audit::append(&mut tx, event, now).await?;
     tx.commit().await?;
-    result
+    Ok(())
 }
 
 /// Asks a signed-in person to prove it is them again before a sensitive change: their current
@@ -283,32 +291,45 @@ pub async fn reauthenticate(
     .ok_or(AppError::Unauthorized)?;
     let email = user.email;
     let keys = ThrottleKeys::new(&email, source);
-    if throttle::wait_secs(&mut *pool.acquire().await?, &keys, now).await? > 0 {
+    let mut conn = pool.acquire().await?;
+    if throttle::wait_secs(&mut conn, &keys, now).await? > 0 {
         return Err(AppError::RateLimited);
     }
+    if factor.is_some() {
+        lock::ensure_open(&mut conn, user_id, now).await?;
+    }
+    drop(conn);
     let actor = user_actor(user_id, &email);
     let mut tx = pool.begin().await?;
-    let refusal = if !password::verify(&candidate, user.password_hash.as_deref()).await? {
-        Some((
-            AuditAction::SignInFailed,
-            AppError::invalid("current_password", "is not your current password"),
-        ))
-    } else if let (Some(factor), Some(sealed)) = (&factor, &user.secret_sealed) {
-        consume_factor(&mut tx, key, user_id, sealed, factor, now)
-            .await?
-            .refusal()
-    } else {
-        None
-    };
-    if let Some((action, error)) = refusal {
+    if !password::verify(&candidate, user.password_hash.as_deref()).await? {
         throttle::record_failure(&mut tx, &keys, now).await?;
-        let event = NewEvent::new(actor, action)
+        let event = NewEvent::new(actor, AuditAction::SignInFailed)
             .target(format!("user:{email}"))
             .source(source)
             .after(serde_json::json!({ "purpose": "reauthentication" }));
         audit::append(&mut tx, event, now).await?;
         tx.commit().await?;
-        return Err(error);
+        return Err(AppError::invalid(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    if let (Some(factor), Some(sealed)) = (&factor, &user.secret_sealed) {
+        let check = consume_factor(&mut tx, key, user_id, sealed, factor, now).await?;
+        if let Some((action, error)) = check.refusal() {
+            let attempt = Attempt {
+                user_id,
+                email: &email,
+                actor,
+                source,
+                purpose: "reauthentication",
+                target: format!("user:{email}"),
+            };
+            lock::refused(&mut tx, &attempt, action, now).await?;
+            tx.commit().await?;
+            return Err(error);
+        }
+        lock::clear(&mut tx, user_id).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -12,21 +12,43 @@ use crate::error::AppError;
 /// What a sign-in attempt is throttled by.
 #[derive(Debug, Clone)]
 pub struct ThrottleKeys {
-    account: String,
+    account: Option<String>,
     address: Option<String>,
 }
 
 impl ThrottleKeys {
+    /// A password attempt: counted per account and per client address.
     pub fn new(email: &Email, source: Option<IpAddr>) -> Self {
         Self {
-            account: format!("account:{email}"),
-            address: source.map(|ip| format!("address:{ip}")),
+            account: Some(format!("account:{email}")),
+            ..Self::address(source)
+        }
+    }
+
+    /// Counted per client address only (second factors have their own count per account, see
+    /// `lock`). IPv6 addresses count per /64: one host easily has a whole /64.
+    pub fn address(source: Option<IpAddr>) -> Self {
+        Self {
+            account: None,
+            address: source.map(|ip| format!("address:{}", address_key(ip))),
         }
     }
 
     fn with_limits(&self) -> impl Iterator<Item = (&str, Limit)> {
-        std::iter::once((self.account.as_str(), PER_ACCOUNT))
-            .chain(self.address.as_deref().map(|key| (key, PER_ADDRESS)))
+        let account = self.account.as_deref().map(|key| (key, PER_ACCOUNT));
+        let address = self.address.as_deref().map(|key| (key, PER_ADDRESS));
+        account.into_iter().chain(address)
+    }
+}
+
+/// The throttled unit of an address: itself for IPv4, its /64 network for IPv6.
+fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
     }
 }
 
@@ -68,8 +90,9 @@ pub async fn record_failure(
         .execute(&mut *conn)
         .await?;
     }
+    // Second-factor failures (`factor:` keys) count for longer; `lock` forgets those.
     sqlx::query!(
-        "DELETE FROM auth_failures WHERE failed_at < $1",
+        "DELETE FROM auth_failures WHERE failed_at < $1 AND throttle_key NOT LIKE 'factor:%'",
         now - Duration::seconds(WINDOW_SECS)
     )
     .execute(&mut *conn)
@@ -77,13 +100,30 @@ pub async fn record_failure(
     Ok(())
 }
 
-/// A successful sign-in wipes the account's failures (not the address's: others share it).
+/// A right password wipes the account's password failures (not the address's: others share
+/// it; nor its second-factor failures: only a right second factor clears those).
 pub async fn clear_account(conn: &mut PgConnection, keys: &ThrottleKeys) -> Result<(), AppError> {
-    sqlx::query!(
-        "DELETE FROM auth_failures WHERE throttle_key = $1",
-        keys.account
-    )
-    .execute(&mut *conn)
-    .await?;
+    if let Some(account) = &keys.account {
+        sqlx::query!("DELETE FROM auth_failures WHERE throttle_key = $1", account)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_addresses_count_per_64_and_ipv4_per_address() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().expect("ip");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(address_key(a), "2001:db8:1:2::/64");
+        assert_eq!(address_key(a), address_key(b));
+        assert_ne!(address_key(a), address_key(other));
+        let v4: IpAddr = "192.0.2.7".parse().expect("ip");
+        assert_eq!(address_key(v4), "192.0.2.7");
+    }
 }
