@@ -200,8 +200,17 @@ fn read_password() -> Result<String, BoxError> {
 
 /// `token create`: prints a new API token once.
 #[tracing::instrument(skip_all)]
-pub async fn token_create(global: &GlobalOptions, email: &str, name: &str) -> Result<(), BoxError> {
+pub async fn token_create(
+    global: &GlobalOptions,
+    email: &str,
+    name: &str,
+    scope: &str,
+    days: u16,
+) -> Result<(), BoxError> {
+    use app::domain::identity::token::{parse_days, parse_scope};
     let email = Email::parse(email).map_err(|message| AppError::invalid("email", message))?;
+    let scope = parse_scope(scope)?;
+    let days = parse_days(&days.to_string())?;
     let database = Database::open(
         global.database_url.as_deref(),
         &global.data_dir,
@@ -213,6 +222,8 @@ pub async fn token_create(global: &GlobalOptions, email: &str, name: &str) -> Re
         Actor::Operator,
         &email,
         name,
+        scope,
+        days,
         Utc::now(),
     )
     .await;
@@ -221,7 +232,7 @@ pub async fn token_create(global: &GlobalOptions, email: &str, name: &str) -> Re
     // The only time the token is shown: on standard output, for a script to capture.
     println!("{}", created.token);
     eprintln!(
-        "Token {} created for {email}; store it now, it cannot be shown again.",
+        "Token {} created for {email} ({scope}, {days} days); store it now, it cannot be shown again.",
         created.api_token_id
     );
     Ok(())

@@ -147,6 +147,12 @@ pub enum TokenCommand {
         /// What the token is for, e.g. "SIEM export".
         #[arg(long)]
         name: String,
+        /// What it may do: `read`, `read-write` or `metrics`.
+        #[arg(long, default_value = "read-write")]
+        scope: String,
+        /// Days until it stops working, 1 to 365 (no token lives for ever).
+        #[arg(long, default_value_t = 90)]
+        expires_in_days: u16,
     },
 }
 

@@ -33,8 +33,14 @@ fn main() -> ExitCode {
                 action: AdminCommand::Create { email, name },
             }) => commands::admin_create(&cli.global, &email, &name).await,
             Some(Command::Token {
-                action: TokenCommand::Create { email, name },
-            }) => commands::token_create(&cli.global, &email, &name).await,
+                action:
+                    TokenCommand::Create {
+                        email,
+                        name,
+                        scope,
+                        expires_in_days,
+                    },
+            }) => commands::token_create(&cli.global, &email, &name, &scope, expires_in_days).await,
             Some(Command::Audit {
                 action: AuditCommand::Verify,
             }) => commands::audit_verify(&cli.global).await,

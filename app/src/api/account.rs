@@ -27,7 +27,7 @@ pub async fn get_account() -> Result<AccountPage, AppError> {
             needs_two_factor: principal.enrollment_owed(),
             recovery_codes_left: recovery::remaining(pool, principal.user_id).await?,
             sessions: account::sessions(pool, principal, current.as_deref(), caller.now).await?,
-            tokens: account::tokens(pool, principal).await?,
+            tokens: account::tokens(pool, principal.user_id, caller.now).await?,
             reveal: caller.session.take_reveal().await?,
         })
     })
@@ -77,16 +77,31 @@ pub async fn end_session(handle: String) -> Result<(), AppError> {
     .await
 }
 
+/// A new personal API token with a scope and an expiry (at most a year). It needs a fresh proof
+/// of identity: the password or a code, unless one was given in the last five minutes.
 #[server(endpoint = "create_api_token")]
-pub async fn create_api_token(name: String) -> Result<(), AppError> {
+pub async fn create_api_token(
+    name: String,
+    #[server(default)] scope: String,
+    #[server(default)] expires_in_days: String,
+    #[server(default)] current_password: String,
+    #[server(default)] code: String,
+) -> Result<(), AppError> {
     use super::guard::guard;
+    use crate::domain::identity::token::{parse_days, parse_scope};
     use crate::domain::Permission;
     guard(Permission::ManageOwnAccount, |caller| async move {
+        crate::backend::identity::tokens::parse_name(&name)?;
+        let scope = parse_scope(&scope)?;
+        let days = parse_days(&expires_in_days)?;
+        caller.confirm_identity(&current_password, &code).await?;
         let created = crate::backend::identity::tokens::create(
             caller.pool(),
             caller.principal.actor(),
             &caller.principal.email,
             &name,
+            scope,
+            days,
             caller.now,
         )
         .await?;

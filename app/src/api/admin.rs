@@ -88,25 +88,40 @@ pub async fn get_person(id: Uuid) -> Result<PersonPage, AppError> {
             is_self: id == caller.principal.user_id,
             person,
             teams: teams::list(pool).await?,
+            tokens: crate::backend::identity::account::tokens(pool, id, caller.now).await?,
         })
     })
     .await
 }
 
+/// A person's roles and teams. Granting the reviewer or admin role needs a fresh proof of the
+/// admin's identity (the password or a code, unless given in the last five minutes).
 #[server(endpoint = "admin/update_person")]
 pub async fn update_person(
     id: Uuid,
     roles: Option<Vec<String>>,
     teams: Option<BTreeMap<String, String>>,
+    #[server(default)] current_password: String,
+    #[server(default)] code: String,
 ) -> Result<(), AppError> {
     use super::guard::guard;
-    use crate::domain::Permission;
+    use crate::backend::identity::people;
+    use crate::domain::{Permission, Role};
     guard(Permission::ManagePeople, |caller| async move {
-        let roles_changed = crate::backend::identity::people::update_access(
+        let roles = roles.unwrap_or_default();
+        let held = people::detail(caller.pool(), id).await?.roles;
+        let granted = Role::parse_form(&roles)?;
+        if granted
+            .iter()
+            .any(|role| matches!(role, Role::Reviewer | Role::Admin) && !held.contains(role))
+        {
+            caller.confirm_identity(&current_password, &code).await?;
+        }
+        let roles_changed = people::update_access(
             caller.pool(),
             &caller.principal,
             id,
-            &roles.unwrap_or_default(),
+            &roles,
             &pairs(teams),
             caller.session.id().as_deref(),
             caller.now,
@@ -138,14 +153,39 @@ pub async fn set_person_disabled(id: Uuid, disabled: bool) -> Result<(), AppErro
     .await
 }
 
+/// Removes a person's second factor (a lost phone). Needs a fresh proof of the admin's
+/// identity.
 #[server(endpoint = "admin/reset_person_totp")]
-pub async fn reset_person_totp(id: Uuid) -> Result<(), AppError> {
+pub async fn reset_person_totp(
+    id: Uuid,
+    #[server(default)] current_password: String,
+    #[server(default)] code: String,
+) -> Result<(), AppError> {
     use super::guard::guard;
     use crate::domain::Permission;
     guard(Permission::ManagePeople, |caller| async move {
+        caller.confirm_identity(&current_password, &code).await?;
         crate::backend::identity::people::reset_totp(
             caller.pool(),
             &caller.principal,
+            id,
+            caller.now,
+        )
+        .await
+    })
+    .await
+}
+
+/// Revokes one of a person's API tokens (an admin cleaning up after someone left, say).
+#[server(endpoint = "admin/revoke_person_token")]
+pub async fn revoke_person_token(user_id: Uuid, id: Uuid) -> Result<(), AppError> {
+    use super::guard::guard;
+    use crate::domain::Permission;
+    guard(Permission::ManagePeople, |caller| async move {
+        crate::backend::identity::tokens::revoke(
+            caller.pool(),
+            caller.principal.actor(),
+            user_id,
             id,
             caller.now,
         )

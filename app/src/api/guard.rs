@@ -37,18 +37,40 @@ impl Caller {
     }
 
     /// Asks for the caller's password again (and their code, when given) before a sensitive
-    /// change; wrong answers count towards the sign-in throttle.
+    /// change; wrong answers count towards the sign-in throttle and the second-factor lock.
     pub async fn reauthenticate(&self, password: &str, code: Option<&str>) -> Result<(), AppError> {
         crate::backend::identity::auth::sign_in::reauthenticate(
             &self.services.pool,
             &self.services.totp_key,
             self.principal.user_id,
-            password,
+            Some(password),
             code,
             self.source,
             self.now,
         )
-        .await
+        .await?;
+        self.session.confirmed(self.now).await
+    }
+
+    /// A fresh proof of identity for the most sensitive changes (an API token, a reviewer or
+    /// admin role, a second-factor reset): nothing more within five minutes of the last one,
+    /// otherwise the password or a fresh code from the authenticator app.
+    pub async fn confirm_identity(&self, password: &str, code: &str) -> Result<(), AppError> {
+        if self.session.is_fresh(self.now).await? {
+            return Ok(());
+        }
+        let code = code.trim();
+        crate::backend::identity::auth::sign_in::reauthenticate(
+            &self.services.pool,
+            &self.services.totp_key,
+            self.principal.user_id,
+            (!password.is_empty()).then_some(password),
+            (!code.is_empty()).then_some(code),
+            self.source,
+            self.now,
+        )
+        .await?;
+        self.session.confirmed(self.now).await
     }
 
     /// Shows freshly made recovery codes once, on the page the browser goes to next.

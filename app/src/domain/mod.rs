@@ -171,7 +171,9 @@ pub use access::{enrollment_owed, permits, Permission};
 pub use audit::{Actor, AuditAction, AuditRecord};
 pub use changes::{field_changes, FieldChange};
 pub use day::Day;
-pub use identity::{DisplayName, Email, Membership, Password, RecoveryCode, Role, TotpCode};
+pub use identity::{
+    DisplayName, Email, Membership, Password, RecoveryCode, Role, TokenScope, TotpCode,
+};
 pub use registry::{
     ClassificationLevel, DataClassForm, Distribution, RequirementSetting, Sha256Checksum,
     ToolCategory, ToolForm, ToolStatus, ValidDataClass, ValidTool, ACCESS_REQUIREMENTS,

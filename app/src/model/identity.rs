@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{permits, Membership, Permission, Role};
+use crate::domain::{permits, Membership, Permission, Role, TokenScope};
 
 /// Where signing in stands after the password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +64,9 @@ pub struct SessionView {
 pub struct TokenView {
     pub id: String,
     pub name: String,
+    pub scope: TokenScope,
     pub created: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
     pub last_used: Option<DateTime<Utc>>,
 }
 
@@ -146,4 +148,6 @@ pub struct PersonPage {
     pub person: PersonRow,
     pub teams: Vec<crate::model::TeamRow>,
     pub is_self: bool,
+    /// Their live API tokens.
+    pub tokens: Vec<TokenView>,
 }

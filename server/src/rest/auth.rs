@@ -4,29 +4,56 @@ use axum::http::request::Parts;
 
 use app::backend::identity::tokens;
 use app::backend::identity::users::Principal;
+use app::domain::TokenScope;
 use app::error::AppError;
 
 use super::ApiError;
 use crate::startup::AppState;
 
-/// The person behind the request's bearer token. Handlers that take it are authenticated;
-/// without a valid token they are never reached (401 with the JSON error body).
+/// The person behind the request's bearer token, for routes that read. Handlers that take it
+/// are authenticated; without a valid token they are never reached (401 with the JSON error
+/// body), and a token that may not read (a metrics token) gets 403.
 #[derive(Debug, Clone)]
 pub struct ApiPrincipal(pub Principal);
+
+/// The person behind a `read-write` token, for routes that change something; a `read` token
+/// gets 403.
+#[derive(Debug, Clone)]
+pub struct ApiWriter(pub Principal);
+
+/// The token's principal and scope: any valid, unexpired, unrevoked token.
+pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, TokenScope), AppError> {
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or(AppError::Unauthorized)?;
+    tokens::authenticate(&state.pool, token, state.services.clock.now()).await
+}
 
 impl FromRequestParts<AppState> for ApiPrincipal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or(AppError::Unauthorized)?;
-        let principal = tokens::authenticate(&state.pool, token, chrono::Utc::now()).await?;
+        let (principal, scope) = bearer(parts, state).await?;
+        if !scope.reads() {
+            return Err(AppError::Forbidden.into());
+        }
+        Ok(Self(principal))
+    }
+}
+
+impl FromRequestParts<AppState> for ApiWriter {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (principal, scope) = bearer(parts, state).await?;
+        if !scope.writes() {
+            return Err(AppError::Forbidden.into());
+        }
         Ok(Self(principal))
     }
 }

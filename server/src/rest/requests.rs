@@ -14,7 +14,7 @@ use app::error::AppError;
 use app::model::RequestDetail;
 
 use super::openapi::ErrorBody;
-use super::{ApiError, ApiPrincipal};
+use super::{ApiError, ApiPrincipal, ApiWriter};
 use crate::startup::AppState;
 
 /// A new tool request, as a script sends it. Only `team` and `tool_name` are needed for a
@@ -100,13 +100,13 @@ fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
         (status = 201, description = "Filed; `Location` names it", body = RequestDetail),
         (status = 400, description = "Not JSON", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "A second factor must be set up first", body = ErrorBody),
+        (status = 403, description = "A read-only token, or a second factor must be set up first", body = ErrorBody),
         (status = 422, description = "A field is wrong or missing; `field` names it", body = ErrorBody),
     )
 )]
 pub async fn create(
     State(state): State<AppState>,
-    ApiPrincipal(principal): ApiPrincipal,
+    ApiWriter(principal): ApiWriter,
     json: Result<Json<NewRequest>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     authorize(&principal, Permission::RequestTools)?;

@@ -192,14 +192,28 @@ impl TestApp {
         }
     }
 
-    /// A personal API token for `email`'s account, as `server token create` makes one.
+    /// A personal API token for `email`'s account, as `server token create` makes one (read
+    /// and write, 90 days).
     pub async fn api_token(&self, email: &str) -> String {
+        self.api_token_with(email, app::domain::TokenScope::ReadWrite, 90)
+            .await
+    }
+
+    /// A personal API token for `email`'s account with `scope`, living `days` days.
+    pub async fn api_token_with(
+        &self,
+        email: &str,
+        scope: app::domain::TokenScope,
+        days: u16,
+    ) -> String {
         app::backend::identity::tokens::create(
             &self.pool,
             Actor::Operator,
             &app::domain::Email::parse(email).expect("email"),
             "tests",
-            chrono::Utc::now(),
+            scope,
+            days,
+            self.now(),
         )
         .await
         .expect("token")

@@ -9,6 +9,7 @@ mod admin;
 mod admin_cli;
 mod audit;
 mod checklists;
+mod credentials;
 mod decisions;
 mod demo;
 mod health;

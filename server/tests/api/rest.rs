@@ -10,10 +10,18 @@ use serde_json::Value;
 async fn user_with_token(app: &TestApp, email: &str, roles: &[Role]) -> String {
     app.create_user(email, "Someone", roles).await;
     let email = Email::parse(email).expect("email");
-    tokens::create(&app.pool, Actor::Operator, &email, "tests", Utc::now())
-        .await
-        .expect("token")
-        .token
+    tokens::create(
+        &app.pool,
+        Actor::Operator,
+        &email,
+        "tests",
+        app::domain::TokenScope::ReadWrite,
+        90,
+        Utc::now(),
+    )
+    .await
+    .expect("token")
+    .token
 }
 
 async fn get_me(app: &TestApp, authorization: Option<&str>) -> reqwest::Response {

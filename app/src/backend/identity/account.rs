@@ -2,11 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use uuid::Uuid;
 
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::auth::{password, sessions};
+use crate::backend::identity::tokens;
 use crate::backend::identity::users::Principal;
-use crate::domain::{AuditAction, Password};
+use crate::domain::{AuditAction, Password, TokenScope};
 use crate::error::AppError;
 use crate::model::{SessionView, TokenView};
 
@@ -29,23 +31,32 @@ pub async fn sessions(
         .collect())
 }
 
-pub async fn tokens(pool: &PgPool, principal: &Principal) -> Result<Vec<TokenView>, AppError> {
-    let rows = sqlx::query!(
-        "SELECT api_token_id, name, created_at, last_used_at FROM api_tokens
-         WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
-        principal.user_id
+/// `user_id`'s live tokens (not revoked, not expired), newest first.
+pub async fn tokens(
+    pool: &PgPool,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<TokenView>, AppError> {
+    Ok(sqlx::query!(
+        r#"SELECT api_token_id, name, scope AS "scope: TokenScope", created_at, expires_at,
+             last_used_at
+           FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+           ORDER BY created_at DESC"#,
+        user_id,
+        now
     )
     .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| TokenView {
-            id: row.api_token_id.to_string(),
-            name: row.name,
-            created: row.created_at,
-            last_used: row.last_used_at,
-        })
-        .collect())
+    .await?
+    .into_iter()
+    .map(|row| TokenView {
+        id: row.api_token_id.to_string(),
+        name: row.name,
+        scope: row.scope,
+        created: row.created_at,
+        expires: row.expires_at,
+        last_used: row.last_used_at,
+    })
+    .collect())
 }
 
 /// Sets a new password (the caller has checked the current one) and ends every other session.
@@ -71,6 +82,15 @@ pub async fn change_password(
     .execute(&mut *tx)
     .await?;
     let ended = sessions::end_all(&mut tx, principal.user_id, current_session).await?;
+    // Whoever knew the old password may have made tokens with it.
+    tokens::revoke_all(
+        &mut tx,
+        principal.actor(),
+        principal.user_id,
+        "password changed",
+        now,
+    )
+    .await?;
     let event = NewEvent::new(principal.actor(), AuditAction::PasswordChanged)
         .target(format!("user:{}", principal.email))
         .source(source)

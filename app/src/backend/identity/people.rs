@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::auth::sessions;
+use crate::backend::identity::tokens;
 use crate::backend::identity::users::{grant_roles, role_names, with_employee, Principal};
 use crate::backend::org::teams;
 use crate::domain::{AuditAction, Role};
@@ -178,6 +179,7 @@ pub async fn set_disabled(
     if disabled {
         keep_an_admin(&mut tx, "account").await?;
         sessions::end_all(&mut tx, user_id, None).await?;
+        tokens::revoke_all(&mut tx, admin.actor(), user_id, "account disabled", now).await?;
     }
     let action = if disabled {
         AuditAction::UserDisabled
@@ -216,6 +218,7 @@ pub async fn reset_totp(
         .execute(&mut *tx)
         .await?;
     sessions::end_all(&mut tx, user_id, None).await?;
+    tokens::revoke_all(&mut tx, admin.actor(), user_id, "second factor reset", now).await?;
     let event =
         NewEvent::new(admin.actor(), AuditAction::TotpResetByAdmin).target(format!("user:{email}"));
     audit::append(&mut tx, event, now).await?;

@@ -1,14 +1,14 @@
 //! Personal API tokens: `agp_` followed by 256 random bits in base64url. Only their SHA-256 is
 //! stored; the token itself is shown once.
 
-use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
 use crate::backend::platform::secrets::{digest, random_token};
-use crate::domain::{Actor, AuditAction, Email};
+use crate::domain::{Actor, AuditAction, Email, TokenScope};
 use crate::error::AppError;
 
 const PREFIX: &str = "agp_";
@@ -38,17 +38,21 @@ pub fn parse_name(name: &str) -> Result<&str, AppError> {
     }
 }
 
-/// Creates a token for the active account `email`, audited in the same transaction.
+/// Creates a token for the active account `email`, living `days` days with `scope`, audited in
+/// the same transaction.
 #[tracing::instrument(skip_all)]
 pub async fn create(
     pool: &PgPool,
     actor: Actor,
     email: &Email,
     name: &str,
+    scope: TokenScope,
+    days: u16,
     now: DateTime<Utc>,
 ) -> Result<CreatedToken, AppError> {
     let name = parse_name(name)?;
     let token = random_token(PREFIX);
+    let expires_at = now + Duration::days(i64::from(days));
 
     let mut tx = pool.begin().await?;
     let user_id = sqlx::query_scalar!(
@@ -59,18 +63,26 @@ pub async fn create(
     .await?
     .ok_or_else(|| AppError::invalid("email", "no active account has this address"))?;
     let api_token_id = sqlx::query_scalar!(
-        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at, scope, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING api_token_id",
         user_id,
         name,
         &digest(&token)[..],
-        now
+        now,
+        scope.as_str(),
+        expires_at
     )
     .fetch_one(&mut *tx)
     .await?;
     let event = NewEvent::new(actor, AuditAction::TokenCreated)
         .target(format!("user:{email}"))
-        .after(serde_json::json!({ "token_id": api_token_id, "name": name }));
+        .after(serde_json::json!({
+            "token_id": api_token_id,
+            "name": name,
+            "scope": scope,
+            "expires_at": expires_at.to_rfc3339(),
+        }));
     audit::append(&mut tx, event, now).await?;
     tx.commit().await?;
     Ok(CreatedToken {
@@ -79,18 +91,45 @@ pub async fn create(
     })
 }
 
+/// Revokes every live token of `user_id` (a password change, a second-factor reset, a disabled
+/// account), in the caller's transaction. Enabling the account again revives none of them.
+pub async fn revoke_all(
+    conn: &mut PgConnection,
+    actor: Actor,
+    user_id: Uuid,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let revoked = sqlx::query_scalar!(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL
+         RETURNING api_token_id",
+        user_id,
+        now
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if !revoked.is_empty() {
+        let event = NewEvent::new(actor, AuditAction::TokenRevoked)
+            .target(format!("user-id:{user_id}"))
+            .after(serde_json::json!({ "token_ids": revoked, "why": why }));
+        audit::append(conn, event, now).await?;
+    }
+    Ok(revoked.len())
+}
+
 /// How often a token's last use is written: to the minute, so busy scripts do not turn every
 /// read into a write on one row (a lock every request would queue on).
 const LAST_USED_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);
 
-/// The principal a bearer token stands for, noting when it was used (to the minute). Unknown,
-/// revoked and malformed tokens and disabled accounts are all simply `Unauthorized`.
+/// The principal a bearer token stands for and what the token may do, noting when it was used
+/// (to the minute). Unknown, expired, revoked and malformed tokens and disabled accounts are all
+/// simply `Unauthorized`.
 #[tracing::instrument(skip_all)]
 pub async fn authenticate(
     pool: &PgPool,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Principal, AppError> {
+) -> Result<(Principal, TokenScope), AppError> {
     if !token.starts_with(PREFIX) || token.len() > 100 {
         return Err(AppError::Unauthorized);
     }
@@ -100,10 +139,12 @@ pub async fn authenticate(
         r#"SELECT p.user_id AS "user_id!", p.email AS "email!: Email",
              p.display_name AS "display_name!", p.roles AS "roles!: Vec<String>",
              p.totp_enrolled AS "totp_enrolled!",
-             p.totp_required_for_all AS "totp_required_for_all!", t.last_used_at
+             p.totp_required_for_all AS "totp_required_for_all!", t.last_used_at,
+             t.scope AS "scope: TokenScope"
            FROM api_tokens t JOIN principals p ON p.user_id = t.user_id
-           WHERE t.token_hash = $1 AND t.revoked_at IS NULL"#,
-        &hash[..]
+           WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"#,
+        &hash[..],
+        now
     )
     .fetch_optional(pool)
     .await?
@@ -121,14 +162,15 @@ pub async fn authenticate(
         .execute(pool)
         .await?;
     }
-    Ok(Principal::new(
+    let principal = Principal::new(
         found.user_id,
         found.email,
         found.display_name,
         &found.roles,
         found.totp_enrolled,
         found.totp_required_for_all,
-    ))
+    );
+    Ok((principal, found.scope))
 }
 
 /// Revokes one of `owner`'s tokens; revoking twice, or someone else's token, is `NotFound`.

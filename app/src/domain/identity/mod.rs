@@ -8,6 +8,7 @@ mod password;
 mod recovery_code;
 mod role;
 pub mod throttle;
+pub mod token;
 mod totp_code;
 
 pub use display_name::DisplayName;
@@ -16,4 +17,5 @@ pub use membership::Membership;
 pub use password::Password;
 pub use recovery_code::RecoveryCode;
 pub use role::Role;
+pub use token::TokenScope;
 pub use totp_code::TotpCode;

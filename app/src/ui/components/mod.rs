@@ -12,6 +12,7 @@ mod registry;
 mod request_badges;
 mod reveal;
 mod supply_chain;
+mod tokens;
 mod user_menu;
 mod when;
 
@@ -27,5 +28,6 @@ pub use registry::{History, StatusBadge};
 pub use request_badges::{RequestStateBadge, RiskBadge};
 pub use reveal::{RevealPanel, RoleBadges};
 pub use supply_chain::{choices, SupplyChain, SupplyChainFields};
+pub use tokens::{ConfirmIdentity, TokenTable};
 pub use user_menu::UserMenu;
 pub use when::{OnDay, When};

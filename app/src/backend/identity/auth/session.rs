@@ -13,6 +13,10 @@ use crate::error::AppError;
 pub const SIGNED_IN_KEY: &str = "auth";
 const AWAITING_CODE_KEY: &str = "awaiting_code";
 const REVEAL_KEY: &str = "reveal";
+const CONFIRMED_KEY: &str = "identity_confirmed_at";
+
+/// A sensitive change within this long of the last proof of identity asks for none again.
+pub const FRESH_SECS: i64 = 5 * 60;
 
 /// Signed out after this long without a request.
 pub const IDLE_SECS: i64 = 30 * 60;
@@ -96,7 +100,9 @@ impl AuthSession {
                 },
             )
             .await
-            .map_err(store_error)
+            .map_err(store_error)?;
+        // Signing in is a proof of identity too.
+        self.0.insert(CONFIRMED_KEY, now).await.map_err(store_error)
     }
 
     /// The password was right; remember whose code is expected next (under a new id).
@@ -152,6 +158,25 @@ impl AuthSession {
             .await
             .map_err(store_error)?;
         Ok(false)
+    }
+
+    /// The person just proved it is them (password or code): sensitive changes within
+    /// [`FRESH_SECS`] need no new proof.
+    pub async fn confirmed(&self, now: DateTime<Utc>) -> Result<(), AppError> {
+        self.0
+            .insert(CONFIRMED_KEY, now.timestamp())
+            .await
+            .map_err(store_error)
+    }
+
+    /// Whether the last proof of identity is recent enough for a sensitive change.
+    pub async fn is_fresh(&self, now: DateTime<Utc>) -> Result<bool, AppError> {
+        let at = self
+            .0
+            .get::<i64>(CONFIRMED_KEY)
+            .await
+            .map_err(store_error)?;
+        Ok(at.is_some_and(|at| (0..=FRESH_SECS).contains(&(now.timestamp() - at))))
     }
 
     /// A new session id for the same sign-in (after a step-up or a change of roles).

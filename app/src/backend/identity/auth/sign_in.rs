@@ -265,20 +265,24 @@ pub async fn check_second_factor(
 }
 
 /// Asks a signed-in person to prove it is them again before a sensitive change: their current
-/// password, and when they have a second factor and `code` is given, a fresh code (used up).
-/// Failures count towards the same throttle as signing in.
+/// password and, when they have a second factor and `code` is given, a fresh code (used up) —
+/// or, without a password, that code alone. Failures count towards the same throttle and the
+/// same second-factor lock as signing in.
 #[tracing::instrument(skip_all, fields(%user_id))]
 pub async fn reauthenticate(
     pool: &PgPool,
     key: &SealingKey,
     user_id: Uuid,
-    password: &str,
+    password: Option<&str>,
     code: Option<&str>,
     source: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let candidate =
-        Password::candidate(password).map_err(|m| AppError::invalid("current_password", m))?;
+    let candidate = password
+        .map(|password| {
+            Password::candidate(password).map_err(|m| AppError::invalid("current_password", m))
+        })
+        .transpose()?;
     let factor = code.map(Factor::parse).transpose()?;
     let user = sqlx::query!(
         r#"SELECT u.email AS "email: Email", u.password_hash, t.secret_sealed AS "secret_sealed?"
@@ -300,8 +304,18 @@ pub async fn reauthenticate(
     }
     drop(conn);
     let actor = user_actor(user_id, &email);
+    if candidate.is_none() && (factor.is_none() || user.secret_sealed.is_none()) {
+        return Err(AppError::invalid(
+            "current_password",
+            "enter your password to confirm it is you",
+        ));
+    }
     let mut tx = pool.begin().await?;
-    if !password::verify(&candidate, user.password_hash.as_deref()).await? {
+    let password_wrong = match &candidate {
+        Some(candidate) => !password::verify(candidate, user.password_hash.as_deref()).await?,
+        None => false,
+    };
+    if password_wrong {
         throttle::record_failure(&mut tx, &keys, now).await?;
         let event = NewEvent::new(actor, AuditAction::SignInFailed)
             .target(format!("user:{email}"))

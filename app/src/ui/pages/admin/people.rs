@@ -3,15 +3,15 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::api::{
-    get_people, get_person, InvitePerson, ResetPersonTotp, RevokeInvitation, SetPersonDisabled,
-    UpdatePerson,
+    get_people, get_person, InvitePerson, ResetPersonTotp, RevokeInvitation, RevokePersonToken,
+    SetPersonDisabled, UpdatePerson,
 };
 use crate::domain::{Membership, Role};
 use crate::error::AppError;
 use crate::model::{PeoplePage as PeopleData, PersonPage as PersonData, TeamRow};
 use crate::ui::components::{
-    action_done, action_error, field_error, EmptyState, Field, FormError, Loaded, Page,
-    RevealPanel, RoleBadges, Success,
+    action_done, action_error, field_error, ConfirmIdentity, EmptyState, Field, FormError, Loaded,
+    Page, RevealPanel, RoleBadges, Success, TokenTable,
 };
 use crate::ui::components::{OnDay, When};
 
@@ -353,6 +353,7 @@ pub fn PersonPage() -> impl IntoView {
     let update = ServerAction::<UpdatePerson>::new();
     let disable = ServerAction::<SetPersonDisabled>::new();
     let reset = ServerAction::<ResetPersonTotp>::new();
+    let revoke_token = ServerAction::<RevokePersonToken>::new();
     let data = Resource::new_blocking(
         move || {
             (
@@ -360,6 +361,7 @@ pub fn PersonPage() -> impl IntoView {
                 update.version().get(),
                 disable.version().get(),
                 reset.version().get(),
+                revoke_token.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -374,7 +376,9 @@ pub fn PersonPage() -> impl IntoView {
             <Loaded
                 resource=data
                 loading="Loading…"
-                view={move |page: PersonData| view! { <PersonView page update disable reset /> }}
+                view={move |page: PersonData| {
+                    view! { <PersonView page update disable reset revoke_token /> }
+                }}
             />
         </Page>
     }
@@ -386,6 +390,7 @@ fn PersonView(
     update: ServerAction<UpdatePerson>,
     disable: ServerAction<SetPersonDisabled>,
     reset: ServerAction<ResetPersonTotp>,
+    revoke_token: ServerAction<RevokePersonToken>,
 ) -> impl IntoView {
     let update_error = action_error(update);
     let disable_error = action_error(disable);
@@ -396,8 +401,13 @@ fn PersonView(
         .iter()
         .map(|t| (t.slug.clone(), t.membership))
         .collect();
-    let (update_id, reset_id, disable_id) =
-        (person.id.clone(), person.id.clone(), person.id.clone());
+    let (update_id, reset_id, disable_id, token_owner) = (
+        person.id.clone(),
+        person.id.clone(),
+        person.id.clone(),
+        person.id.clone(),
+    );
+    let revoke_error = action_error(revoke_token);
     view! {
         <header class="page__header">
             <h1 id="page-title">{person.name.clone()}</h1>
@@ -423,6 +433,10 @@ fn PersonView(
                     error=field_error(update_error, "roles")
                 />
                 <TeamChoices teams=page.teams current error=field_error(update_error, "teams") />
+                <p class="field-hint">
+                    "Granting the reviewer or admin role asks you to confirm it is you."
+                </p>
+                <ConfirmIdentity id="access" error=update_error />
                 <button type="submit" class="button">
                     "Save roles and teams"
                 </button>
@@ -438,8 +452,9 @@ fn PersonView(
                         <span class="badge badge--ok">"On"</span>
                         " Lost their phone? Resetting removes their authenticator and recovery codes and signs them out; they set up a new one at their next sign-in."
                     </p>
-                    <ActionForm action=reset>
+                    <ActionForm action=reset attr:class="form" attr:novalidate=true>
                         <input type="hidden" name="id" value=reset_id />
+                        <ConfirmIdentity id="reset" error=reset_error />
                         <button type="submit" class="button button--danger">
                             "Reset two-factor sign-in"
                         </button>
@@ -455,6 +470,27 @@ fn PersonView(
                 }
                     .into_any()
             }}
+        </section>
+
+        <section class="card" aria-labelledby="person-tokens-title">
+            <h2 id="person-tokens-title">"API tokens"</h2>
+            <FormError error=revoke_error />
+            <TokenTable
+                tokens=page.tokens
+                empty="This person has no live API token."
+                revoke=move |token| {
+                    let owner = token_owner.clone();
+                    view! {
+                        <ActionForm action=revoke_token>
+                            <input type="hidden" name="user_id" value=owner />
+                            <input type="hidden" name="id" value=token.id />
+                            <button type="submit" class="button button--danger">
+                                {format!("Revoke {}", token.name)}
+                            </button>
+                        </ActionForm>
+                    }
+                }
+            />
         </section>
 
         <section class="card" aria-labelledby="status-title">

@@ -7,8 +7,8 @@ use crate::api::{
 use crate::model::{AccountPage as AccountData, TwoFactorPage as TwoFactorData};
 use crate::ui::components::When;
 use crate::ui::components::{
-    action_done, action_error, field_error, EmptyState, Field, FormError, Loaded, Page,
-    RevealPanel, RoleBadges, Success, Width,
+    action_done, action_error, field_error, ConfirmIdentity, Field, FormError, Loaded, Page,
+    RevealPanel, RoleBadges, Select, Success, TokenTable, Width,
 };
 
 /// The signed-in person's own account.
@@ -258,65 +258,28 @@ fn AccountView(
                 ". A token acts as you, with your roles."
             </p>
             <FormError error=revoke_error />
-            {if page.tokens.is_empty() {
-                view! {
-                    <EmptyState title="No API tokens">
-                        <p>"Create one below when a script needs to ask the portal."</p>
-                    </EmptyState>
+            <TokenTable
+                tokens=page.tokens
+                empty="Create one below when a script needs to ask the portal."
+                revoke=move |token| {
+                    view! {
+                        <ActionForm action=revoke>
+                            <input type="hidden" name="id" value=token.id />
+                            <button type="submit" class="button button--danger">
+                                {format!("Revoke {}", token.name)}
+                            </button>
+                        </ActionForm>
+                    }
                 }
-                    .into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table" data-testid="token-table">
-                            <caption class="visually-hidden">"Your API tokens"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"Created"</th>
-                                    <th scope="col">"Last used"</th>
-                                    <th scope="col">
-                                        <span class="visually-hidden">"Action"</span>
-                                    </th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {page
-                                    .tokens
-                                    .into_iter()
-                                    .map(|token| {
-                                        view! {
-                                            <tr>
-                                                <th scope="row">{token.name.clone()}</th>
-                                                <td data-label="Created">
-                                                    <When at=token.created />
-                                                </td>
-                                                <td data-label="Last used">
-                                                    {match token.last_used {
-                                                        Some(at) => view! { <When at /> }.into_any(),
-                                                        None => "Never".into_any(),
-                                                    }}
-                                                </td>
-                                                <td>
-                                                    <ActionForm action=revoke>
-                                                        <input type="hidden" name="id" value=token.id.clone() />
-                                                        <button type="submit" class="button button--danger">
-                                                            {format!("Revoke {}", token.name)}
-                                                        </button>
-                                                    </ActionForm>
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                    .into_any()
-            }}
+            />
             <FormError error=create_error />
-            <ActionForm action=create attr:class="form form--inline" attr:novalidate=true>
+            <ActionForm
+                action=create
+                attr:class="form"
+                attr:novalidate=true
+                attr:data-testid="token-form"
+            >
+                <h3>"Create a token"</h3>
                 <Field
                     id="token-name"
                     name="name"
@@ -327,6 +290,30 @@ fn AccountView(
                     hint="What it is for, e.g. “SIEM export”."
                     error=field_error(create_error, "name")
                 />
+                <Select
+                    id="token-scope"
+                    name="scope"
+                    label="It may"
+                    options=vec![
+                        ("read".to_owned(), "Read only".to_owned()),
+                        ("read-write".to_owned(), "Read and write (file requests)".to_owned()),
+                        ("metrics".to_owned(), "Read the metrics only (Prometheus)".to_owned()),
+                    ]
+                    selected="read"
+                    error=field_error(create_error, "scope")
+                />
+                <Field
+                    id="token-days"
+                    name="expires_in_days"
+                    label="Expires after (days)"
+                    input_type="number"
+                    autocomplete="off"
+                    maxlength=3
+                    value="90"
+                    hint="From 1 to 365: no token lives for ever."
+                    error=field_error(create_error, "expires_in_days")
+                />
+                <ConfirmIdentity id="token" error=create_error />
                 <button type="submit" class="button">
                     "Create token"
                 </button>
