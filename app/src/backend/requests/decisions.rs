@@ -10,9 +10,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::backend::audit::{self, NewEvent};
-use crate::backend::identity::auth::lock::{self, Attempt};
-use crate::backend::identity::auth::sign_in::{consume_factor, Factor, FactorCheck};
-use crate::backend::identity::auth::throttle::{self, ThrottleKeys};
+use crate::backend::identity::auth::sign_off::{self, Signer};
 use crate::backend::identity::auth::totp::SealingKey;
 use crate::backend::identity::users::Principal;
 use crate::backend::notifications;
@@ -25,7 +23,7 @@ use crate::domain::requests::decision::{DecisionForm, ValidDecision};
 use crate::domain::requests::receipt::{ReceiptDocument, ReceiptReviewer, RECEIPT_VERSION};
 use crate::domain::requests::state::{self, after_decision, Decision, RequestAction, RequestState};
 use crate::domain::AuditAction;
-use crate::error::{AppError, OrInternal};
+use crate::error::AppError;
 use crate::model::RequestDetail;
 
 /// The keys a decision needs: the reviewer's sealed TOTP secret is opened with one, the
@@ -59,13 +57,13 @@ pub async fn decide(
 ) -> Result<Decided, AppError> {
     let today = today(now)?;
     let decision = form.validate(today)?;
-    let throttle_keys = ThrottleKeys::address(source);
-    let mut conn = pool.acquire().await?;
-    if throttle::wait_secs(&mut conn, &throttle_keys, now).await? > 0 {
-        return Err(AppError::RateLimited);
-    }
-    lock::ensure_open(&mut conn, principal.user_id, now).await?;
-    drop(conn);
+    let signer = Signer {
+        principal,
+        source,
+        purpose: "decision",
+        target: format!("request:{number}"),
+    };
+    sign_off::precheck(pool, &signer, now).await?;
     let mut tx = pool.begin().await?;
     let (stored, party) = lock(&mut tx, principal, number).await?;
     state::next(
@@ -86,31 +84,7 @@ pub async fn decide(
                 .into(),
         });
     }
-    let sealed = sqlx::query_scalar!(
-        "SELECT secret_sealed FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL",
-        principal.user_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| {
-        AppError::invalid(
-            "code",
-            "set up two-factor sign-in first: decisions are signed with it",
-        )
-    })?;
-    let factor = Factor::Totp(decision.code.clone());
-    let check =
-        consume_factor(&mut tx, keys.totp, principal.user_id, &sealed, &factor, now).await?;
-    let step = match check {
-        FactorCheck::Accepted { step: Some(step) } => {
-            lock::clear(&mut tx, principal.user_id).await?;
-            step
-        }
-        refused_code => {
-            drop(tx);
-            return Err(refuse_code(pool, principal, refused_code, number, source, now).await?);
-        }
-    };
+    let step = sign_off::use_code(pool, &mut tx, keys.totp, &signer, &decision.code, now).await?;
     let outcome = record(
         &mut tx,
         keys.signing,
@@ -151,32 +125,6 @@ pub async fn demo_sign_off(
         conn, signing, principal, &stored, &request, decision, step, None, now,
     )
     .await
-}
-
-/// A wrong or replayed code: counted towards the address's throttle and the account's
-/// second-factor lock, and audited, in a transaction of its own (the decision's was rolled
-/// back).
-async fn refuse_code(
-    pool: &PgPool,
-    principal: &Principal,
-    check: FactorCheck,
-    number: i64,
-    source: Option<std::net::IpAddr>,
-    now: DateTime<Utc>,
-) -> Result<AppError, AppError> {
-    let (action, error) = check.refusal().or_internal("refusing a code")?;
-    let attempt = Attempt {
-        user_id: principal.user_id,
-        email: &principal.email,
-        actor: principal.actor(),
-        source,
-        purpose: "decision",
-        target: format!("request:{number}"),
-    };
-    let mut tx = pool.begin().await?;
-    lock::refused(&mut tx, &attempt, action, now).await?;
-    tx.commit().await?;
-    Ok(error)
 }
 
 /// Everything a verified decision changes, inside the caller's transaction.

@@ -8,5 +8,6 @@ pub mod session;
 pub mod session_store;
 pub mod sessions;
 pub mod sign_in;
+pub mod sign_off;
 pub mod throttle;
 pub mod totp;
