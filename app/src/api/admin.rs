@@ -296,18 +296,21 @@ pub async fn get_settings() -> Result<Settings, AppError> {
 pub async fn update_settings(
     name: String,
     require_totp_for_all: Option<String>,
+    #[server(default)] max_review_months: String,
+    #[server(default)] stale_policy: String,
 ) -> Result<(), AppError> {
     use super::guard::guard;
+    use crate::backend::org::settings::{update, SettingsForm};
     use crate::domain::Permission;
     guard(Permission::ManageSettings, |caller| async move {
-        crate::backend::org::settings::update(
-            caller.pool(),
-            &caller.principal,
-            &name,
-            require_totp_for_all.is_some_and(|v| !v.is_empty() && v != "false"),
-            caller.now,
-        )
-        .await
+        let form = SettingsForm {
+            name: &name,
+            require_totp_for_all: require_totp_for_all
+                .is_some_and(|v| !v.is_empty() && v != "false"),
+            max_review_months: &max_review_months,
+            stale_policy: &stale_policy,
+        };
+        update(caller.pool(), &caller.principal, form, caller.now).await
     })
     .await
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::{
     DataClassEditor, DataClassesPage, PolicyAnswer, RegistryPage, ToolEditor, ToolPageData,
+    ToolSaved,
 };
 
 #[cfg(feature = "ssr")]
@@ -123,21 +124,41 @@ pub async fn get_tool_editor(slug: Option<String>) -> Result<ToolEditor, AppErro
     .await
 }
 
-/// Adds a tool (`original` empty) or changes the tool `original`; then shows its page.
+/// Adds a tool (`original` empty) or changes the tool `original`, then shows its page — or,
+/// when the change widens what the tool allows, files it as a registry change request and shows
+/// that. Suspending or prohibiting needs a fresh `code`.
 #[server(endpoint = "save_tool")]
 pub async fn save_tool(
     original: String,
     tool: crate::domain::ToolForm,
-) -> Result<String, AppError> {
+    #[server(default)] code: String,
+) -> Result<ToolSaved, AppError> {
     use super::guard::guard;
-    use crate::backend::registry::editing;
+    use crate::backend::registry::editing::{self, Saved};
     use crate::domain::Permission;
     guard(Permission::ManageRegistry, |caller| async move {
         let change = caller.change()?;
         let original = Some(original.trim()).filter(|s| !s.is_empty());
-        let slug = editing::save(caller.pool(), &change, original, &tool).await?;
-        leptos_axum::redirect(&format!("/tools/{slug}"));
-        Ok(slug)
+        let saved = editing::save(
+            caller.pool(),
+            &change,
+            &caller.principal,
+            &caller.services.totp_key,
+            original,
+            &tool,
+            &code,
+        )
+        .await?;
+        Ok(match saved {
+            Saved::Applied(slug) => {
+                leptos_axum::redirect(&format!("/tools/{slug}"));
+                ToolSaved::Applied { slug }
+            }
+            Saved::Proposed(number) => {
+                leptos_axum::redirect(&format!("/requests/{number}"));
+                ToolSaved::Proposed { number }
+            }
+        })
     })
     .await
 }

@@ -80,6 +80,7 @@ audit_actions! {
     RequestSignedOff => "request.signed_off",
     RequestDecided => "request.decided",
     RequestReopened => "request.reopened",
+    RegistryChangeProposed => "request.registry_change_proposed",
     ApprovalStale => "tool.approval_stale",
     ChecklistItemUpdated => "checklist.item_updated",
     ChecklistItemSaved => "checklist.item_saved",

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::registry::policy::StalePolicy;
+
 /// What the overview page shows: the organization and its teams.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
@@ -56,4 +58,8 @@ pub struct TeamDetail {
 pub struct Settings {
     pub name: String,
     pub require_totp_for_all: bool,
+    /// The longest an approval may go without a review.
+    pub max_review_months: i32,
+    /// What the policy check answers while an approval is being re-reviewed.
+    pub stale_policy: StalePolicy,
 }

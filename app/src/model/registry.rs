@@ -107,6 +107,8 @@ pub struct ApprovalState {
     /// When a reviewer changed the pinned version, checksum or "trains on data" after the
     /// approval; `None` while it is current.
     pub stale_since: Option<DateTime<Utc>>,
+    /// What changed, in words (`pinned version 1.0 → 1.1`).
+    pub stale_changes: String,
     /// The re-review request opened when the approval went stale.
     pub re_review_request: Option<i64>,
 }
@@ -120,6 +122,12 @@ pub struct PolicyAnswer {
     pub tool: String,
     pub data_class: String,
     pub team: String,
+    /// The signed receipt of the decision that granted a "yes" (see `GET /api/v1/receipts/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
+    /// The re-review request open on the tool's approval, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub re_review_request: Option<i64>,
 }
 
 /// One change in a tool's or data class's history.
@@ -174,4 +182,14 @@ pub struct DataClassesPage {
 pub struct DataClassEditor {
     pub class: DataClassView,
     pub history: Vec<HistoryEntry>,
+}
+
+/// What saving the tool form did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ToolSaved {
+    /// In the registry now.
+    Applied { slug: String },
+    /// It widens what the tool allows: filed as a registry change request for reviewers.
+    Proposed { number: i64 },
 }

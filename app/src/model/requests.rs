@@ -7,8 +7,8 @@ use super::{DataClassRef, DataClassView};
 use crate::domain::registry::policy::TeamRef;
 use crate::domain::requests::receipt::{ReceiptDocument, SignedReceipt};
 use crate::domain::requests::risk::RiskAssessment;
-use crate::domain::requests::state::{Decision, Party, RequestAction, RequestState};
-use crate::domain::{Distribution, ToolCategory};
+use crate::domain::requests::state::{Decision, Party, RequestAction, RequestKind, RequestState};
+use crate::domain::{Distribution, FieldChange, ToolCategory};
 
 /// One request as a person allowed to see it reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +16,7 @@ use crate::domain::{Distribution, ToolCategory};
 pub struct RequestDetail {
     pub request_id: String,
     pub number: i64,
+    pub kind: RequestKind,
     pub state: RequestState,
     /// How the reader stands to it: `requester`, `reviewer`, `observer`.
     pub party: Party,
@@ -50,6 +51,8 @@ pub struct RequestDetail {
     pub re_review: bool,
     /// The registry entry its final approval wrote or widened.
     pub granted_tool: Option<String>,
+    /// A registry change: field by field, what it makes of the entry.
+    pub changes: Vec<FieldChange>,
     pub timeline: Vec<TimelineEntry>,
     /// SHA-256 of the request as it stands: what a decision signs.
     pub version: String,

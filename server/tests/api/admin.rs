@@ -384,7 +384,8 @@ async fn requiring_two_factor_for_everyone_applies_at_once() {
     let (_, settings) = json(&app, "admin/settings", &[], &admin.cookie).await;
     assert_eq!(
         settings,
-        serde_json::json!({"name": "Northwind", "require_totp_for_all": true})
+        serde_json::json!({"name": "Northwind", "require_totp_for_all": true,
+                           "max_review_months": 12, "stale_policy": "deny"})
     );
     assert_eq!(who(&app, &eve.cookie).await["needs_two_factor"], true);
     assert_eq!(

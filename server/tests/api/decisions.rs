@@ -79,78 +79,6 @@ async fn in_review(
     number
 }
 
-async fn request(app: &TestApp, who: &SignedIn, number: &str) -> Value {
-    let (status, request) = app
-        .call_json("request", &[("number", number)], Some(&who.cookie))
-        .await;
-    assert_eq!(status, 200, "{request}");
-    request
-}
-
-/// The code `reviewer`'s app shows once the portal's clock has moved to the next time step
-/// (the current one was used to sign in).
-fn fresh_code(app: &TestApp, reviewer: &SignedIn) -> String {
-    app.advance(30);
-    reviewer
-        .totp
-        .as_ref()
-        .expect("a reviewer has TOTP")
-        .code_at(app.now())
-        .expect("code")
-}
-
-/// Decides as `reviewer` with `code` on the version the reviewer reads now; the response.
-async fn decide_with(
-    app: &TestApp,
-    reviewer: &SignedIn,
-    number: &str,
-    fields: &[(&str, &str)],
-    code: &str,
-) -> reqwest::Response {
-    let version = request(app, reviewer, number).await["version"]
-        .as_str()
-        .expect("version")
-        .to_owned();
-    let mut form = vec![
-        ("number", number),
-        ("decision[version]", version.as_str()),
-        ("decision[code]", code),
-        (
-            "decision[rationale]",
-            "Checked the vendor's data processing terms.",
-        ),
-    ];
-    form.extend_from_slice(fields);
-    app.call("decide_request", &form, Some(&reviewer.cookie))
-        .await
-}
-
-/// Decides with a fresh code; keeps `reviewer`'s session cookie current (a decision renews it).
-async fn decide(
-    app: &TestApp,
-    reviewer: &mut SignedIn,
-    number: &str,
-    decision: &str,
-) -> (u16, Value) {
-    let code = match &reviewer.totp {
-        Some(_) => fresh_code(app, reviewer),
-        None => "123456".to_owned(),
-    };
-    let response = decide_with(
-        app,
-        reviewer,
-        number,
-        &[("decision[decision]", decision)],
-        &code,
-    )
-    .await;
-    let status = response.status().as_u16();
-    if let Some(cookie) = cookie_of(&response) {
-        reviewer.cookie = cookie;
-    }
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn receipt_over_api(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
     app.client
         .get(app.url(&format!("/api/v1/receipts/{id}")))
@@ -165,14 +93,8 @@ async fn an_approval_signed_with_a_fresh_code_writes_the_registry_and_a_verifiab
     let app = spawn_app().await;
     let d = desk(&app).await;
     let number = in_review(&app, &d.eli, &d.rita, &form("Granola", false)).await;
-    assert_eq!(
-        request(&app, &d.rita, &number).await["assigned_to_me"],
-        true
-    );
-    assert_eq!(
-        request(&app, &d.sam, &number).await["assigned_to_me"],
-        false
-    );
+    assert_eq!(app.request(&d.rita, &number).await["assigned_to_me"], true);
+    assert_eq!(app.request(&d.sam, &number).await["assigned_to_me"], false);
 
     // The code Rita signed in with cannot sign a decision.
     let used = d
@@ -182,14 +104,14 @@ async fn an_approval_signed_with_a_fresh_code_writes_the_registry_and_a_verifiab
         .expect("totp")
         .code_at(app.now())
         .expect("code");
-    let response = decide_with(
-        &app,
-        &d.rita,
-        &number,
-        &[("decision[decision]", "approve")],
-        &used,
-    )
-    .await;
+    let response = app
+        .decide_with(
+            &d.rita,
+            &number,
+            &[("decision[decision]", "approve")],
+            &used,
+        )
+        .await;
     assert_eq!(response.status(), 422);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["field"], "code", "{body}");
@@ -201,20 +123,20 @@ async fn an_approval_signed_with_a_fresh_code_writes_the_registry_and_a_verifiab
         "{body}"
     );
     assert_eq!(
-        request(&app, &d.rita, &number).await["state"],
+        app.request(&d.rita, &number).await["state"],
         "in_review",
         "nothing decided"
     );
 
-    let code = fresh_code(&app, &d.rita);
-    let response = decide_with(
-        &app,
-        &d.rita,
-        &number,
-        &[("decision[decision]", "approve")],
-        &code,
-    )
-    .await;
+    let code = app.fresh_code(&d.rita);
+    let response = app
+        .decide_with(
+            &d.rita,
+            &number,
+            &[("decision[decision]", "approve")],
+            &code,
+        )
+        .await;
     assert_eq!(response.status(), 200);
     let renewed = cookie_of(&response).expect("the session id is renewed after the step-up");
     assert_ne!(renewed, d.rita.cookie);
@@ -223,7 +145,7 @@ async fn an_approval_signed_with_a_fresh_code_writes_the_registry_and_a_verifiab
         .await;
     assert_eq!(status, 401, "the old session id is gone");
 
-    let detail = request(&app, &d.eli, &number).await;
+    let detail = app.request(&d.eli, &number).await;
     assert_eq!(detail["state"], "approved");
     let signoffs = detail["signoffs"].as_array().expect("signoffs");
     assert_eq!(signoffs.len(), 1);
@@ -329,15 +251,15 @@ async fn an_approval_signed_with_a_fresh_code_writes_the_registry_and_a_verifiab
     assert_eq!(after["unread"], 0);
 
     // Final is final.
-    let sam_code = fresh_code(&app, &d.sam);
-    let response = decide_with(
-        &app,
-        &d.sam,
-        &number,
-        &[("decision[decision]", "reject")],
-        &sam_code,
-    )
-    .await;
+    let sam_code = app.fresh_code(&d.sam);
+    let response = app
+        .decide_with(
+            &d.sam,
+            &number,
+            &[("decision[decision]", "reject")],
+            &sam_code,
+        )
+        .await;
     assert_eq!(response.status(), 409);
 }
 
@@ -346,26 +268,23 @@ async fn a_high_risk_request_needs_two_distinct_reviewers_and_conditions_carry_o
     let app = spawn_app().await;
     let mut d = desk(&app).await;
     let number = in_review(&app, &d.eli, &d.rita, &form("Granola", true)).await;
-    assert_eq!(
-        request(&app, &d.rita, &number).await["required_approvals"],
-        2
-    );
+    assert_eq!(app.request(&d.rita, &number).await["required_approvals"], 2);
 
-    let code = fresh_code(&app, &d.rita);
-    let response = decide_with(
-        &app,
-        &d.rita,
-        &number,
-        &[
-            ("decision[decision]", "approve_with_conditions"),
-            ("decision[conditions]", "Read-only production access."),
-        ],
-        &code,
-    )
-    .await;
+    let code = app.fresh_code(&d.rita);
+    let response = app
+        .decide_with(
+            &d.rita,
+            &number,
+            &[
+                ("decision[decision]", "approve_with_conditions"),
+                ("decision[conditions]", "Read-only production access."),
+            ],
+            &code,
+        )
+        .await;
     assert_eq!(response.status(), 200);
     d.rita.cookie = cookie_of(&response).expect("renewed");
-    let detail = request(&app, &d.eli, &number).await;
+    let detail = app.request(&d.eli, &number).await;
     assert_eq!(
         (detail["state"].as_str(), detail["approvals"].as_i64()),
         (Some("in_review"), Some(1))
@@ -376,7 +295,7 @@ async fn a_high_risk_request_needs_two_distinct_reviewers_and_conditions_carry_o
     assert_eq!(status, 404, "nothing in the registry yet: {page}");
 
     // The same reviewer cannot give the second approval.
-    let (status, body) = decide(&app, &mut d.rita, &number, "approve").await;
+    let (status, body) = app.decide(&mut d.rita, &number, "approve").await;
     assert_eq!(status, 409, "{body}");
     assert!(
         body["message"]
@@ -386,9 +305,9 @@ async fn a_high_risk_request_needs_two_distinct_reviewers_and_conditions_carry_o
         "{body}"
     );
 
-    let (status, body) = decide(&app, &mut d.sam, &number, "approve").await;
+    let (status, body) = app.decide(&mut d.sam, &number, "approve").await;
     assert_eq!(status, 200, "{body}");
-    let detail = request(&app, &d.eli, &number).await;
+    let detail = app.request(&d.eli, &number).await;
     assert_eq!(
         detail["state"], "approved_with_conditions",
         "the first reviewer's conditions hold"
@@ -416,7 +335,7 @@ async fn nobody_decides_on_their_own_request_and_bad_input_names_the_field() {
     app.join(d.rita.user_id, "payments", Membership::Member)
         .await;
     let own = in_review(&app, &d.rita, &d.sam, &form("Granola", false)).await;
-    let (status, body) = decide(&app, &mut d.rita, &own, "approve").await;
+    let (status, body) = app.decide(&mut d.rita, &own, "approve").await;
     assert_eq!(status, 403, "{body}");
     let version = "ab".repeat(32);
     let (status, body) = app
@@ -435,11 +354,11 @@ async fn nobody_decides_on_their_own_request_and_bad_input_names_the_field() {
     assert_eq!(status, 403, "an employee cannot decide: {body}");
 
     let number = in_review(&app, &d.eli, &d.rita, &form("Otter", false)).await;
-    let version = request(&app, &d.rita, &number).await["version"]
+    let version = app.request(&d.rita, &number).await["version"]
         .as_str()
         .expect("v")
         .to_owned();
-    let code = fresh_code(&app, &d.rita);
+    let code = app.fresh_code(&d.rita);
     let stale_version = "0".repeat(64);
     type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
     let cases: Vec<Case> = vec![
@@ -523,20 +442,15 @@ async fn nobody_decides_on_their_own_request_and_bad_input_names_the_field() {
                 .contains("sql"));
         }
     }
-    let detail = request(&app, &d.eli, &number).await;
+    let detail = app.request(&d.eli, &number).await;
     assert_eq!(detail["state"], "in_review", "nothing was decided");
     assert_eq!(detail["signoffs"], serde_json::json!([]));
     // The good code was not spent by the refused attempts.
-    let response = decide_with(
-        &app,
-        &d.rita,
-        &number,
-        &[("decision[decision]", "reject")],
-        &code,
-    )
-    .await;
+    let response = app
+        .decide_with(&d.rita, &number, &[("decision[decision]", "reject")], &code)
+        .await;
     assert_eq!(response.status(), 200);
-    assert_eq!(request(&app, &d.eli, &number).await["state"], "rejected");
+    assert_eq!(app.request(&d.eli, &number).await["state"], "rejected");
     let (_, page) = app
         .call_json("tool", &[("slug", "otter")], Some(&d.eli.cookie))
         .await;
@@ -564,7 +478,7 @@ async fn twenty_racing_decisions_on_two_instances_have_exactly_one_winner() {
     }
     app.advance(30);
     let number = in_review(&app, &eli, &reviewers[0], &form("Granola", false)).await;
-    let version = request(&app, &reviewers[0], &number).await["version"]
+    let version = app.request(&reviewers[0], &number).await["version"]
         .as_str()
         .expect("v")
         .to_owned();
@@ -634,9 +548,9 @@ async fn receipts_are_visible_to_exactly_those_who_see_the_request() {
     let app = spawn_app().await;
     let mut d = desk(&app).await;
     let number = in_review(&app, &d.eli, &d.rita, &form("Granola", false)).await;
-    let (status, _) = decide(&app, &mut d.rita, &number, "reject").await;
+    let (status, _) = app.decide(&mut d.rita, &number, "reject").await;
     assert_eq!(status, 200);
-    let receipt_id = request(&app, &d.eli, &number).await["signoffs"][0]["receipt_id"]
+    let receipt_id = app.request(&d.eli, &number).await["signoffs"][0]["receipt_id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -695,7 +609,7 @@ async fn changing_an_approved_tools_supply_chain_makes_its_approval_stale_and_op
     let app = spawn_app().await;
     let mut d = desk(&app).await;
     let number = in_review(&app, &d.eli, &d.rita, &form("Granola", false)).await;
-    let (status, _) = decide(&app, &mut d.rita, &number, "approve").await;
+    let (status, _) = app.decide(&mut d.rita, &number, "approve").await;
     assert_eq!(status, 200);
 
     let edit = |pinned: &'static str, trains: bool| {
@@ -740,7 +654,7 @@ async fn changing_an_approved_tools_supply_chain_makes_its_approval_stale_and_op
         .expect("a re-review")
         .to_string();
 
-    let opened = request(&app, &d.sam, &re_review).await;
+    let opened = app.request(&d.sam, &re_review).await;
     assert_eq!(opened["state"], "submitted");
     assert_eq!(opened["re_review"], true);
     assert_eq!(opened["pinned_version"], "2.1.0");
@@ -782,7 +696,7 @@ async fn changing_an_approved_tools_supply_chain_makes_its_approval_stale_and_op
         )
         .await;
     assert_eq!(status, 200);
-    let (status, body) = decide(&app, &mut d.rita, &re_review, "approve").await;
+    let (status, body) = app.decide(&mut d.rita, &re_review, "approve").await;
     assert_eq!(status, 200, "{body}");
     let (_, page) = app
         .call_json("tool", &[("slug", "granola")], Some(&d.eli.cookie))

@@ -192,6 +192,170 @@ impl TestApp {
         }
     }
 
+    /// Puts `form` into the registry through the workflow, as a reviewer's approved change:
+    /// proposed by one test reviewer and signed off by one or two others, with real receipts.
+    pub async fn approve_tool(&self, form: &app::domain::ToolForm) {
+        use app::backend::identity::users::active_principal;
+        use app::backend::requests::{act_in, changes, decisions::demo_sign_off};
+        use app::domain::requests::decision::ValidDecision;
+        use app::domain::requests::state::{Decision, RequestAction};
+        let mut reviewers = vec![];
+        for email in [
+            "proposer@example.com",
+            "first@example.com",
+            "second@example.com",
+        ] {
+            let id =
+                match sqlx::query_scalar::<_, Uuid>("SELECT user_id FROM users WHERE email = $1")
+                    .bind(email)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .expect("user")
+                {
+                    Some(id) => id,
+                    None => {
+                        let id = self.create_user(email, email, &[Role::Reviewer]).await;
+                        self.enroll_totp(id).await;
+                        id
+                    }
+                };
+            reviewers.push(
+                active_principal(&self.pool, id)
+                    .await
+                    .expect("principal")
+                    .expect("active"),
+            );
+        }
+        let tool = form.validate().expect("a valid tool");
+        let now = self.now() - chrono::Duration::days(1);
+        let mut tx = self.pool.begin().await.expect("tx");
+        let number = changes::propose(
+            &mut tx,
+            &reviewers[0],
+            None,
+            form,
+            &tool,
+            &["test set-up".into()],
+            now,
+        )
+        .await
+        .expect("proposed");
+        act_in(
+            &mut tx,
+            &reviewers[1],
+            number,
+            RequestAction::Assign,
+            "",
+            now,
+        )
+        .await
+        .expect("assigned");
+        let decision = ValidDecision {
+            decision: Decision::Approve,
+            rationale: "Test set-up.".into(),
+            conditions: String::new(),
+            next_review: tool.next_review,
+            version: String::new(),
+            code: app::domain::TotpCode::parse("000000").expect("code"),
+        };
+        let mut at = now;
+        for reviewer in &reviewers[1..] {
+            at += chrono::Duration::minutes(1);
+            let decided =
+                demo_sign_off(&mut tx, &self.signing_keys, reviewer, number, &decision, at)
+                    .await
+                    .expect("signed off");
+            if decided.state.is_final() {
+                break;
+            }
+        }
+        tx.commit().await.expect("commit");
+    }
+
+    /// Request `number` as `who` reads it.
+    pub async fn request(&self, who: &SignedIn, number: &str) -> serde_json::Value {
+        let (status, request) = self
+            .call_json("request", &[("number", number)], Some(&who.cookie))
+            .await;
+        assert_eq!(status, 200, "{request}");
+        request
+    }
+
+    /// The code `reviewer`'s app shows once the portal's clock has moved to the next time step
+    /// (the current one may have been used to sign in).
+    pub fn fresh_code(&self, reviewer: &SignedIn) -> String {
+        self.advance(30);
+        reviewer
+            .totp
+            .as_ref()
+            .expect("a reviewer has TOTP")
+            .code_at(self.now())
+            .expect("code")
+    }
+
+    /// Takes request `number` for review as `reviewer`.
+    pub async fn assign(&self, reviewer: &SignedIn, number: &str) {
+        let (status, body) = self
+            .call_json(
+                "request_action",
+                &[("number", number), ("action", "assign")],
+                Some(&reviewer.cookie),
+            )
+            .await;
+        assert_eq!(status, 200, "assign: {body}");
+    }
+
+    /// Decides as `reviewer` with `code` on the version the reviewer reads now; the response.
+    pub async fn decide_with(
+        &self,
+        reviewer: &SignedIn,
+        number: &str,
+        fields: &[(&str, &str)],
+        code: &str,
+    ) -> reqwest::Response {
+        let version = self.request(reviewer, number).await["version"]
+            .as_str()
+            .expect("version")
+            .to_owned();
+        let mut form = vec![
+            ("number", number),
+            ("decision[version]", version.as_str()),
+            ("decision[code]", code),
+            (
+                "decision[rationale]",
+                "Checked the vendor's data processing terms.",
+            ),
+        ];
+        form.extend_from_slice(fields);
+        self.call("decide_request", &form, Some(&reviewer.cookie))
+            .await
+    }
+
+    /// Decides with a fresh code; keeps `reviewer`'s session cookie current (a decision renews
+    /// it).
+    pub async fn decide(
+        &self,
+        reviewer: &mut SignedIn,
+        number: &str,
+        decision: &str,
+    ) -> (u16, serde_json::Value) {
+        let code = match &reviewer.totp {
+            Some(_) => self.fresh_code(reviewer),
+            None => "123456".to_owned(),
+        };
+        let response = self
+            .decide_with(reviewer, number, &[("decision[decision]", decision)], &code)
+            .await;
+        let status = response.status().as_u16();
+        if let Some(cookie) = cookie_of(&response) {
+            reviewer.cookie = cookie;
+        }
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// A personal API token for `email`'s account, as `server token create` makes one (read
     /// and write, 90 days).
     pub async fn api_token(&self, email: &str) -> String {
@@ -379,4 +543,70 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         signing_keys,
         clock_offset,
     }
+}
+
+/// Walks every (tool, data class, team) through the policy check: each "yes" must name the
+/// receipt of a final approval that verifies with the portal's keys. Returns how many yeses.
+pub async fn assert_every_yes_has_a_receipt(app: &TestApp) -> usize {
+    use app::backend::registry::policy::check;
+    use app::domain::requests::receipt::SignedReceipt;
+    let slugs = |table: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(&format!("SELECT slug FROM {table} ORDER BY slug"))
+                .fetch_all(&pool)
+                .await
+                .expect("slugs")
+        }
+    };
+    let (tools, classes, teams) = (
+        slugs("tools").await,
+        slugs("data_classes").await,
+        slugs("teams").await,
+    );
+    let today = app::backend::platform::change::today(app.now()).expect("today");
+    let mut yeses = 0;
+    for tool in &tools {
+        for class in &classes {
+            for team in &teams {
+                let answer = check(&app.pool, tool, class, team, today)
+                    .await
+                    .expect("answer");
+                if !answer.allowed {
+                    continue;
+                }
+                yeses += 1;
+                let id: Uuid = answer
+                    .receipt_id
+                    .as_deref()
+                    .unwrap_or_else(|| panic!("{tool} {class} {team}: a yes without a receipt"))
+                    .parse()
+                    .expect("a receipt id");
+                let (key_id, payload, signature): (String, String, String) = sqlx::query_as(
+                    "SELECT key_id, payload, signature FROM request_signoffs WHERE receipt_id = $1",
+                )
+                .bind(id)
+                .fetch_one(&app.pool)
+                .await
+                .expect("the receipt is stored");
+                let receipt = SignedReceipt {
+                    algorithm: "Ed25519".into(),
+                    key_id,
+                    payload,
+                    signature,
+                };
+                let document = app
+                    .signing_keys
+                    .verify_receipt(&receipt)
+                    .unwrap_or_else(|e| panic!("{tool} {class} {team}: {e}"));
+                assert_ne!(document.decision, "reject", "{tool} {class} {team}");
+                assert!(
+                    document.request_state.starts_with("approved"),
+                    "{tool} {class} {team}: granted by a final approval, not {}",
+                    document.request_state
+                );
+            }
+        }
+    }
+    yeses
 }

@@ -22,6 +22,7 @@ mod overview;
 mod postgres;
 mod registry;
 mod registry_editing;
+mod registry_workflow;
 mod requests;
 mod rest;
 mod second_factor;

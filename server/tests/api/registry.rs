@@ -33,7 +33,8 @@ async fn data_classes_list_the_article_defaults_most_sensitive_first() {
     assert_eq!(internal["prohibited_by_default"], false);
 }
 
-/// A tool stored directly, so these tests pin the search and the policy answers on known rows.
+/// A tool put in the registry as a reviewer would (an approved one through the workflow, with
+/// real receipts), so these tests pin the search and the policy answers on known entries.
 #[allow(clippy::too_many_arguments)]
 async fn insert_tool(
     app: &TestApp,
@@ -45,44 +46,53 @@ async fn insert_tool(
     classes: &[&str],
     teams: Option<&[&str]>,
 ) {
-    sqlx::query(
-        "INSERT INTO tools (slug, name, vendor, category, description, status, status_reason,
-                            status_since, conditions, all_teams, distribution, next_review,
-                            rollback_plan)
-         VALUES ($1, $2, $3, 'ai_coding', $4, $5, $6, '2026-11-02', '', $7, 'saas',
-                 '2027-03-01', 'use GitHub Copilot instead')",
-    )
-    .bind(slug)
-    .bind(name)
-    .bind(vendor)
-    .bind(format!("{name} helps developers write code."))
-    .bind(status)
-    .bind(reason)
-    .bind(teams.is_none())
-    .execute(&app.pool)
-    .await
-    .expect("tool");
-    sqlx::query(
-        "INSERT INTO tool_data_classes (tool_id, data_class_id)
-         SELECT t.tool_id, d.data_class_id FROM tools t, data_classes d
-         WHERE t.slug = $1 AND d.slug = ANY($2)",
-    )
-    .bind(slug)
-    .bind(classes)
-    .execute(&app.pool)
-    .await
-    .expect("classes");
-    if let Some(teams) = teams {
-        sqlx::query(
-            "INSERT INTO tool_teams (tool_id, team_id)
-             SELECT t.tool_id, m.team_id FROM tools t, teams m WHERE t.slug = $1 AND m.slug = ANY($2)",
+    use app::backend::platform::change::{today, Change};
+    use app::backend::registry::editing::save_in;
+    let owned = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let form = app::domain::ToolForm {
+        name: name.into(),
+        slug: slug.into(),
+        vendor: vendor.into(),
+        category: "ai_coding".into(),
+        description: format!("{name} helps developers write code."),
+        status: status.into(),
+        status_reason: reason.into(),
+        scope: if teams.is_some() { "teams" } else { "all" }.into(),
+        teams: owned(teams.unwrap_or_default()),
+        data_classes: owned(classes),
+        distribution: "saas".into(),
+        next_review: "2027-03-01".into(),
+        rollback_plan: "use GitHub Copilot instead".into(),
+        ..Default::default()
+    };
+    if matches!(status, "approved" | "approved_with_conditions") {
+        app.approve_tool(&form).await;
+    } else {
+        let now = app.now();
+        let change = Change {
+            actor: app::domain::Actor::Operator,
+            by: None,
+            source: None,
+            now,
+            today: today(now).expect("today"),
+        };
+        let mut tx = app.pool.begin().await.expect("tx");
+        save_in(
+            &mut tx,
+            &change,
+            None,
+            form.validate().expect("valid"),
+            None,
         )
+        .await
+        .expect("saved");
+        tx.commit().await.expect("commit");
+    }
+    sqlx::query("UPDATE tools SET status_since = '2026-11-02' WHERE slug = $1")
         .bind(slug)
-        .bind(teams)
         .execute(&app.pool)
         .await
-        .expect("teams");
-    }
+        .expect("status since");
 }
 
 async fn registry(app: &TestApp) -> String {

@@ -1,15 +1,39 @@
 //! Reviewers maintain the registry through the browser's server functions: tools and data
 //! classes, validated field by field, saved in one transaction with their audit event, and
-//! shown with their history.
+//! shown with their history. What widens what a tool allows goes through a registry change
+//! request that other reviewers sign off.
 
 use app::domain::Role;
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, SignedIn, TestApp};
+use crate::helpers::{assert_every_yes_has_a_receipt, spawn_app, SignedIn, TestApp};
 
 async fn reviewer(app: &TestApp) -> SignedIn {
     app.load_demo().await;
     app.signed_in("rita@example.com", &[Role::Reviewer]).await
+}
+
+/// Rita proposes `form` in the tool editor; Sam and, when the risk needs a second reviewer,
+/// Kai sign it off with fresh codes. Returns the change request's number.
+async fn propose_and_approve(app: &TestApp, rita: &SignedIn, form: &[(&str, &str)]) -> String {
+    let (status, saved) = app.call_json("save_tool", form, Some(&rita.cookie)).await;
+    assert_eq!(
+        (status, saved["outcome"].as_str()),
+        (200, Some("proposed")),
+        "{saved}"
+    );
+    let number = saved["number"].as_i64().expect("number").to_string();
+    let mut sam = app.signed_in("sam@example.com", &[Role::Reviewer]).await;
+    let mut kai = app.signed_in("kai@example.com", &[Role::Reviewer]).await;
+    app.assign(&sam, &number).await;
+    for reviewer in [&mut sam, &mut kai] {
+        let (status, state) = app.decide(reviewer, &number, "approve").await;
+        assert_eq!(status, 200, "{state}");
+        if state.as_str().is_some_and(|s| s.starts_with("approved")) {
+            break;
+        }
+    }
+    number
 }
 
 /// The fields of a valid new tool, as the form posts them.
@@ -69,10 +93,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 async fn a_reviewer_adds_a_tool_and_everyone_sees_it_with_its_history() {
     let app = spawn_app().await;
     let rita = reviewer(&app).await;
-    let (status, slug) = app
-        .call_json("save_tool", &new_tool(), Some(&rita.cookie))
-        .await;
-    assert_eq!((status, slug.as_str()), (200, Some("windsurf-editor")));
+    propose_and_approve(&app, &rita, &new_tool()).await;
 
     let employee = app.signed_in("eve@example.com", &[Role::Employee]).await;
     let (status, page) = app
@@ -106,7 +127,12 @@ async fn a_reviewer_adds_a_tool_and_everyone_sees_it_with_its_history() {
     assert_eq!(logged["note"], "Through the shell audit proxy");
     assert_eq!(page["can_edit"], false, "employees do not edit");
     assert_eq!(page["history"][0]["action"], "tool.created");
-    assert_eq!(page["history"][0]["actor"], "user:rita@example.com");
+    // Written by the final sign-off, never by the reviewer who proposed it.
+    let author = page["history"][0]["actor"].as_str().expect("actor");
+    assert!(
+        ["user:sam@example.com", "user:kai@example.com"].contains(&author),
+        "{author}"
+    );
 
     // Found by part of a word, and answered by the widget's server function.
     let (_, found) = app
@@ -141,14 +167,14 @@ async fn a_reviewer_adds_a_tool_and_everyone_sees_it_with_its_history() {
         .await;
     assert_eq!(answer["allowed"], false);
     assert_eq!(answer["reason"], "Approved for the Payments team only.");
+    assert_every_yes_has_a_receipt(&app).await;
 }
 
 #[tokio::test]
 async fn a_change_is_recorded_field_by_field_and_a_suspension_needs_a_reason() {
     let app = spawn_app().await;
     let rita = reviewer(&app).await;
-    app.call_json("save_tool", &new_tool(), Some(&rita.cookie))
-        .await;
+    propose_and_approve(&app, &rita, &new_tool()).await;
     let events_before = count(&app, "SELECT count(*) FROM audit_events").await;
 
     let suspend = with(
@@ -176,10 +202,38 @@ async fn a_change_is_recorded_field_by_field_and_a_suspension_needs_a_reason() {
         &suspend,
         &[("tool[status_reason]", "Vendor breach under investigation")],
     );
-    let (status, _) = app
+    // Stopping a tool for everyone is signed with a fresh code.
+    let (status, body) = app
         .call_json("save_tool", &suspend, Some(&rita.cookie))
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("code")),
+        "{body}"
+    );
+    let code = app.fresh_code(&rita);
+    let signed = with(&suspend, &[("code", code.as_str())]);
+    let (status, body) = app
+        .call_json("save_tool", &signed, Some(&rita.cookie))
+        .await;
+    assert_eq!(
+        (status, body["outcome"].as_str()),
+        (200, Some("applied")),
+        "{body}"
+    );
+    // The same code does not sign twice.
+    let (status, body) = app
+        .call_json(
+            "save_tool",
+            &with(&signed, &[("tool[status]", "prohibited")]),
+            Some(&rita.cookie),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("code")),
+        "{body}"
+    );
     let (_, page) = app
         .call_json("tool", &[("slug", "windsurf-editor")], Some(&rita.cookie))
         .await;
@@ -199,14 +253,15 @@ async fn a_change_is_recorded_field_by_field_and_a_suspension_needs_a_reason() {
     assert_eq!(latest["changes"][0]["after"], "Suspended");
 
     // The identifier stays; saving again without a change records nothing.
-    let (_, slug) = app
+    let (_, saved) = app
         .call_json("save_tool", &suspend, Some(&rita.cookie))
         .await;
-    assert_eq!(slug, "windsurf-editor");
+    assert_eq!(saved["slug"], "windsurf-editor", "{saved}");
     let (_, page) = app
         .call_json("tool", &[("slug", "windsurf-editor")], Some(&rita.cookie))
         .await;
     assert_eq!(page["history"].as_array().expect("history").len(), 2);
+    assert_every_yes_has_a_receipt(&app).await;
 }
 
 #[tokio::test]
@@ -253,6 +308,7 @@ async fn bad_tool_input_names_the_field_and_stores_nothing() {
         (with(&new_tool(), &[("tool[slug]", "new")]), "slug"),
     ];
     let tools = count(&app, "SELECT count(*) FROM tools").await;
+    let requests = count(&app, "SELECT count(*) FROM tool_requests").await;
     let events = count(&app, "SELECT count(*) FROM audit_events").await;
     for (form, field) in cases {
         let (status, body) = app.call_json("save_tool", &form, Some(&rita.cookie)).await;
@@ -261,6 +317,11 @@ async fn bad_tool_input_names_the_field_and_stores_nothing() {
         assert!(!body.to_string().contains("SQL"), "{body}");
     }
     assert_eq!(count(&app, "SELECT count(*) FROM tools").await, tools);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM tool_requests").await,
+        requests,
+        "no change request filed"
+    );
     assert_eq!(
         count(&app, "SELECT count(*) FROM audit_events").await,
         events
@@ -342,7 +403,7 @@ async fn reviewers_add_and_change_data_classes_and_a_tool_may_name_a_prohibited_
             ("tool[data_classes][]", "trade-secrets"),
         ],
     );
-    app.call_json("save_tool", &form, Some(&rita.cookie)).await;
+    propose_and_approve(&app, &rita, &form).await;
     let ask = |tool: &'static str| {
         [
             ("tool", tool),
@@ -394,6 +455,7 @@ async fn reviewers_add_and_change_data_classes_and_a_tool_may_name_a_prohibited_
         .collect();
     fields.sort_unstable();
     assert_eq!(fields, ["examples", "level", "name"]);
+    assert_every_yes_has_a_receipt(&app).await;
 }
 
 #[tokio::test]

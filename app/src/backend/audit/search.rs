@@ -112,14 +112,16 @@ pub async fn search(pool: &PgPool, query: &AuditQuery) -> Result<AuditPage, AppE
     })
 }
 
-/// The newest `limit` events about `target` (e.g. `tool:cursor`), each as the fields it changed.
+/// The newest `limit` changes of `target` (e.g. `tool:cursor`), each as the fields it changed;
+/// refused sign-offs against it stay in the audit log, not in its history.
 pub async fn history(
     pool: &PgPool,
     target: &str,
     limit: i64,
 ) -> Result<Vec<HistoryEntry>, AppError> {
     let rows = sqlx::query!(
-        "SELECT seq, occurred_at, payload FROM audit_events WHERE target = $1
+        "SELECT seq, occurred_at, payload FROM audit_events
+         WHERE target = $1 AND action NOT LIKE 'auth.%'
          ORDER BY seq DESC LIMIT $2",
         target,
         limit

@@ -6,15 +6,15 @@ mod registry;
 mod requests;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::auth::totp::{self, SealingKey, TotpSecret};
-use crate::backend::identity::users::{self, parse_new_user};
+use crate::backend::identity::users::{self, active_principal_in, parse_new_user, Principal};
 use crate::backend::platform::change::Change;
 use crate::backend::platform::signing::SigningKeys;
 use crate::domain::{Actor, AuditAction, DisplayName, Email, Membership, Role, Slug};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 
 pub const DEMO_ORGANIZATION: &str = "Northwind Analytics (demo)";
 
@@ -108,6 +108,24 @@ pub const DEMO_PEOPLE: &[DemoPerson] = &[
 ];
 
 /// Email, name, roles (besides employee) and team memberships of a demo person.
+// The demo people who act in the demo's requests and decisions.
+pub(super) const ELI: &str = "eli.employee@northwind.example";
+pub(super) const DANA: &str = "dana.employee@northwind.example";
+pub(super) const RAVI: &str = "ravi.reviewer@northwind.example";
+pub(super) const SOFIA: &str = "sofia.reviewer@northwind.example";
+pub(super) const KAI: &str = "kai.reviewer@northwind.example";
+pub(super) const LENA: &str = "lena.reviewer@northwind.example";
+
+/// A demo person as the portal sees them when they act.
+pub(super) async fn person(conn: &mut PgConnection, email: &str) -> Result<Principal, AppError> {
+    let user_id = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = $1", email)
+        .fetch_one(&mut *conn)
+        .await?;
+    active_principal_in(conn, user_id)
+        .await?
+        .or_internal("finding a demo person")
+}
+
 pub type DemoPerson = (
     &'static str,
     &'static str,
@@ -217,7 +235,7 @@ pub async fn load(
         now,
         today: crate::backend::platform::change::today(now)?,
     };
-    loaded.tools = registry::load(&mut tx, &change).await?;
+    loaded.tools = registry::load(&mut tx, &change, signing_keys).await?;
     loaded.requests = requests::load(&mut tx, signing_keys, now).await?;
     loaded.checklist_changes = checklists::load(&mut tx, now).await?;
     if loaded.organization

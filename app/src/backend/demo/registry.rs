@@ -1,12 +1,21 @@
 //! The demo organization's registry: the tools the article names, with plausible statuses,
 //! conditions and supply chains — one suspended with a rollback plan, one prohibited.
 
+use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 
+use super::{person, KAI, RAVI, SOFIA};
 use crate::backend::platform::change::Change;
+use crate::backend::platform::signing::SigningKeys;
 use crate::backend::registry::editing;
-use crate::domain::{ToolForm, ACCESS_REQUIREMENTS};
-use crate::error::AppError;
+use crate::backend::requests::act_in;
+use crate::backend::requests::changes;
+use crate::backend::requests::decisions::demo_sign_off;
+use crate::domain::registry::widening::allows;
+use crate::domain::requests::decision::ValidDecision;
+use crate::domain::requests::state::{Decision, RequestAction};
+use crate::domain::{ToolForm, TotpCode, ValidTool, ACCESS_REQUIREMENTS};
+use crate::error::{AppError, OrInternal};
 
 struct DemoTool {
     slug: &'static str,
@@ -279,9 +288,15 @@ fn form(tool: &DemoTool) -> ToolForm {
     }
 }
 
-/// Adds the demo tools that are not there yet, audited like a reviewer's edits; returns how
-/// many were added.
-pub async fn load(conn: &mut PgConnection, change: &Change) -> Result<u64, AppError> {
+/// Adds the demo tools that are not there yet; returns how many were added. Approved ones go
+/// through the workflow like any widening — proposed by one demo reviewer as a registry change,
+/// signed off by others two months ago — so every "yes" they give has a real receipt; the
+/// others (suspended, retired, prohibited) are saved directly, as a reviewer would.
+pub async fn load(
+    conn: &mut PgConnection,
+    change: &Change,
+    signing: &SigningKeys,
+) -> Result<u64, AppError> {
     let mut added = 0;
     for tool in DEMO_TOOLS {
         let exists = sqlx::query_scalar!(
@@ -293,7 +308,13 @@ pub async fn load(conn: &mut PgConnection, change: &Change) -> Result<u64, AppEr
         if exists {
             continue;
         }
-        editing::save_in(conn, change, None, form(tool).validate()?).await?;
+        let form = form(tool);
+        let valid = form.validate()?;
+        if allows(valid.status) {
+            approve(conn, signing, &form, valid, change.now - Duration::days(60)).await?;
+        } else {
+            editing::save_in(conn, change, None, valid, None).await?;
+        }
         if let Some(since) = tool.status_since {
             let since = chrono::NaiveDate::parse_from_str(since, "%Y-%m-%d")
                 .map_err(|_| AppError::invalid("status_since", "must be a date like 2026-11-02"))?;
@@ -308,6 +329,64 @@ pub async fn load(conn: &mut PgConnection, change: &Change) -> Result<u64, AppEr
         added += 1;
     }
     Ok(added)
+}
+
+/// Ravi proposes the tool; Sofia takes the change and signs it off, and Kai signs too when the
+/// risk needs a second reviewer.
+async fn approve(
+    conn: &mut PgConnection,
+    signing: &SigningKeys,
+    form: &ToolForm,
+    tool: ValidTool,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let proposer = person(conn, RAVI).await?;
+    let widened = [format!(
+        "a new tool, {}",
+        tool.status.label().to_lowercase()
+    )];
+    let number = changes::propose(conn, &proposer, None, form, &tool, &widened, at).await?;
+    let first = person(conn, SOFIA).await?;
+    act_in(
+        conn,
+        &first,
+        number,
+        RequestAction::Assign,
+        "",
+        at + Duration::minutes(1),
+    )
+    .await?;
+    let code = TotpCode::parse("000000").or_internal("the demo placeholder code")?;
+    let decision = |reviewer: &str| ValidDecision {
+        decision: Decision::Approve,
+        rationale: format!("{reviewer}: owned, pinned where it is installed, within the policy."),
+        conditions: String::new(),
+        next_review: tool.next_review,
+        version: String::new(),
+        code: code.clone(),
+    };
+    let decided = demo_sign_off(
+        conn,
+        signing,
+        &first,
+        number,
+        &decision("Sofia"),
+        at + Duration::minutes(2),
+    )
+    .await?;
+    if !decided.state.is_final() {
+        let second = person(conn, KAI).await?;
+        demo_sign_off(
+            conn,
+            signing,
+            &second,
+            number,
+            &decision("Kai"),
+            at + Duration::minutes(3),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

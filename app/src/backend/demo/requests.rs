@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 
-use crate::backend::identity::users::{active_principal_in, Principal};
+use super::{person, DANA, ELI, KAI, LENA, RAVI, SOFIA};
 use crate::backend::platform::signing::SigningKeys;
 use crate::backend::requests::decisions::demo_sign_off;
 use crate::backend::requests::{act_in, save_draft_in};
@@ -12,13 +12,6 @@ use crate::domain::requests::decision::ValidDecision;
 use crate::domain::requests::state::{Decision, RequestAction};
 use crate::domain::{RequestForm, TotpCode};
 use crate::error::{AppError, OrInternal};
-
-const ELI: &str = "eli.employee@northwind.example";
-const DANA: &str = "dana.employee@northwind.example";
-const RAVI: &str = "ravi.reviewer@northwind.example";
-const SOFIA: &str = "sofia.reviewer@northwind.example";
-const KAI: &str = "kai.reviewer@northwind.example";
-const LENA: &str = "lena.reviewer@northwind.example";
 
 /// A step after filing: (days after filing, who, what, text).
 type Step = (i64, &'static str, Act, &'static str);
@@ -259,24 +252,17 @@ const DEMO_REQUESTS: &[DemoRequest] = &[
     },
 ];
 
-async fn person(conn: &mut PgConnection, email: &str) -> Result<Principal, AppError> {
-    let user_id = sqlx::query_scalar!("SELECT user_id FROM users WHERE email = $1", email)
-        .fetch_one(&mut *conn)
-        .await?;
-    active_principal_in(conn, user_id)
-        .await?
-        .or_internal("finding a demo person")
-}
-
 /// Files the demo requests unless there are requests already; returns how many it filed.
 pub async fn load(
     conn: &mut PgConnection,
     signing: &SigningKeys,
     now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
-    let any = sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM tool_requests) AS "any!""#)
-        .fetch_one(&mut *conn)
-        .await?;
+    let any = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM tool_requests WHERE kind = 'tool') AS "any!""#
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if any {
         return Ok(0);
     }

@@ -1,10 +1,11 @@
 //! Organization settings.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
+use crate::domain::registry::policy::StalePolicy;
 use crate::domain::{AuditAction, DisplayName};
 use crate::error::AppError;
 use crate::model::Settings;
@@ -14,41 +15,90 @@ use crate::model::Settings;
 pub async fn get(pool: &PgPool) -> Result<Settings, AppError> {
     Ok(sqlx::query_as!(
         Settings,
-        "SELECT name, require_totp_for_all FROM organization WHERE organization_id = 1"
+        r#"SELECT name, require_totp_for_all, max_review_months,
+             stale_policy AS "stale_policy: StalePolicy"
+           FROM organization WHERE organization_id = 1"#
     )
     .fetch_optional(pool)
     .await?
     .unwrap_or(Settings {
         name: String::new(),
-        require_totp_for_all: false,
+        require_totp_for_all: true,
+        max_review_months: DEFAULT_REVIEW_MONTHS,
+        stale_policy: StalePolicy::Deny,
     }))
+}
+
+/// An approval is reviewed at least this often unless the organization says otherwise.
+pub const DEFAULT_REVIEW_MONTHS: i32 = 12;
+
+/// The longest an approval may go without a review: a later review date widens what is
+/// allowed, so it needs a decision.
+pub async fn max_review_months(conn: &mut PgConnection) -> Result<u32, AppError> {
+    let months =
+        sqlx::query_scalar!("SELECT max_review_months FROM organization WHERE organization_id = 1")
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or(DEFAULT_REVIEW_MONTHS);
+    Ok(u32::try_from(months).unwrap_or(12))
+}
+
+/// The settings as the form sends them.
+pub struct SettingsForm<'a> {
+    pub name: &'a str,
+    pub require_totp_for_all: bool,
+    pub max_review_months: &'a str,
+    pub stale_policy: &'a str,
 }
 
 pub async fn update(
     pool: &PgPool,
     admin: &Principal,
-    name: &str,
-    require_totp_for_all: bool,
+    form: SettingsForm<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let name = DisplayName::parse(name).map_err(|m| AppError::invalid("name", m))?;
+    let name = DisplayName::parse(form.name).map_err(|m| AppError::invalid("name", m))?;
+    let require_totp_for_all = form.require_totp_for_all;
+    let max_review_months = match form.max_review_months.trim() {
+        "" => DEFAULT_REVIEW_MONTHS,
+        months => months
+            .parse::<i32>()
+            .ok()
+            .filter(|m| (1..=36).contains(m))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "max_review_months",
+                    "must be a whole number of months from 1 to 36",
+                )
+            })?,
+    };
+    let stale_policy = match form.stale_policy.trim() {
+        "" => StalePolicy::Deny,
+        name => StalePolicy::parse(name).map_err(|m| AppError::invalid("stale_policy", m))?,
+    };
     let mut tx = pool.begin().await?;
     let before = sqlx::query_as!(
         Settings,
-        "SELECT name, require_totp_for_all FROM organization WHERE organization_id = 1 FOR UPDATE"
+        r#"SELECT name, require_totp_for_all, max_review_months,
+             stale_policy AS "stale_policy: StalePolicy"
+           FROM organization WHERE organization_id = 1 FOR UPDATE"#
     )
     .fetch_optional(&mut *tx)
     .await?;
     // The first save names an organization that only had people so far.
     sqlx::query!(
-        "INSERT INTO organization (organization_id, name, require_totp_for_all, created_at, updated_at)
-         VALUES (1, $1, $2, $3, $3)
+        "INSERT INTO organization (organization_id, name, require_totp_for_all, max_review_months,
+           stale_policy, created_at, updated_at)
+         VALUES (1, $1, $2, $4, $5, $3, $3)
          ON CONFLICT (organization_id)
          DO UPDATE SET name = EXCLUDED.name, require_totp_for_all = EXCLUDED.require_totp_for_all,
-                       updated_at = EXCLUDED.updated_at",
+                       max_review_months = EXCLUDED.max_review_months,
+                       stale_policy = EXCLUDED.stale_policy, updated_at = EXCLUDED.updated_at",
         name.as_str(),
         require_totp_for_all,
-        now
+        now,
+        max_review_months,
+        stale_policy.as_str()
     )
     .execute(&mut *tx)
     .await?;
@@ -57,11 +107,15 @@ pub async fn update(
         .after(serde_json::json!({
             "name": name.as_str(),
             "require_totp_for_all": require_totp_for_all,
+            "max_review_months": max_review_months,
+            "stale_policy": stale_policy,
         }));
     event.before = before.map(|before| {
         serde_json::json!({
             "name": before.name,
             "require_totp_for_all": before.require_totp_for_all,
+            "max_review_months": before.max_review_months,
+            "stale_policy": before.stale_policy,
         })
     });
     audit::append(&mut tx, event, now).await?;

@@ -22,6 +22,8 @@ use crate::model::{RequestDetail, ToolDetail};
 pub struct Grant<'a> {
     pub request: &'a RequestDetail,
     pub request_id: Uuid,
+    /// The final approval's receipt.
+    pub receipt: Uuid,
     /// The approving reviewers' conditions, one per line; empty: none.
     pub conditions: String,
     pub next_review: Day,
@@ -184,19 +186,41 @@ pub async fn grant(
         ),
         None => (None, new_entry(conn, grant).await?),
     };
-    let slug = save_in(conn, change, original, tool).await?;
+    write_approved(
+        conn,
+        change,
+        original,
+        tool,
+        grant.request_id,
+        grant.receipt,
+    )
+    .await
+}
+
+/// Writes `tool` over `original` (`None`: a new entry) as approved by request `request_id`,
+/// whose final approving receipt is `receipt`: the entry carries the request, its approval is
+/// current again, and every pair it newly allows is granted under that receipt.
+pub async fn write_approved(
+    conn: &mut PgConnection,
+    change: &Change,
+    original: Option<&str>,
+    tool: ValidTool,
+    request_id: Uuid,
+    receipt: Uuid,
+) -> Result<String, AppError> {
+    let slug = save_in(conn, change, original, tool, Some(receipt)).await?;
     let tool_id = sqlx::query_scalar!(
         "UPDATE tools SET approval_request_id = $2, approval_stale_since = NULL,
-           re_review_request_id = NULL
+           approval_stale_changes = '', re_review_request_id = NULL
          WHERE slug = $1 RETURNING tool_id",
         slug,
-        grant.request_id
+        request_id
     )
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query!(
         "UPDATE tool_requests SET granted_tool_id = $2 WHERE request_id = $1",
-        grant.request_id,
+        request_id,
         tool_id
     )
     .execute(&mut *conn)
@@ -341,10 +365,13 @@ pub async fn reopen(
     .await?;
     crate::backend::requests::open_for_review(conn, request_id, number, &what, change.now).await?;
     sqlx::query!(
-        "UPDATE tools SET approval_stale_since = $2, re_review_request_id = $3 WHERE tool_id = $1",
+        "UPDATE tools SET approval_stale_since = $2, re_review_request_id = $3,
+           approval_stale_changes = $4
+         WHERE tool_id = $1",
         row.tool_id,
         change.now,
-        request_id
+        request_id,
+        what
     )
     .execute(&mut *conn)
     .await?;

@@ -4,14 +4,25 @@
 
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
 
 use crate::backend::audit::{self, NewEvent};
+use crate::backend::identity::auth::sign_off::{self, Signer};
+use crate::backend::identity::auth::totp::SealingKey;
+use crate::backend::identity::users::Principal;
+use crate::backend::org::settings;
 use crate::backend::platform::change::date;
 use crate::backend::platform::change::Change;
 use crate::backend::platform::lookups::ids_of;
 use crate::backend::registry::approvals::{self, SupplyChain};
+use crate::backend::registry::grants;
 use crate::backend::registry::tools::detail_in;
-use crate::domain::{AuditAction, ToolForm, ToolStatus, ValidTool};
+use crate::backend::requests::changes;
+use crate::domain::registry::widening::{stops, widenings, Allowance};
+use crate::domain::{
+    AuditAction, RequirementSetting, Sha256Checksum, Slug, ToolForm, TotpCode, ValidTool,
+    ACCESS_REQUIREMENTS,
+};
 use crate::error::{AppError, OnConstraint, OrInternal};
 use crate::model::ToolDetail;
 
@@ -19,8 +30,7 @@ use crate::model::ToolDetail;
 const RESERVED_SLUGS: &[&str] = &["new"];
 
 /// The tool as its history records it: every field a person can change, in reading order.
-pub fn snapshot(tool: &ToolDetail) -> Value {
-    let slugs = |items: Vec<&str>| Value::from(items);
+pub fn snapshot(tool: &ValidTool) -> Value {
     json!({
         "name": tool.name,
         "vendor": tool.vendor,
@@ -32,23 +42,25 @@ pub fn snapshot(tool: &ToolDetail) -> Value {
         "conditions": tool.conditions,
         "teams": match &tool.teams {
             None => Value::from("all teams"),
-            Some(teams) => slugs(teams.iter().map(|t| t.slug.as_str()).collect()),
+            Some(teams) => Value::from(teams.clone()),
         },
-        "data_classes": slugs(tool.data_classes.iter().map(|c| c.slug.as_str()).collect()),
-        "access_requirements": tool
-            .access_requirements
+        "data_classes": tool.data_classes,
+        "access_requirements": ACCESS_REQUIREMENTS
             .iter()
-            .filter(|r| r.required || !r.note.is_empty())
-            .map(|r| match (r.required, r.note.is_empty()) {
-                (true, true) => r.label.clone(),
-                (true, false) => format!("{} ({})", r.label, r.note),
-                (false, _) => format!("{}: not applicable ({})", r.label, r.note),
+            .filter_map(|(key, label)| {
+                let setting = tool.access_requirements.get(*key)?;
+                match (setting.required, setting.note.is_empty()) {
+                    (true, true) => Some((*label).to_owned()),
+                    (true, false) => Some(format!("{label} ({})", setting.note)),
+                    (false, false) => Some(format!("{label}: not applicable ({})", setting.note)),
+                    (false, true) => None,
+                }
             })
             .collect::<Vec<_>>(),
         "distribution": tool.distribution.label(),
         "package_name": tool.package_name,
         "pinned_version": tool.pinned_version,
-        "checksum": tool.checksum,
+        "checksum": tool.checksum.as_ref().map(|c| c.as_str()).unwrap_or_default(),
         "vendor_trains_on_data": if tool.vendor_trains_on_data { "yes" } else { "no" },
         "business_owner": tool.business_owner,
         "next_review": tool.next_review.map(|d| d.to_string()),
@@ -56,26 +68,127 @@ pub fn snapshot(tool: &ToolDetail) -> Value {
     })
 }
 
-/// Creates a tool (`original` is `None`) or changes the tool `original`, and returns its
-/// identifier. The identifier of an existing tool never changes: links and API clients keep
-/// working.
+/// A stored entry as the editor holds one: what a change starts from.
+pub fn as_valid(tool: &ToolDetail) -> Result<ValidTool, AppError> {
+    Ok(ValidTool {
+        name: tool.name.clone(),
+        slug: Slug::parse(&tool.slug).or_internal("reading a stored identifier")?,
+        vendor: tool.vendor.clone(),
+        category: tool.category,
+        description: tool.description.clone(),
+        website: tool.website.clone(),
+        status: tool.status,
+        status_reason: tool.status_reason.clone(),
+        conditions: tool.conditions.clone(),
+        teams: tool
+            .teams
+            .as_ref()
+            .map(|teams| teams.iter().map(|t| t.slug.clone()).collect()),
+        data_classes: tool.data_classes.iter().map(|c| c.slug.clone()).collect(),
+        access_requirements: tool
+            .access_requirements
+            .iter()
+            .map(|r| {
+                let setting = RequirementSetting {
+                    required: r.required,
+                    note: r.note.clone(),
+                };
+                (r.key.clone(), setting)
+            })
+            .collect(),
+        distribution: tool.distribution,
+        package_name: tool.package_name.clone(),
+        pinned_version: tool.pinned_version.clone(),
+        checksum: match tool.checksum.as_str() {
+            "" => None,
+            text => Some(Sha256Checksum::parse(text).or_internal("reading a stored checksum")?),
+        },
+        vendor_trains_on_data: tool.vendor_trains_on_data,
+        business_owner: tool.business_owner.clone(),
+        next_review: tool.next_review,
+        rollback_plan: tool.rollback_plan.clone(),
+    })
+}
+
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// In the registry now: the tool's identifier.
+    Applied(String),
+    /// It widens what is allowed: filed as registry change request `number` for reviewers.
+    Proposed(i64),
+}
+
+/// A reviewer's edit of tool `original` (`None`: a new tool). What only describes the tool or
+/// narrows what it allows is saved at once, audited; suspending or prohibiting it also needs a
+/// fresh `code` from the editor's authenticator app. What widens what it allows is filed as a
+/// registry change request instead, and nothing is saved until reviewers decide it. The
+/// identifier of an existing tool never changes: links and API clients keep working.
 pub async fn save(
     pool: &PgPool,
     change: &Change,
+    editor: &Principal,
+    totp_key: &SealingKey,
     original: Option<&str>,
     form: &ToolForm,
-) -> Result<String, AppError> {
+    code: &str,
+) -> Result<Saved, AppError> {
     let tool = form.validate()?;
     let mut tx = pool.begin().await?;
     let before = match original {
-        Some(original) => Some(supply_chain(&mut tx, original).await?),
-        None => None,
+        Some(original) => {
+            lock_tool(&mut tx, original).await?;
+            Some(as_valid(&detail_in(&mut tx, original).await?)?)
+        }
+        None => {
+            free(&mut tx, tool.slug.as_str()).await?;
+            None
+        }
     };
-    let after = SupplyChain::of(&tool);
-    let slug = save_in(&mut tx, change, original, tool).await?;
-    let stale = before.map(|b| b.stale_changes(&after)).unwrap_or_default();
-    if let (false, Some(editor)) = (stale.is_empty(), change.by) {
-        let number = approvals::reopen(&mut tx, change, editor, &slug, &stale).await?;
+    // Unknown teams or data classes name their field before anything is filed or saved.
+    if let Some(teams) = &tool.teams {
+        ids_of(&mut tx, "teams", teams, true).await?;
+    }
+    ids_of(&mut tx, "data_classes", &tool.data_classes, false).await?;
+    let max_months = settings::max_review_months(&mut tx).await?;
+    let widened = widenings(
+        before.as_ref().map(Allowance::of).as_ref(),
+        &Allowance::of(&tool),
+        change.today,
+        max_months,
+    );
+    if !widened.is_empty() {
+        let number = changes::propose(
+            &mut tx,
+            editor,
+            before.as_ref(),
+            form,
+            &tool,
+            &widened,
+            change.now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Saved::Proposed(number));
+    }
+    if stops(before.as_ref().map(|b| b.status), tool.status) {
+        let code = TotpCode::parse(code).map_err(|m| AppError::invalid("code", m))?;
+        let signer = Signer {
+            principal: editor,
+            source: change.source,
+            purpose: "suspension",
+            target: format!("tool:{}", tool.slug),
+        };
+        sign_off::precheck(pool, &signer, change.now).await?;
+        sign_off::use_code(pool, &mut tx, totp_key, &signer, &code, change.now).await?;
+    }
+    let stale = before
+        .as_ref()
+        .map(|b| SupplyChain::of(b).stale_changes(&SupplyChain::of(&tool)))
+        .unwrap_or_default();
+    let slug = save_in(&mut tx, change, original, tool, None).await?;
+    if !stale.is_empty() {
+        let number = approvals::reopen(&mut tx, change, editor.user_id, &slug, &stale).await?;
         let event = NewEvent::new(change.actor.clone(), AuditAction::ApprovalStale)
             .target(format!("tool:{slug}"))
             .source(change.source)
@@ -83,33 +196,46 @@ pub async fn save(
         audit::append(&mut tx, event, change.now).await?;
     }
     tx.commit().await?;
-    Ok(slug)
+    Ok(Saved::Applied(slug))
 }
 
-/// What an approval of tool `slug` covers, as stored (locked for the save).
-async fn supply_chain(conn: &mut PgConnection, slug: &str) -> Result<SupplyChain, AppError> {
-    let row = sqlx::query!(
-        r#"SELECT status AS "status: ToolStatus", pinned_version, checksum, vendor_trains_on_data
-           FROM tools WHERE slug = $1 FOR UPDATE"#,
+/// Locks tool `slug` for a change; `NotFound` when there is none.
+async fn lock_tool(conn: &mut PgConnection, slug: &str) -> Result<(), AppError> {
+    sqlx::query_scalar!("SELECT tool_id FROM tools WHERE slug = $1 FOR UPDATE", slug)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(())
+}
+
+/// Refuses an identifier that is reserved or taken (checked again when the tool is written).
+async fn free(conn: &mut PgConnection, slug: &str) -> Result<(), AppError> {
+    if RESERVED_SLUGS.contains(&slug) {
+        return Err(AppError::invalid("slug", "is reserved; choose another"));
+    }
+    let taken = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM tools WHERE slug = $1) AS "taken!""#,
         slug
     )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    Ok(SupplyChain {
-        status: row.status,
-        pinned_version: row.pinned_version,
-        checksum: row.checksum,
-        vendor_trains_on_data: row.vendor_trains_on_data,
-    })
+    .fetch_one(&mut *conn)
+    .await?;
+    if taken {
+        return Err(AppError::invalid("slug", "is already used by another tool"));
+    }
+    Ok(())
 }
 
-/// [`save`] inside the caller's transaction (the demo loads its registry this way).
+/// Writes `tool` over `original` (`None`: a new entry) inside the caller's transaction, with its
+/// audit event, and brings the tool's grants in line (see `grants`): `receipt` is the final
+/// approval writing it, when it is one. Nothing here decides whether the write may widen what
+/// is allowed — `save` and the decisions do, and `grants::sync` refuses a widening without a
+/// receipt.
 pub async fn save_in(
     conn: &mut PgConnection,
     change: &Change,
     original: Option<&str>,
     tool: ValidTool,
+    receipt: Option<Uuid>,
 ) -> Result<String, AppError> {
     let team_ids = match &tool.teams {
         Some(teams) => ids_of(conn, "teams", teams, true).await?,
@@ -133,7 +259,7 @@ pub async fn save_in(
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(AppError::NotFound)?;
-            let before = snapshot(&detail_in(conn, original).await?);
+            let before = snapshot(&as_valid(&detail_in(conn, original).await?)?);
             let status_changed = existing.status != tool.status.as_str();
             (
                 existing.tool_id,
@@ -226,7 +352,8 @@ pub async fn save_in(
     )
     .execute(&mut *conn)
     .await?;
-    let after = snapshot(&detail_in(conn, &slug).await?);
+    grants::sync(conn, tool_id, receipt, change.now).await?;
+    let after = snapshot(&as_valid(&detail_in(conn, &slug).await?)?);
     if before.as_ref() == Some(&after) {
         // Saved without a change: nothing to record.
         return Ok(slug);

@@ -4,5 +4,6 @@
 pub mod approvals;
 pub mod data_classes;
 pub mod editing;
+pub mod grants;
 pub mod policy;
 pub mod tools;

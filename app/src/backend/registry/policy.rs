@@ -1,11 +1,17 @@
 //! The policy check against stored facts: "may this team use this tool with this data today?"
+//! One statement reads everything the answer needs — the tool, the class, the team, whether
+//! the approval lists them, the receipt that granted the pair and an open re-review — so the
+//! check stays cheap enough for a gateway to ask before every prompt.
 
-use super::tools::detail;
-use crate::domain::registry::policy::{self, DataClassFacts, TeamScope, ToolFacts};
-use crate::domain::Day;
+use sqlx::PgPool;
+
+use crate::backend::platform::change::day;
+use crate::domain::registry::policy::{
+    self, ApprovalFacts, DataClassFacts, Stale, StalePolicy, TeamRef, TeamScope, ToolFacts,
+};
+use crate::domain::{Day, ToolStatus};
 use crate::error::AppError;
 use crate::model::PolicyAnswer;
-use sqlx::PgPool;
 
 fn some(text: String) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
@@ -20,52 +26,112 @@ pub async fn check(
     team: &str,
     today: Day,
 ) -> Result<PolicyAnswer, AppError> {
-    let detail = match detail(pool, tool).await {
-        Err(AppError::NotFound) => {
-            return Err(AppError::invalid("tool", "no tool has this identifier"))
-        }
-        other => other?,
-    };
-    let class = sqlx::query!(
-        "SELECT slug, name, prohibited_by_default FROM data_classes WHERE slug = $1",
-        data_class
-    )
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| AppError::invalid("data_class", "no data class has this identifier"))?;
-    let team_exists = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM teams WHERE slug = $1) AS "exists!""#,
+    let row = sqlx::query!(
+        r#"SELECT t.slug AS "tool_slug?", t.name AS "tool_name?",
+             t.status AS "status?: ToolStatus", t.status_reason AS "status_reason?",
+             t.status_since AS "status_since?", t.rollback_plan AS "rollback_plan?",
+             t.conditions AS "conditions?", t.all_teams AS "all_teams?",
+             t.next_review, t.approval_stale_since, t.approval_stale_changes AS "stale_changes?",
+             (SELECT r.number FROM tool_requests r WHERE r.request_id = t.re_review_request_id)
+               AS re_review,
+             ARRAY(SELECT s.slug || '|' || s.name FROM tool_teams tt
+                   JOIN teams s ON s.team_id = tt.team_id
+                   WHERE tt.tool_id = t.tool_id ORDER BY lower(s.name)) AS "teams!: Vec<String>",
+             d.slug AS "class_slug?", d.name AS "class_name?",
+             d.prohibited_by_default AS "prohibited_by_default?",
+             EXISTS (SELECT 1 FROM tool_data_classes td
+                     WHERE td.tool_id = t.tool_id AND td.data_class_id = d.data_class_id)
+               AS "class_listed!",
+             tm.team_id AS "team_id?",
+             (SELECT g.receipt_id FROM tool_grants g
+              WHERE g.tool_id = t.tool_id AND g.data_class_id = d.data_class_id
+                AND (g.team_id = tm.team_id OR g.team_id IS NULL)
+              ORDER BY g.team_id NULLS LAST LIMIT 1) AS receipt_id,
+             COALESCE((SELECT o.stale_policy FROM organization o), 'deny')
+               AS "stale_policy!: StalePolicy"
+           FROM (SELECT 1) one
+           LEFT JOIN tools t ON t.slug = $1
+           LEFT JOIN data_classes d ON d.slug = $2
+           LEFT JOIN teams tm ON tm.slug = $3"#,
+        tool,
+        data_class,
         team
     )
     .fetch_one(pool)
     .await?;
-    if !team_exists {
+    let (Some(tool_slug), Some(name), Some(status), Some(all_teams)) =
+        (row.tool_slug, row.tool_name, row.status, row.all_teams)
+    else {
+        return Err(AppError::invalid("tool", "no tool has this identifier"));
+    };
+    let (Some(class_slug), Some(class_name), Some(prohibited_by_default)) =
+        (row.class_slug, row.class_name, row.prohibited_by_default)
+    else {
+        return Err(AppError::invalid(
+            "data_class",
+            "no data class has this identifier",
+        ));
+    };
+    if row.team_id.is_none() {
         return Err(AppError::invalid("team", "no team has this identifier"));
     }
+    let teams = row
+        .teams
+        .iter()
+        .filter_map(|entry| entry.split_once('|'))
+        .map(|(slug, name)| TeamRef {
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+        })
+        .collect();
     let facts = ToolFacts {
-        name: detail.name,
-        status: detail.status,
-        status_reason: some(detail.status_reason),
-        status_since: Some(detail.status_since),
-        rollback_plan: some(detail.rollback_plan),
-        conditions: some(detail.conditions),
-        teams: match detail.teams {
-            None => TeamScope::All,
-            Some(teams) => TeamScope::Only(teams),
+        name,
+        status,
+        status_reason: row.status_reason.and_then(some),
+        status_since: row.status_since.map(day).transpose()?,
+        rollback_plan: row.rollback_plan.and_then(some),
+        conditions: row.conditions.and_then(some),
+        teams: if all_teams {
+            TeamScope::All
+        } else {
+            TeamScope::Only(teams)
         },
-        data_classes: detail.data_classes.into_iter().map(|c| c.slug).collect(),
-        next_review: detail.next_review,
+        data_classes: if row.class_listed {
+            vec![class_slug.clone()]
+        } else {
+            vec![]
+        },
+        next_review: row.next_review.map(day).transpose()?,
     };
     let class = DataClassFacts {
-        slug: class.slug,
-        name: class.name,
-        prohibited_by_default: class.prohibited_by_default,
+        slug: class_slug,
+        name: class_name,
+        prohibited_by_default,
     };
-    let decision = policy::check(&facts, &class, team, today);
+    let approval = ApprovalFacts {
+        receipt: row.receipt_id.map(|id| id.to_string()),
+        stale: row
+            .approval_stale_since
+            .map(|since| {
+                Ok::<_, AppError>(Stale {
+                    since: day(since.date_naive())?,
+                    changes: row.stale_changes.clone().unwrap_or_default(),
+                    re_review: row.re_review,
+                })
+            })
+            .transpose()?,
+    };
+    let decision = policy::with_approval(
+        policy::check(&facts, &class, team, today),
+        &approval,
+        row.stale_policy,
+    );
     Ok(PolicyAnswer {
+        receipt_id: decision.allowed.then_some(approval.receipt).flatten(),
+        re_review_request: approval.stale.and_then(|stale| stale.re_review),
         allowed: decision.allowed,
         reason: decision.reason,
-        tool: detail.slug,
+        tool: tool_slug,
         data_class: class.slug,
         team: team.to_owned(),
     })

@@ -165,6 +165,7 @@ pub async fn detail_in(conn: &mut PgConnection, slug: &str) -> Result<ToolDetail
                   conditions, all_teams, access_requirements,
                   distribution AS "distribution: Distribution", package_name, pinned_version, checksum, business_owner,
                   next_review, rollback_plan, vendor_trains_on_data, approval_stale_since,
+                  approval_stale_changes,
                   (SELECT number FROM tool_requests r WHERE r.request_id = tools.approval_request_id)
                     AS approval_request,
                   (SELECT number FROM tool_requests r WHERE r.request_id = tools.re_review_request_id)
@@ -244,6 +245,7 @@ pub async fn detail_in(conn: &mut PgConnection, slug: &str) -> Result<ToolDetail
         approval: ApprovalState {
             request: row.approval_request,
             stale_since: row.approval_stale_since,
+            stale_changes: row.approval_stale_changes,
             re_review_request: row.re_review_request,
         },
     })

@@ -3,7 +3,7 @@
 //! that does not exist — so guessing numbers reveals nothing.
 
 use crate::backend::identity::users::Principal;
-use crate::domain::requests::state::{Party, Refusal, RequestState};
+use crate::domain::requests::state::{Party, Refusal, RequestKind, RequestState};
 use crate::domain::Permission;
 use crate::error::AppError;
 use sqlx::PgConnection;
@@ -15,6 +15,7 @@ pub(crate) struct Stored {
     pub number: i64,
     pub requester_id: Uuid,
     pub state: RequestState,
+    pub kind: RequestKind,
     is_team_manager: bool,
 }
 
@@ -44,6 +45,7 @@ pub(crate) async fn lock(
 ) -> Result<(Stored, Party), AppError> {
     let row = sqlx::query!(
         r#"SELECT r.request_id, r.number, r.requester_id, r.state AS "state: RequestState",
+             r.kind AS "kind: RequestKind",
              EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = r.team_id
                      AND m.user_id = $2 AND m.membership = 'manager') AS "is_team_manager!"
            FROM tool_requests r WHERE r.number = $1 FOR UPDATE OF r"#,
@@ -58,6 +60,7 @@ pub(crate) async fn lock(
         number: row.number,
         requester_id: row.requester_id,
         state: row.state,
+        kind: row.kind,
         is_team_manager: row.is_team_manager,
     };
     let party = party_of(principal, stored.requester_id, stored.is_team_manager)

@@ -18,9 +18,10 @@ use crate::backend::platform::change::Change;
 use crate::backend::platform::change::{date, today};
 use crate::backend::platform::signing::SigningKeys;
 use crate::backend::registry::approvals::{self, Grant};
-use crate::backend::requests::{self, detail_in, event, lock, refused};
+use crate::backend::requests::{self, changes, detail_in, event, lock, refused};
 use crate::domain::requests::decision::{DecisionForm, ValidDecision};
 use crate::domain::requests::receipt::{ReceiptDocument, ReceiptReviewer, RECEIPT_VERSION};
+use crate::domain::requests::state::RequestKind;
 use crate::domain::requests::state::{self, after_decision, Decision, RequestAction, RequestState};
 use crate::domain::AuditAction;
 use crate::error::AppError;
@@ -254,13 +255,30 @@ async fn record(
                 now,
                 today: today(now)?,
             };
-            let grant = Grant {
-                request,
-                request_id: stored.request_id,
-                conditions: conditions.join("\n"),
-                next_review,
-            };
-            Some(approvals::grant(conn, &change, &grant).await?)
+            let conditions = conditions.join("\n");
+            Some(match request.kind {
+                RequestKind::Tool => {
+                    let grant = Grant {
+                        request,
+                        request_id: stored.request_id,
+                        receipt: receipt_id,
+                        conditions,
+                        next_review,
+                    };
+                    approvals::grant(conn, &change, &grant).await?
+                }
+                RequestKind::RegistryChange => {
+                    changes::apply(
+                        conn,
+                        &change,
+                        stored.request_id,
+                        receipt_id,
+                        &conditions,
+                        next_review,
+                    )
+                    .await?
+                }
+            })
         }
         _ => None,
     };

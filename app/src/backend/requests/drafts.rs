@@ -4,7 +4,7 @@ use super::access::{lock, refused};
 use super::lifecycle::event;
 use crate::backend::identity::users::Principal;
 use crate::backend::platform::lookups::ids_of;
-use crate::domain::requests::state::{self, RequestAction};
+use crate::domain::requests::state::{self, RequestAction, RequestKind};
 use crate::domain::{Permission, RequestForm};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -90,6 +90,11 @@ pub async fn save_draft_in(
         }
         Some(number) => {
             let (stored, party) = lock(&mut *tx, principal, number).await?;
+            if stored.kind == RequestKind::RegistryChange {
+                return Err(AppError::Conflict {
+                    message: "A registry change is edited on the tool's page: withdraw this one and propose the change again.".into(),
+                });
+            }
             state::next(stored.state, RequestAction::Edit, party)
                 .map_err(|refusal| refused(refusal, stored.state))?;
             (stored.request_id, stored.number, "edited")

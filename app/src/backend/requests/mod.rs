@@ -1,6 +1,7 @@
 //! Tool requests: drafts, the life-cycle steps, risk, reading, decisions and receipts.
 
 mod access;
+pub mod changes;
 pub mod decisions;
 mod drafts;
 mod lifecycle;

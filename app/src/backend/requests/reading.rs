@@ -5,10 +5,11 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
 use super::access::party_of;
+use super::changes;
 use crate::backend::identity::users::Principal;
 use crate::domain::requests::asked::AskedRequest;
 use crate::domain::requests::risk::{self, RiskAssessment};
-use crate::domain::requests::state::{Decision, RequestState};
+use crate::domain::requests::state::{Decision, RequestKind, RequestState};
 use crate::domain::{Distribution, Permission, ToolCategory};
 use crate::error::{AppError, OrInternal};
 use crate::model::{
@@ -33,7 +34,8 @@ pub async fn detail_in(
 ) -> Result<RequestDetail, AppError> {
     let row = sqlx::query!(
         r#"SELECT r.request_id, r.number, r.state AS "state: RequestState", r.requester_id,
-             u.display_name AS requester, t.slug AS team_slug, t.name AS team_name,
+             r.kind AS "kind: RequestKind",
+             u.display_name AS requester, t.slug AS "team_slug?", t.name AS "team_name?",
              tool.slug AS "tool?", r.tool_name, r.vendor, r.category AS "category: ToolCategory",
              r.website, r.use_case, r.justification, r.users_count, r.access_file_system,
              r.access_terminal, r.access_git, r.access_internet, r.access_production,
@@ -47,7 +49,7 @@ pub async fn detail_in(
                      AND m.user_id = $2 AND m.membership = 'manager') AS "is_team_manager!"
            FROM tool_requests r
            JOIN users u ON u.user_id = r.requester_id
-           JOIN teams t ON t.team_id = r.team_id
+           LEFT JOIN teams t ON t.team_id = r.team_id
            LEFT JOIN tools tool ON tool.tool_id = r.tool_id
            LEFT JOIN users a ON a.user_id = r.assignee_id
            WHERE r.number = $1"#,
@@ -97,10 +99,15 @@ pub async fn detail_in(
     .filter(|(_, on)| *on)
     .map(|(key, _)| key.to_owned())
     .collect();
+    let proposal = match row.kind {
+        RequestKind::Tool => None,
+        RequestKind::RegistryChange => Some(changes::proposal(&mut *conn, row.request_id).await?),
+    };
+    let team_slug = row.team_slug.unwrap_or_default();
     let asked = AskedRequest {
         request_id: row.request_id.to_string(),
         number: row.number,
-        team: row.team_slug.clone(),
+        team: team_slug.clone(),
         tool: row.tool.clone(),
         tool_name: row.tool_name.clone(),
         vendor: row.vendor.clone(),
@@ -117,6 +124,11 @@ pub async fn detail_in(
         checksum: row.checksum.clone(),
         vendor_trains_on_data: row.vendor_trains_on_data,
         alternatives: row.alternatives.clone(),
+        proposal: proposal
+            .as_ref()
+            .map(|p| serde_json::to_value(&p.form))
+            .transpose()
+            .or_internal("serializing a proposed tool")?,
     };
     let version = fingerprint(&asked)?;
     let signoffs = sqlx::query!(
@@ -151,11 +163,12 @@ pub async fn detail_in(
     Ok(RequestDetail {
         request_id: row.request_id.to_string(),
         number: row.number,
+        kind: row.kind,
         state: row.state,
         party,
         requester: row.requester,
-        team_slug: row.team_slug,
-        team_name: row.team_name,
+        team_slug,
+        team_name: row.team_name.unwrap_or_default(),
         tool: row.tool,
         tool_name: row.tool_name,
         vendor: row.vendor,
@@ -179,6 +192,10 @@ pub async fn detail_in(
         created_at: row.created_at,
         re_review: row.re_review,
         granted_tool: row.granted_tool,
+        changes: match &proposal {
+            Some(proposal) => proposal.changes()?,
+            None => vec![],
+        },
         timeline,
         version,
         signoffs,
@@ -241,11 +258,11 @@ pub async fn list(
         ),
     };
     let rows = sqlx::query!(
-        r#"SELECT r.number, r.tool_name, t.name AS team_name, u.display_name AS requester,
+        r#"SELECT r.number, r.tool_name, t.name AS "team_name?", u.display_name AS requester,
              r.state AS "state: RequestState", r.risk->>'level' AS "risk_level?", a.display_name AS "assignee?",
              COALESCE(r.submitted_at, r.created_at) AS "since!"
            FROM tool_requests r
-           JOIN teams t ON t.team_id = r.team_id
+           LEFT JOIN teams t ON t.team_id = r.team_id
            JOIN users u ON u.user_id = r.requester_id
            LEFT JOIN users a ON a.user_id = r.assignee_id
            WHERE CASE $1::text
@@ -279,7 +296,9 @@ pub async fn list(
             Ok(RequestSummary {
                 number: row.number,
                 tool_name: row.tool_name,
-                team_name: row.team_name,
+                team_name: row
+                    .team_name
+                    .unwrap_or_else(|| "Registry change".to_owned()),
                 requester: row.requester,
                 state: row.state,
                 risk_level: row.risk_level,

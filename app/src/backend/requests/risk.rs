@@ -2,6 +2,7 @@
 
 use crate::domain::requests::input::ready_to_submit;
 use crate::domain::requests::risk::{self, RiskAssessment, RiskInput, TouchedClass};
+use crate::domain::requests::state::RequestKind;
 use crate::domain::{ClassificationLevel, Distribution};
 use crate::error::{AppError, OrInternal};
 use chrono::{DateTime, Utc};
@@ -19,7 +20,7 @@ async fn assess(
         r#"SELECT vendor, use_case, justification, users_count, access_file_system,
              access_terminal, access_git, access_internet, access_production,
              distribution AS "distribution: Distribution", pinned_version, checksum,
-             vendor_trains_on_data
+             vendor_trains_on_data, kind AS "kind: RequestKind"
            FROM tool_requests WHERE request_id = $1"#,
         request_id
     )
@@ -34,7 +35,8 @@ async fn assess(
     )
     .fetch_all(&mut *conn)
     .await?;
-    if ready {
+    // A registry change states its case in its proposal, not in the request form's fields.
+    if ready && row.kind == RequestKind::Tool {
         ready_to_submit(
             &row.vendor,
             &row.use_case,

@@ -4,6 +4,7 @@
 pub mod input;
 pub mod policy;
 mod values;
+pub mod widening;
 
 pub use input::{DataClassForm, RequirementSetting, ToolForm, ValidDataClass, ValidTool};
 pub use values::{

@@ -156,6 +156,66 @@ pub fn check(tool: &ToolFacts, class: &DataClassFacts, team: &str, today: Day) -
     Decision::yes(reason)
 }
 
+named_values! {
+    /// What the policy check answers while an approval is being re-reviewed.
+    StalePolicy, "While a re-review is open" {
+        Deny => "deny", "No until re-reviewed",
+        Warn => "warn", "Yes, with a warning",
+    }
+}
+
+/// Where the approval behind a "yes" stands: the receipt that granted the pair, and an open
+/// re-review.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ApprovalFacts {
+    /// The receipt of the decision that granted this (tool, data class, team).
+    pub receipt: Option<String>,
+    /// Since when the approval is stale, and why.
+    pub stale: Option<Stale>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    pub since: Day,
+    /// What changed, in words (`pinned version 1.0 → 1.1`).
+    pub changes: String,
+    pub re_review: Option<i64>,
+}
+
+/// The answer `check` gave, held against the approval behind it: a "yes" without a signed
+/// receipt is a no (only decisions widen what is allowed), and a "yes" whose approval is being
+/// re-reviewed is a no, or a yes with a warning, as the organization chose.
+pub fn with_approval(
+    decision: Decision,
+    approval: &ApprovalFacts,
+    policy: StalePolicy,
+) -> Decision {
+    if !decision.allowed {
+        return decision;
+    }
+    if approval.receipt.is_none() {
+        return Decision::no(
+            "No signed decision grants this: a reviewer must file the approval for review."
+                .to_owned(),
+        );
+    }
+    let Some(stale) = &approval.stale else {
+        return decision;
+    };
+    let review = stale
+        .re_review
+        .map(|number| format!(" (re-review request #{number})"))
+        .unwrap_or_default();
+    let what = format!(
+        "its approval is being re-reviewed{review} since {}: {}",
+        stale.since, stale.changes
+    );
+    match policy {
+        StalePolicy::Deny => Decision::no(format!("Not until re-reviewed: {what}.")),
+        StalePolicy::Warn => Decision::yes(format!("{} Warning: {what}.", decision.reason)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +315,48 @@ mod tests {
             ("review overdue", overdue, internal(), "platform", true, "Approved until 2026-11-01, review overdue."),
             ("no review date", no_review, internal(), "platform", true, "Approved."),
         ]
+    }
+
+    fn granted() -> ApprovalFacts {
+        ApprovalFacts {
+            receipt: Some("5c2b1c1e-0f5e-4c0e-9d55-3f2f0d3c9a11".into()),
+            stale: None,
+        }
+    }
+
+    #[test]
+    fn a_yes_needs_a_receipt_and_a_stale_approval_is_no_or_a_warning() {
+        let yes = Decision::yes("Approved.".into());
+        assert_eq!(
+            with_approval(yes.clone(), &granted(), StalePolicy::Deny),
+            yes
+        );
+        let unsigned = with_approval(yes.clone(), &ApprovalFacts::default(), StalePolicy::Warn);
+        assert!(!unsigned.allowed);
+        assert!(unsigned.reason.contains("No signed decision"));
+        let stale = ApprovalFacts {
+            stale: Some(Stale {
+                since: Day::parse("2026-11-20").expect("day"),
+                changes: "pinned version 1.0 → 1.1".into(),
+                re_review: Some(7),
+            }),
+            ..granted()
+        };
+        let denied = with_approval(yes.clone(), &stale, StalePolicy::Deny);
+        assert!(!denied.allowed);
+        assert_eq!(
+            denied.reason,
+            "Not until re-reviewed: its approval is being re-reviewed (re-review request #7) \
+             since 2026-11-20: pinned version 1.0 → 1.1."
+        );
+        let warned = with_approval(yes, &stale, StalePolicy::Warn);
+        assert!(warned.allowed);
+        assert!(warned
+            .reason
+            .starts_with("Approved. Warning: its approval is being re-reviewed"));
+        // A no stays a no whatever the approval.
+        let no = Decision::no("Suspended.".into());
+        assert_eq!(with_approval(no.clone(), &stale, StalePolicy::Warn), no);
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub struct AskedRequest {
     pub checksum: String,
     pub vendor_trains_on_data: bool,
     pub alternatives: String,
+    /// A registry change's proposed entry (the tool form): what its decision writes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<serde_json::Value>,
 }
 
 impl AskedRequest {
@@ -71,6 +74,7 @@ mod tests {
             checksum: String::new(),
             vendor_trains_on_data: false,
             alternatives: String::new(),
+            proposal: None,
         }
     }
 
@@ -80,6 +84,18 @@ mod tests {
         reordered.access.reverse();
         reordered.data_classes.reverse();
         assert_eq!(sample().canonical(), reordered.canonical());
+    }
+
+    #[test]
+    fn a_registry_change_signs_its_proposal_and_a_tool_request_has_none() {
+        assert!(!sample()
+            .canonical()
+            .expect("canonical")
+            .contains("proposal"));
+        let mut change = sample();
+        change.proposal = Some(serde_json::json!({ "status": "approved" }));
+        let canonical = change.canonical().expect("canonical");
+        assert!(canonical.contains(r#""proposal":{"status":"approved"}"#));
     }
 
     #[test]

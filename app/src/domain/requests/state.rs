@@ -30,6 +30,15 @@ impl RequestState {
 }
 
 named_values! {
+    /// What a request asks for: a tool (new, or a wider approval of one in the registry), or a
+    /// reviewer's change to the registry that widens what a tool allows.
+    RequestKind, "request kind" {
+        Tool => "tool", "Tool request",
+        RegistryChange => "registry_change", "Registry change",
+    }
+}
+
+named_values! {
     /// A reviewer's decision, signed off with a fresh TOTP code.
     Decision, "decision" {
         Approve => "approve", "Approve",

@@ -24,7 +24,7 @@ pub use field_error::{action_done, action_error, field_error, FormError};
 pub use loaded::Loaded;
 pub use notice::{code_or, or_dash, EmptyState, ErrorNotice, Loading, Success};
 pub use page::{Page, Width};
-pub use registry::{History, StatusBadge};
+pub use registry::{FieldChanges, History, StatusBadge};
 pub use request_badges::{RequestStateBadge, RiskBadge};
 pub use reveal::{RevealPanel, RoleBadges};
 pub use supply_chain::{choices, SupplyChain, SupplyChainFields};

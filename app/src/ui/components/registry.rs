@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::domain::FieldChange;
+
 use super::EmptyState;
 use super::When;
 use crate::domain::ToolStatus;
@@ -76,30 +78,7 @@ pub fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
                                 " · event "
                                 {entry.seq}
                             </p>
-                            {(!created)
-                                .then(|| {
-                                    view! {
-                                        <ul class="history__changes">
-                                            {entry
-                                                .changes
-                                                .iter()
-                                                .map(|change| {
-                                                    view! {
-                                                        <li>
-                                                            <span class="history__field">
-                                                                {field_label(&change.field)}
-                                                            </span>
-                                                            ": "
-                                                            <del>{change.before.clone()}</del>
-                                                            " → "
-                                                            <ins>{change.after.clone()}</ins>
-                                                        </li>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </ul>
-                                    }
-                                })}
+                            {(!created).then(|| view! { <FieldChanges changes=entry.changes /> })}
                         </li>
                     }
                 })
@@ -107,4 +86,27 @@ pub fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
         </ol>
     }
     .into_any()
+}
+
+/// What changed, field by field: the value before, struck through, and the value after.
+#[component]
+pub fn FieldChanges(changes: Vec<FieldChange>) -> impl IntoView {
+    view! {
+        <ul class="history__changes" data-testid="field-changes">
+            {changes
+                .into_iter()
+                .map(|change| {
+                    view! {
+                        <li>
+                            <span class="history__field">{field_label(&change.field)}</span>
+                            ": "
+                            <del>{change.before}</del>
+                            " → "
+                            <ins>{change.after}</ins>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
 }

@@ -5,7 +5,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{check_policy, get_tool};
 use crate::domain::ToolStatus;
 use crate::model::{PolicyAnswer, ToolDetail, ToolPageData};
-use crate::ui::components::{code_or, or_dash, EmptyState, History, Loaded, Page, StatusBadge};
+use crate::ui::components::{
+    code_or, or_dash, EmptyState, History, Loaded, OnDay, Page, StatusBadge,
+};
 
 /// Everyone: one tool — its approval, conditions, data, teams, least-privilege requirements,
 /// supply chain and history — and the "may I use it?" check.
@@ -166,6 +168,28 @@ fn ToolView(
                                     >
                                         <p class="notice__title">{verdict}</p>
                                         <p>{answer.reason}</p>
+                                        {answer
+                                            .receipt_id
+                                            .map(|id| {
+                                                view! {
+                                                    <p data-testid="policy-receipt">
+                                                        "Granted by a signed decision: "
+                                                        <a href=format!("/receipts/{id}")>"its receipt"</a> "."
+                                                    </p>
+                                                }
+                                            })}
+                                        {answer
+                                            .re_review_request
+                                            .map(|n| {
+                                                view! {
+                                                    <p>
+                                                        "Re-review: "
+                                                        <a href=format!(
+                                                            "/requests/{n}",
+                                                        )>{format!("request #{n}")}</a>
+                                                    </p>
+                                                }
+                                            })}
                                     </div>
                                 }
                             })
@@ -188,12 +212,16 @@ fn ToolView(
 #[component]
 fn ApprovalNotice(tool: ToolDetail) -> impl IntoView {
     let approval = tool.approval;
-    match (&approval.stale_since, approval.re_review_request, approval.request) {
+    match (
+        &approval.stale_since,
+        approval.re_review_request,
+        approval.request,
+    ) {
         (Some(since), re_review, _) => view! {
             <div class="notice notice--warn" role="note" data-testid="approval-stale">
-                <p class="notice__title">{format!("Approval stale since {since}")}</p>
+                <p class="notice__title">"Approval stale since " <OnDay at=*since /></p>
                 <p>
-                    "The pinned version, checksum or \"trains on data\" changed after the approval. "
+                    {format!("Changed after the approval: {}. ", approval.stale_changes)}
                     {re_review
                         .map(|n| {
                             view! {

@@ -97,6 +97,12 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                     }
                 })
         }}
+        <div class="notice notice--info" role="note">
+            <p>
+                "What only describes the tool, or narrows what it allows, is saved at once. "
+                "A change that widens it — approving it, adding teams or data classes, removing conditions or requirements, a later review — is filed as a registry change request instead, and another reviewer decides it with a signed sign-off."
+            </p>
+        </div>
         <ActionForm action=save attr:class="form" attr:novalidate=true attr:data-testid="tool-form">
             <input type="hidden" name="original" value=original />
             <fieldset class="choices">
@@ -326,6 +332,18 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                 }}
             </fieldset>
             <SupplyChainFields form="tool" values=supply_chain error />
+            <Field
+                id="tool-code"
+                name="code"
+                label="Code from your authenticator app (to suspend or prohibit)"
+                input_type="text"
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                maxlength=7
+                optional=true
+                hint="Stopping a tool takes effect at once for everyone: it is signed with a fresh code."
+                error=e("code")
+            />
             <div class="form__actions">
                 <button type="submit" class="button">
                     {if editing { "Save changes" } else { "Add tool" }}

@@ -5,12 +5,12 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{get_request, ActOnRequest, DecideRequest};
 use crate::domain::requests::input::ACCESS_KINDS;
 use crate::domain::requests::state::Decision;
-use crate::domain::requests::state::{next, RequestAction, RequestState};
+use crate::domain::requests::state::{next, RequestAction, RequestKind, RequestState};
 use crate::model::{RequestDetail, SignoffView};
 use crate::ui::components::When;
 use crate::ui::components::{
-    action_error, code_or, field_error, or_dash, Field, FormError, Loaded, Page, RequestStateBadge,
-    RiskBadge, TextArea,
+    action_error, code_or, field_error, or_dash, Field, FieldChanges, FormError, Loaded, Page,
+    RequestStateBadge, RiskBadge, TextArea,
 };
 
 /// A request: what is asked, its risk and the rules that fired, its timeline, and what the
@@ -61,7 +61,7 @@ fn RequestView(
             <h1 id="page-title">{title}</h1>
             <RequestStateBadge state=request.state />
             {request.risk.as_ref().map(|risk| view! { <RiskBadge level=risk.level /> })}
-            {may(RequestAction::Edit)
+            {(may(RequestAction::Edit) && request.kind == RequestKind::Tool)
                 .then(|| {
                     view! {
                         <a
@@ -74,8 +74,18 @@ fn RequestView(
                 })}
         </header>
         <p class="page__lead">
-            {format!("Requested by {} for {} · created ", request.requester, request.team_name)}
-            <When at=request.created_at />
+            {match request.kind {
+                RequestKind::Tool => {
+                    format!(
+                        "Requested by {} for {} · created ",
+                        request.requester,
+                        request.team_name,
+                    )
+                }
+                RequestKind::RegistryChange => {
+                    format!("Registry change proposed by {} · ", request.requester)
+                }
+            }} <When at=request.created_at />
             {request.assignee.as_ref().map(|a| format!(" · reviewer: {a}"))}
         </p>
         {request
@@ -149,96 +159,143 @@ fn RequestView(
                     </section>
                 }
             })}
-        <section class="card" aria-labelledby="asked-title">
-            <h2 id="asked-title">"What is asked"</h2>
-            <dl class="details">
-                <div>
-                    <dt>"Tool"</dt>
-                    <dd>
-                        {request
-                            .tool
-                            .clone()
-                            .map(|slug| {
-                                view! {
-                                    <a href=format!("/tools/{slug}")>{request.tool_name.clone()}</a>
-                                    " (wider approval)"
+        {match request.kind {
+            RequestKind::RegistryChange => {
+                view! {
+                    <section class="card" aria-labelledby="asked-title">
+                        <h2 id="asked-title">"What changes"</h2>
+                        <p>
+                            {match request.tool.clone() {
+                                Some(slug) => {
+                                    view! {
+                                        "The registry entry "
+                                        <a href=format!(
+                                            "/tools/{slug}",
+                                        )>{request.tool_name.clone()}</a>
+                                        ", as its final approval will write it:"
+                                    }
+                                        .into_any()
                                 }
-                                    .into_any()
-                            })
-                            .unwrap_or_else(|| {
-                                view! {
-                                    {request.tool_name.clone()}
-                                    " (new tool)"
+                                None => {
+                                    view! {
+                                        {format!(
+                                            "A new registry entry, {}, as its final approval will write it:",
+                                            request.tool_name,
+                                        )}
+                                    }
+                                        .into_any()
                                 }
-                                    .into_any()
-                            })}
-                    </dd>
-                </div>
-                <div>
-                    <dt>"Vendor"</dt>
-                    <dd>{or_dash(&request.vendor)}</dd>
-                </div>
-                <div>
-                    <dt>"Category"</dt>
-                    <dd>{request.category.label()}</dd>
-                </div>
-                <div>
-                    <dt>"Use case"</dt>
-                    <dd class="prose">{or_dash(&request.use_case)}</dd>
-                </div>
-                <div>
-                    <dt>"Business justification"</dt>
-                    <dd class="prose">{or_dash(&request.justification)}</dd>
-                </div>
-                <div>
-                    <dt>"Users"</dt>
-                    <dd>{request.users}</dd>
-                </div>
-                <div>
-                    <dt>"Data it will touch"</dt>
-                    <dd>
-                        {if request.data_classes.is_empty() {
-                            "—".to_owned()
-                        } else {
-                            request
-                                .data_classes
-                                .iter()
-                                .map(|c| c.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        }}
-                    </dd>
-                </div>
-                <div>
-                    <dt>"Access it needs"</dt>
-                    <dd>{if access.is_empty() { "None".to_owned() } else { access.join(", ") }}</dd>
-                </div>
-                <div>
-                    <dt>"Distribution"</dt>
-                    <dd>{request.distribution.label()}</dd>
-                </div>
-                <div>
-                    <dt>"Package"</dt>
-                    <dd>{or_dash(&request.package_name)}</dd>
-                </div>
-                <div>
-                    <dt>"Pinned version"</dt>
-                    <dd>{or_dash(&request.pinned_version)}</dd>
-                </div>
-                <div>
-                    <dt>"SHA-256"</dt>
-                    <dd>{code_or(&request.checksum, "—", "checksum")}</dd>
-                </div>
-                <div>
-                    <dt>"Vendor trains on customer data"</dt>
-                    <dd>{if request.vendor_trains_on_data { "Yes" } else { "No" }}</dd>
-                </div>
-                <div>
-                    <dt>"Alternatives considered"</dt>
-                    <dd class="prose">{or_dash(&request.alternatives)}</dd>
-                </div>
-            </dl>
-        </section>
+                            }}
+                        </p>
+                        <FieldChanges changes=request.changes.clone() />
+                    </section>
+                }
+                    .into_any()
+            }
+            RequestKind::Tool => {
+                view! {
+                    <section class="card" aria-labelledby="asked-title">
+                        <h2 id="asked-title">"What is asked"</h2>
+                        <dl class="details">
+                            <div>
+                                <dt>"Tool"</dt>
+                                <dd>
+                                    {request
+                                        .tool
+                                        .clone()
+                                        .map(|slug| {
+                                            view! {
+                                                <a href=format!(
+                                                    "/tools/{slug}",
+                                                )>{request.tool_name.clone()}</a>
+                                                " (wider approval)"
+                                            }
+                                                .into_any()
+                                        })
+                                        .unwrap_or_else(|| {
+                                            view! {
+                                                {request.tool_name.clone()}
+                                                " (new tool)"
+                                            }
+                                                .into_any()
+                                        })}
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"Vendor"</dt>
+                                <dd>{or_dash(&request.vendor)}</dd>
+                            </div>
+                            <div>
+                                <dt>"Category"</dt>
+                                <dd>{request.category.label()}</dd>
+                            </div>
+                            <div>
+                                <dt>"Use case"</dt>
+                                <dd class="prose">{or_dash(&request.use_case)}</dd>
+                            </div>
+                            <div>
+                                <dt>"Business justification"</dt>
+                                <dd class="prose">{or_dash(&request.justification)}</dd>
+                            </div>
+                            <div>
+                                <dt>"Users"</dt>
+                                <dd>{request.users}</dd>
+                            </div>
+                            <div>
+                                <dt>"Data it will touch"</dt>
+                                <dd>
+                                    {if request.data_classes.is_empty() {
+                                        "—".to_owned()
+                                    } else {
+                                        request
+                                            .data_classes
+                                            .iter()
+                                            .map(|c| c.name.as_str())
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    }}
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"Access it needs"</dt>
+                                <dd>
+                                    {if access.is_empty() {
+                                        "None".to_owned()
+                                    } else {
+                                        access.join(", ")
+                                    }}
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"Distribution"</dt>
+                                <dd>{request.distribution.label()}</dd>
+                            </div>
+                            <div>
+                                <dt>"Package"</dt>
+                                <dd>{or_dash(&request.package_name)}</dd>
+                            </div>
+                            <div>
+                                <dt>"Pinned version"</dt>
+                                <dd>{or_dash(&request.pinned_version)}</dd>
+                            </div>
+                            <div>
+                                <dt>"SHA-256"</dt>
+                                <dd>{code_or(&request.checksum, "—", "checksum")}</dd>
+                            </div>
+                            <div>
+                                <dt>"Vendor trains on customer data"</dt>
+                                <dd>{if request.vendor_trains_on_data { "Yes" } else { "No" }}</dd>
+                            </div>
+                            <div>
+                                <dt>"Alternatives considered"</dt>
+                                <dd class="prose">{or_dash(&request.alternatives)}</dd>
+                            </div>
+                        </dl>
+                    </section>
+                }
+                    .into_any()
+            }
+        }}
         <section class="card" aria-labelledby="timeline-title">
             <h2 id="timeline-title">"Timeline"</h2>
             <ol class="history" data-testid="timeline">
