@@ -1,9 +1,12 @@
 use leptos::prelude::*;
 
+use crate::domain::registry::policy::StalePolicy;
+
 use crate::api::{get_settings, UpdateSettings};
 use crate::model::Settings;
 use crate::ui::components::{
-    action_done, action_error, field_error, Field, FormError, Loaded, Page, Success, Width,
+    action_done, action_error, choices, field_error, Field, FormError, Loaded, Page, Select,
+    Success, Width,
 };
 
 /// Admin: the organization's name and its two-factor policy.
@@ -53,6 +56,29 @@ pub fn SettingsPage() -> impl IntoView {
                                     "Reviewers and admins always need it. When ticked, employees and managers set it up at their next sign-in."
                                 </p>
                             </div>
+                            <Field
+                                id="max-review-months"
+                                name="max_review_months"
+                                label="Longest time between reviews (months)"
+                                input_type="number"
+                                autocomplete="off"
+                                maxlength=2
+                                value=settings.max_review_months.to_string()
+                                hint="From 1 to 36. A review date later than this is a widening: reviewers must sign it off."
+                                error=field_error(error, "max_review_months")
+                            />
+                            <Select
+                                id="stale-policy"
+                                name="stale_policy"
+                                label="While an approval is being re-reviewed, the policy check answers"
+                                options=choices(
+                                    StalePolicy::ALL,
+                                    StalePolicy::as_str,
+                                    StalePolicy::label,
+                                )
+                                selected=settings.stale_policy.as_str()
+                                error=field_error(error, "stale_policy")
+                            />
                             <button type="submit" class="button">
                                 "Save settings"
                             </button>
