@@ -21,12 +21,17 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// `serve`: opens the database, optionally loads the demo, serves until Ctrl-C or SIGTERM,
 /// then stops the private PostgreSQL (if any) after the last request has finished.
 pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(), BoxError> {
-    let database = Database::open(
-        global.database_url.as_deref(),
-        &global.data_dir,
-        global.pool_size(),
-    )
-    .await?;
+    let database = Database::open(global).await?;
+    if crate::database::can_rewrite_audit(&database.pool).await? {
+        tracing::warn!(
+            "the portal's database role could rewrite the audit log (it owns the tables, is a \
+             superuser, or may update them): give it a role with only the run-time rights and \
+             run migrations with --database-owner-url (docs/OPERATIONS.md → Database roles)"
+        );
+        eprintln!(
+            "warning: the portal's database role could rewrite the audit log; see docs/OPERATIONS.md → Database roles"
+        );
+    }
     let totp_key = SealingKey::load_or_create(&global.totp_key_path())?;
     let signing_keys = SigningKeys::load_or_create(&global.signing_key_path(), Utc::now())?;
     if options.demo {
@@ -86,12 +91,7 @@ async fn delete_expired_sessions(pool: sqlx::PgPool) {
 
 /// `demo load`.
 pub async fn demo_load(global: &GlobalOptions) -> Result<(), BoxError> {
-    let database = Database::open(
-        global.database_url.as_deref(),
-        &global.data_dir,
-        global.pool_size(),
-    )
-    .await?;
+    let database = Database::open(global).await?;
     let totp_key = SealingKey::load_or_create(&global.totp_key_path())?;
     let signing_keys = SigningKeys::load_or_create(&global.signing_key_path(), Utc::now())?;
     load_demo(&database, &totp_key, &signing_keys).await?;
@@ -170,12 +170,7 @@ pub async fn admin_create(global: &GlobalOptions, email: &str, name: &str) -> Re
     // Check the input before starting a database, so a typo costs nothing.
     let user =
         app::backend::identity::users::parse_new_user(email, name, &password, &[Role::Admin])?;
-    let database = Database::open(
-        global.database_url.as_deref(),
-        &global.data_dir,
-        global.pool_size(),
-    )
-    .await?;
+    let database = Database::open(global).await?;
     let created =
         app::backend::identity::users::create(&database.pool, Actor::Operator, user, Utc::now())
             .await;
@@ -211,12 +206,7 @@ pub async fn token_create(
     let email = Email::parse(email).map_err(|message| AppError::invalid("email", message))?;
     let scope = parse_scope(scope)?;
     let days = parse_days(&days.to_string())?;
-    let database = Database::open(
-        global.database_url.as_deref(),
-        &global.data_dir,
-        global.pool_size(),
-    )
-    .await?;
+    let database = Database::open(global).await?;
     let created = app::backend::identity::tokens::create(
         &database.pool,
         Actor::Operator,
@@ -291,12 +281,7 @@ pub fn receipt_verify(global: &GlobalOptions, file: &std::path::Path) -> Result<
 
 /// `audit verify`: re-computes the audit chain; fails naming the first bad sequence number.
 pub async fn audit_verify(global: &GlobalOptions) -> Result<(), BoxError> {
-    let database = Database::open(
-        global.database_url.as_deref(),
-        &global.data_dir,
-        global.pool_size(),
-    )
-    .await?;
+    let database = Database::open(global).await?;
     let verification = app::backend::audit::verify(&database.pool).await?;
     database.pool.close().await;
     match verification {

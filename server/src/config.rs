@@ -28,6 +28,19 @@ pub struct GlobalOptions {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
+    /// The role that owns the portal's tables, for migrations (with DATABASE_URL). Given, the
+    /// migrations run as it and the DATABASE_URL role is granted only what the portal needs at
+    /// run time: in particular it may read the audit log and append to it, never change it.
+    /// Without it the DATABASE_URL role runs the migrations, and `serve` warns that it could
+    /// rewrite the audit log. The private PostgreSQL makes both roles itself.
+    #[arg(
+        long,
+        env = "DATABASE_OWNER_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_owner_url: Option<String>,
+
     /// Folder for the portal's own files: the private PostgreSQL cluster and its log.
     #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,

@@ -1,12 +1,12 @@
 //! Connecting to PostgreSQL (the configured server or a private one) and applying migrations.
 
-use std::path::Path;
 use std::time::Duration;
 
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
+use crate::config::GlobalOptions;
 use crate::postgres::{Durability, PostgresError, PrivateCluster};
 
 /// The migrations in `migrations/`, embedded in the binary.
@@ -31,44 +31,133 @@ pub enum DatabaseError {
     },
     #[error("migrations could not be applied: {0}")]
     Migrate(MigrateError),
+    #[error("could not set the run-time role's rights: {0}")]
+    Grant(sqlx::Error),
 }
 
 /// Where the data lives: the configured server, or a private cluster this process owns.
 pub struct Database {
+    /// The portal's run-time connections: a role that may read the audit log and append to it,
+    /// never change it (unless the operator gave the portal an owner role: see `can_rewrite_audit`).
     pub pool: PgPool,
     /// Kept alive as long as the portal runs; dropping it stops PostgreSQL.
     pub private: Option<PrivateCluster>,
 }
 
+/// The run-time role the private cluster creates for the portal.
+pub const RUNTIME_ROLE: &str = "portal_app";
+
 impl Database {
-    /// Connects to `url`, or — when it is `None` — starts the private cluster under `data_dir`,
-    /// with at most `pool_size` connections. Either way the migrations are applied before this
-    /// returns.
-    pub async fn open(
-        url: Option<&str>,
-        data_dir: &Path,
-        pool_size: u32,
-    ) -> Result<Self, DatabaseError> {
-        let (options, private) = match url {
-            Some(url) => (
-                url.parse::<PgConnectOptions>()
-                    .map_err(DatabaseError::BadUrl)?,
-                None,
-            ),
+    /// Connects to the configured PostgreSQL (`--database-url`, with `--database-owner-url` for
+    /// migrations), or — without one — starts the private cluster under the data folder, with
+    /// an owner role for migrations and [`RUNTIME_ROLE`] for everything else. Either way the
+    /// migrations are applied, and the run-time role's rights set, before this returns.
+    pub async fn open(global: &GlobalOptions) -> Result<Self, DatabaseError> {
+        let parse = |url: &str| {
+            url.parse::<PgConnectOptions>()
+                .map_err(DatabaseError::BadUrl)
+        };
+        let (owner, runtime, private) = match global.database_url.as_deref() {
+            Some(url) => {
+                let runtime = parse(url)?;
+                let owner = global
+                    .database_owner_url
+                    .as_deref()
+                    .map(parse)
+                    .transpose()?;
+                (owner, runtime, None)
+            }
             None => {
                 let cluster =
-                    PrivateCluster::start(data_dir, PRIVATE_DATABASE, Durability::Durable).await?;
-                (cluster.connect_options(PRIVATE_DATABASE), Some(cluster))
+                    PrivateCluster::start(&global.data_dir, PRIVATE_DATABASE, Durability::Durable)
+                        .await?;
+                let owner = cluster.connect_options(PRIVATE_DATABASE);
+                let runtime = owner.clone().username(RUNTIME_ROLE);
+                (Some(owner), runtime, Some(cluster))
             }
         };
+        if let Some(owner) = owner {
+            let owner = pool_options()
+                .max_connections(1)
+                .connect_with(owner)
+                .await
+                .map_err(DatabaseError::Connect)?;
+            migrate(&MIGRATOR, &owner).await?;
+            let role = runtime.get_username().to_owned();
+            grant_runtime_role(&owner, &role, private.is_some())
+                .await
+                .map_err(DatabaseError::Grant)?;
+            owner.close().await;
+        }
         let pool = pool_options()
-            .max_connections(pool_size)
-            .connect_with(options)
+            .max_connections(global.pool_size())
+            .connect_with(runtime)
             .await
             .map_err(DatabaseError::Connect)?;
-        migrate(&MIGRATOR, &pool).await?;
+        if global.database_owner_url.is_none() && private.is_none() {
+            migrate(&MIGRATOR, &pool).await?;
+        }
         Ok(Self { pool, private })
     }
+}
+
+/// Gives `role` what the portal needs at run time and no more on the audit log: it reads the
+/// audit tables and appends through `audit_append` (which extends the chain with its owner's
+/// rights); it keeps checkpoints it makes but cannot change them. `create`: make the role first
+/// (the private cluster). Run as the tables' owner after every migration.
+pub async fn grant_runtime_role(
+    owner: &PgPool,
+    role: &str,
+    create: bool,
+) -> Result<(), sqlx::Error> {
+    if role.is_empty()
+        || !role
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(sqlx::Error::Configuration(
+            format!("the run-time role {role:?} must be lowercase letters, digits and _").into(),
+        ));
+    }
+    let mut tx = owner.begin().await?;
+    if create {
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+                .bind(role)
+                .fetch_one(&mut *tx)
+                .await?;
+        if !exists {
+            sqlx::query(&format!("CREATE ROLE {role} LOGIN"))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    for statement in [
+        format!("GRANT USAGE ON SCHEMA public TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"),
+        format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+        format!("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_events, audit_chain_head, _sqlx_migrations FROM {role}"),
+        format!("REVOKE UPDATE, DELETE, TRUNCATE ON audit_checkpoints FROM {role}"),
+        format!("GRANT EXECUTE ON FUNCTION audit_append(text, timestamptz, text, text, text) TO {role}"),
+    ] {
+        sqlx::query(&statement).execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
+/// Whether the role behind `pool` could rewrite the audit log: a superuser, a member of the
+/// owner's role, or one holding UPDATE, DELETE or TRUNCATE on it.
+pub async fn can_rewrite_audit(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+             OR pg_has_role(current_user, (SELECT tableowner FROM pg_tables
+                                           WHERE schemaname = 'public' AND tablename = 'audit_events'), 'USAGE')
+             OR has_table_privilege('audit_events', 'UPDATE')
+             OR has_table_privilege('audit_events', 'DELETE')
+             OR has_table_privilege('audit_events', 'TRUNCATE')",
+    )
+    .fetch_one(pool)
+    .await
 }
 
 /// Pool settings shared by the server and the tests.

@@ -237,3 +237,66 @@ async fn the_command_line_reports_ok_or_the_first_bad_sequence() {
     let stderr = String::from_utf8_lossy(&broken.stderr);
     assert!(stderr.contains("sequence number 2"), "{stderr}");
 }
+
+/// The run-time role reads the audit log and appends through `audit_append`; it cannot insert
+/// an event of its own making, change or delete one, move the chain head, or drop the guard.
+#[tokio::test]
+async fn the_run_time_role_may_append_to_the_audit_log_but_never_change_it() {
+    use server::database::{can_rewrite_audit, grant_runtime_role};
+    let app = spawn_app().await;
+    let role = format!("{}_app", app.database);
+    sqlx::query(&format!("DROP ROLE IF EXISTS {role}"))
+        .execute(&app.pool)
+        .await
+        .expect("drop");
+    grant_runtime_role(&app.pool, &role, true)
+        .await
+        .expect("granted");
+    assert!(
+        can_rewrite_audit(&app.pool).await.expect("owner"),
+        "the owner could"
+    );
+    let runtime = crate::helpers::pool_as(&app.database, &role).await;
+    assert!(!can_rewrite_audit(&runtime).await.expect("run-time"));
+
+    // Appending works, through the function that keeps the chain.
+    let mut conn = runtime.acquire().await.expect("connection");
+    let event = app::backend::audit::NewEvent::new(
+        app::domain::Actor::Operator,
+        app::domain::AuditAction::DemoLoaded,
+    );
+    app::backend::audit::append(&mut conn, event, chrono::Utc::now())
+        .await
+        .expect("appended as the run-time role");
+    for statement in [
+        "UPDATE audit_events SET payload = '{}' WHERE seq = 1",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "UPDATE audit_chain_head SET last_seq = 0",
+        "INSERT INTO audit_events (seq, prev_hash, entry_hash, payload, occurred_at, action, actor)
+         VALUES (999, '\\x00', '\\x00', '{}', now(), 'x', 'x')",
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete",
+        "DROP TRIGGER audit_events_no_update_or_delete ON audit_events",
+        "UPDATE audit_checkpoints SET seq = 1",
+    ] {
+        let refused = sqlx::query(statement).execute(&mut *conn).await;
+        let error = refused.expect_err(statement);
+        let code = error
+            .as_database_error()
+            .and_then(|db| db.code())
+            .map(|code| code.into_owned());
+        assert!(
+            matches!(code.as_deref(), Some("42501")),
+            "{statement}: refused for lack of privilege, got {error}"
+        );
+    }
+    drop(conn);
+    runtime.close().await;
+    match app::backend::audit::verify(&app.pool)
+        .await
+        .expect("verify")
+    {
+        app::backend::audit::Verification::Intact { .. } => {}
+        broken => panic!("{broken:?}"),
+    }
+}

@@ -473,6 +473,14 @@ pub async fn pool_for(database: &str) -> PgPool {
         .expect("connect to the test database")
 }
 
+/// A pool on `database` connecting as `role` (the test server trusts local connections).
+pub async fn pool_as(database: &str, role: &str) -> PgPool {
+    pool_options()
+        .connect_with(server_options().database(database).username(role))
+        .await
+        .expect("connect as the role")
+}
+
 /// A portal on a fresh, migrated database.
 pub async fn spawn_app() -> TestApp {
     let database = create_database().await;

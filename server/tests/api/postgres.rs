@@ -170,3 +170,56 @@ async fn postgres_stops_when_the_portal_process_is_killed() {
     // The kernel tells PostgreSQL its parent is gone; it shuts down by itself.
     wait_for_exit(postmaster).await;
 }
+
+/// `serve` on a private cluster migrates as the owner and then works as `portal_app`, a role
+/// that cannot rewrite the audit log.
+#[tokio::test]
+async fn serve_on_a_private_cluster_runs_as_a_role_that_cannot_rewrite_the_audit_log() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = world_searchable_tempdir();
+    let mut portal = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--port", "0"])
+        .env_remove("DATABASE_URL")
+        .env_remove("DATABASE_OWNER_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the server binary");
+    let stdout = BufReader::new(portal.stdout.take().expect("stdout"));
+    let mut owner_url = None;
+    for line in stdout.lines() {
+        let line = line.expect("line");
+        if let Some(url) = line.split("(psql ").nth(1) {
+            owner_url = Some(url.trim_end_matches(')').to_owned());
+        }
+        if line.starts_with("AI Governance Portal is running at") {
+            break;
+        }
+    }
+    let owner_url = owner_url.expect("the private cluster's address");
+    let mut owner = PgConnection::connect(&owner_url).await.expect("connect as owner");
+    let sessions: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT usename::text FROM pg_stat_activity
+         WHERE datname = 'portal' AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&mut owner)
+    .await
+    .expect("sessions");
+    assert_eq!(sessions, ["portal_app"], "the portal works as the run-time role");
+    let may_update: bool =
+        sqlx::query_scalar("SELECT has_table_privilege('portal_app', 'audit_events', 'UPDATE')")
+            .fetch_one(&mut owner)
+            .await
+            .expect("privilege");
+    assert!(!may_update);
+    portal.kill().expect("stop");
+    portal.wait().expect("reap");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut portal.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    assert!(!stderr.contains("could rewrite the audit log"), "{stderr}");
+}
