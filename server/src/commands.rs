@@ -2,7 +2,6 @@
 
 use std::io::{IsTerminal, Write};
 
-use app::backend::audit::Verification;
 use app::backend::identity::auth::totp::SealingKey;
 use app::backend::platform::clock::Clock;
 use app::backend::platform::services::Services;
@@ -46,6 +45,12 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         trusted_proxies: Vec::new(),
     };
     tokio::spawn(delete_expired_sessions(database.pool.clone()));
+    tokio::spawn(crate::checkpoints::run(
+        database.pool.clone(),
+        services.signing_keys.clone(),
+        services.clock.clone(),
+        crate::checkpoints::Sinks::of(options),
+    ));
     let application = Application::build(options, services)
         .await
         .map_err(|error| {
@@ -280,17 +285,67 @@ pub fn receipt_verify(global: &GlobalOptions, file: &std::path::Path) -> Result<
 }
 
 /// `audit verify`: re-computes the audit chain; fails naming the first bad sequence number.
-pub async fn audit_verify(global: &GlobalOptions) -> Result<(), BoxError> {
-    let database = Database::open(global).await?;
-    let verification = app::backend::audit::verify(&database.pool).await?;
-    database.pool.close().await;
-    match verification {
-        Verification::Intact { events } => {
-            println!("audit chain OK: {events} events verified");
-            Ok(())
+pub async fn audit_verify(
+    global: &GlobalOptions,
+    checkpoints: Option<&std::path::Path>,
+) -> Result<(), BoxError> {
+    let outside = match checkpoints {
+        Some(path) => crate::checkpoints::read_file(path)?,
+        None => vec![],
+    };
+    // The chain needs no key; checkpoints do, and are reported unchecked without one.
+    let keys = match SigningKeys::load(&global.signing_key_path()) {
+        Ok(keys) => Some(keys),
+        Err(error) if outside.is_empty() => {
+            eprintln!("note: {error}; signed checkpoints cannot be checked");
+            None
         }
-        Verification::Broken { seq, problem } => {
+        Err(error) => return Err(error.into()),
+    };
+    let database = Database::open(global).await?;
+    let result =
+        app::backend::audit::checkpoints::verification(&database.pool, keys.as_ref(), &outside)
+            .await;
+    database.pool.close().await;
+    let result = result?;
+    for problem in &result.checkpoint_problems {
+        eprintln!("checkpoint: {problem}");
+    }
+    match (result.first_bad_seq, &result.problem) {
+        (Some(seq), Some(problem)) => {
             Err(format!("audit chain BROKEN at sequence number {seq}: {problem}").into())
         }
+        _ if !result.checkpoint_problems.is_empty() => Err(format!(
+            "audit chain does NOT hold against {} of {} signed checkpoints (see above)",
+            result.checkpoint_problems.len(),
+            result.checkpoints_checked
+        )
+        .into()),
+        _ => {
+            println!(
+                "audit chain OK: {} events verified, {} signed checkpoints match",
+                result.events, result.checkpoints_checked
+            );
+            Ok(())
+        }
     }
+}
+
+/// `audit export`: the events after `after`, one JSON object per line.
+pub async fn audit_export(global: &GlobalOptions, after: i64) -> Result<(), BoxError> {
+    let database = Database::open(global).await?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut after = after;
+    loop {
+        let page = app::backend::audit::export(&database.pool, after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for event in &page {
+            serde_json::to_writer(&mut out, event)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    database.pool.close().await;
+    Ok(())
 }

@@ -191,8 +191,21 @@ pub enum ReceiptCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Re-compute the hash chain: prints OK, or fails naming the first bad sequence number.
-    Verify,
+    /// Re-compute the hash chain and hold it against the signed checkpoints: prints OK, or fails
+    /// naming the first bad sequence number or the checkpoint it no longer matches.
+    Verify {
+        /// A file of signed checkpoints kept outside the database (one JSON object per line,
+        /// as `--audit-checkpoint-file` writes them): detects a chain that was rewritten and
+        /// fully re-hashed after they were taken.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// Print the events after sequence number SEQ, oldest first, one JSON object per line
+    /// (payload exactly as hashed, with the chain's hashes), for a SIEM.
+    Export {
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -231,6 +244,23 @@ pub struct ServeOptions {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<IpAddr>,
+
+    /// Sign an audit checkpoint after this many new events…
+    #[arg(long, env = "PORTAL_AUDIT_CHECKPOINT_EVENTS", default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..))]
+    pub audit_checkpoint_events: i64,
+
+    /// …or this many minutes after the last one, when there are new events.
+    #[arg(long, env = "PORTAL_AUDIT_CHECKPOINT_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(i64).range(1..))]
+    pub audit_checkpoint_minutes: i64,
+
+    /// Also append each checkpoint to this file (one JSON object per line): a copy outside the
+    /// database for `server audit verify --checkpoints FILE`.
+    #[arg(long, env = "PORTAL_AUDIT_CHECKPOINT_FILE")]
+    pub audit_checkpoint_file: Option<PathBuf>,
+
+    /// Also POST each checkpoint (JSON) to this address, e.g. a SIEM's collector.
+    #[arg(long, env = "PORTAL_AUDIT_CHECKPOINT_URL")]
+    pub audit_checkpoint_url: Option<String>,
 }
 
 impl Default for ServeOptions {
@@ -243,6 +273,10 @@ impl Default for ServeOptions {
             request_timeout: 30,
             demo: false,
             trusted_proxies: Vec::new(),
+            audit_checkpoint_events: 1000,
+            audit_checkpoint_minutes: 10,
+            audit_checkpoint_file: None,
+            audit_checkpoint_url: None,
         }
     }
 }

@@ -42,8 +42,11 @@ fn main() -> ExitCode {
                     },
             }) => commands::token_create(&cli.global, &email, &name, &scope, expires_in_days).await,
             Some(Command::Audit {
-                action: AuditCommand::Verify,
-            }) => commands::audit_verify(&cli.global).await,
+                action: AuditCommand::Verify { checkpoints },
+            }) => commands::audit_verify(&cli.global, checkpoints.as_deref()).await,
+            Some(Command::Audit {
+                action: AuditCommand::Export { after },
+            }) => commands::audit_export(&cli.global, after).await,
             Some(Command::Keys {
                 action: KeysCommand::Public,
             }) => commands::keys_public(&cli.global),

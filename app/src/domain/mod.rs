@@ -158,6 +158,7 @@ mod audit;
 pub mod canonical;
 mod changes;
 pub mod checklist;
+pub mod checkpoint;
 mod day;
 pub(crate) mod form;
 pub mod identity;

@@ -2,6 +2,7 @@
 //! personal API tokens (`Authorization: Bearer …`); errors are `{"error": {"code", "message",
 //! "field"?}}` with the matching HTTP status.
 
+mod audit;
 mod auth;
 mod data_classes;
 mod error;
@@ -27,6 +28,19 @@ pub use auth::{ApiPrincipal, ApiWriter};
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 
+/// A query string that does not parse is the client's mistake: 400 with the envelope.
+pub(crate) fn parsed<T>(
+    query: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
+    query
+        .map(|axum::extract::Query(query)| query)
+        .map_err(|rejection| {
+            ApiError(app::error::AppError::BadRequest {
+                message: format!("The query string is malformed: {}", rejection.body_text()),
+            })
+        })
+}
+
 /// The `/api/v1` routes and the OpenAPI document describing exactly them (served, without a
 /// token, at `/api/v1/openapi.json`). Mounted at the root: the paths carry their prefix.
 pub fn router() -> Router<AppState> {
@@ -43,7 +57,10 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(requests::create))
                 .routes(routes!(requests::detail))
                 .routes(routes!(receipts::receipt))
-                .routes(routes!(teams::progress)),
+                .routes(routes!(teams::progress))
+                .routes(routes!(audit::events))
+                .routes(routes!(audit::verify))
+                .routes(routes!(audit::checkpoints)),
         )
         .split_for_parts();
     let document = Arc::new(document);

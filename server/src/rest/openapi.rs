@@ -54,7 +54,8 @@ impl Modify for BearerToken {
         (name = "account", description = "The token's owner"),
         (name = "registry", description = "AI tools, data classes and the policy check"),
         (name = "requests", description = "Tool requests"),
-        (name = "receipts", description = "Verifying signed decision receipts")
+        (name = "receipts", description = "Verifying signed decision receipts"),
+        (name = "audit", description = "The hash-chained audit log, its verification and signed checkpoints, for SIEMs (admins)")
     )
 )]
 pub struct ApiDoc;

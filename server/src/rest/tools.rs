@@ -6,21 +6,11 @@ use serde::Deserialize;
 use app::backend::platform::access::authorize;
 use app::backend::registry::tools::{self, ToolQuery};
 use app::domain::Permission;
-use app::error::AppError;
 use app::model::{PolicyAnswer, ToolDetail, ToolPage};
 
 use super::openapi::ErrorBody;
-use super::{ApiError, ApiPrincipal};
+use super::{parsed, ApiError, ApiPrincipal};
 use crate::startup::AppState;
-
-/// A query string that does not parse is the client's mistake: 400 with the envelope.
-fn parsed<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    query.map(|Query(query)| query).map_err(|rejection| {
-        ApiError(AppError::BadRequest {
-            message: format!("The query string is malformed: {}", rejection.body_text()),
-        })
-    })
-}
 
 /// `GET /api/v1/tools?q=&status=&category=&data_class=&team=&page=`: the registry, best
 /// matches first.

@@ -225,7 +225,11 @@ async fn the_command_line_reports_ok_or_the_first_bad_sequence() {
             .expect("run server audit verify")
     };
     let ok = run();
-    assert!(ok.status.success());
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("audit chain OK: 3 events verified"));
 
     let mut conn = superuser(&app).await;

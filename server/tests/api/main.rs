@@ -8,6 +8,7 @@ mod account;
 mod admin;
 mod admin_cli;
 mod audit;
+mod audit_checkpoints;
 mod checklists;
 mod credentials;
 mod decisions;

@@ -88,6 +88,9 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
     assert_eq!(
         paths,
         BTreeSet::from([
+            "/api/v1/audit",
+            "/api/v1/audit/checkpoints",
+            "/api/v1/audit/verify",
             "/api/v1/me",
             "/api/v1/data-classes",
             "/api/v1/tools",
@@ -103,6 +106,12 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
     app.create_user("eve@example.com", "Eve", &[Role::Manager])
         .await;
     let token = app.api_token("eve@example.com").await;
+    // The audit log is for admins (SIEMs); Eve gets 403 there, checked below.
+    let admin = app
+        .create_user("root@example.com", "Root", &[Role::Admin])
+        .await;
+    app.enroll_totp(admin).await;
+    let admin_token = app.api_token("root@example.com").await;
     // Eve manages Payments: she may file requests for it and read its requests and receipts.
     sqlx::query(
         "INSERT INTO team_members (team_id, user_id, membership, added_at)
@@ -149,7 +158,12 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
                 ),
                 other => panic!("{path}: no check for {other}"),
             };
-            let response = request.bearer_auth(&token).send().await.expect("request");
+            let caller = if path.starts_with("/api/v1/audit") {
+                &admin_token
+            } else {
+                &token
+            };
+            let response = request.bearer_auth(caller).send().await.expect("request");
             assert_eq!(response.status().as_str(), expected, "{method} {concrete}");
             assert!(
                 operation["responses"][expected].is_object(),

@@ -201,7 +201,9 @@ async fn serve_on_a_private_cluster_runs_as_a_role_that_cannot_rewrite_the_audit
         }
     }
     let owner_url = owner_url.expect("the private cluster's address");
-    let mut owner = PgConnection::connect(&owner_url).await.expect("connect as owner");
+    let mut owner = PgConnection::connect(&owner_url)
+        .await
+        .expect("connect as owner");
     let sessions: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT usename::text FROM pg_stat_activity
          WHERE datname = 'portal' AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
@@ -209,7 +211,11 @@ async fn serve_on_a_private_cluster_runs_as_a_role_that_cannot_rewrite_the_audit
     .fetch_all(&mut owner)
     .await
     .expect("sessions");
-    assert_eq!(sessions, ["portal_app"], "the portal works as the run-time role");
+    assert_eq!(
+        sessions,
+        ["portal_app"],
+        "the portal works as the run-time role"
+    );
     let may_update: bool =
         sqlx::query_scalar("SELECT has_table_privilege('portal_app', 'audit_events', 'UPDATE')")
             .fetch_one(&mut owner)

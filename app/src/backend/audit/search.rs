@@ -151,3 +151,32 @@ fn readable(seq: i64, payload: &str) -> Option<AuditRecord> {
         .inspect_err(|error| tracing::error!(seq, %error, "an audit event cannot be read"))
         .ok()
 }
+
+/// Up to `limit` events after sequence number `after`, oldest first, as exported.
+pub async fn export(
+    pool: &PgPool,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<crate::model::ExportedEvent>, AppError> {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    Ok(sqlx::query!(
+        "SELECT seq, occurred_at, action, actor, target, payload, prev_hash, entry_hash
+         FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        after,
+        limit
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|row| crate::model::ExportedEvent {
+        seq: row.seq,
+        occurred_at: row.occurred_at,
+        action: row.action,
+        actor: row.actor,
+        target: row.target,
+        payload: row.payload,
+        prev_hash: hex(&row.prev_hash),
+        entry_hash: hex(&row.entry_hash),
+    })
+    .collect())
+}

@@ -15,6 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::backend::platform::key_file::{self, KeyFileError};
+use crate::domain::checkpoint::{CheckpointDocument, SignedCheckpoint};
 use crate::domain::requests::receipt::{ReceiptDocument, ReceiptFormatError, SignedReceipt};
 use crate::error::{AppError, OrInternal};
 
@@ -225,6 +226,38 @@ impl SigningKeys {
             receipt.payload.as_bytes(),
             &receipt.signature,
         )?;
+        Ok(document)
+    }
+
+    /// Signs an audit checkpoint with the active key.
+    pub fn sign_checkpoint(
+        &self,
+        document: &CheckpointDocument,
+    ) -> Result<SignedCheckpoint, AppError> {
+        let payload = document
+            .canonical()
+            .or_internal("the canonical form of a checkpoint")?;
+        let (key_id, signature) = self.sign(payload.as_bytes());
+        Ok(SignedCheckpoint {
+            algorithm: "Ed25519".to_owned(),
+            key_id,
+            payload,
+            signature,
+        })
+    }
+
+    /// The document of `checkpoint` if this portal signed exactly these bytes.
+    pub fn verify_checkpoint(
+        &self,
+        checkpoint: &SignedCheckpoint,
+    ) -> Result<CheckpointDocument, String> {
+        let document = checkpoint.document()?;
+        self.verify(
+            &checkpoint.key_id,
+            checkpoint.payload.as_bytes(),
+            &checkpoint.signature,
+        )
+        .map_err(|e| e.to_string())?;
         Ok(document)
     }
 
