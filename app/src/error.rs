@@ -22,6 +22,11 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Not found.")]
     NotFound,
+    /// It exists, but the caller may not know that: on the wire exactly a `NotFound` (status,
+    /// code and message), and on the server counted as `access.denied`.
+    #[error("Not found.")]
+    #[serde(rename = "not_found", skip_deserializing)]
+    Hidden,
     #[error("{message}")]
     Conflict { message: String },
     #[error("{field}: {message}")]
@@ -57,7 +62,7 @@ impl AppError {
             Self::Unauthorized => 401,
             Self::Forbidden | Self::EnrollmentRequired => 403,
             Self::InvalidCredentials => 401,
-            Self::NotFound => 404,
+            Self::NotFound | Self::Hidden => 404,
             Self::Conflict { .. } => 409,
             Self::Invalid { .. } => 422,
             Self::BadRequest { .. } => 400,
@@ -75,7 +80,7 @@ impl AppError {
             Self::Forbidden => "forbidden",
             Self::EnrollmentRequired => "enrollment_required",
             Self::InvalidCredentials => "invalid_credentials",
-            Self::NotFound => "not_found",
+            Self::NotFound | Self::Hidden => "not_found",
             Self::Conflict { .. } => "conflict",
             Self::Invalid { .. } => "invalid",
             Self::BadRequest { .. } => "bad_request",
@@ -85,6 +90,12 @@ impl AppError {
             Self::Internal => "internal",
             Self::Network => "network",
         }
+    }
+
+    /// A refused authorization: a 403, or the 404 that hides an object (audited as
+    /// `access.denied`, tallied per minute).
+    pub fn is_denial(&self) -> bool {
+        matches!(self, Self::Forbidden | Self::Hidden)
     }
 
     /// The field the error is about, when there is one.
@@ -230,6 +241,21 @@ mod tests {
             let json = serde_json::to_value(&error).expect("serializes");
             assert_eq!(json["code"], code);
         }
+    }
+
+    #[test]
+    fn a_hidden_object_looks_exactly_like_a_missing_one_on_the_wire() {
+        let hidden = serde_json::to_string(&AppError::Hidden).expect("serializes");
+        assert_eq!(
+            hidden,
+            serde_json::to_string(&AppError::NotFound).expect("serializes")
+        );
+        assert_eq!(AppError::Hidden.to_string(), AppError::NotFound.to_string());
+        assert_eq!(AppError::Hidden.status(), 404);
+        let back: AppError = serde_json::from_str(&hidden).expect("parses");
+        assert_eq!(back, AppError::NotFound);
+        assert!(AppError::Hidden.is_denial() && AppError::Forbidden.is_denial());
+        assert!(!AppError::NotFound.is_denial());
     }
 
     #[test]

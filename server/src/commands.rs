@@ -45,6 +45,10 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         trusted_proxies: Vec::new(),
     };
     tokio::spawn(delete_expired_sessions(database.pool.clone()));
+    tokio::spawn(flush_audit_tallies(
+        database.pool.clone(),
+        services.clock.clone(),
+    ));
     tokio::spawn(crate::checkpoints::run(
         database.pool.clone(),
         services.signing_keys.clone(),
@@ -90,6 +94,21 @@ async fn delete_expired_sessions(pool: sqlx::PgPool) {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(deleted, "expired sessions removed"),
             Err(error) => tracing::warn!(%error, "removing expired sessions failed"),
+        }
+    }
+}
+
+/// Writes the counted refusals of each minute that is over to the audit chain (any number of
+/// instances may run this: each row is written once).
+async fn flush_audit_tallies(pool: sqlx::PgPool, clock: Clock) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(20));
+    loop {
+        every.tick().await;
+        if let Err(error) = app::backend::audit::tallies::flush(&pool, clock.now()).await {
+            tracing::warn!(
+                ?error,
+                "writing the counted refusals to the audit log failed"
+            );
         }
     }
 }

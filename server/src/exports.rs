@@ -3,6 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
@@ -13,17 +14,24 @@ use app::backend::platform::access::authorize;
 use app::domain::Permission;
 use app::error::AppError;
 
+use crate::middleware::denials::{Denied, Identified};
 use crate::startup::AppState;
 
-async fn principal(state: &AppState, session: Session) -> Result<Principal, AppError> {
+async fn principal(
+    state: &AppState,
+    parts: &Parts,
+    session: Session,
+) -> Result<Principal, AppError> {
     let now = state.services.clock.now();
     let user_id = AuthSession(session)
         .user_id(now)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    active_principal(&state.pool, user_id)
+    let principal = active_principal(&state.pool, user_id)
         .await?
-        .ok_or(AppError::Unauthorized)
+        .ok_or(AppError::Unauthorized)?;
+    Identified::note(parts, principal.actor());
+    Ok(principal)
 }
 
 fn csv(name: &str, result: Result<String, AppError>) -> Response {
@@ -42,15 +50,19 @@ fn csv(name: &str, result: Result<String, AppError>) -> Response {
         Err(error) => {
             let status = axum::http::StatusCode::from_u16(error.status())
                 .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-            (status, error.to_string()).into_response()
+            let mut response = (status, error.to_string()).into_response();
+            if error.is_denial() {
+                response.extensions_mut().insert(Denied);
+            }
+            response
         }
     }
 }
 
 /// `GET /dashboard.csv`: the organization view (managers: their teams).
-pub async fn dashboard(State(state): State<AppState>, session: Session) -> Response {
+pub async fn dashboard(State(state): State<AppState>, parts: Parts, session: Session) -> Response {
     let result = async {
-        let principal = principal(&state, session).await?;
+        let principal = principal(&state, &parts, session).await?;
         authorize(&principal, Permission::ViewDashboards)?;
         checklists::dashboard_csv(&state.pool, &principal).await
     }
@@ -61,11 +73,12 @@ pub async fn dashboard(State(state): State<AppState>, session: Session) -> Respo
 /// `GET /teams/{slug}/checklist.csv`: one team's items.
 pub async fn team(
     State(state): State<AppState>,
+    parts: Parts,
     session: Session,
     Path(slug): Path<String>,
 ) -> Response {
     let result = async {
-        let principal = principal(&state, session).await?;
+        let principal = principal(&state, &parts, session).await?;
         authorize(&principal, Permission::ViewOrganization)?;
         let now = state.services.clock.now();
         checklists::team_csv(&state.pool, &principal, &slug, now).await

@@ -170,6 +170,10 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> R
                     },
                     check_origin,
                 ))
+                .layer(from_fn_with_state(
+                    state.services.clone(),
+                    crate::middleware::denials::count_denials,
+                ))
                 .layer(sessions)
                 // The wasm bundle is served precompressed from the site folder (`.gz` beside it);
                 // compressing megabytes per request would tie up the runtime's worker threads.

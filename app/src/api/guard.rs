@@ -6,12 +6,13 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
+use crate::backend::audit::tallies;
 use crate::backend::identity::auth::session::AuthSession;
 use crate::backend::identity::users::{active_principal, Principal};
 use crate::backend::platform::access::authorize;
 use crate::backend::platform::change::{today, Change};
 use crate::backend::platform::services::Services;
-use crate::domain::Permission;
+use crate::domain::{Actor, AuditAction, Permission};
 use crate::error::AppError;
 
 /// A request, signed in or not.
@@ -103,13 +104,14 @@ where
     F: FnOnce(Caller) -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
-    respond(
-        async move {
-            let caller = caller(permission).await?;
-            work(caller).await
-        }
-        .await,
-    )
+    // Who asked, once known: a refusal is counted against them.
+    let mut actor = Actor::Anonymous;
+    let result = async {
+        let caller = caller(permission, &mut actor).await?;
+        work(caller).await
+    }
+    .await;
+    respond(result, &actor).await
 }
 
 /// Runs `work` for anyone: signing in, first-run setup, invitations.
@@ -118,13 +120,12 @@ where
     F: FnOnce(Visitor) -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
-    respond(
-        async move {
-            let visitor = visitor().await?;
-            work(visitor).await
-        }
-        .await,
-    )
+    let result = async move {
+        let visitor = visitor().await?;
+        work(visitor).await
+    }
+    .await;
+    respond(result, &Actor::Anonymous).await
 }
 
 /// What the server provides to every request.
@@ -148,7 +149,7 @@ async fn visitor() -> Result<Visitor, AppError> {
     })
 }
 
-async fn caller(permission: Permission) -> Result<Caller, AppError> {
+async fn caller(permission: Permission, actor: &mut Actor) -> Result<Caller, AppError> {
     let Visitor {
         services,
         session,
@@ -161,6 +162,7 @@ async fn caller(permission: Permission) -> Result<Caller, AppError> {
         session.end().await?;
         return Err(AppError::Unauthorized);
     };
+    *actor = principal.actor();
     authorize(&principal, permission)?;
     Ok(Caller {
         services,
@@ -202,6 +204,32 @@ fn header(name: http::HeaderName) -> Option<String> {
     })
 }
 
+/// Counts one `access.denied` for this request (its path and query, from its client address).
+/// A failure to count is logged; the refusal stands either way.
+async fn count_denial(actor: &Actor) {
+    let Ok(services) = services() else { return };
+    let now = services.clock.now();
+    let source = source_address(&services).await;
+    let target = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.uri.path_and_query().map(ToString::to_string))
+        .unwrap_or_default();
+    let counted = async {
+        let mut conn = services.pool.acquire().await?;
+        tallies::count(
+            &mut conn,
+            AuditAction::AccessDenied,
+            actor,
+            source,
+            &target,
+            now,
+        )
+        .await
+    };
+    if let Err(error) = counted.await {
+        tracing::error!(?error, "could not count a refused authorization");
+    }
+}
+
 /// The browser's User-Agent, for the person's list of sessions.
 pub fn user_agent() -> Option<String> {
     header(http::header::USER_AGENT)
@@ -210,7 +238,20 @@ pub fn user_agent() -> Option<String> {
 /// Sets the HTTP status of a failed server function to the error's own status — except for
 /// a plain HTML form post (no JavaScript), which Leptos answers with a redirect back to the
 /// form carrying the error in the URL; a status here would replace that redirect.
-fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+///
+/// A refused authorization (403, or the 404 hiding an object) is counted as `access.denied`
+/// against `actor`; the hiding 404 leaves as a plain `NotFound`.
+async fn respond<T>(result: Result<T, AppError>, actor: &Actor) -> Result<T, AppError> {
+    let result = match result {
+        Err(error) if error.is_denial() => {
+            count_denial(actor).await;
+            Err(match error {
+                AppError::Hidden => AppError::NotFound,
+                other => other,
+            })
+        }
+        other => other,
+    };
     let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
         parts.method == http::Method::POST
             && parts

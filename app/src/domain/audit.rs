@@ -101,6 +101,7 @@ audit_actions! {
     PasswordChanged => "auth.password_changed",
     SessionEnded => "auth.session_ended",
     CrossSiteRefused => "security.cross_site_refused",
+    AccessDenied => "access.denied",
 }
 
 /// One audit event as stored. Time is passed in by the caller, never read here.

@@ -13,13 +13,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use app::backend::audit::{self, NewEvent};
+use app::backend::audit::tallies;
 use app::backend::platform::services::Services;
 use app::domain::{Actor, AuditAction};
 use app::error::AppError;
-use axum::extract::ConnectInfo;
+
+use super::denials::client_address;
 
 /// The scheme, host and port people reach the portal at, e.g. `https://ai.example.com`.
 #[derive(Debug, Clone)]
@@ -95,32 +96,33 @@ pub async fn check_origin(
         Err(refusal) => {
             let path = request.uri().path().to_owned();
             tracing::warn!(?refusal, %path, "cross-site request refused");
-            let source = request
-                .extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip());
-            if let Err(error) = audit_refusal(&state.services, refusal, path, source).await {
-                tracing::error!(?error, "could not audit a cross-site refusal");
+            let source = client_address(&state.services, &request);
+            if let Err(error) = count_refusal(&state.services, &path, source).await {
+                tracing::error!(?error, "could not count a cross-site refusal");
             }
             (StatusCode::FORBIDDEN, Json(AppError::Forbidden)).into_response()
         }
     }
 }
 
-async fn audit_refusal(
+/// Counted, not appended one by one: a page firing cross-site posts costs one audit event per
+/// source and minute (`backend::audit::tallies`).
+async fn count_refusal(
     services: &Services,
-    refusal: Refusal,
-    path: String,
+    path: &str,
     source: Option<IpAddr>,
 ) -> Result<(), AppError> {
-    let event = NewEvent::new(Actor::Anonymous, AuditAction::CrossSiteRefused)
-        .target(path)
-        .source(source)
-        .after(serde_json::json!({ "reason": format!("{refusal:?}") }));
-    let mut tx = services.pool.begin().await?;
-    audit::append(&mut tx, event, services.clock.now()).await?;
-    tx.commit().await?;
-    Ok(())
+    let mut conn = services.pool.acquire().await?;
+    let now = services.clock.now();
+    tallies::count(
+        &mut conn,
+        AuditAction::CrossSiteRefused,
+        &Actor::Anonymous,
+        source,
+        path,
+        now,
+    )
+    .await
 }
 
 #[cfg(test)]

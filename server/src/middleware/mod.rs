@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP policy applied to every request.
 
 pub mod csrf;
+pub mod denials;
 pub mod security_headers;
 pub mod server_fn_status;

@@ -8,6 +8,7 @@ use app::domain::TokenScope;
 use app::error::AppError;
 
 use super::ApiError;
+use crate::middleware::denials::Identified;
 use crate::startup::AppState;
 
 /// The person behind the request's bearer token, for routes that read. Handlers that take it
@@ -31,7 +32,10 @@ pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, Token
         .map(str::trim)
         .filter(|token| !token.is_empty())
         .ok_or(AppError::Unauthorized)?;
-    tokens::authenticate(&state.pool, token, state.services.clock.now()).await
+    let (principal, scope) =
+        tokens::authenticate(&state.pool, token, state.services.clock.now()).await?;
+    Identified::note(parts, principal.actor());
+    Ok((principal, scope))
 }
 
 impl FromRequestParts<AppState> for ApiPrincipal {

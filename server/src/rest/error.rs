@@ -5,6 +5,8 @@ use serde_json::json;
 
 use app::error::AppError;
 
+use crate::middleware::denials::Denied;
+
 /// An [`AppError`] in the API's JSON envelope.
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
@@ -28,6 +30,9 @@ impl IntoResponse for ApiError {
             error["field"] = json!(field);
         }
         let mut response = (status, Json(json!({ "error": error }))).into_response();
+        if self.0.is_denial() {
+            response.extensions_mut().insert(Denied);
+        }
         if matches!(self.0, AppError::Unauthorized) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

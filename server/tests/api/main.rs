@@ -13,6 +13,7 @@ mod checklists;
 mod credentials;
 mod decisions;
 mod demo;
+mod denials;
 mod health;
 mod helpers;
 mod metrics;

@@ -101,7 +101,7 @@ pub async fn append(
 }
 
 /// Targets are cut to 256 characters: a long made-up path cannot bloat the log.
-fn cut(target: &str) -> String {
+pub(super) fn cut(target: &str) -> String {
     target.chars().take(256).collect()
 }
 

@@ -3,6 +3,7 @@
 mod chain;
 pub mod checkpoints;
 mod search;
+pub mod tallies;
 mod verify;
 
 pub use chain::{append, entry_hash, NewEvent};

@@ -1,6 +1,7 @@
 //! Who may see a request and how they stand to it. Visibility: the requester, managers of the
-//! request's team, reviewers and admins. Anyone else gets `NotFound` — the same as for a number
-//! that does not exist — so guessing numbers reveals nothing.
+//! request's team, reviewers and admins. Anyone else gets `Hidden` — on the wire the same as
+//! `NotFound` for a number that does not exist, so guessing numbers reveals nothing — and the
+//! refusal is audited as `access.denied`.
 
 use crate::backend::identity::users::Principal;
 use crate::domain::requests::state::{Party, Refusal, RequestKind, RequestState};
@@ -63,8 +64,8 @@ pub(crate) async fn lock(
         kind: row.kind,
         is_team_manager: row.is_team_manager,
     };
-    let party = party_of(principal, stored.requester_id, stored.is_team_manager)
-        .ok_or(AppError::NotFound)?;
+    let party =
+        party_of(principal, stored.requester_id, stored.is_team_manager).ok_or(AppError::Hidden)?;
     Ok((stored, party))
 }
 

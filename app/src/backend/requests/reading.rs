@@ -17,7 +17,8 @@ use crate::model::{
     AGE_FILTERS,
 };
 
-/// Request `number` for `principal`; `NotFound` when it does not exist or they may not see it.
+/// Request `number` for `principal`; `NotFound` when it does not exist, `Hidden` when they may
+/// not see it.
 pub async fn detail(
     pool: &PgPool,
     principal: &Principal,
@@ -60,7 +61,7 @@ pub async fn detail_in(
     .await?
     .ok_or(AppError::NotFound)?;
     let party =
-        party_of(principal, row.requester_id, row.is_team_manager).ok_or(AppError::NotFound)?;
+        party_of(principal, row.requester_id, row.is_team_manager).ok_or(AppError::Hidden)?;
     let data_classes: Vec<DataClassRef> = sqlx::query_as!(
         DataClassRef,
         "SELECT d.slug, d.name FROM tool_request_data_classes r

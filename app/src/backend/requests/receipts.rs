@@ -8,8 +8,9 @@ use crate::backend::requests::party_of;
 use crate::domain::requests::receipt::SignedReceipt;
 use crate::error::AppError;
 
-/// Receipt `receipt_id` and the number of its request; `NotFound` when it does not exist or
-/// `principal` may not see the request (the same answer, so ids reveal nothing).
+/// Receipt `receipt_id` and the number of its request; `NotFound` when it does not exist,
+/// `Hidden` (the same answer on the wire, so ids reveal nothing) when `principal` may not see
+/// the request.
 pub async fn get(
     pool: &PgPool,
     principal: &Principal,
@@ -27,7 +28,7 @@ pub async fn get(
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    party_of(principal, row.requester_id, row.is_team_manager).ok_or(AppError::NotFound)?;
+    party_of(principal, row.requester_id, row.is_team_manager).ok_or(AppError::Hidden)?;
     Ok((
         SignedReceipt {
             algorithm: "Ed25519".to_owned(),

@@ -117,9 +117,14 @@ pub async fn confirm(
     let email = &principal.email;
     let keys = ThrottleKeys::address(source);
     let mut conn = pool.acquire().await?;
-    if throttle::wait_secs(&mut conn, &keys, now).await? > 0 {
-        return Err(AppError::RateLimited);
-    }
+    throttle::refuse_if_throttled(
+        &mut conn,
+        &keys,
+        &principal.actor(),
+        &format!("user:{email}"),
+        now,
+    )
+    .await?;
     lock::ensure_open(&mut conn, user_id, now).await?;
     drop(conn);
     let mut tx = pool.begin().await?;

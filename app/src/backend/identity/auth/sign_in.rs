@@ -33,13 +33,6 @@ fn user_actor(user_id: Uuid, email: &Email) -> Actor {
     }
 }
 
-async fn audit_alone(pool: &PgPool, event: NewEvent, now: DateTime<Utc>) -> Result<(), AppError> {
-    let mut tx = pool.begin().await?;
-    audit::append(&mut tx, event, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// Checks an email and password. Unknown addresses, wrong passwords and disabled accounts give
 /// the same error after the same amount of work.
 #[tracing::instrument(skip_all)]
@@ -54,13 +47,14 @@ pub async fn check_password(
     let password = Password::candidate(password).map_err(|m| AppError::invalid("password", m))?;
     let keys = ThrottleKeys::new(&email, source);
 
-    if throttle::wait_secs(&mut *pool.acquire().await?, &keys, now).await? > 0 {
-        let event = NewEvent::new(Actor::Anonymous, AuditAction::SignInThrottled)
-            .target(format!("account:{email}"))
-            .source(source);
-        audit_alone(pool, event, now).await?;
-        return Err(AppError::RateLimited);
-    }
+    throttle::refuse_if_throttled(
+        &mut *pool.acquire().await?,
+        &keys,
+        &Actor::Anonymous,
+        &format!("account:{email}"),
+        now,
+    )
+    .await?;
 
     let user = sqlx::query!(
         r#"SELECT u.user_id, u.password_hash, u.disabled_at IS NOT NULL AS "disabled!",
@@ -222,18 +216,12 @@ pub async fn check_second_factor(
     let email = user.email;
     let keys = ThrottleKeys::address(source);
     let mut conn = pool.acquire().await?;
-    if throttle::wait_secs(&mut conn, &keys, now).await? > 0 {
-        let event = NewEvent::new(user_actor(user_id, &email), AuditAction::SignInThrottled)
-            .target(format!("user:{email}"))
-            .source(source);
-        audit_alone(pool, event, now).await?;
-        return Err(AppError::RateLimited);
-    }
+    let actor = user_actor(user_id, &email);
+    throttle::refuse_if_throttled(&mut conn, &keys, &actor, &format!("user:{email}"), now).await?;
     lock::ensure_open(&mut conn, user_id, now).await?;
     drop(conn);
 
     let mut tx = pool.begin().await?;
-    let actor = user_actor(user_id, &email);
     let check = consume_factor(&mut tx, key, user_id, &user.secret_sealed, &factor, now).await?;
     if let Some((action, error)) = check.refusal() {
         let attempt = Attempt {
@@ -296,14 +284,12 @@ pub async fn reauthenticate(
     let email = user.email;
     let keys = ThrottleKeys::new(&email, source);
     let mut conn = pool.acquire().await?;
-    if throttle::wait_secs(&mut conn, &keys, now).await? > 0 {
-        return Err(AppError::RateLimited);
-    }
+    let actor = user_actor(user_id, &email);
+    throttle::refuse_if_throttled(&mut conn, &keys, &actor, &format!("user:{email}"), now).await?;
     if factor.is_some() {
         lock::ensure_open(&mut conn, user_id, now).await?;
     }
     drop(conn);
-    let actor = user_actor(user_id, &email);
     if candidate.is_none() && (factor.is_none() || user.secret_sealed.is_none()) {
         return Err(AppError::invalid(
             "current_password",

@@ -33,9 +33,9 @@ pub async fn precheck(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let mut conn = pool.acquire().await?;
-    if throttle::wait_secs(&mut conn, &ThrottleKeys::address(signer.source), now).await? > 0 {
-        return Err(AppError::RateLimited);
-    }
+    let keys = ThrottleKeys::address(signer.source);
+    let actor = signer.principal.actor();
+    throttle::refuse_if_throttled(&mut conn, &keys, &actor, &signer.target, now).await?;
     lock::ensure_open(&mut conn, signer.principal.user_id, now).await
 }
 

@@ -5,8 +5,9 @@ use std::net::IpAddr;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 
+use crate::backend::audit::tallies;
 use crate::domain::identity::throttle::{Limit, PER_ACCOUNT, PER_ADDRESS, WINDOW_SECS};
-use crate::domain::Email;
+use crate::domain::{Actor, AuditAction, Email};
 use crate::error::AppError;
 
 /// What a sign-in attempt is throttled by.
@@ -14,6 +15,7 @@ use crate::error::AppError;
 pub struct ThrottleKeys {
     account: Option<String>,
     address: Option<String>,
+    source: Option<IpAddr>,
 }
 
 impl ThrottleKeys {
@@ -31,6 +33,7 @@ impl ThrottleKeys {
         Self {
             account: None,
             address: source.map(|ip| format!("address:{}", address_key(ip))),
+            source,
         }
     }
 
@@ -73,6 +76,30 @@ pub async fn wait_secs(
         wait = wait.max(limit.wait_secs(row.failures, age));
     }
     Ok(wait)
+}
+
+/// Refuses (429) while any of `keys` is throttled. Each refusal is counted in the audit tallies
+/// (one event per actor, source and minute), so a flood of attempts cannot flood the log.
+pub async fn refuse_if_throttled(
+    conn: &mut PgConnection,
+    keys: &ThrottleKeys,
+    actor: &Actor,
+    target: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if wait_secs(conn, keys, now).await? == 0 {
+        return Ok(());
+    }
+    tallies::count(
+        conn,
+        AuditAction::SignInThrottled,
+        actor,
+        keys.source,
+        target,
+        now,
+    )
+    .await?;
+    Err(AppError::RateLimited)
 }
 
 /// Records one failure under every key, forgetting failures older than the window.
