@@ -176,7 +176,7 @@ pub async fn get_two_factor() -> Result<TwoFactorPage, AppError> {
             required: caller.principal.enrollment_owed()
                 || crate::domain::enrollment_owed(
                     &caller.principal.roles,
-                    caller.principal.totp_required_for_all,
+                    caller.principal.totp_required,
                     false,
                 ),
             pending,
@@ -213,10 +213,21 @@ pub async fn begin_two_factor(
             &services.pool,
             &services.totp_key,
             &caller.principal,
-            caller.source,
             caller.now,
         )
         .await
+    })
+    .await
+}
+
+/// Abandons setting up a new authenticator app; the current one (if any) stays.
+#[server(endpoint = "cancel_two_factor")]
+pub async fn cancel_two_factor() -> Result<(), AppError> {
+    use super::guard::guard;
+    use crate::backend::identity::auth::enrollment;
+    use crate::domain::Permission;
+    guard(Permission::ManageOwnAccount, |caller| async move {
+        enrollment::cancel(caller.pool(), &caller.principal).await
     })
     .await
 }

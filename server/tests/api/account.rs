@@ -1,6 +1,7 @@
 //! A person's own account over HTTP: password change, sessions, API tokens, recovery codes and
 //! replacing the authenticator app.
 
+use app::backend::identity::auth::totp::TotpSecret;
 use app::domain::Role;
 use serde_json::Value;
 
@@ -320,10 +321,38 @@ async fn replacing_the_authenticator_needs_the_password_and_a_current_code() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(actions(&app, "auth.totp_reset").await, 1);
+    let (_, page) = json(&app, "two_factor", &[], &me.cookie).await;
+    let abandoned = secret_from(page["pending"]["otpauth_url"].as_str().expect("pending"));
+    assert_ne!(&abandoned, old);
+    assert_eq!(page["enrolled"], true);
+
+    // Until a new app is confirmed the current one keeps working; cancelling keeps it too.
+    app.advance(30);
+    assert_eq!(sign_in_with_code(&app, "rita@example.com", old).await, 200);
+    let (status, _) = json(&app, "cancel_two_factor", &[], &me.cookie).await;
+    assert_eq!(status, 200);
+    let (_, page) = json(&app, "two_factor", &[], &me.cookie).await;
+    assert_eq!(
+        (page["pending"].clone(), page["enrolled"].clone()),
+        (Value::Null, Value::Bool(true))
+    );
+    app.advance(30);
+    assert_eq!(sign_in_with_code(&app, "rita@example.com", old).await, 200);
+    let code = old
+        .code_at(app.now() + chrono::Duration::seconds(30))
+        .expect("code");
+    app.advance(30);
+    let (status, body) = json(
+        &app,
+        "begin_two_factor",
+        &[("current_password", PASSWORD), ("code", &code)],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
     let (_, page) = json(&app, "two_factor", &[], &me.cookie).await;
     let new = secret_from(page["pending"]["otpauth_url"].as_str().expect("pending"));
-    assert_ne!(&new, old);
+    assert_ne!(new, abandoned);
 
     let (status, body) = json(&app, "confirm_two_factor", &[("code", "12345")], &me.cookie).await;
     assert_eq!(
@@ -341,6 +370,7 @@ async fn replacing_the_authenticator_needs_the_password_and_a_current_code() {
     let code = new.code_at(app.now()).expect("code");
     let (status, _) = json(&app, "confirm_two_factor", &[("code", &code)], &me.cookie).await;
     assert_eq!(status, 200);
+    assert_eq!(actions(&app, "auth.totp_enrolled").await, 1);
 
     app.advance(30);
     let response = app
@@ -358,4 +388,17 @@ async fn replacing_the_authenticator_needs_the_password_and_a_current_code() {
             .status(),
         422
     );
+}
+
+/// Signs `email` in with the password and `secret`'s current code; the code step's status.
+async fn sign_in_with_code(app: &TestApp, email: &str, secret: &TotpSecret) -> u16 {
+    let response = app
+        .call("sign_in", &[("email", email), ("password", PASSWORD)], None)
+        .await;
+    let pending = cookie_of(&response).expect("cookie");
+    let code = secret.code_at(app.now()).expect("code");
+    app.call("sign_in_code", &[("code", &code)], Some(&pending))
+        .await
+        .status()
+        .as_u16()
 }

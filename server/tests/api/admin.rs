@@ -246,6 +246,54 @@ async fn resetting_a_lost_second_factor_makes_the_person_enroll_again() {
         last_event(&app, "user.totp_reset").await["target"],
         "user:rita@example.com"
     );
+
+    // An employee the organization lets work without a second factor, who had set one up:
+    // after a reset, nothing but setting up a new one until they have.
+    let eve = app.signed_in("eve@example.com", &[]).await;
+    app.enroll_totp(eve.user_id).await;
+    let (status, _) = json(
+        &app,
+        "admin/reset_person_totp",
+        &[("id", &eve.user_id.to_string())],
+        &admin.cookie,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let cookie = app.sign_in("eve@example.com", None).await;
+    assert_eq!(who(&app, &cookie).await["needs_two_factor"], true);
+    let (status, body) = json(&app, "overview", &[], &cookie).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("enrollment_required"))
+    );
+    let (status, _) = json(&app, "two_factor", &[], &cookie).await;
+    assert_eq!(status, 200, "setting one up is allowed");
+    let secret = enroll_through_the_page(&app, &cookie).await;
+    let cookie = app.sign_in("eve@example.com", Some(&secret)).await;
+    assert_eq!(app.call("overview", &[], Some(&cookie)).await.status(), 200);
+}
+
+/// Sets up an authenticator app through the two-factor page as `cookie` (no factor yet).
+async fn enroll_through_the_page(
+    app: &TestApp,
+    cookie: &str,
+) -> app::backend::identity::auth::totp::TotpSecret {
+    let (status, body) = json(
+        app,
+        "begin_two_factor",
+        &[("current_password", PASSWORD)],
+        cookie,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, page) = json(app, "two_factor", &[], cookie).await;
+    let secret =
+        crate::onboarding::secret_from(page["pending"]["otpauth_url"].as_str().expect("pending"));
+    let code = secret.code_at(app.now()).expect("code");
+    let (status, body) = json(app, "confirm_two_factor", &[("code", &code)], cookie).await;
+    assert_eq!(status, 200, "{body}");
+    app.advance(30);
+    secret
 }
 
 #[tokio::test]

@@ -192,8 +192,8 @@ pub async fn set_disabled(
     Ok(())
 }
 
-/// Removes a person's second factor and recovery codes (a lost phone) and ends their sessions;
-/// they set up a new one at their next sign-in.
+/// Removes a person's second factor and recovery codes (a lost phone), ends their sessions and
+/// revokes their tokens; at their next sign-in they must set up a new one before anything else.
 pub async fn reset_totp(
     pool: &PgPool,
     admin: &Principal,
@@ -215,6 +215,17 @@ pub async fn reset_totp(
         });
     }
     sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user_id)
+        .execute(&mut *tx)
+        .await?;
+    // Nothing else until a new factor is set up: not even for someone the organization would
+    // let work without one. An enrollment they had started is discarded with the old factor.
+    sqlx::query!(
+        "UPDATE users SET must_enroll_totp = true WHERE user_id = $1",
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM totp_enrollments WHERE user_id = $1", user_id)
         .execute(&mut *tx)
         .await?;
     sessions::end_all(&mut tx, user_id, None).await?;

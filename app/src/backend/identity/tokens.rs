@@ -139,7 +139,7 @@ pub async fn authenticate(
         r#"SELECT p.user_id AS "user_id!", p.email AS "email!: Email",
              p.display_name AS "display_name!", p.roles AS "roles!: Vec<String>",
              p.totp_enrolled AS "totp_enrolled!",
-             p.totp_required_for_all AS "totp_required_for_all!", t.last_used_at,
+             p.totp_required AS "totp_required!", t.last_used_at,
              t.scope AS "scope: TokenScope"
            FROM api_tokens t JOIN principals p ON p.user_id = t.user_id
            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"#,
@@ -168,7 +168,7 @@ pub async fn authenticate(
         found.display_name,
         &found.roles,
         found.totp_enrolled,
-        found.totp_required_for_all,
+        found.totp_required,
     );
     Ok((principal, found.scope))
 }

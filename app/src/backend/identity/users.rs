@@ -18,7 +18,7 @@ pub struct Principal {
     /// A confirmed second factor is enrolled.
     pub totp_enrolled: bool,
     /// The organization requires a second factor of everyone.
-    pub totp_required_for_all: bool,
+    pub totp_required: bool,
 }
 
 impl Principal {
@@ -29,7 +29,7 @@ impl Principal {
         display_name: String,
         roles: &[String],
         totp_enrolled: bool,
-        totp_required_for_all: bool,
+        totp_required: bool,
     ) -> Self {
         Self {
             user_id,
@@ -37,7 +37,7 @@ impl Principal {
             display_name,
             roles: Role::from_stored(roles),
             totp_enrolled,
-            totp_required_for_all,
+            totp_required,
         }
     }
 
@@ -50,7 +50,7 @@ impl Principal {
 
     /// Must set up a second factor before doing anything else.
     pub fn enrollment_owed(&self) -> bool {
-        crate::domain::enrollment_owed(&self.roles, self.totp_required_for_all, self.totp_enrolled)
+        crate::domain::enrollment_owed(&self.roles, self.totp_required, self.totp_enrolled)
     }
 
     pub fn actor(&self) -> Actor {
@@ -77,7 +77,7 @@ pub async fn active_principal_in(
     let row = sqlx::query!(
         r#"SELECT user_id AS "user_id!", email AS "email!: Email", display_name AS "display_name!",
              roles AS "roles!: Vec<String>", totp_enrolled AS "totp_enrolled!",
-             totp_required_for_all AS "totp_required_for_all!"
+             totp_required AS "totp_required!"
            FROM principals WHERE user_id = $1"#,
         user_id
     )
@@ -90,7 +90,7 @@ pub async fn active_principal_in(
             row.display_name,
             &row.roles,
             row.totp_enrolled,
-            row.totp_required_for_all,
+            row.totp_required,
         )
     }))
 }

@@ -29,7 +29,7 @@ mod tests {
             display_name: "A".into(),
             roles: roles.to_vec(),
             totp_enrolled: enrolled,
-            totp_required_for_all: false,
+            totp_required: false,
         }
     }
 

@@ -1,5 +1,6 @@
-//! Setting up (and resetting) the authenticator app: a new secret is kept unconfirmed until the
-//! person proves their app has it by entering a code; confirming hands out recovery codes.
+//! Setting up (and replacing) the authenticator app: a new secret waits in `totp_enrollments`
+//! until the person proves their app has it by entering a code; only then does it replace the
+//! factor they had (which keeps working until that moment) and new recovery codes are handed out.
 
 use std::net::IpAddr;
 
@@ -36,68 +37,61 @@ pub async fn status(
     principal: &Principal,
 ) -> Result<Status, AppError> {
     let row = sqlx::query!(
-        "SELECT secret_sealed, confirmed_at FROM user_totp WHERE user_id = $1",
+        r#"SELECT EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = $1) AS "enrolled!",
+             (SELECT e.secret_sealed FROM totp_enrollments e WHERE e.user_id = $1) AS pending"#,
         principal.user_id
     )
-    .fetch_optional(pool)
+    .fetch_one(pool)
     .await?;
-    let pending = match &row {
-        Some(row) if row.confirmed_at.is_none() => {
-            let secret = key.open(&row.secret_sealed, principal.user_id)?;
+    let pending = match &row.pending {
+        Some(sealed) => {
+            let secret = key.open(sealed, principal.user_id)?;
             Some(Pending {
                 secret_base32: secret.base32()?,
                 otpauth_url: secret.otpauth_url(&principal.email)?,
             })
         }
-        _ => None,
+        None => None,
     };
     Ok(Status {
-        enrolled: row.is_some_and(|row| row.confirmed_at.is_some()),
+        enrolled: row.enrolled,
         pending,
         recovery_codes_left: recovery::remaining(pool, principal.user_id).await?,
     })
 }
 
-/// Starts a new enrollment, replacing any secret and recovery codes the person had. The caller
-/// has re-authenticated them.
+/// Starts a new enrollment (replacing one in progress). The factor and recovery codes the person
+/// has keep working until the new one is confirmed. The caller has re-authenticated them.
 #[tracing::instrument(skip_all)]
 pub async fn begin(
     pool: &PgPool,
     key: &SealingKey,
     principal: &Principal,
-    source: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let user_id = principal.user_id;
     let secret = TotpSecret::generate();
     let sealed = key.seal(&secret, user_id)?;
-    let mut tx = pool.begin().await?;
-    let was_enrolled = sqlx::query_scalar!(
-        "DELETE FROM user_totp WHERE user_id = $1 RETURNING confirmed_at IS NOT NULL",
-        user_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .flatten()
-    .unwrap_or(false);
-    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user_id)
-        .execute(&mut *tx)
-        .await?;
     sqlx::query!(
-        "INSERT INTO user_totp (user_id, secret_sealed, created_at) VALUES ($1, $2, $3)",
+        "INSERT INTO totp_enrollments (user_id, secret_sealed, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id) DO UPDATE SET secret_sealed = $2, created_at = $3",
         user_id,
         sealed,
         now
     )
-    .execute(&mut *tx)
+    .execute(pool)
     .await?;
-    if was_enrolled {
-        let event = NewEvent::new(principal.actor(), AuditAction::TotpReset)
-            .target(format!("user:{}", principal.email))
-            .source(source);
-        audit::append(&mut tx, event, now).await?;
-    }
-    tx.commit().await?;
+    Ok(())
+}
+
+/// Abandons the enrollment in progress; the factor the person has stays as it is.
+pub async fn cancel(pool: &PgPool, principal: &Principal) -> Result<(), AppError> {
+    sqlx::query!(
+        "DELETE FROM totp_enrollments WHERE user_id = $1",
+        principal.user_id
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
@@ -129,8 +123,7 @@ pub async fn confirm(
     drop(conn);
     let mut tx = pool.begin().await?;
     let sealed = sqlx::query_scalar!(
-        "SELECT secret_sealed FROM user_totp
-         WHERE user_id = $1 AND confirmed_at IS NULL FOR UPDATE",
+        "SELECT secret_sealed FROM totp_enrollments WHERE user_id = $1 FOR UPDATE",
         user_id
     )
     .fetch_optional(&mut *tx)
@@ -167,17 +160,31 @@ pub async fn confirm(
         tx.commit().await?;
         return Err(error);
     }
-    sqlx::query!(
-        "UPDATE user_totp SET confirmed_at = $2 WHERE user_id = $1",
+    // The new secret replaces the old one only now; an admin's "must enroll" is met.
+    let replaced = sqlx::query_scalar!(
+        r#"WITH moved AS (DELETE FROM totp_enrollments WHERE user_id = $1 RETURNING secret_sealed),
+                old AS (SELECT 1 FROM user_totp WHERE user_id = $1)
+           INSERT INTO user_totp (user_id, secret_sealed, confirmed_at, created_at)
+           SELECT $1, secret_sealed, $2, $2 FROM moved
+           ON CONFLICT (user_id) DO UPDATE
+           SET secret_sealed = EXCLUDED.secret_sealed, confirmed_at = $2, created_at = $2
+           RETURNING EXISTS (SELECT 1 FROM old) AS "replaced!""#,
         user_id,
         now
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE users SET must_enroll_totp = false WHERE user_id = $1",
+        user_id
     )
     .execute(&mut *tx)
     .await?;
     let codes = recovery::regenerate(&mut tx, user_id, now).await?;
     let event = NewEvent::new(principal.actor(), AuditAction::TotpEnrolled)
         .target(format!("user:{email}"))
-        .source(source);
+        .source(source)
+        .after(serde_json::json!({ "replaced_previous": replaced }));
     audit::append(&mut tx, event, now).await?;
     lock::clear(&mut tx, user_id).await?;
     tx.commit().await?;
@@ -194,8 +201,7 @@ pub async fn regenerate_recovery_codes(
 ) -> Result<Vec<RecoveryCode>, AppError> {
     let mut tx = pool.begin().await?;
     let enrolled = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL)
-           AS "enrolled!""#,
+        r#"SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = $1) AS "enrolled!""#,
         principal.user_id
     )
     .fetch_one(&mut *tx)

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    get_account, get_two_factor, BeginTwoFactor, ChangePassword, ConfirmTwoFactor, CreateApiToken,
-    EndSession, RegenerateRecoveryCodes, RevokeApiToken,
+    get_account, get_two_factor, BeginTwoFactor, CancelTwoFactor, ChangePassword, ConfirmTwoFactor,
+    CreateApiToken, EndSession, RegenerateRecoveryCodes, RevokeApiToken,
 };
 use crate::model::{AccountPage as AccountData, TwoFactorPage as TwoFactorData};
 use crate::ui::components::When;
@@ -327,8 +327,15 @@ fn AccountView(
 pub fn TwoFactorPage() -> impl IntoView {
     let begin = ServerAction::<BeginTwoFactor>::new();
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
+    let cancel = ServerAction::<CancelTwoFactor>::new();
     let data = Resource::new_blocking(
-        move || (begin.version().get(), confirm.version().get()),
+        move || {
+            (
+                begin.version().get(),
+                confirm.version().get(),
+                cancel.version().get(),
+            )
+        },
         |_| get_two_factor(),
     );
     view! {
@@ -336,7 +343,9 @@ pub fn TwoFactorPage() -> impl IntoView {
             <Loaded
                 resource=data
                 loading="Loading…"
-                view={move |page: TwoFactorData| view! { <TwoFactorView page begin confirm /> }}
+                view={move |page: TwoFactorData| {
+                    view! { <TwoFactorView page begin confirm cancel /> }
+                }}
             />
         </Page>
     }
@@ -347,6 +356,7 @@ fn TwoFactorView(
     page: TwoFactorData,
     begin: ServerAction<BeginTwoFactor>,
     confirm: ServerAction<ConfirmTwoFactor>,
+    cancel: ServerAction<CancelTwoFactor>,
 ) -> impl IntoView {
     let begin_error = action_error(begin);
     let confirm_error = action_error(confirm);
@@ -393,11 +403,29 @@ fn TwoFactorView(
                             error=field_error(confirm_error, "code")
                         />
                         <button type="submit" class="button">
-                            "Turn on two-factor sign-in"
+                            {if page.enrolled {
+                                "Switch to the new app"
+                            } else {
+                                "Turn on two-factor sign-in"
+                            }}
                         </button>
                     </ActionForm>
                 </li>
             </ol>
+            {page
+                .enrolled
+                .then(|| {
+                    view! {
+                        <p data-testid="old-factor-kept">
+                            "Until you enter a code from the new app, your current app and recovery codes keep working."
+                        </p>
+                    }
+                })}
+            <ActionForm action=cancel attr:class="form form--inline">
+                <button type="submit" class="button button--secondary">
+                    "Cancel set-up"
+                </button>
+            </ActionForm>
         }
         .into_any();
     }
