@@ -28,7 +28,7 @@ pub async fn get_account() -> Result<AccountPage, AppError> {
             recovery_codes_left: recovery::remaining(pool, principal.user_id).await?,
             sessions: account::sessions(pool, principal, current.as_deref(), caller.now).await?,
             tokens: account::tokens(pool, principal.user_id, caller.now).await?,
-            reveal: caller.session.take_reveal().await?,
+            reveal: caller.take_reveal().await?,
         })
     })
     .await
@@ -107,7 +107,6 @@ pub async fn create_api_token(
         .await?;
         let name = crate::backend::identity::tokens::parse_name(&name)?.to_owned();
         caller
-            .session
             .reveal(&Reveal::ApiToken {
                 name,
                 token: created.token,
@@ -181,7 +180,7 @@ pub async fn get_two_factor() -> Result<TwoFactorPage, AppError> {
                 ),
             pending,
             recovery_codes_left: status.recovery_codes_left,
-            reveal: caller.session.take_reveal().await?,
+            reveal: caller.take_reveal().await?,
         })
     })
     .await

@@ -29,7 +29,7 @@ pub async fn get_people() -> Result<PeoplePage, AppError> {
             people: people::list(pool).await?,
             invitations: invitations::list(pool, caller.now).await?,
             teams: teams::list(pool).await?,
-            reveal: caller.session.take_reveal().await?,
+            reveal: caller.take_reveal().await?,
         })
     })
     .await
@@ -52,10 +52,7 @@ pub async fn invite_person(
         let token =
             invitations::create(caller.pool(), &caller.principal, invitation, caller.now).await?;
         let url = format!("{}/invite/{token}", caller.services.public_url);
-        caller
-            .session
-            .reveal(&Reveal::InvitationLink { email, url })
-            .await
+        caller.reveal(&Reveal::InvitationLink { email, url }).await
     })
     .await
 }

@@ -80,9 +80,18 @@ impl Caller {
         codes: &[crate::domain::RecoveryCode],
     ) -> Result<(), AppError> {
         let codes = codes.iter().map(|code| code.display()).collect();
-        self.session
-            .reveal(&crate::model::Reveal::RecoveryCodes(codes))
+        self.reveal(&crate::model::Reveal::RecoveryCodes(codes))
             .await
+    }
+
+    /// Keeps `secret` (sealed) for the next page load to show once.
+    pub async fn reveal(&self, secret: &crate::model::Reveal) -> Result<(), AppError> {
+        self.session.reveal(&self.services.totp_key, secret).await
+    }
+
+    /// The secret kept by [`reveal`](Self::reveal), if any; shown once.
+    pub async fn take_reveal(&self) -> Result<Option<crate::model::Reveal>, AppError> {
+        self.session.take_reveal(&self.services.totp_key).await
     }
 
     /// Who changes something, from where and when: what an audited save records.

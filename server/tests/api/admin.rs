@@ -146,6 +146,71 @@ async fn the_last_admin_cannot_be_removed_and_own_role_changes_renew_the_session
 }
 
 #[tokio::test]
+async fn two_admins_removing_each_other_at_once_leave_one_admin() {
+    use app::backend::identity::people::{set_disabled, update_access};
+    use app::backend::identity::users::active_principal;
+    let app = spawn_app().await;
+    let a = app.create_user("a@example.com", "A", &[Role::Admin]).await;
+    let b = app.create_user("b@example.com", "B", &[Role::Admin]).await;
+    let admins = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM user_roles r JOIN users u ON u.user_id = r.user_id
+             WHERE r.role = 'admin' AND u.disabled_at IS NULL",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .expect("count")
+    };
+    for round in 0..20 {
+        let (pa, pb) = (
+            active_principal(&app.pool, a)
+                .await
+                .expect("a")
+                .expect("active"),
+            active_principal(&app.pool, b)
+                .await
+                .expect("b")
+                .expect("active"),
+        );
+        let now = app.now();
+        let (first, second) = if round % 2 == 0 {
+            tokio::join!(
+                update_access(&app.pool, &pa, b, &[], &[], None, now),
+                update_access(&app.pool, &pb, a, &[], &[], None, now),
+            )
+        } else {
+            let (x, y) = tokio::join!(
+                set_disabled(&app.pool, &pa, b, true, now),
+                set_disabled(&app.pool, &pb, a, true, now),
+            );
+            (x.map(|()| true), y.map(|()| true))
+        };
+        assert_eq!(
+            admins().await,
+            1,
+            "round {round}: exactly one admin is left"
+        );
+        assert!(
+            first.is_ok() != second.is_ok(),
+            "round {round}: one change wins, the other is refused: {first:?} {second:?}"
+        );
+        // Both admins again for the next round.
+        sqlx::query(
+            "INSERT INTO user_roles (user_id, role) SELECT u, 'admin' FROM unnest($1::uuid[]) u
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(vec![a, b])
+        .execute(&app.pool)
+        .await
+        .expect("restore roles");
+        sqlx::query("UPDATE users SET disabled_at = NULL")
+            .execute(&app.pool)
+            .await
+            .expect("enable");
+    }
+}
+
+#[tokio::test]
 async fn disabling_ends_sessions_and_tokens_until_enabled_again() {
     let app = spawn_app().await;
     let admin = setup(&app).await;

@@ -76,8 +76,14 @@ async fn load(pool: &PgPool, only: Option<Uuid>) -> Result<Vec<PersonRow>, AppEr
         .collect())
 }
 
-/// Refuses a change that would leave the organization without an active admin.
+/// Refuses a change that would leave the organization without an active admin. Call it after
+/// the change, in its transaction. The lock makes such changes take turns: two admins demoting
+/// or disabling each other at the same moment would each count the other otherwise; the second
+/// now counts after the first committed (each statement sees what committed before it).
 async fn keep_an_admin(conn: &mut PgConnection, field: &str) -> Result<(), AppError> {
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('keep_an_admin'))")
+        .execute(&mut *conn)
+        .await?;
     let admins = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM user_roles r JOIN users u ON u.user_id = r.user_id
            WHERE r.role = 'admin' AND u.disabled_at IS NULL"#

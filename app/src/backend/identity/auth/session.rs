@@ -2,17 +2,21 @@
 //! factor is still owed. Idle and absolute lifetimes are enforced here, against the injected
 //! clock; the session record's own expiry is only a backstop.
 
+use base64::prelude::{Engine, BASE64_STANDARD};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use super::totp::SealingKey;
 use crate::domain::identity::throttle::CODES_PER_PASSWORD;
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 
 pub const SIGNED_IN_KEY: &str = "auth";
 const AWAITING_CODE_KEY: &str = "awaiting_code";
 const REVEAL_KEY: &str = "reveal";
+/// What a sealed show-once secret is bound to.
+const REVEAL_CONTEXT: &[u8] = b"ai-governance-portal/session-reveal/v1";
 const CONFIRMED_KEY: &str = "identity_confirmed_at";
 
 /// A sensitive change within this long of the last proof of identity asks for none again.
@@ -189,21 +193,44 @@ impl AuthSession {
         self.0.id().map(|id| id.to_string())
     }
 
-    /// Keeps a secret that must be shown exactly once (a new token, recovery codes) until the
-    /// next page load takes it — so it reaches a browser without JavaScript too.
-    pub async fn reveal<T: Serialize>(&self, value: &T) -> Result<(), AppError> {
-        self.0.insert(REVEAL_KEY, value).await.map_err(store_error)
+    /// Keeps a secret that must be shown exactly once (a new token, recovery codes, an
+    /// invitation link) until the next page load takes it — so it reaches a browser without
+    /// JavaScript too. Sealed with `key` (a file, not the database): whoever reads the sessions
+    /// table does not read the secret.
+    pub async fn reveal<T: Serialize>(&self, key: &SealingKey, value: &T) -> Result<(), AppError> {
+        let plain = serde_json::to_vec(value).or_internal("serializing a secret to show")?;
+        let sealed = key.seal_bytes(&plain, REVEAL_CONTEXT)?;
+        self.0
+            .insert(REVEAL_KEY, BASE64_STANDARD.encode(sealed))
+            .await
+            .map_err(store_error)
     }
 
     /// The secret kept by [`reveal`](Self::reveal), removed as it is read.
-    pub async fn take_reveal<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, AppError> {
+    pub async fn take_reveal<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &SealingKey,
+    ) -> Result<Option<T>, AppError> {
+        let Ok(Some(sealed)) = self.0.get::<String>(REVEAL_KEY).await else {
+            return Ok(None);
+        };
+        let opened = BASE64_STANDARD
+            .decode(sealed)
+            .ok()
+            .and_then(|sealed| key.open_bytes(&sealed, REVEAL_CONTEXT));
+        let Some(plain) = opened else {
+            // Sealed with a key since rotated, or changed: it cannot be shown; drop it.
+            tracing::warn!("a secret kept to show once does not open; dropped");
+            self.0.remove_value(REVEAL_KEY).await.map_err(store_error)?;
+            return Ok(None);
+        };
         // A value of another shape belongs to another page: leave it for that page.
-        match self.0.get::<T>(REVEAL_KEY).await {
-            Ok(Some(value)) => {
+        match serde_json::from_slice::<T>(&plain) {
+            Ok(value) => {
                 self.0.remove_value(REVEAL_KEY).await.map_err(store_error)?;
                 Ok(Some(value))
             }
-            Ok(None) | Err(_) => Ok(None),
+            Err(_) => Ok(None),
         }
     }
 

@@ -64,13 +64,14 @@ impl SessionStore for PgSessionStore {
         }
     }
 
+    /// Updates the record, never inserts it: a session ended (signed out, "end all", a password
+    /// change) while a request of it was still in flight stays ended when that request saves.
+    /// New sessions, and new ids after a sign-in, go through `create`.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (session_id, user_id, data, expires_at)
-             VALUES ($1, $2, $3, to_timestamp($4))
-             ON CONFLICT (session_id) DO UPDATE
-             SET user_id = EXCLUDED.user_id, data = EXCLUDED.data,
-                 expires_at = EXCLUDED.expires_at, updated_at = now()",
+            "UPDATE sessions SET user_id = $2, data = $3, expires_at = to_timestamp($4),
+                                 updated_at = now()
+             WHERE session_id = $1",
         )
         .bind(record.id.to_string())
         .bind(user_of(record))
@@ -121,4 +122,47 @@ pub async fn delete_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
             .await?
             .rows_affected(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn record() -> Record {
+        Record {
+            id: Id::default(),
+            data: HashMap::from([("k".to_owned(), serde_json::json!("v"))]),
+            expiry_date: OffsetDateTime::now_utc()
+                + tower_sessions::cookie::time::Duration::hours(1),
+        }
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_session_ended_mid_request_is_not_saved_back(pool: PgPool) {
+        let store = PgSessionStore::new(pool.clone());
+        let mut record = record();
+        store.create(&mut record).await.expect("create");
+        record.data.insert("later".into(), serde_json::json!(1));
+        store.save(&record).await.expect("save");
+        let loaded = store.load(&record.id).await.expect("load").expect("stored");
+        assert_eq!(loaded.data["later"], 1, "saving updates the record");
+
+        // Ended (as "sign out everywhere" does) while a request of it was in flight…
+        sqlx::query("DELETE FROM sessions")
+            .execute(&pool)
+            .await
+            .expect("end");
+        // …which then saves what it changed.
+        record
+            .data
+            .insert("in_flight".into(), serde_json::json!(true));
+        store.save(&record).await.expect("save");
+        assert!(store.load(&record.id).await.expect("load").is_none());
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        assert_eq!(rows, 0);
+    }
 }

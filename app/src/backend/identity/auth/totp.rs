@@ -116,41 +116,55 @@ impl SealingKey {
     /// `nonce ‖ ciphertext`, authenticated together with the owner's id so a sealed secret
     /// copied to another account does not open.
     pub fn seal(&self, secret: &TotpSecret, owner: Uuid) -> Result<Vec<u8>, AppError> {
+        self.seal_bytes(&secret.0, owner.as_bytes())
+    }
+
+    pub fn open(&self, sealed: &[u8], owner: Uuid) -> Result<TotpSecret, AppError> {
+        let plain = self.open_bytes(sealed, owner.as_bytes()).ok_or_else(|| {
+            tracing::error!(%owner, "a sealed TOTP secret does not open: wrong key or tampered");
+            AppError::Internal
+        })?;
+        <[u8; SECRET_LEN]>::try_from(plain.as_slice())
+            .map(TotpSecret)
+            .map_err(|_| {
+                tracing::error!(%owner, "a sealed TOTP secret has the wrong length");
+                AppError::Internal
+            })
+    }
+
+    /// `nonce ‖ ciphertext` of `plain`, authenticated together with `context`: what it belongs
+    /// to, so that it opens nowhere else.
+    pub fn seal_bytes(&self, plain: &[u8], context: &[u8]) -> Result<Vec<u8>, AppError> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ciphertext = ChaCha20Poly1305::new(&self.0)
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
-                    msg: &secret.0,
-                    aad: owner.as_bytes(),
+                    msg: plain,
+                    aad: context,
                 },
             )
-            .or_internal("sealing a TOTP secret")?;
+            .or_internal("sealing a secret")?;
         Ok([nonce.as_slice(), &ciphertext].concat())
     }
 
-    pub fn open(&self, sealed: &[u8], owner: Uuid) -> Result<TotpSecret, AppError> {
-        let fail = || {
-            tracing::error!(%owner, "a sealed TOTP secret does not open: wrong key or tampered");
-            AppError::Internal
-        };
+    /// What [`seal_bytes`](Self::seal_bytes) sealed with this key and `context`; `None` for
+    /// anything else (another key, another context, a changed byte).
+    pub fn open_bytes(&self, sealed: &[u8], context: &[u8]) -> Option<Vec<u8>> {
         if sealed.len() <= NONCE_LEN {
-            return Err(fail());
+            return None;
         }
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-        let plain = ChaCha20Poly1305::new(&self.0)
+        ChaCha20Poly1305::new(&self.0)
             .decrypt(
                 Nonce::from_slice(nonce),
                 Payload {
                     msg: ciphertext,
-                    aad: owner.as_bytes(),
+                    aad: context,
                 },
             )
-            .map_err(|_| fail())?;
-        <[u8; SECRET_LEN]>::try_from(plain.as_slice())
-            .map(TotpSecret)
-            .map_err(|_| fail())
+            .ok()
     }
 }
 
