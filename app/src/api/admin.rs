@@ -51,7 +51,8 @@ pub async fn invite_person(
         let email = invitation.email.to_string();
         let token =
             invitations::create(caller.pool(), &caller.principal, invitation, caller.now).await?;
-        let url = format!("{}/invite/{token}", caller.services.public_url);
+        // After `#`: browsers never send the token to a server or proxy with the link.
+        let url = format!("{}/invite#{token}", caller.services.public_url);
         caller.reveal(&Reveal::InvitationLink { email, url }).await
     })
     .await

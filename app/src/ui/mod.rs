@@ -59,7 +59,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sign-in") view=SignInPage />
                         <Route path=path!("/sign-in/code") view=SignInCodePage />
                         <Route path=path!("/setup") view=SetupPage />
-                        <Route path=path!("/invite/:token") view=InvitePage />
+                        <Route path=path!("/invite") view=InvitePage />
                         <Route path=path!("/account") view=AccountPage />
                         <Route path=path!("/account/two-factor") view=TwoFactorPage />
                         <Route path=path!("/tools") view=RegistryPage />

@@ -135,8 +135,9 @@ async fn invite(app: &TestApp, admin: &str, form: &[(&str, &str)]) -> String {
         .as_str()
         .expect("link revealed")
         .to_owned();
+    // The token travels after `#`: never sent to a server or proxy with the link.
     assert!(
-        url.starts_with(&format!("{}/invite/inv_", app.address)),
+        url.starts_with(&format!("{}/invite#inv_", app.address)),
         "{url}"
     );
     let page: Value = app
@@ -146,7 +147,14 @@ async fn invite(app: &TestApp, admin: &str, form: &[(&str, &str)]) -> String {
         .await
         .expect("json");
     assert_eq!(page["reveal"], Value::Null, "shown only once");
-    url.rsplit('/').next().expect("token").to_owned()
+    url.rsplit('#').next().expect("token").to_owned()
+}
+
+/// Opens invitation `token` as a new visitor (the page posts the link's fragment): the status,
+/// and the session cookie that now holds it.
+async fn open_invitation(app: &TestApp, token: &str) -> (u16, Option<String>) {
+    let response = app.call("open_invitation", &[("code", token)], None).await;
+    (response.status().as_u16(), cookie_of(&response))
 }
 
 #[tokio::test]
@@ -168,8 +176,11 @@ async fn an_invited_reviewer_sets_a_password_and_must_enroll() {
     )
     .await;
 
+    let (status, visitor) = open_invitation(&app, &token).await;
+    assert_eq!(status, 200);
+    let visitor = visitor.expect("a session holds the invitation");
     let view: Value = app
-        .call("invitation", &[("token", &token)], None)
+        .call("invitation", &[], Some(&visitor))
         .await
         .json()
         .await
@@ -177,7 +188,7 @@ async fn an_invited_reviewer_sets_a_password_and_must_enroll() {
     assert_eq!(view["email"], "rita@example.com");
     assert_eq!(view["totp_required"], true);
     let html = app
-        .page(&format!("/invite/{token}"), "")
+        .page("/invite", &visitor)
         .await
         .text()
         .await
@@ -186,12 +197,26 @@ async fn an_invited_reviewer_sets_a_password_and_must_enroll() {
         html.contains("Rita Reviewer"),
         "the page works for an anonymous visitor"
     );
+    // No path carries a token, and the session holds it only sealed.
+    assert_eq!(
+        app.page(&format!("/invite/{token}"), "").await.status(),
+        404
+    );
+    let sessions: Vec<String> = sqlx::query_scalar("SELECT data::text FROM sessions")
+        .fetch_all(&app.pool)
+        .await
+        .expect("sessions");
+    assert!(sessions.iter().all(|data| !data.contains(&token[4..])));
+    let (status, body) = app
+        .call_json("open_invitation", &[("code", "inv_guessed")], None)
+        .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("code")));
 
     let response = app
         .call(
             "accept_invitation",
-            &[("token", &token), ("password", "short")],
-            None,
+            &[("password", "short")],
+            Some(&visitor),
         )
         .await;
     assert_eq!(response.status(), 422);
@@ -207,8 +232,8 @@ async fn an_invited_reviewer_sets_a_password_and_must_enroll() {
     let response = app
         .call(
             "accept_invitation",
-            &[("token", &token), ("password", PASSWORD)],
-            None,
+            &[("password", PASSWORD)],
+            Some(&visitor),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -230,14 +255,7 @@ async fn an_invited_reviewer_sets_a_password_and_must_enroll() {
     assert_eq!(teams, ["marketing:manager", "payments:member"]);
 
     // The link works once.
-    let response = app
-        .call(
-            "accept_invitation",
-            &[("token", &token), ("password", PASSWORD)],
-            None,
-        )
-        .await;
-    assert_eq!(response.status(), 404);
+    assert_eq!(open_invitation(&app, &token).await.0, 422);
 
     // Enrollment: re-authenticate, read the secret, confirm with a code.
     let (status, _) = (app.call("overview", &[], Some(&cookie)).await.status(), ());
@@ -347,24 +365,27 @@ async fn invitations_expire_after_72_hours_and_can_be_revoked() {
         &[("email", "late@example.com"), ("name", "Late")],
     )
     .await;
+    let (status, visitor) = open_invitation(&app, &token).await;
+    assert_eq!(status, 200);
+    let visitor = visitor.expect("cookie");
     app.advance(72 * 3600 + 1);
     let admin_cookie = app.sign_in("root@example.com", admin.totp.as_ref()).await;
+    // Held since before it expired: it no longer works either.
     assert_eq!(
-        app.call("invitation", &[("token", &token)], None)
-            .await
-            .status(),
+        app.call("invitation", &[], Some(&visitor)).await.status(),
         404
     );
     assert_eq!(
         app.call(
             "accept_invitation",
-            &[("token", &token), ("password", PASSWORD)],
-            None
+            &[("password", PASSWORD)],
+            Some(&visitor)
         )
         .await
         .status(),
         404
     );
+    assert_eq!(open_invitation(&app, &token).await.0, 422);
 
     let token = invite(
         &app,
@@ -407,12 +428,7 @@ async fn invitations_expire_after_72_hours_and_can_be_revoked() {
         .status(),
         404
     );
-    assert_eq!(
-        app.call("invitation", &[("token", &token)], None)
-            .await
-            .status(),
-        404
-    );
+    assert_eq!(open_invitation(&app, &token).await.0, 422);
 
     // A new invitation replaces the open one for the same address.
     let first = invite(
@@ -427,18 +443,8 @@ async fn invitations_expire_after_72_hours_and_can_be_revoked() {
         &[("email", "twice@example.com"), ("name", "Twice")],
     )
     .await;
-    assert_eq!(
-        app.call("invitation", &[("token", &first)], None)
-            .await
-            .status(),
-        404
-    );
-    assert_eq!(
-        app.call("invitation", &[("token", &second)], None)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(open_invitation(&app, &first).await.0, 422);
+    assert_eq!(open_invitation(&app, &second).await.0, 200);
 }
 
 #[tokio::test]

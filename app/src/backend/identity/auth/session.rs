@@ -15,8 +15,7 @@ use crate::error::{AppError, OrInternal};
 pub const SIGNED_IN_KEY: &str = "auth";
 const AWAITING_CODE_KEY: &str = "awaiting_code";
 const REVEAL_KEY: &str = "reveal";
-/// What a sealed show-once secret is bound to.
-const REVEAL_CONTEXT: &[u8] = b"ai-governance-portal/session-reveal/v1";
+const INVITATION_KEY: &str = "invitation";
 const CONFIRMED_KEY: &str = "identity_confirmed_at";
 
 /// A sensitive change within this long of the last proof of identity asks for none again.
@@ -48,6 +47,15 @@ struct AwaitingCode {
     /// Wrong codes so far for this password step.
     #[serde(default)]
     refused: u8,
+}
+
+/// What a sealed session value is bound to: its slot.
+fn sealed_context(slot: &str) -> Vec<u8> {
+    [
+        b"ai-governance-portal/session/v1/".as_slice(),
+        slot.as_bytes(),
+    ]
+    .concat()
 }
 
 fn store_error(error: tower_sessions::session::Error) -> AppError {
@@ -193,45 +201,80 @@ impl AuthSession {
         self.0.id().map(|id| id.to_string())
     }
 
-    /// Keeps a secret that must be shown exactly once (a new token, recovery codes, an
-    /// invitation link) until the next page load takes it — so it reaches a browser without
-    /// JavaScript too. Sealed with `key` (a file, not the database): whoever reads the sessions
-    /// table does not read the secret.
-    pub async fn reveal<T: Serialize>(&self, key: &SealingKey, value: &T) -> Result<(), AppError> {
-        let plain = serde_json::to_vec(value).or_internal("serializing a secret to show")?;
-        let sealed = key.seal_bytes(&plain, REVEAL_CONTEXT)?;
+    /// Keeps `value` in `slot` sealed with `key` (a file, not the database), bound to the slot:
+    /// whoever reads the sessions table does not read it.
+    async fn put_sealed<T: Serialize>(
+        &self,
+        slot: &str,
+        key: &SealingKey,
+        value: &T,
+    ) -> Result<(), AppError> {
+        let plain = serde_json::to_vec(value).or_internal("serializing a sealed session value")?;
+        let sealed = key.seal_bytes(&plain, &sealed_context(slot))?;
         self.0
-            .insert(REVEAL_KEY, BASE64_STANDARD.encode(sealed))
+            .insert(slot, BASE64_STANDARD.encode(sealed))
             .await
             .map_err(store_error)
     }
 
-    /// The secret kept by [`reveal`](Self::reveal), removed as it is read.
-    pub async fn take_reveal<T: serde::de::DeserializeOwned>(
+    /// What [`put_sealed`](Self::put_sealed) kept in `slot`, if it opens (a value sealed with a
+    /// key since rotated, or changed, is dropped) and has the shape `T`.
+    async fn get_sealed<T: serde::de::DeserializeOwned>(
         &self,
+        slot: &str,
         key: &SealingKey,
     ) -> Result<Option<T>, AppError> {
-        let Ok(Some(sealed)) = self.0.get::<String>(REVEAL_KEY).await else {
+        let Ok(Some(sealed)) = self.0.get::<String>(slot).await else {
             return Ok(None);
         };
         let opened = BASE64_STANDARD
             .decode(sealed)
             .ok()
-            .and_then(|sealed| key.open_bytes(&sealed, REVEAL_CONTEXT));
+            .and_then(|sealed| key.open_bytes(&sealed, &sealed_context(slot)));
         let Some(plain) = opened else {
-            // Sealed with a key since rotated, or changed: it cannot be shown; drop it.
-            tracing::warn!("a secret kept to show once does not open; dropped");
-            self.0.remove_value(REVEAL_KEY).await.map_err(store_error)?;
+            tracing::warn!(slot, "a sealed session value does not open; dropped");
+            self.0.remove_value(slot).await.map_err(store_error)?;
             return Ok(None);
         };
-        // A value of another shape belongs to another page: leave it for that page.
-        match serde_json::from_slice::<T>(&plain) {
-            Ok(value) => {
-                self.0.remove_value(REVEAL_KEY).await.map_err(store_error)?;
-                Ok(Some(value))
-            }
-            Err(_) => Ok(None),
+        Ok(serde_json::from_slice(&plain).ok())
+    }
+
+    /// Keeps a secret that must be shown exactly once (a new token, recovery codes, an
+    /// invitation link), sealed, until the next page load takes it — so it reaches a browser
+    /// without JavaScript too.
+    pub async fn reveal<T: Serialize>(&self, key: &SealingKey, value: &T) -> Result<(), AppError> {
+        self.put_sealed(REVEAL_KEY, key, value).await
+    }
+
+    /// The secret kept by [`reveal`](Self::reveal), removed as it is read. A value of another
+    /// shape belongs to another page: it is left for that page.
+    pub async fn take_reveal<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &SealingKey,
+    ) -> Result<Option<T>, AppError> {
+        let value = self.get_sealed(REVEAL_KEY, key).await?;
+        if value.is_some() {
+            self.0.remove_value(REVEAL_KEY).await.map_err(store_error)?;
         }
+        Ok(value)
+    }
+
+    /// Holds the invitation token the visitor opened (sealed), so it never has to travel in a
+    /// URL: the link carries it after `#`, the page posts it once.
+    pub async fn hold_invitation(&self, key: &SealingKey, token: &str) -> Result<(), AppError> {
+        self.put_sealed(INVITATION_KEY, key, &token).await
+    }
+
+    pub async fn held_invitation(&self, key: &SealingKey) -> Result<Option<String>, AppError> {
+        self.get_sealed(INVITATION_KEY, key).await
+    }
+
+    pub async fn drop_invitation(&self) -> Result<(), AppError> {
+        self.0
+            .remove_value(INVITATION_KEY)
+            .await
+            .map(drop)
+            .map_err(store_error)
     }
 
     /// Signs out: the record is deleted on the server, and the cookie with it.

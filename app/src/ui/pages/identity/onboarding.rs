@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
 
-use crate::api::{get_invitation, get_setup_status, AcceptInvitation, CompleteSetup};
+use crate::api::{
+    get_invitation, get_setup_status, AcceptInvitation, CompleteSetup, OpenInvitation,
+};
 use crate::error::AppError;
 use crate::ui::components::{
     action_error, field_error, Field, FormError, Loaded, Page, RoleBadges, Width,
@@ -77,37 +78,83 @@ pub fn SetupPage() -> impl IntoView {
     }
 }
 
-/// Where an invitation link leads: choose a password, and the account exists.
+/// Where an invitation link leads (`/invite#<token>`): the token is posted once and held in
+/// the session, then the invitee chooses a password and the account exists. Without JavaScript
+/// the page asks for the part of the link after `#`.
 #[component]
 pub fn InvitePage() -> impl IntoView {
-    let params = use_params_map();
-    let token = move || params.with(|p| p.get("token").unwrap_or_default());
-    let action = ServerAction::<AcceptInvitation>::new();
-    let error = action_error(action);
-    let invitation = Resource::new_blocking(token, get_invitation);
+    let open = ServerAction::<OpenInvitation>::new();
+    let accept = ServerAction::<AcceptInvitation>::new();
+    let open_error = action_error(open);
+    let error = action_error(accept);
+    let invitation = Resource::new_blocking(move || open.version().get(), |_| get_invitation());
+    // In the browser: take the token from the link's fragment, drop it from the address bar and
+    // history, and open the invitation with it.
+    Effect::new(move |_| {
+        let location = window().location();
+        let token = location.hash().unwrap_or_default();
+        if let Some(token) = token.strip_prefix('#').filter(|token| !token.is_empty()) {
+            if let Ok(history) = window().history() {
+                let _ = history.replace_state_with_url(
+                    &leptos::wasm_bindgen::JsValue::NULL,
+                    "",
+                    Some("/invite"),
+                );
+            }
+            open.dispatch(OpenInvitation {
+                code: token.to_owned(),
+            });
+        }
+    });
+    let code_form = move || {
+        view! {
+            <Show
+                when=move || !open.pending().get()
+                fallback=|| view! { <p role="status">"Opening your invitation…"</p> }
+            >
+                <p class="page__lead">
+                    "Open the invitation link your administrator sent you. If the page stops here, enter the part of the link after “#”."
+                </p>
+                <FormError error=open_error />
+                <ActionForm action=open attr:class="form" attr:novalidate=true>
+                    <Field
+                        id="code"
+                        label="Invitation code"
+                        input_type="text"
+                        autocomplete="off"
+                        maxlength=200
+                        error=field_error(open_error, "code")
+                    />
+                    <button type="submit" class="button">
+                        "Open invitation"
+                    </button>
+                </ActionForm>
+            </Show>
+        }
+    };
     view! {
         <Page title="Accept your invitation" heading="Welcome" width=Width::Narrow>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match invitation.await {
+                        Ok(None) => code_form().into_any(),
                         Err(AppError::NotFound) => {
                             view! {
                                 <div class="notice notice--error" role="alert">
-                                    <p class="notice__title">
-                                        "This invitation link does not work"
-                                    </p>
+                                    <p class="notice__title">"This invitation no longer works"</p>
                                     <p>
                                         "It may have expired (links last 72 hours), been used already, or been replaced by a newer one. "
                                         "Ask your administrator for a new invitation."
                                     </p>
                                 </div>
+                                {code_form()}
                             }
                                 .into_any()
                         }
                         Err(error) => {
                             view! { <crate::ui::components::ErrorNotice error /> }.into_any()
                         }
-                        Ok(invitation) => {
+                        Ok(Some(invitation)) => {
                             view! {
                                 <p class="page__lead">
                                     {format!(
@@ -128,8 +175,7 @@ pub fn InvitePage() -> impl IntoView {
                                         }
                                     })}
                                 <FormError error />
-                                <ActionForm action attr:class="form" attr:novalidate=true>
-                                    <input type="hidden" name="token" value=token() />
+                                <ActionForm action=accept attr:class="form" attr:novalidate=true>
                                     <Field
                                         id="password"
                                         label="Choose a password"
