@@ -261,6 +261,12 @@ pub struct ServeOptions {
     /// Also POST each checkpoint (JSON) to this address, e.g. a SIEM's collector.
     #[arg(long, env = "PORTAL_AUDIT_CHECKPOINT_URL")]
     pub audit_checkpoint_url: Option<String>,
+
+    /// Serve `/metrics` without a token on this separate address (e.g. 127.0.0.1:9100), for a
+    /// scraper on a private network. Without it, `/metrics` on the main address answers only a
+    /// token with the `metrics` scope.
+    #[arg(long, env = "PORTAL_METRICS_ADDRESS")]
+    pub metrics_address: Option<std::net::SocketAddr>,
 }
 
 impl Default for ServeOptions {
@@ -277,6 +283,7 @@ impl Default for ServeOptions {
             audit_checkpoint_minutes: 10,
             audit_checkpoint_file: None,
             audit_checkpoint_url: None,
+            metrics_address: None,
         }
     }
 }

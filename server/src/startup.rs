@@ -9,7 +9,8 @@ use app::{shell, App};
 use axum::extract::{FromRef, State};
 use axum::http::{header, Request, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::response::IntoResponse;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
@@ -27,6 +28,8 @@ use tower_http::trace::TraceLayer;
 use app::backend::identity::auth::session::IDLE_SECS;
 use app::backend::identity::auth::session_store::PgSessionStore;
 use app::backend::platform::services::Services;
+use app::domain::TokenScope;
+use app::error::AppError;
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -36,6 +39,7 @@ use crate::health;
 use crate::metrics::{self, Metrics};
 use crate::middleware::csrf::{check_origin, AllowedOrigin, OriginCheck};
 use crate::middleware::security_headers::{security_headers, HeaderPolicy};
+use crate::rest::{bearer, ApiError};
 
 /// What handlers can extract with `State`.
 #[derive(Clone, FromRef)]
@@ -52,6 +56,8 @@ pub struct Application {
     router: Router,
     port: u16,
     public_url: String,
+    /// `/metrics` alone, without a token, on `--metrics-address`.
+    metrics: Option<(TcpListener, Router)>,
 }
 
 impl Application {
@@ -59,13 +65,29 @@ impl Application {
     pub async fn build(options: &ServeOptions, services: Services) -> std::io::Result<Self> {
         let listener = TcpListener::bind(SocketAddr::new(options.address, options.port)).await?;
         let local = listener.local_addr()?;
-        let router = router(options, local, services);
+        let counters = Metrics::default();
+        let metrics = match options.metrics_address {
+            Some(address) => Some((
+                TcpListener::bind(address).await?,
+                metrics_only_router(counters.clone(), services.pool.clone()),
+            )),
+            None => None,
+        };
+        let router = router(options, local, services, counters);
         Ok(Self {
             listener,
             router,
             port: local.port(),
             public_url: options.public_url(local.port()),
+            metrics,
         })
+    }
+
+    /// Where `/metrics` is served without a token, when it is.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     pub fn port(&self) -> u16 {
@@ -81,6 +103,10 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        if let Some((listener, router)) = self.metrics {
+            // Ends with the process; scrapes are short and hold nothing.
+            tokio::spawn(async move { axum::serve(listener, router).await });
+        }
         axum::serve(
             self.listener,
             self.router
@@ -102,7 +128,12 @@ fn leptos_options(options: &ServeOptions, addr: SocketAddr) -> LeptosOptions {
 }
 
 /// The whole HTTP surface of one portal instance.
-pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> Router {
+pub fn router(
+    options: &ServeOptions,
+    addr: SocketAddr,
+    services: Services,
+    metrics: Metrics,
+) -> Router {
     let services = Services {
         public_url: options
             .public_url(addr.port())
@@ -115,7 +146,7 @@ pub fn router(options: &ServeOptions, addr: SocketAddr, services: Services) -> R
         leptos_options: leptos_options(options, addr),
         pool: services.pool.clone(),
         services: services.clone(),
-        metrics: Metrics::default(),
+        metrics,
     };
     let public_url = options.public_url(addr.port());
     let sessions = session_layer(&services.pool, &public_url);
@@ -206,13 +237,34 @@ fn session_layer(pool: &PgPool, public_url: &str) -> SessionManagerLayer<PgSessi
         .with_expiry(Expiry::OnInactivity(CookieDuration::seconds(IDLE_SECS)))
 }
 
-async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+/// `/metrics` on the main address: only for a token with the `metrics` scope (Prometheus'
+/// `authorization: credentials_file`), so the public address does not tell anyone the portal's
+/// traffic and pool state.
+async fn metrics_text(State(state): State<AppState>, parts: Parts) -> Response {
+    match bearer(&parts, &state).await {
+        Ok((_, TokenScope::Metrics)) => metrics_response(&state.metrics, &state.pool),
+        Ok(_) => ApiError(AppError::Forbidden).into_response(),
+        Err(error) => ApiError(error).into_response(),
+    }
+}
+
+fn metrics_response(metrics: &Metrics, pool: &PgPool) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(&state.pool),
+        metrics.render(pool),
+    )
+        .into_response()
+}
+
+/// `/metrics` alone, without a token, for `--metrics-address`: the same counters as the main
+/// router's.
+fn metrics_only_router(metrics: Metrics, pool: PgPool) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move || async move { metrics_response(&metrics, &pool) }),
     )
 }
 

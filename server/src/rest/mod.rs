@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 
 use crate::startup::AppState;
 
-pub use auth::{ApiPrincipal, ApiWriter};
+pub use auth::{bearer, ApiPrincipal, ApiWriter};
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 

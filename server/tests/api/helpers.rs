@@ -30,6 +30,8 @@ pub const SIGNING_SEED: [u8; 32] = [24; 32];
 
 pub struct TestApp {
     pub address: String,
+    /// Where `/metrics` is served without a token, with `--metrics-address`.
+    pub metrics_address: Option<std::net::SocketAddr>,
     pub pool: PgPool,
     pub database: String,
     pub client: reqwest::Client,
@@ -536,6 +538,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         .await
         .expect("application binds");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let metrics_address = application.metrics_address();
     tokio::spawn(application.run_until(std::future::pending()));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -544,6 +547,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         .expect("client");
     TestApp {
         address,
+        metrics_address,
         pool,
         database,
         client,
