@@ -73,8 +73,13 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
             cluster.url(crate::database::PRIVATE_DATABASE)
         );
     }
-    // Printed last: scripts wait for this line, so everything above is there when they read it.
     let url = application.public_url().to_owned();
+    if app::backend::identity::setup::is_open(&database.pool).await? {
+        // Only who sees this console can set the portal up: not whoever reaches it first.
+        let code = app::backend::identity::setup::issue_code(&database.pool, Utc::now()).await?;
+        println!("First-run setup: open {url}/setup and enter the setup code {code}");
+    }
+    // Printed last: scripts wait for this line, so everything above is there when they read it.
     tracing::info!(%url, "portal listening");
     println!("AI Governance Portal is running at {url}");
     println!("Press Ctrl-C to stop.");

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use app::{shell, App};
 use axum::extract::{FromRef, State};
+use axum::http::request::Parts;
 use axum::http::{header, Request, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;

@@ -15,6 +15,7 @@ pub async fn get_setup_status() -> Result<bool, AppError> {
 
 #[server(endpoint = "complete_setup")]
 pub async fn complete_setup(
+    setup_code: String,
     organization: String,
     name: String,
     email: String,
@@ -24,6 +25,7 @@ pub async fn complete_setup(
     open(|visitor| async move {
         let user_id = crate::backend::identity::setup::complete(
             &visitor.services.pool,
+            &setup_code,
             &organization,
             &name,
             &email,

@@ -19,7 +19,12 @@ async fn metrics_count_requests_by_route_template_and_status() {
     let scrape = app
         .api_token_with("prom@example.com", TokenScope::Metrics, 30)
         .await;
-    let with = |token: String| app.client.get(app.url("/metrics")).bearer_auth(token).send();
+    let with = |token: String| {
+        app.client
+            .get(app.url("/metrics"))
+            .bearer_auth(token)
+            .send()
+    };
     assert_eq!(with(read).await.expect("request").status(), 403);
     let response = with(scrape).await.expect("request");
     assert_eq!(response.status(), 200);
@@ -70,7 +75,9 @@ async fn a_separate_metrics_address_serves_them_without_a_token() {
     assert_eq!(response.status(), 200);
     let text = response.text().await.expect("text");
     assert!(
-        text.contains(r#"portal_http_requests_total{method="GET",route="/healthz",status="200"} 1"#),
+        text.contains(
+            r#"portal_http_requests_total{method="GET",route="/healthz",status="200"} 1"#
+        ),
         "the main address's counters: {text}"
     );
     // Nothing else is served there.
@@ -81,5 +88,9 @@ async fn a_separate_metrics_address_serves_them_without_a_token() {
         .await
         .expect("request");
     assert_eq!(other.status(), 404);
-    assert_eq!(app.get("/metrics").await.status(), 401, "still closed on the main address");
+    assert_eq!(
+        app.get("/metrics").await.status(),
+        401,
+        "still closed on the main address"
+    );
 }

@@ -30,6 +30,18 @@ fn with(
         .collect()
 }
 
+/// The setup form as the portal's owner fills it in: with a code the portal printed.
+async fn setup_form(app: &TestApp) -> Vec<(&'static str, &'static str)> {
+    let code = app::backend::identity::setup::issue_code(&app.pool, app.now())
+        .await
+        .expect("a setup code");
+    let code: &'static str = Box::leak(code.into_boxed_str());
+    [("setup_code", code)]
+        .into_iter()
+        .chain(SETUP.iter().copied())
+        .collect()
+}
+
 #[tokio::test]
 async fn setup_creates_the_organization_and_first_admin_once() {
     let app = spawn_app().await;
@@ -48,7 +60,18 @@ async fn setup_creates_the_organization_and_first_admin_once() {
     );
     assert_eq!(response.headers()["location"], "/setup");
 
-    let response = app.call("complete_setup", SETUP, None).await;
+    // Without the code the portal printed, nobody takes the empty portal.
+    let form = setup_form(&app).await;
+    let mut guessed = form.clone();
+    guessed[0].1 = "AAAA-BBBB-CCCC-DDDD";
+    let (status, body) = app.call_json("complete_setup", &guessed, None).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("setup_code")));
+    assert_eq!(count(&app, "SELECT count(*) FROM users").await, 0);
+    // Typed loosely: lower case, without dashes.
+    let mut loose = form.clone();
+    let typed: &'static str = Box::leak(form[0].1.replace('-', "").to_lowercase().into_boxed_str());
+    loose[0].1 = typed;
+    let response = app.call("complete_setup", &loose, None).await;
     assert_eq!(response.status(), 200);
     let cookie = cookie_of(&response).expect("signed in");
     let me: Value = app
@@ -86,9 +109,22 @@ async fn setup_creates_the_organization_and_first_admin_once() {
         .await
         .expect("json");
     assert_eq!(status, false);
-    let again = with(SETUP, "email", "mallory@acme.example");
+    let again = with(&form, "email", "mallory@acme.example");
     let response = app.call("complete_setup", &again, None).await;
     assert_eq!(response.status(), 409);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM setup_codes").await,
+        0,
+        "codes are spent"
+    );
+    let required: bool = sqlx::query_scalar("SELECT require_totp_for_all FROM organization")
+        .fetch_one(&app.pool)
+        .await
+        .expect("organization");
+    assert!(
+        required,
+        "a new organization requires two-factor sign-in of everyone"
+    );
     assert_eq!(count(&app, "SELECT count(*) FROM users").await, 1);
     let response = app.page("/setup", "").await;
     assert_eq!(response.status(), 302, "the setup page is gone");
@@ -98,14 +134,15 @@ async fn setup_creates_the_organization_and_first_admin_once() {
 #[tokio::test]
 async fn setup_names_the_wrong_field_and_writes_nothing() {
     let app = spawn_app().await;
+    let form = setup_form(&app).await;
     let long = Box::leak("x".repeat(201).into_boxed_str());
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (with(SETUP, "organization", "  "), "organization"),
-        (with(SETUP, "organization", long), "organization"),
-        (with(SETUP, "name", ""), "name"),
-        (with(SETUP, "email", "not-an-email"), "email"),
-        (with(SETUP, "password", "short"), "password"),
-        (with(SETUP, "password", "password1234"), "password"),
+        (with(&form, "organization", "  "), "organization"),
+        (with(&form, "organization", long), "organization"),
+        (with(&form, "name", ""), "name"),
+        (with(&form, "email", "not-an-email"), "email"),
+        (with(&form, "password", "short"), "password"),
+        (with(&form, "password", "password1234"), "password"),
     ];
     for (form, field) in cases {
         let response = app.call("complete_setup", &form, None).await;
@@ -113,7 +150,7 @@ async fn setup_names_the_wrong_field_and_writes_nothing() {
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["field"], field, "{body}");
     }
-    let response = app.call("complete_setup", &SETUP[..2], None).await;
+    let response = app.call("complete_setup", &form[..2], None).await;
     assert_eq!(response.status(), 422, "missing fields");
     assert_eq!(count(&app, "SELECT count(*) FROM users").await, 0);
     assert_eq!(count(&app, "SELECT count(*) FROM organization").await, 0);

@@ -2,9 +2,12 @@ use serde_json::Value;
 
 use crate::helpers::{spawn_app, TestApp};
 
-/// An employee's session cookie: the overview is for signed-in people only.
+/// An employee's session cookie: the overview is for signed-in people only. A portal whose
+/// organization is not named yet is a new one: it requires a second factor of everyone.
 async fn employee(app: &TestApp) -> String {
-    app.signed_in("eve@example.com", &[]).await.cookie
+    let eve = app.create_user("eve@example.com", "Eve", &[]).await;
+    let secret = app.enroll_totp(eve).await;
+    app.sign_in("eve@example.com", Some(&secret)).await
 }
 
 #[tokio::test]

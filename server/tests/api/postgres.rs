@@ -191,15 +191,41 @@ async fn serve_on_a_private_cluster_runs_as_a_role_that_cannot_rewrite_the_audit
         .expect("spawn the server binary");
     let stdout = BufReader::new(portal.stdout.take().expect("stdout"));
     let mut owner_url = None;
+    let mut setup_code = None;
+    let mut address = String::new();
     for line in stdout.lines() {
         let line = line.expect("line");
         if let Some(url) = line.split("(psql ").nth(1) {
             owner_url = Some(url.trim_end_matches(')').to_owned());
         }
-        if line.starts_with("AI Governance Portal is running at") {
+        if let Some(code) = line.split("enter the setup code ").nth(1) {
+            setup_code = Some(code.trim().to_owned());
+        }
+        if let Some(url) = line.strip_prefix("AI Governance Portal is running at ") {
+            address = url.trim().to_owned();
             break;
         }
     }
+    // An empty portal prints a one-time setup code: only its holder sets the portal up.
+    let setup_code = setup_code.expect("a setup code on the console");
+    let setup = |code: &str| {
+        reqwest::Client::new()
+            .post(format!("{address}/api/complete_setup"))
+            .header("origin", &address)
+            .form(&[
+                ("setup_code", code),
+                ("organization", "Acme"),
+                ("name", "Ada"),
+                ("email", "ada@example.com"),
+                ("password", "analytical engine notes"),
+            ])
+            .send()
+    };
+    assert_eq!(
+        setup("AAAA-BBBB-CCCC-DDDD").await.expect("post").status(),
+        422
+    );
+    assert_eq!(setup(&setup_code).await.expect("post").status(), 200);
     let owner_url = owner_url.expect("the private cluster's address");
     let mut owner = PgConnection::connect(&owner_url)
         .await

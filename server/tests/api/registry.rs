@@ -7,7 +7,9 @@ use crate::helpers::{spawn_app, TestApp};
 #[tokio::test]
 async fn data_classes_list_the_article_defaults_most_sensitive_first() {
     let app = spawn_app().await;
-    app.create_user("eve@example.com", "Eve", &[]).await;
+    let eve = app.create_user("eve@example.com", "Eve", &[]).await;
+    // A new organization requires a second factor of everyone, API callers included.
+    app.enroll_totp(eve).await;
     let token = app.api_token("eve@example.com").await;
     let response = app
         .client

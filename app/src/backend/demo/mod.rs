@@ -180,7 +180,10 @@ pub async fn load(
         let name =
             DisplayName::parse(DEMO_ORGANIZATION).map_err(|m| AppError::invalid("name", m))?;
         sqlx::query!(
-            "INSERT INTO organization (organization_id, name, is_demo) VALUES (1, $1, true)",
+            // The demo shows employees signing in with a password alone (its reviewers and
+            // admins have a second factor); real organizations require one of everyone.
+            "INSERT INTO organization (organization_id, name, is_demo, require_totp_for_all)
+             VALUES (1, $1, true, false)",
             name.as_str()
         )
         .execute(&mut *tx)

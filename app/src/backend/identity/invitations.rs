@@ -183,7 +183,7 @@ pub async fn find(
     }
     let row = sqlx::query!(
         "SELECT email, display_name, roles,
-                COALESCE((SELECT require_totp_for_all FROM organization), false) AS totp_for_all
+                COALESCE((SELECT require_totp_for_all FROM organization), true) AS totp_for_all
          FROM invitations
          WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
         &digest(token)[..],

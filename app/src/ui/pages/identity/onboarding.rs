@@ -34,6 +34,16 @@ pub fn SetupPage() -> impl IntoView {
                         <FormError error />
                         <ActionForm action attr:class="form" attr:novalidate=true>
                             <Field
+                                id="setup-code"
+                                name="setup_code"
+                                label="Setup code"
+                                input_type="text"
+                                autocomplete="off"
+                                maxlength=40
+                                hint="Printed in the console where the portal was started, e.g. ABCD-EFGH-JKLM-NPQR. It proves you run this portal."
+                                error=field_error(error, "setup_code")
+                            />
+                            <Field
                                 id="organization"
                                 label="Organization name"
                                 input_type="text"
