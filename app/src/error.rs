@@ -36,6 +36,9 @@ pub enum AppError {
     BadRequest { message: String },
     #[error("Too many attempts. Please wait a moment and try again.")]
     RateLimited,
+    /// An account's rate limit is used up for now (`Retry-After`).
+    #[error("Too many requests from your account. Try again in {retry_after_secs} seconds.")]
+    SlowDown { retry_after_secs: i64 },
     /// Too many wrong second factors: the second factor is locked until then (UTC).
     #[error("Two-factor sign-in is locked until {until} after too many wrong codes. Your admins have been told.")]
     Locked { until: String },
@@ -66,7 +69,7 @@ impl AppError {
             Self::Conflict { .. } => 409,
             Self::Invalid { .. } => 422,
             Self::BadRequest { .. } => 400,
-            Self::RateLimited | Self::Locked { .. } => 429,
+            Self::RateLimited | Self::Locked { .. } | Self::SlowDown { .. } => 429,
             Self::Unavailable => 503,
             Self::Internal => 500,
             Self::Network => 502,
@@ -84,7 +87,7 @@ impl AppError {
             Self::Conflict { .. } => "conflict",
             Self::Invalid { .. } => "invalid",
             Self::BadRequest { .. } => "bad_request",
-            Self::RateLimited => "rate_limited",
+            Self::RateLimited | Self::SlowDown { .. } => "rate_limited",
             Self::Locked { .. } => "locked",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
@@ -96,6 +99,14 @@ impl AppError {
     /// `access.denied`, tallied per minute).
     pub fn is_denial(&self) -> bool {
         matches!(self, Self::Forbidden | Self::Hidden)
+    }
+
+    /// Seconds to wait before trying again, when the error says (`Retry-After`).
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            Self::SlowDown { retry_after_secs } => Some((*retry_after_secs).max(1)),
+            _ => None,
+        }
     }
 
     /// The field the error is about, when there is one.

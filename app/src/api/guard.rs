@@ -277,6 +277,9 @@ async fn respond<T>(result: Result<T, AppError>, actor: &Actor) -> Result<T, App
             if let Ok(status) = http::StatusCode::from_u16(error.status()) {
                 options.set_status(status);
             }
+            if let Some(seconds) = error.retry_after() {
+                options.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
         }
     }
     result

@@ -4,6 +4,7 @@ use axum::http::request::Parts;
 
 use app::backend::identity::tokens;
 use app::backend::identity::users::Principal;
+use app::backend::platform::rate;
 use app::domain::TokenScope;
 use app::error::AppError;
 
@@ -22,7 +23,8 @@ pub struct ApiPrincipal(pub Principal);
 #[derive(Debug, Clone)]
 pub struct ApiWriter(pub Principal);
 
-/// The token's principal and scope: any valid, unexpired, unrevoked token.
+/// The token's principal and scope: any valid, unexpired, unrevoked token, within its owner's
+/// rate limit (`rate::API_CALLS`; 429 with `Retry-After` past it).
 pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, TokenScope), AppError> {
     let token = parts
         .headers
@@ -32,9 +34,16 @@ pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, Token
         .map(str::trim)
         .filter(|token| !token.is_empty())
         .ok_or(AppError::Unauthorized)?;
-    let (principal, scope) =
-        tokens::authenticate(&state.pool, token, state.services.clock.now()).await?;
+    let now = state.services.clock.now();
+    let (principal, scope) = tokens::authenticate(&state.pool, token, now).await?;
     Identified::note(parts, principal.actor());
+    rate::take(
+        &mut *state.pool.acquire().await?,
+        rate::API_CALLS,
+        principal.user_id,
+        now,
+    )
+    .await?;
     Ok((principal, scope))
 }
 

@@ -33,6 +33,11 @@ impl IntoResponse for ApiError {
         if self.0.is_denial() {
             response.extensions_mut().insert(Denied);
         }
+        if let Some(seconds) = self.0.retry_after() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
         if matches!(self.0, AppError::Unauthorized) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

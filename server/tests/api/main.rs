@@ -22,6 +22,7 @@ mod onboarding;
 mod openapi;
 mod overview;
 mod postgres;
+mod rate_limits;
 mod registry;
 mod registry_editing;
 mod registry_workflow;

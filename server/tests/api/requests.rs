@@ -28,7 +28,7 @@ async fn people(app: &TestApp) -> People {
     }
 }
 
-fn draft() -> Vec<(&'static str, &'static str)> {
+pub fn draft() -> Vec<(&'static str, &'static str)> {
     vec![
         ("request[team]", "payments"),
         ("request[tool_name]", "Windsurf"),

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod key_file;
 pub mod lookups;
 pub mod qr;
+pub mod rate;
 pub mod secrets;
 pub mod services;
 pub mod signing;

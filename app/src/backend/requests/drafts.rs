@@ -4,6 +4,7 @@ use super::access::{lock, refused};
 use super::lifecycle::event;
 use crate::backend::identity::users::Principal;
 use crate::backend::platform::lookups::ids_of;
+use crate::backend::platform::rate;
 use crate::domain::requests::state::{self, RequestAction, RequestKind};
 use crate::domain::{Permission, RequestForm};
 use crate::error::AppError;
@@ -11,7 +12,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 /// Saves a draft: a new request (`number` is `None`) or changes to one the requester may still
-/// edit (a draft, or one with changes requested). Returns its number.
+/// edit (a draft, or one with changes requested). Returns its number. Filing new requests is
+/// rate-limited per person (`rate::REQUESTS_FILED`), attempts included.
 pub async fn save_draft(
     pool: &PgPool,
     principal: &Principal,
@@ -19,6 +21,15 @@ pub async fn save_draft(
     form: &RequestForm,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
+    if number.is_none() {
+        rate::take(
+            &mut *pool.acquire().await?,
+            rate::REQUESTS_FILED,
+            principal.user_id,
+            now,
+        )
+        .await?;
+    }
     let mut tx = pool.begin().await?;
     let number = save_draft_in(&mut tx, principal, number, form, now).await?;
     tx.commit().await?;
