@@ -261,10 +261,13 @@ pub async fn token_create(
 pub fn keys_public(global: &GlobalOptions) -> Result<(), BoxError> {
     let keys = SigningKeys::load_or_create(&global.signing_key_path(), Utc::now())?;
     for key in keys.public_keys() {
-        let state = if key.active {
-            "active"
-        } else {
-            "verifies older receipts"
+        let state = match (key.active, key.revoked_since) {
+            (true, _) => "active".to_owned(),
+            (false, Some(since)) => format!(
+                "revoked since {}: verifies only what it signed before",
+                since.to_rfc3339()
+            ),
+            (false, None) => "verifies older receipts".to_owned(),
         };
         println!("# key id {} ({}, {state})", key.key_id, key.algorithm);
         print!("{}", key.public_key_pem);
@@ -280,6 +283,67 @@ pub fn keys_rotate(global: &GlobalOptions) -> Result<(), BoxError> {
     eprintln!(
         "New signing key {id} in {}; restart every instance to sign with it.",
         dir.display()
+    );
+    Ok(())
+}
+
+/// `keys revoke KEY_ID [--since TIME]`.
+pub fn keys_revoke(
+    global: &GlobalOptions,
+    key_id: &str,
+    since: Option<&str>,
+) -> Result<(), BoxError> {
+    let now = Utc::now();
+    let since = match since {
+        Some(text) => chrono::DateTime::parse_from_rfc3339(text)
+            .map_err(|_| format!("--since: {text:?} is not a time like 2026-12-01T00:00:00Z"))?
+            .with_timezone(&Utc),
+        None => now,
+    };
+    let dir = global.signing_key_path();
+    if let Some(new) = SigningKeys::revoke(&dir, key_id, since, now)? {
+        println!("New signing key {new} signs from the next start on.");
+    }
+    println!(
+        "Key {key_id} revoked from {}: what it signed from then on no longer verifies. Restart every instance.",
+        since.to_rfc3339()
+    );
+    Ok(())
+}
+
+/// `keys rotate-totp`: re-seals every second-factor secret with a new key, then swaps the file.
+/// The new key is written beside the old one first (`.next`); if the swap is interrupted after
+/// the database committed, that file is the key to keep.
+#[tracing::instrument(skip_all)]
+pub async fn keys_rotate_totp(global: &GlobalOptions) -> Result<(), BoxError> {
+    let path = global.totp_key_path();
+    let old = SealingKey::load_or_create(&path)?;
+    let next_path = path.with_extension("key.next");
+    if next_path.exists() {
+        return Err(format!(
+            "{} exists: an earlier rotation did not finish. If `server` cannot open second factors, it is the key in use: move it over {}; otherwise remove it",
+            next_path.display(),
+            path.display()
+        )
+        .into());
+    }
+    let new = SealingKey::from_bytes(app::backend::platform::key_file::create(&next_path)?);
+    let database = Database::open(global).await?;
+    let resealed =
+        app::backend::identity::auth::reseal::reseal_all(&database.pool, &old, &new, Utc::now())
+            .await;
+    database.pool.close().await;
+    let count = match resealed {
+        Ok(count) => count,
+        Err(error) => {
+            let _ = std::fs::remove_file(&next_path);
+            return Err(error.into());
+        }
+    };
+    std::fs::rename(&next_path, &path)?;
+    println!(
+        "{count} second-factor secrets re-sealed; the new key is in {}. Start the instances again.",
+        path.display()
     );
     Ok(())
 }

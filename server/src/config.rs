@@ -177,6 +177,20 @@ pub enum KeysCommand {
     /// Create a new signing key; it signs from the next start on, and older receipts still
     /// verify with the older keys.
     Rotate,
+    /// Revoke a signing key (lost or stolen): receipts and checkpoints it signed from `--since`
+    /// on no longer verify; earlier ones still do. Revoking the active key first creates a new
+    /// one. Restart every instance afterwards.
+    Revoke {
+        /// The key's id (`server keys public` lists them).
+        key_id: String,
+        /// From when (RFC 3339, e.g. 2026-12-01T00:00:00Z); default: now.
+        #[arg(long)]
+        since: Option<String>,
+    },
+    /// Replace the TOTP sealing key: every stored second-factor secret is re-sealed with a new
+    /// key in one transaction, then the new key replaces the old file. Stop every instance
+    /// first; they hold the old key.
+    RotateTotp,
 }
 
 #[derive(Debug, Subcommand)]

@@ -53,6 +53,12 @@ fn main() -> ExitCode {
             Some(Command::Keys {
                 action: KeysCommand::Rotate,
             }) => commands::keys_rotate(&cli.global),
+            Some(Command::Keys {
+                action: KeysCommand::Revoke { key_id, since },
+            }) => commands::keys_revoke(&cli.global, &key_id, since.as_deref()),
+            Some(Command::Keys {
+                action: KeysCommand::RotateTotp,
+            }) => commands::keys_rotate_totp(&cli.global).await,
             Some(Command::Receipt {
                 action: ReceiptCommand::Verify { file },
             }) => commands::receipt_verify(&cli.global, &file),

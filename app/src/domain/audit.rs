@@ -102,6 +102,7 @@ audit_actions! {
     SessionEnded => "auth.session_ended",
     CrossSiteRefused => "security.cross_site_refused",
     AccessDenied => "access.denied",
+    TotpKeyRotated => "keys.totp_rotated",
 }
 
 /// One audit event as stored. Time is passed in by the caller, never read here.

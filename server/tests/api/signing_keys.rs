@@ -175,3 +175,141 @@ fn a_receipt_verifies_with_the_cli_and_with_openssl_and_a_forged_one_does_not() 
     std::fs::write(&file, "not json").expect("write");
     assert!(String::from_utf8_lossy(&verify(&signing, &file).stderr).contains("is not a receipt"));
 }
+
+/// `server` with `args` on the key folder `dir`.
+fn server_keys(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--signing-key-dir", &dir.display().to_string()])
+        .args(args)
+        .output()
+        .expect("server runs")
+}
+
+#[test]
+fn a_revoked_key_fails_what_it_signed_after_the_revocation_and_a_new_key_signs() {
+    let dir = tempfile::tempdir().expect("dir");
+    let signing = dir.path().join("signing");
+    assert!(keys(&signing, "public").status.success());
+    let keys_now = SigningKeys::load(&signing).expect("keys");
+    let old_id = keys_now.active().id.clone();
+    let receipt_at = |time: &str, name: &str| {
+        let document = ReceiptDocument {
+            decided_at: time.into(),
+            ..receipt_document()
+        };
+        let receipt = keys_now.sign_receipt(&document).expect("signed");
+        let file = dir.path().join(name);
+        std::fs::write(&file, serde_json::to_string(&receipt).expect("json")).expect("write");
+        file
+    };
+    let before = receipt_at("2026-11-30T12:00:00Z", "before.json");
+    let after = receipt_at("2026-12-01T12:00:00Z", "after.json");
+
+    let revoked = server_keys(
+        &signing,
+        &["keys", "revoke", &old_id, "--since", "2026-12-01T00:00:00Z"],
+    );
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    assert!(String::from_utf8_lossy(&revoked.stdout).contains("New signing key"));
+    assert!(
+        verify(&signing, &before).status.success(),
+        "signed before: still valid"
+    );
+    let refused = verify(&signing, &after);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(&format!("key {old_id} was revoked")),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let reloaded = SigningKeys::load(&signing).expect("keys");
+    assert_ne!(
+        reloaded.active().id,
+        old_id,
+        "the revoked key no longer signs"
+    );
+    let printed = String::from_utf8_lossy(&keys(&signing, "public").stdout).into_owned();
+    assert!(printed.contains("revoked since 2026-12-01"), "{printed}");
+}
+
+#[test]
+fn a_key_file_open_to_others_stops_the_portal_naming_the_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let signing = dir.path().join("signing");
+    assert!(keys(&signing, "public").status.success());
+    let mode = std::fs::metadata(&signing)
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "key folders are 0700");
+    let file = std::fs::read_dir(&signing)
+        .expect("dir")
+        .map(|entry| entry.expect("entry").path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "key"))
+        .expect("a key file");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let refused = keys(&signing, "public");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(&file.display().to_string()) && stderr.contains("chmod 600"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn rotating_the_totp_key_reseals_every_secret_and_sign_in_still_works() {
+    use app::backend::identity::auth::totp::SealingKey;
+    let app = crate::helpers::spawn_app().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let key_path = dir.path().join("keys").join("totp.key");
+    let old = SealingKey::load_or_create(&key_path).expect("key");
+    // A person enrolled with the portal's key as the file holds it.
+    let ada = app.create_user("ada@example.com", "Ada", &[]).await;
+    let secret = app::backend::identity::auth::totp::TotpSecret::generate();
+    app::backend::identity::auth::totp::store_confirmed(
+        &mut app.pool.acquire().await.expect("conn"),
+        &old,
+        ada,
+        &secret,
+        app.now(),
+    )
+    .await
+    .expect("stored");
+    let before: Vec<u8> = sqlx::query_scalar("SELECT secret_sealed FROM user_totp")
+        .fetch_one(&app.pool)
+        .await
+        .expect("sealed");
+    let output = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--database-url", &app.database_url(), "--totp-key-file"])
+        .arg(&key_path)
+        .args(["keys", "rotate-totp"])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1 second-factor secrets re-sealed"));
+    let new = SealingKey::load_or_create(&key_path).expect("key");
+    let after: Vec<u8> = sqlx::query_scalar("SELECT secret_sealed FROM user_totp")
+        .fetch_one(&app.pool)
+        .await
+        .expect("sealed");
+    assert_ne!(before, after);
+    let opened = new.open(&after, ada).expect("the new file opens it");
+    assert_eq!(opened.base32().expect("b32"), secret.base32().expect("b32"));
+    assert!(!key_path.with_extension("key.next").exists());
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'keys.totp_rotated'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("audit");
+    assert_eq!(audited, 1);
+}

@@ -1,8 +1,9 @@
 //! 32-byte secrets kept in files outside the database (the TOTP sealing key, receipt signing
-//! keys): read if present, else created from the OS's random source with mode 0600.
+//! keys): read if present, else created from the OS's random source with mode 0600 in folders
+//! made 0700. A key file another user owns, or others may read or change, is refused at load.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use rand::RngCore;
@@ -16,6 +17,46 @@ pub enum KeyFileError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{path} {problem}: the portal refuses keys others could read or swap; {fix}")]
+    Unsafe {
+        path: String,
+        problem: String,
+        fix: String,
+    },
+}
+
+/// Refuses `path` (a key file, or a folder of keys) unless the portal's user owns it and nobody
+/// else may read, write or enter it.
+pub fn check_private(path: &Path) -> Result<(), KeyFileError> {
+    let meta = std::fs::metadata(path).map_err(io_error(path))?;
+    let shown = path.display().to_string();
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(KeyFileError::Unsafe {
+            problem: format!("belongs to user id {}, not the portal's ({me})", meta.uid()),
+            fix: format!("run: chown {me} {shown}"),
+            path: shown,
+        });
+    }
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        let wanted = if meta.is_dir() { "700" } else { "600" };
+        return Err(KeyFileError::Unsafe {
+            problem: format!("is open to other users (mode {mode:o})"),
+            fix: format!("run: chmod {wanted} {shown}"),
+            path: shown,
+        });
+    }
+    Ok(())
+}
+
+/// Creates `dir` (and missing parents) for keys: mode 0700.
+pub fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io_error(dir))
 }
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> KeyFileError + '_ {
@@ -25,8 +66,9 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> KeyFileError + '_ {
     }
 }
 
-/// The 32 bytes in `path`.
+/// The 32 bytes in `path`, a file only the portal's user may read.
 pub fn read(path: &Path) -> Result<[u8; 32], KeyFileError> {
+    check_private(path)?;
     let bytes = std::fs::read(path).map_err(io_error(path))?;
     <[u8; 32]>::try_from(bytes.as_slice())
         .map_err(|_| KeyFileError::WrongLength(path.display().to_string()))
@@ -36,7 +78,7 @@ pub fn read(path: &Path) -> Result<[u8; 32], KeyFileError> {
 pub fn create(path: &Path) -> Result<[u8; 32], KeyFileError> {
     let io = io_error(path);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(&io)?;
+        create_private_dir(parent)?;
     }
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -78,5 +120,29 @@ mod tests {
         assert!(create(&path).is_err(), "never overwritten");
         std::fs::write(&path, b"short").expect("write");
         assert!(matches!(read(&path), Err(KeyFileError::WrongLength(_))));
+        let folder = std::fs::metadata(dir.path().join("keys")).expect("meta");
+        assert_eq!(
+            folder.permissions().mode() & 0o777,
+            0o700,
+            "key folders are private"
+        );
+    }
+
+    #[test]
+    fn a_key_file_others_may_read_is_refused_naming_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("k.key");
+        load_or_create(&path).expect("created");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let error = read(&path).expect_err("refused");
+        let message = error.to_string();
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        assert!(message.contains("chmod 600"), "{message}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert!(read(&path).is_ok());
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        let error = check_private(dir.path()).expect_err("a folder open to others");
+        assert!(error.to_string().contains("chmod 700"), "{error}");
     }
 }

@@ -8,6 +8,7 @@ pub mod key_file;
 pub mod lookups;
 pub mod qr;
 pub mod rate;
+pub mod revocations;
 pub mod secrets;
 pub mod services;
 pub mod signing;

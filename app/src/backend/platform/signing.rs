@@ -4,7 +4,8 @@
 //! the database; the newest signs, every older one still verifies what it signed (rotation).
 //! A key's id is the first 8 bytes of the SHA-256 of its public key, in hex; a receipt names
 //! the id of the key that signed it. Public keys are published as raw bytes (base64) and as
-//! PEM (SubjectPublicKeyInfo), which `openssl pkeyutl -verify -rawin` reads.
+//! PEM (SubjectPublicKeyInfo), which `openssl pkeyutl -verify -rawin` reads. A key can be
+//! revoked from a date on (`revocations`): what it signed from then on no longer verifies.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::backend::platform::key_file::{self, KeyFileError};
+use crate::backend::platform::revocations::{self, Revocation};
 use crate::domain::checkpoint::{CheckpointDocument, SignedCheckpoint};
 use crate::domain::requests::receipt::{ReceiptDocument, ReceiptFormatError, SignedReceipt};
 use crate::error::{AppError, OrInternal};
@@ -71,6 +73,8 @@ pub struct PublicKeyView {
     pub public_key_pem: String,
     /// Signs new receipts (the others only verify old ones).
     pub active: bool,
+    /// Revoked from this time on: nothing it signed since verifies.
+    pub revoked_since: Option<DateTime<Utc>>,
 }
 
 /// The PEM form of `public`.
@@ -89,6 +93,8 @@ pub enum VerifyError {
     Malformed,
     #[error("the signature does not match the document")]
     Mismatch,
+    #[error("key {key_id} was revoked on {since}: nothing it signed from then on is valid")]
+    Revoked { key_id: String, since: String },
 }
 
 /// Why a receipt does not check out.
@@ -105,6 +111,7 @@ pub enum ReceiptError {
 pub struct SigningKeys {
     older: Vec<KeyPair>,
     active: KeyPair,
+    revoked: Vec<Revocation>,
 }
 
 fn key_files(dir: &Path) -> Result<Vec<PathBuf>, KeyFileError> {
@@ -141,6 +148,7 @@ impl SigningKeys {
         Some(Self {
             older: keys,
             active,
+            revoked: vec![],
         })
     }
 
@@ -148,16 +156,32 @@ impl SigningKeys {
         self.older.iter().chain(std::iter::once(&self.active))
     }
 
-    /// The keys in `dir`, which must hold at least one (verifying never creates a key).
+    /// The keys in `dir`, which must hold at least one (verifying never creates a key), with
+    /// their revocations. The folder and every file in it must be the portal user's alone; the
+    /// newest key must not be revoked (it would sign).
     pub fn load(dir: &Path) -> Result<Self, KeyFileError> {
+        if dir.exists() {
+            key_file::check_private(dir)?;
+        }
         let keys = key_files(dir)?
             .iter()
             .map(|path| key_file::read(path).map(KeyPair::from_seed))
             .collect::<Result<Vec<_>, _>>()?;
-        Self::from_pairs(keys).ok_or_else(|| KeyFileError::Io {
+        let mut keys = Self::from_pairs(keys).ok_or_else(|| KeyFileError::Io {
             path: dir.display().to_string(),
             source: std::io::Error::other("no signing key here"),
-        })
+        })?;
+        keys.revoked = revocations::read(dir)?;
+        if keys.revocation(&keys.active.id).is_some() {
+            return Err(KeyFileError::Io {
+                path: dir.display().to_string(),
+                source: std::io::Error::other(format!(
+                    "the newest signing key {} is revoked; run `server keys rotate`",
+                    keys.active.id
+                )),
+            });
+        }
+        Ok(keys)
     }
 
     /// The keys in `dir`; on first start (none there yet) one is created.
@@ -172,6 +196,51 @@ impl SigningKeys {
     pub fn rotate(dir: &Path, now: DateTime<Utc>) -> Result<String, KeyFileError> {
         let seed = key_file::create(&dir.join(file_name(now)))?;
         Ok(KeyPair::from_seed(seed).id)
+    }
+
+    /// Revokes key `key_id` of `dir` from `since` on. Revoking the key that signs first adds a
+    /// new one, whose id is returned.
+    pub fn revoke(
+        dir: &Path,
+        key_id: &str,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, KeyFileError> {
+        let keys = Self::load(dir)?;
+        if !keys.all().any(|pair| pair.id == key_id) {
+            return Err(KeyFileError::Io {
+                path: dir.display().to_string(),
+                source: std::io::Error::other(format!("no signing key {key_id} here")),
+            });
+        }
+        let replacement = if keys.active.id == key_id {
+            Some(Self::rotate(dir, now)?)
+        } else {
+            None
+        };
+        revocations::append(dir, key_id, since)?;
+        Ok(replacement)
+    }
+
+    fn revocation(&self, key_id: &str) -> Option<&Revocation> {
+        self.revoked.iter().find(|revoked| revoked.key_id == key_id)
+    }
+
+    /// Refuses what `key_id` signed at `signed_at` (RFC 3339) if the key was revoked by then.
+    fn check_not_revoked(&self, key_id: &str, signed_at: &str) -> Result<(), VerifyError> {
+        let Some(revoked) = self.revocation(key_id) else {
+            return Ok(());
+        };
+        let refused = || VerifyError::Revoked {
+            key_id: key_id.to_owned(),
+            since: revoked.since.to_rfc3339(),
+        };
+        // A time that does not parse cannot show it came before the revocation.
+        let signed_at = DateTime::parse_from_rfc3339(signed_at).map_err(|_| refused())?;
+        if signed_at >= revoked.since {
+            return Err(refused());
+        }
+        Ok(())
     }
 
     /// The key that signs.
@@ -226,6 +295,7 @@ impl SigningKeys {
             receipt.payload.as_bytes(),
             &receipt.signature,
         )?;
+        self.check_not_revoked(&receipt.key_id, &document.decided_at)?;
         Ok(document)
     }
 
@@ -257,6 +327,7 @@ impl SigningKeys {
             checkpoint.payload.as_bytes(),
             &checkpoint.signature,
         )
+        .and_then(|()| self.check_not_revoked(&checkpoint.key_id, &document.taken_at))
         .map_err(|e| e.to_string())?;
         Ok(document)
     }
@@ -272,6 +343,7 @@ impl SigningKeys {
                     .encode(pair.public().as_bytes()),
                 public_key_pem: public_key_pem(&pair.public()),
                 active: pair.id == active,
+                revoked_since: self.revocation(&pair.id).map(|revoked| revoked.since),
             })
             .collect()
     }
@@ -283,6 +355,15 @@ mod tests {
     use chrono::TimeZone;
     use std::os::unix::fs::PermissionsExt;
 
+    /// A key folder the portal creates itself (0700), inside a temporary one.
+    struct KeyFolder(PathBuf);
+
+    impl KeyFolder {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
     fn at(seconds: i64) -> DateTime<Utc> {
         Utc.timestamp_opt(1_795_000_000 + seconds, 0)
             .single()
@@ -291,7 +372,8 @@ mod tests {
 
     #[test]
     fn the_first_key_is_created_once_and_rotation_keeps_old_signatures_valid() {
-        let dir = tempfile::tempdir().expect("dir");
+        let temp = tempfile::tempdir().expect("dir");
+        let dir = KeyFolder(temp.path().join("signing"));
         let keys = SigningKeys::load_or_create(dir.path(), at(0)).expect("keys");
         let again = SigningKeys::load_or_create(dir.path(), at(5)).expect("keys");
         assert_eq!(keys.active().id, again.active().id, "created once");
@@ -318,6 +400,38 @@ mod tests {
         let (id, signature) = rotated.sign(b"receipt two");
         assert_eq!(id, new_id);
         assert!(rotated.verify(&id, b"receipt two", &signature).is_ok());
+    }
+
+    #[test]
+    fn a_revoked_key_verifies_what_it_signed_before_and_nothing_after() {
+        use crate::domain::requests::receipt::sample_document as document;
+        let temp = tempfile::tempdir().expect("dir");
+        let dir = KeyFolder(temp.path().join("signing"));
+        let keys = SigningKeys::load_or_create(dir.path(), at(0)).expect("keys");
+        let receipt_at = |time: &str| {
+            let mut signed = document();
+            signed.decided_at = time.to_owned();
+            keys.sign_receipt(&signed).expect("signed")
+        };
+        let before = receipt_at("2026-11-30T23:59:59Z");
+        let after = receipt_at("2026-12-01T00:00:00Z");
+        let revoked_since = "2026-12-01T00:00:00Z".parse().expect("time");
+        let replacement = SigningKeys::revoke(dir.path(), &keys.active().id, revoked_since, at(60))
+            .expect("revoked")
+            .expect("the active key is replaced first");
+        let reloaded = SigningKeys::load(dir.path()).expect("keys");
+        assert_eq!(reloaded.active().id, replacement);
+        assert!(reloaded.verify_receipt(&before).is_ok());
+        assert!(matches!(
+            reloaded.verify_receipt(&after),
+            Err(ReceiptError::Signature(VerifyError::Revoked { .. }))
+        ));
+        let views = reloaded.public_keys();
+        assert_eq!(views[0].revoked_since, Some(revoked_since));
+        assert_eq!(views[1].revoked_since, None);
+        assert!(
+            SigningKeys::revoke(dir.path(), "0000000000000000", revoked_since, at(61)).is_err()
+        );
     }
 
     #[test]
@@ -386,7 +500,8 @@ mod tests {
     #[test]
     fn openssl_verifies_a_signature_with_the_published_pem() {
         // `scripts/test` installs openssl (ensure_openssl); without it this fails, not skips.
-        let dir = tempfile::tempdir().expect("dir");
+        let temp = tempfile::tempdir().expect("dir");
+        let dir = temp;
         let keys = SigningKeys::from_pairs(vec![KeyPair::from_seed([9; 32])]).expect("keys");
         let message = b"{\"audit_seq\":42,\"decision\":\"approve\"}";
         let (_, signature) = keys.sign(message);

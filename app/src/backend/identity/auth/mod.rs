@@ -4,6 +4,7 @@ pub mod enrollment;
 pub mod lock;
 pub mod password;
 pub mod recovery;
+pub mod reseal;
 pub mod session;
 pub mod session_store;
 pub mod sessions;
