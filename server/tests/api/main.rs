@@ -16,6 +16,7 @@ mod demo;
 mod denials;
 mod health;
 mod helpers;
+mod log_secrets;
 mod metrics;
 mod migrations;
 mod onboarding;

@@ -1,0 +1,147 @@
+//! Nothing secret reaches the log: with every span and event recorded at the most detailed
+//! level, an invitation accepted, a password, a second factor and an API token used leave no
+//! trace of themselves in what the portal logs.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use app::domain::Role;
+use serde_json::Value;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+use crate::helpers::{cookie_of, spawn_app, PASSWORD};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn invitations_passwords_codes_and_tokens_never_reach_the_log() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // The test's runtime runs on this thread, the portal included.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let admin = app.signed_in("root@example.com", &[Role::Admin]).await;
+    let response = app
+        .call(
+            "admin/invite",
+            &[
+                ("email", "rita@example.com"),
+                ("name", "Rita"),
+                ("roles[]", "reviewer"),
+            ],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let (_, people) = app
+        .call_json("admin/people", &[], Some(&admin.cookie))
+        .await;
+    let link = people["reveal"]["InvitationLink"]["url"]
+        .as_str()
+        .expect("link")
+        .to_owned();
+    let invitation = link.rsplit('#').next().expect("token").to_owned();
+    let opened = app
+        .call("open_invitation", &[("code", &invitation)], None)
+        .await;
+    let visitor = cookie_of(&opened).expect("cookie");
+    let accepted = app
+        .call(
+            "accept_invitation",
+            &[("password", PASSWORD)],
+            Some(&visitor),
+        )
+        .await;
+    assert_eq!(accepted.status(), 200);
+
+    // Signing in again: the password and a code.
+    app.advance(30);
+    let code = admin
+        .totp
+        .as_ref()
+        .expect("enrolled")
+        .code_at(app.now())
+        .expect("code");
+    let password_step = app
+        .call(
+            "sign_in",
+            &[("email", "root@example.com"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    let pending = cookie_of(&password_step).expect("cookie");
+    let code_step = app
+        .call("sign_in_code", &[("code", &code)], Some(&pending))
+        .await;
+    assert_eq!(code_step.status(), 200);
+    let cookie = cookie_of(&code_step).expect("signed in");
+    let (status, body) = app
+        .call_json(
+            "create_api_token",
+            &[
+                ("name", "logger"),
+                ("scope", "read"),
+                ("expires_in_days", "30"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, account) = app.call_json("account", &[], Some(&cookie)).await;
+    let token = account["reveal"]["ApiToken"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let me: Value = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["email"], "root@example.com");
+
+    let log = captured.text();
+    assert!(
+        log.contains("request"),
+        "the log was captured: {}",
+        &log[..log.len().min(400)]
+    );
+    for (what, secret) in [
+        ("invitation token", &invitation[4..]),
+        ("password", PASSWORD),
+        ("second-factor code", code.as_str()),
+        ("API token", token.rsplit('_').next().expect("token")),
+    ] {
+        assert!(!log.contains(secret), "the {what} appears in the log");
+    }
+}
