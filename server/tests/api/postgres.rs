@@ -189,12 +189,19 @@ async fn serve_on_a_private_cluster_runs_as_a_role_that_cannot_rewrite_the_audit
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn the server binary");
+    // Read the console on a thread that keeps draining it: a closed pipe would make the
+    // portal's next line of output fail.
     let stdout = BufReader::new(portal.stdout.take().expect("stdout"));
+    let (lines, console) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
     let mut owner_url = None;
     let mut setup_code = None;
     let mut address = String::new();
-    for line in stdout.lines() {
-        let line = line.expect("line");
+    for line in console.iter() {
         if let Some(url) = line.split("(psql ").nth(1) {
             owner_url = Some(url.trim_end_matches(')').to_owned());
         }

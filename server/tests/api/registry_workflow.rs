@@ -265,6 +265,54 @@ async fn a_new_approved_tool_and_a_reinstated_one_are_never_saved_directly() {
 }
 
 #[tokio::test]
+async fn approving_a_change_never_undoes_a_narrowing_made_after_it_was_proposed() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let rita = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
+    let mut sam = app.signed_in("sam@example.com", &[Role::Reviewer]).await;
+    let mut kai = app.signed_in("kai@example.com", &[Role::Reviewer]).await;
+    let mut wider = edit_form(&app, &rita, "claude-code", &[]).await;
+    wider.push(("tool[teams][]".into(), "data-science".into()));
+    let (_, saved) = save(&app, &rita, &wider).await;
+    let number = saved["number"].as_i64().expect("proposed").to_string();
+    // Meanwhile the tool is narrowed: a data class removed, at once.
+    let mut narrower = edit_form(&app, &sam, "claude-code", &[]).await;
+    let class = narrower
+        .iter()
+        .find(|(k, _)| k == "tool[data_classes][]")
+        .map(|(_, v)| v.clone())
+        .expect("a data class");
+    let team = narrower
+        .iter()
+        .find(|(k, _)| k == "tool[teams][]")
+        .map_or("payments".to_owned(), |(_, v)| v.clone());
+    let allowed = ask(&app, &rita, "claude-code", &class, &team).await;
+    assert_eq!(allowed["allowed"], true, "{allowed}");
+    narrower.retain(|(k, v)| !(k == "tool[data_classes][]" && *v == class));
+    let (status, saved) = save(&app, &sam, &narrower).await;
+    assert_eq!(
+        (status, saved["outcome"].as_str()),
+        (200, Some("applied")),
+        "{saved}"
+    );
+    // Approving the older proposal would bring the class back: refused, nothing written.
+    app.assign(&sam, &number).await;
+    let mut refused = None;
+    for reviewer in [&mut sam, &mut kai] {
+        let (status, body) = app.decide(reviewer, &number, "approve").await;
+        if status != 200 {
+            refused = Some((status, body));
+            break;
+        }
+    }
+    let (status, body) = refused.expect("the final approval is refused");
+    assert_eq!(status, 409, "{body}");
+    let answer = ask(&app, &rita, "claude-code", &class, &team).await;
+    assert_eq!(answer["allowed"], false, "the narrowing stands: {answer}");
+    assert_every_yes_has_a_receipt(&app).await;
+}
+
+#[tokio::test]
 async fn narrowing_takes_effect_at_once_and_keeps_the_remaining_receipts() {
     let app = spawn_app().await;
     app.load_demo().await;

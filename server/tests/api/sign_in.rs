@@ -67,7 +67,23 @@ async fn unknown_accounts_wrong_passwords_and_disabled_accounts_look_the_same() 
     for result in [&wrong, &unknown, &disabled] {
         assert_eq!(result, &Err(AppError::InvalidCredentials));
     }
-    assert_eq!(actions(&app).await, ["auth.sign_in_failed"; 3]);
+    // Counted per address and minute: one event with the count and the accounts tried.
+    assert_eq!(actions(&app).await, Vec::<String>::new());
+    app::backend::audit::tallies::flush(&app.pool, now + Duration::minutes(1))
+        .await
+        .expect("flush");
+    assert_eq!(actions(&app).await, ["auth.sign_in_failed"]);
+    let payload: String =
+        sqlx::query_scalar("SELECT payload FROM audit_events WHERE action = 'auth.sign_in_failed'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("payload");
+    let record: serde_json::Value = serde_json::from_str(&payload).expect("json");
+    assert_eq!(record["after"]["count"], 3);
+    assert_eq!(
+        record["after"]["targets"],
+        serde_json::json!(["account:ada@example.com", "account:nobody@example.com"])
+    );
 }
 
 #[tokio::test]

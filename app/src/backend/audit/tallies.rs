@@ -9,13 +9,22 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::chain::{append, cut, NewEvent};
+use crate::backend::identity::auth::throttle::address_key;
 use crate::domain::{Actor, AuditAction};
 use crate::error::{AppError, OrInternal};
 
 /// Distinct targets kept per tally: enough to see what was probed.
 const TARGETS_KEPT: i32 = 5;
 
+/// Sources counted apart per action and minute; more (an attacker rotating addresses) are
+/// counted together under `*`, so a minute costs at most this many events per action.
+const SOURCES_PER_MINUTE: i64 = 100;
+
+/// Where every source past [`SOURCES_PER_MINUTE`] is counted.
+const MANY_SOURCES: &str = "*";
+
 /// Counts one refusal of `action` by `actor` from `source`, on `target`, in `now`'s minute.
+/// Sources are counted as the throttle counts them (IPv6 per /64).
 pub async fn count(
     conn: &mut PgConnection,
     action: AuditAction,
@@ -28,6 +37,20 @@ pub async fn count(
         .duration_trunc(TimeDelta::minutes(1))
         .or_internal("truncating a time to its minute")?;
     let serialized = serde_json::to_string(actor).or_internal("serializing an actor")?;
+    let mut source = source.map(address_key).unwrap_or_default();
+    let crowded = sqlx::query_scalar!(
+        r#"SELECT count(*) >= $3 AND NOT bool_or(source = $4) AS "crowded!"
+           FROM audit_tallies WHERE action = $1 AND minute = $2"#,
+        action.as_str(),
+        minute,
+        SOURCES_PER_MINUTE,
+        source
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if crowded {
+        source = MANY_SOURCES.to_owned();
+    }
     sqlx::query!(
         "INSERT INTO audit_tallies (action, actor, actor_label, source, minute, count, targets)
          VALUES ($1, $2, $3, $4, $5, 1, ARRAY[$6::text])
@@ -40,7 +63,7 @@ pub async fn count(
         action.as_str(),
         serialized,
         actor.label(),
-        source.map(|ip| ip.to_string()).unwrap_or_default(),
+        source,
         minute,
         cut(target),
         TARGETS_KEPT,
@@ -76,13 +99,17 @@ pub async fn flush(pool: &PgPool, now: DateTime<Utc>) -> Result<usize, AppError>
         };
         let actor: Actor =
             serde_json::from_str(&row.actor).or_internal("reading a tally's actor")?;
-        let mut event = NewEvent::new(actor, action)
-            .source(row.source.parse().ok())
-            .after(serde_json::json!({
-                "count": row.count,
-                "minute": row.minute,
-                "targets": row.targets,
-            }));
+        let address = row.source.parse().ok();
+        let mut after = serde_json::json!({
+            "count": row.count,
+            "minute": row.minute,
+            "targets": row.targets,
+        });
+        if address.is_none() && !row.source.is_empty() {
+            // An IPv6 /64, or `*` for sources past the per-minute limit.
+            after["sources"] = serde_json::json!(row.source);
+        }
+        let mut event = NewEvent::new(actor, action).source(address).after(after);
         if let Some(first) = row.targets.first() {
             event = event.target(first.clone());
         }

@@ -16,7 +16,8 @@ use crate::backend::notifications;
 use crate::backend::platform::change::Change;
 use crate::backend::platform::lookups::ids_of;
 use crate::backend::registry::approvals;
-use crate::backend::registry::editing::snapshot;
+use crate::backend::registry::editing::{as_valid, snapshot};
+use crate::backend::registry::tools::detail_in;
 use crate::domain::requests::state::RequestState;
 use crate::domain::{
     field_changes, AuditAction, Day, FieldChange, Role, ToolForm, ToolStatus, ValidTool,
@@ -162,7 +163,8 @@ pub async fn proposal(conn: &mut PgConnection, request_id: Uuid) -> Result<Propo
 
 /// Writes an approved change into the registry under `receipt`: the proposed entry, with the
 /// approving reviewers' conditions added and the decision's next review when the proposal set
-/// none. Returns the tool's identifier.
+/// none. Returns the tool's identifier. `Conflict` when the tool changed after the proposal
+/// (a suspension, say): writing the proposal would silently undo that change.
 pub async fn apply(
     conn: &mut PgConnection,
     change: &Change,
@@ -172,6 +174,20 @@ pub async fn apply(
     next_review: Day,
 ) -> Result<String, AppError> {
     let proposal = proposal(&mut *conn, request_id).await?;
+    if let Some(slug) = proposal.tool_slug.as_deref() {
+        sqlx::query_scalar!("SELECT tool_id FROM tools WHERE slug = $1 FOR UPDATE", slug)
+            .fetch_one(&mut *conn)
+            .await?;
+        let now = snapshot(&as_valid(&detail_in(&mut *conn, slug).await?)?);
+        if proposal.before.as_ref() != Some(&now) {
+            return Err(AppError::Conflict {
+                message: "The tool was changed after this change was proposed, and approving \
+                          it would undo that change. Reject it and propose it again from the \
+                          tool as it is now."
+                    .into(),
+            });
+        }
+    }
     let mut tool = proposal.tool()?;
     if !conditions.is_empty() {
         tool.conditions = [tool.conditions.trim(), conditions]

@@ -122,6 +122,7 @@ pub async fn confirm(
     lock::ensure_open(&mut conn, user_id, now).await?;
     drop(conn);
     let mut tx = pool.begin().await?;
+    lock::hold(&mut tx, user_id, now).await?;
     let sealed = sqlx::query_scalar!(
         "SELECT secret_sealed FROM totp_enrollments WHERE user_id = $1 FOR UPDATE",
         user_id

@@ -44,6 +44,23 @@ pub async fn ensure_open(
     }
 }
 
+/// Inside the transaction that checks a second factor: waits for any other check of the same
+/// person's factor to finish, then refuses while it is locked. Without the wait, a burst of
+/// parallel guesses would all pass the lock before the tenth failure was committed.
+pub async fn hold(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtext('second-factor:' || $1::text))",
+        user_id.to_string()
+    )
+    .execute(&mut *conn)
+    .await?;
+    ensure_open(conn, user_id, now).await
+}
+
 /// Whose second factor was tried, from where, and what for (for the audit event).
 pub struct Attempt<'a> {
     pub user_id: Uuid,

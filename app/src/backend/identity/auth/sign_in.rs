@@ -13,7 +13,7 @@ use super::password;
 use super::recovery;
 use super::throttle::{self, ThrottleKeys};
 use super::totp::{check_and_consume, CodeCheck, SealingKey};
-use crate::backend::audit::{self, NewEvent};
+use crate::backend::audit::{self, tallies, NewEvent};
 use crate::domain::{Actor, AuditAction, Email, Password, RecoveryCode, TotpCode};
 use crate::error::AppError;
 
@@ -47,23 +47,30 @@ pub async fn check_password(
     let password = Password::candidate(password).map_err(|m| AppError::invalid("password", m))?;
     let keys = ThrottleKeys::new(&email, source);
 
-    throttle::refuse_if_throttled(
-        &mut *pool.acquire().await?,
-        &keys,
-        &Actor::Anonymous,
-        &format!("account:{email}"),
-        now,
+    // Attempts on one account take turns, so a burst cannot outrun its throttle: each sees the
+    // failures committed before it.
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtext('password:' || $1))",
+        email.as_str()
     )
+    .execute(&mut *tx)
     .await?;
+    let target = format!("account:{email}");
+    if let Err(refused) =
+        throttle::refuse_if_throttled(&mut tx, &keys, &Actor::Anonymous, &target, now).await
+    {
+        tx.commit().await?;
+        return Err(refused);
+    }
 
     let user = sqlx::query!(
         r#"SELECT u.user_id, u.password_hash, u.disabled_at IS NOT NULL AS "disabled!",
-             EXISTS (SELECT 1 FROM user_totp t
-                     WHERE t.user_id = u.user_id AND t.confirmed_at IS NOT NULL) AS "has_totp!"
+             EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.user_id) AS "has_totp!"
            FROM users u WHERE u.email = $1"#,
         email.as_str()
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
     let stored = user
         .as_ref()
@@ -71,7 +78,6 @@ pub async fn check_password(
         .and_then(|u| u.password_hash.as_deref());
     let matches = password::verify(&password, stored).await?;
 
-    let mut tx = pool.begin().await?;
     let step = match user.filter(|_| matches) {
         Some(user) => {
             throttle::clear_account(&mut tx, &keys).await?;
@@ -92,11 +98,17 @@ pub async fn check_password(
         }
         None => {
             throttle::record_failure(&mut tx, &keys, now).await?;
-            let event = NewEvent::new(Actor::Anonymous, AuditAction::SignInFailed)
-                .target(format!("account:{email}"))
-                .source(source)
-                .after(serde_json::json!({ "factor": "password" }));
-            audit::append(&mut tx, event, now).await?;
+            // Counted, not appended one by one: guesses from many addresses cost the log one
+            // event per address and minute.
+            tallies::count(
+                &mut tx,
+                AuditAction::SignInFailed,
+                &Actor::Anonymous,
+                source,
+                &target,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             return Err(AppError::InvalidCredentials);
         }
@@ -222,6 +234,7 @@ pub async fn check_second_factor(
     drop(conn);
 
     let mut tx = pool.begin().await?;
+    lock::hold(&mut tx, user_id, now).await?;
     let check = consume_factor(&mut tx, key, user_id, &user.secret_sealed, &factor, now).await?;
     if let Some((action, error)) = check.refusal() {
         let attempt = Attempt {
@@ -297,6 +310,9 @@ pub async fn reauthenticate(
         ));
     }
     let mut tx = pool.begin().await?;
+    if factor.is_some() {
+        lock::hold(&mut tx, user_id, now).await?;
+    }
     let password_wrong = match &candidate {
         Some(candidate) => !password::verify(candidate, user.password_hash.as_deref()).await?,
         None => false,

@@ -52,6 +52,7 @@ pub async fn use_code(
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
     let user_id = signer.principal.user_id;
+    lock::hold(tx, user_id, now).await?;
     let sealed = sqlx::query_scalar!(
         "SELECT secret_sealed FROM user_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL",
         user_id

@@ -45,7 +45,7 @@ impl ThrottleKeys {
 }
 
 /// The throttled unit of an address: itself for IPv4, its /64 network for IPv6.
-fn address_key(ip: IpAddr) -> String {
+pub fn address_key(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => {
