@@ -1,28 +1,7 @@
 import { createPublicKey, verify } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Browser, expect, Page, TestInfo } from "@playwright/test";
-import * as OTPAuth from "otpauth";
-import { hydrated, newContext, nextPeriod, open, otpauthFor, screenshot, signIn, submit, test } from "./support";
-
-/** Decides on the open request page with a code from the next TOTP period (the current one
- * signed the reviewer in, and a code is accepted once). */
-async function decide(page: Page, info: TestInfo, totp: OTPAuth.TOTP, signedInAt: number, rationale: string) {
-  await page.getByLabel("Rationale").fill(rationale);
-  await nextPeriod(page, signedInAt);
-  await page.getByRole("textbox", { name: "Code from your authenticator app" }).fill(totp.generate());
-  await submit(page, info, "Sign and decide");
-}
-
-/** A reviewer signed in, in a browser of their own, on the request at `path`. */
-async function reviewerOn(browser: Browser, info: TestInfo, email: string, path: string) {
-  const context = await newContext(browser, info);
-  const page = await context.newPage();
-  const totp = otpauthFor(email);
-  await signIn(page, info, email, totp);
-  const signedInAt = Date.now();
-  await open(page, info, path);
-  return { context, page, totp, signedInAt };
-}
+import { expect } from "@playwright/test";
+import { decide, hydrated, open, reviewerOn, screenshot, signIn, submit, test } from "./support";
 
 test.describe("decisions", () => {
   test("a reviewer asks for changes, the employee answers, two reviewers sign the high-risk request off with fresh codes; the tool lands in the registry and the receipt verifies", async ({

@@ -1,12 +1,12 @@
 import { expect } from "@playwright/test";
-import { hydrated, open, otpauthFor, screenshot, signIn, submit, newContext, test } from "./support";
+import { decide, hydrated, open, otpauthFor, reviewerOn, screenshot, signIn, submit, newContext, test } from "./support";
 
 test.describe("AI-tool registry", () => {
   test("a reviewer adds a tool and a data-class permission; an employee finds it by part of a word and asks the widget", async ({
     page,
     browser,
   }, info) => {
-    test.setTimeout(180_000);
+    test.setTimeout(240_000);
     // Each project has its own reviewer, so their TOTP codes never collide.
     const reviewer = hydrated(info) ? "kai.reviewer@northwind.example" : "lena.reviewer@northwind.example";
     await signIn(page, info, reviewer, otpauthFor(reviewer));
@@ -51,11 +51,41 @@ test.describe("AI-tool registry", () => {
     if (!hydrated(info)) await fillTool();
     await page.getByLabel("SHA-256 checksum (optional)").fill("ab".repeat(32));
     await submit(page, info, "Add tool");
+    // An approval is never saved directly: it becomes a registry change request, and the
+    // prohibited-by-default class makes it high risk, for two reviewers other than the proposer.
+    await expect(page).toHaveURL(/\/requests\/\d+$/);
+    const changeUrl = new URL(page.url()).pathname;
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(toolName);
+    await expect(page.getByText(`A new registry entry, ${toolName}`)).toBeVisible();
+    await expect(page.getByTestId("risk-summary")).toContainText("2 reviewers must approve");
+    await expect(page.getByTestId("decision-form")).toHaveCount(0);
+    await screenshot(page, info, "registry-change-request");
+    await open(page, info, "/tools?q=" + encodeURIComponent(toolName));
+    await expect(page.getByTestId("tools-table")).toHaveCount(0);
+
+    const [first, second] = hydrated(info)
+      ? ["ravi.reviewer@northwind.example", "sofia.reviewer@northwind.example"]
+      : ["kai.reviewer@northwind.example", "ravi.reviewer@northwind.example"];
+    for (const [at, email] of [first, second].entries()) {
+      const signer = await reviewerOn(browser, info, email, changeUrl);
+      await decide(signer.page, info, signer.totp, signer.signedInAt, `Sign-off ${at + 1}: scope is one team.`);
+      if (at === 0) {
+        await expect(signer.page.getByTestId("signoff-progress")).toHaveText("1 of 2 approvals on this version.");
+      } else {
+        await expect(signer.page.locator("[data-state]").first()).toHaveText("Approved");
+        await expect(signer.page.getByTestId("granted-tool")).toBeVisible();
+      }
+      await signer.context.close();
+    }
+
+    // Now the registry holds it, and its approval traces to the receipts.
+    await open(page, info, changeUrl);
+    await page.getByTestId("granted-tool").getByRole("link").click();
     await expect(page).toHaveURL(/\/tools\/zephyrcode-/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(toolName);
     await expect(page.getByTestId("tool-teams")).toHaveText("Payments");
     await expect(page.getByTestId("tool-data-classes")).toContainText(className);
-    await expect(page.getByTestId("history")).toContainText("Created by");
+    await expect(page.getByTestId("approval-source")).toContainText("#");
     await screenshot(page, info, "tool-page-reviewer");
 
     // An employee of Payments, in a browser of their own.

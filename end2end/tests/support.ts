@@ -127,3 +127,23 @@ export const test = base.extend({
     await use(context);
   },
 });
+
+/** Decides on the open request page with a code from the next TOTP period (the current one
+ * signed the reviewer in, and a code is accepted once). */
+export async function decide(page: Page, info: TestInfo, totp: OTPAuth.TOTP, signedInAt: number, rationale: string) {
+  await page.getByLabel("Rationale").fill(rationale);
+  await nextPeriod(page, signedInAt);
+  await page.getByRole("textbox", { name: "Code from your authenticator app" }).fill(totp.generate());
+  await submit(page, info, "Sign and decide");
+}
+
+/** A reviewer signed in, in a browser of their own, on the request at `path`. */
+export async function reviewerOn(browser: Browser, info: TestInfo, email: string, path: string) {
+  const context = await newContext(browser, info);
+  const page = await context.newPage();
+  const totp = otpauthFor(email);
+  await signIn(page, info, email, totp);
+  const signedInAt = Date.now();
+  await open(page, info, path);
+  return { context, page, totp, signedInAt };
+}

@@ -93,6 +93,15 @@ pub async fn create_api_token(
     guard(Permission::ManageOwnAccount, |caller| async move {
         crate::backend::identity::tokens::parse_name(&name)?;
         let scope = parse_scope(&scope)?;
+        // What the portal's traffic looks like is for those who run it.
+        if scope == crate::domain::TokenScope::Metrics
+            && !caller.principal.may(Permission::ManageSettings)
+        {
+            return Err(AppError::invalid(
+                "scope",
+                "only admins may make a metrics token",
+            ));
+        }
         let days = parse_days(&expires_in_days)?;
         caller.confirm_identity(&current_password, &code).await?;
         let created = crate::backend::identity::tokens::create(
@@ -133,14 +142,27 @@ pub async fn revoke_api_token(id: Uuid) -> Result<(), AppError> {
     .await
 }
 
+/// New recovery codes: the password and a current code (recovery codes stand in for the
+/// authenticator, so the password alone must not mint them).
 #[server(endpoint = "regenerate_recovery_codes")]
-pub async fn regenerate_recovery_codes(current_password: String) -> Result<(), AppError> {
+pub async fn regenerate_recovery_codes(
+    current_password: String,
+    #[server(default)] code: String,
+) -> Result<(), AppError> {
     use super::guard::guard;
     use crate::backend::identity::auth::enrollment;
     use crate::domain::Permission;
     guard(Permission::ManageOwnAccount, |caller| async move {
         let services = &caller.services;
-        caller.reauthenticate(&current_password, None).await?;
+        if code.trim().is_empty() {
+            return Err(AppError::invalid(
+                "code",
+                "enter the code your authenticator app shows now",
+            ));
+        }
+        caller
+            .reauthenticate(&current_password, Some(code.trim()))
+            .await?;
         let codes = enrollment::regenerate_recovery_codes(
             &services.pool,
             &caller.principal,

@@ -41,13 +41,23 @@ pub async fn invite_person(
     name: String,
     roles: Option<Vec<String>>,
     teams: Option<BTreeMap<String, String>>,
+    #[server(default)] current_password: String,
+    #[server(default)] code: String,
 ) -> Result<(), AppError> {
     use super::guard::guard;
     use crate::backend::identity::invitations;
-    use crate::domain::Permission;
+    use crate::domain::{Permission, Role};
     guard(Permission::ManagePeople, |caller| async move {
         let invitation =
             invitations::parse(&email, &name, &roles.unwrap_or_default(), pairs(teams))?;
+        // Inviting a reviewer or an admin grants the role: the same fresh proof as granting it.
+        if invitation
+            .roles
+            .iter()
+            .any(|role| matches!(role, Role::Reviewer | Role::Admin))
+        {
+            caller.confirm_identity(&current_password, &code).await?;
+        }
         let email = invitation.email.to_string();
         let token =
             invitations::create(caller.pool(), &caller.principal, invitation, caller.now).await?;

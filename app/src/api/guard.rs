@@ -199,7 +199,8 @@ async fn source_address(services: &Services) -> Option<std::net::IpAddr> {
         .await
         .ok()
         .map(|info| info.0.ip());
-    let forwarded = header(http::HeaderName::from_static("x-forwarded-for"));
+    let forwarded = use_context::<http::request::Parts>()
+        .and_then(|parts| crate::backend::platform::services::forwarded_for(&parts.headers));
     services.client_address(peer, forwarded.as_deref())
 }
 
@@ -213,7 +214,8 @@ fn header(name: http::HeaderName) -> Option<String> {
     })
 }
 
-/// Counts one `access.denied` for this request (its path and query, from its client address).
+/// Counts one `access.denied` for this request (its path and query, from its client address),
+/// in the background.
 /// A failure to count is logged; the refusal stands either way.
 async fn count_denial(actor: &Actor) {
     let Ok(services) = services() else { return };
@@ -222,21 +224,25 @@ async fn count_denial(actor: &Actor) {
     let target = use_context::<http::request::Parts>()
         .and_then(|parts| parts.uri.path_and_query().map(ToString::to_string))
         .unwrap_or_default();
-    let counted = async {
-        let mut conn = services.pool.acquire().await?;
-        tallies::count(
-            &mut conn,
-            AuditAction::AccessDenied,
-            actor,
-            source,
-            &target,
-            now,
-        )
-        .await
-    };
-    if let Err(error) = counted.await {
-        tracing::error!(?error, "could not count a refused authorization");
-    }
+    let actor = actor.clone();
+    // Counted after the answer leaves: a hidden object must not answer slower than a missing one.
+    tokio::spawn(async move {
+        let counted = async {
+            let mut conn = services.pool.acquire().await?;
+            tallies::count(
+                &mut conn,
+                AuditAction::AccessDenied,
+                &actor,
+                source,
+                &target,
+                now,
+            )
+            .await
+        };
+        if let Err(error) = counted.await {
+            tracing::error!(?error, "could not count a refused authorization");
+        }
+    });
 }
 
 /// The browser's User-Agent, for the person's list of sessions.

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use app::backend::audit::tallies;
-use app::backend::platform::services::Services;
+use app::backend::platform::services::{forwarded_for, Services};
 use app::domain::{Actor, AuditAction};
 
 /// Set on a response that refused an authorization (a 403, or the 404 hiding an object).
@@ -38,11 +38,8 @@ pub fn client_address(services: &Services, request: &Request) -> Option<IpAddr> 
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
-    let forwarded = request
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok());
-    services.client_address(peer, forwarded)
+    let forwarded = forwarded_for(request.headers());
+    services.client_address(peer, forwarded.as_deref())
 }
 
 pub async fn count_denials(

@@ -103,6 +103,52 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
 }
 
 #[tokio::test]
+async fn a_password_change_also_ends_a_sign_in_waiting_for_its_code() {
+    let app = spawn_app().await;
+    let me = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
+    // Someone with the old password got as far as the code step.
+    let response = app
+        .call(
+            "sign_in",
+            &[("email", "rita@example.com"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    let pending = cookie_of(&response).expect("a pending sign-in");
+    let (status, _) = json(
+        &app,
+        "change_password",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", NEW_PASSWORD),
+        ],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(status, 200);
+    app.advance(30);
+    let code = me
+        .totp
+        .as_ref()
+        .expect("enrolled")
+        .code_at(app.now())
+        .expect("code");
+    let step = app
+        .call("sign_in_code", &[("code", &code)], Some(&pending))
+        .await;
+    assert_ne!(
+        step.status(),
+        200,
+        "the pending sign-in ended with the password"
+    );
+    assert!(cookie_of(&step).is_none_or(|cookie| who_is_nobody(&cookie)));
+}
+
+fn who_is_nobody(cookie: &str) -> bool {
+    cookie.contains("=;") || cookie.ends_with('=')
+}
+
+#[tokio::test]
 async fn people_see_and_end_their_own_sessions_without_seeing_session_ids() {
     let app = spawn_app().await;
     let me = app.signed_in("ada@example.com", &[]).await;
@@ -219,10 +265,28 @@ async fn api_tokens_are_shown_once_work_and_can_be_revoked() {
 async fn recovery_codes_sign_in_once_each_and_can_be_replaced() {
     let app = spawn_app().await;
     let me = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
+    let fresh_code = || {
+        app.advance(30);
+        me.totp
+            .as_ref()
+            .expect("enrolled")
+            .code_at(app.now())
+            .expect("code")
+    };
+    // The password alone does not mint recovery codes: they stand in for the authenticator.
     let (status, body) = json(
         &app,
         "regenerate_recovery_codes",
-        &[("current_password", "wrong wrong wrong")],
+        &[("current_password", PASSWORD)],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("code")));
+    let code = fresh_code();
+    let (status, body) = json(
+        &app,
+        "regenerate_recovery_codes",
+        &[("current_password", "wrong wrong wrong"), ("code", &code)],
         &me.cookie,
     )
     .await;
@@ -230,14 +294,23 @@ async fn recovery_codes_sign_in_once_each_and_can_be_replaced() {
         (status, body["field"].as_str()),
         (422, Some("current_password"))
     );
+    let code = fresh_code();
     let (status, _) = json(
         &app,
         "regenerate_recovery_codes",
-        &[("current_password", PASSWORD)],
+        &[("current_password", PASSWORD), ("code", &code)],
         &me.cookie,
     )
     .await;
     assert_eq!(status, 200);
+    let told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE user_id = $1 AND message LIKE 'New recovery codes%'",
+    )
+    .bind(me.user_id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("notifications");
+    assert_eq!(told, 1, "the person is told");
     let (_, page) = json(&app, "account", &[], &me.cookie).await;
     let codes: Vec<String> = page["reveal"]["RecoveryCodes"]
         .as_array()
@@ -283,13 +356,15 @@ async fn recovery_codes_sign_in_once_each_and_can_be_replaced() {
     assert_eq!(actions(&app, "auth.recovery_code_used").await, 1);
 
     // New codes replace the old ones.
-    json(
+    let code = fresh_code();
+    let (status, _) = json(
         &app,
         "regenerate_recovery_codes",
-        &[("current_password", PASSWORD)],
+        &[("current_password", PASSWORD), ("code", &code)],
         &me.cookie,
     )
     .await;
+    assert_eq!(status, 200);
     assert_eq!(sign_in_with(codes[1].clone()).await, 422);
 }
 

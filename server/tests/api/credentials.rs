@@ -105,6 +105,19 @@ async fn making_a_token_needs_a_fresh_proof_of_identity_and_a_lifetime_of_at_mos
         .call_json("create_api_token", &form("30", ""), Some(&ada.cookie))
         .await;
     assert_eq!(status, 200, "{body}");
+    // A metrics token shows how the portal is used: admins only.
+    let (status, body) = app
+        .call_json(
+            "create_api_token",
+            &[("name", "prom"), ("scope", "metrics")],
+            Some(&ada.cookie),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("scope")),
+        "{body}"
+    );
     for (days, problem) in [
         ("0", "expires_in_days"),
         ("366", "expires_in_days"),
@@ -314,6 +327,44 @@ async fn granting_reviewer_or_admin_and_resetting_a_second_factor_need_a_fresh_p
         )
         .await;
     assert_eq!(status, 200, "a code alone proves it too: {body}");
+
+    // Inviting someone as an admin grants the role: the same proof, once it is stale again.
+    app.advance(10 * 60);
+    let invite = |password: &'static str| {
+        vec![
+            ("email", "new.admin@example.com"),
+            ("name", "New Admin"),
+            ("roles[]", "admin"),
+            ("current_password", password),
+        ]
+    };
+    let (status, body) = app
+        .call_json("admin/invite", &invite(""), Some(&admin.cookie))
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("current_password")),
+        "{body}"
+    );
+    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(open, 0, "no invitation without the proof");
+    let (status, body) = app
+        .call_json("admin/invite", &invite(PASSWORD), Some(&admin.cookie))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // An employee's invitation grants nothing: no proof asked.
+    app.advance(10 * 60);
+    let (status, body) = app
+        .call_json(
+            "admin/invite",
+            &[("email", "emp@example.com"), ("name", "Emp")],
+            Some(&admin.cookie),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
 }
 
 #[tokio::test]

@@ -68,8 +68,21 @@ async fn refusals_and_hidden_objects_are_audited_as_access_denied_and_counted() 
     );
     assert_eq!(app.page("/dashboard.csv", &eve.cookie).await.status(), 403);
 
-    // Counted while the minute runs; one event per actor, source and minute once it is over.
+    // Counted (after each answer has left) while the minute runs; one event per actor, source
+    // and minute once it is over.
     assert!(denials(&app).await.is_empty());
+    for _ in 0..100 {
+        let counted: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(sum(count), 0)::bigint FROM audit_tallies WHERE action = 'access.denied'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .expect("tallies");
+        if counted >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     app::backend::audit::tallies::flush(&app.pool, app.now() + chrono::Duration::minutes(1))
         .await
         .expect("flush");

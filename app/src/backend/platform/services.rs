@@ -21,6 +21,18 @@ pub struct Services {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
+/// Every `X-Forwarded-For` header of a request, in order, as one list: proxies that add a
+/// header line of their own (rather than appending to the last) must not leave the client's
+/// forged first line as the only one read.
+pub fn forwarded_for(headers: &http::HeaderMap) -> Option<String> {
+    let lines: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join(","))
+}
+
 impl Services {
     /// The client's address: the socket's peer, unless that peer is a trusted proxy, in which
     /// case the right-most address in `X-Forwarded-For` that is not itself a trusted proxy.
@@ -56,6 +68,22 @@ impl Services {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn every_forwarded_for_line_is_read_in_order() {
+        let mut headers = http::HeaderMap::new();
+        headers.append("x-forwarded-for", "6.6.6.6".parse().expect("value"));
+        headers.append("x-forwarded-for", "203.0.113.7".parse().expect("value"));
+        let joined = forwarded_for(&headers);
+        assert_eq!(joined.as_deref(), Some("6.6.6.6,203.0.113.7"));
+        let proxy = services(&["10.0.0.1"]);
+        assert_eq!(
+            proxy.client_address(Some("10.0.0.1".parse().expect("ip")), joined.as_deref()),
+            Some("203.0.113.7".parse().expect("ip")),
+            "the line the proxy added wins over the client's own"
+        );
+        assert_eq!(forwarded_for(&http::HeaderMap::new()), None);
+    }
 
     fn services(trusted: &[&str]) -> Services {
         Services {

@@ -86,8 +86,10 @@ pub fn widenings(
             .filter(|class| !before.data_classes.contains(class))
             .map(|class| format!("data class {class} added")),
     );
+    // Adding conditions narrows; they may only be added after the ones there are, word for
+    // word, so nothing can be slipped in front of them.
     let old_conditions = before.conditions.trim();
-    if !old_conditions.is_empty() && !after.conditions.contains(old_conditions) {
+    if !old_conditions.is_empty() && !after.conditions.trim().starts_with(old_conditions) {
         widened.push("conditions of use removed or changed".to_owned());
     }
     widened.extend(
@@ -104,6 +106,9 @@ pub fn widenings(
             .map(|(key, _)| format!("requirement {key} dropped")),
     );
     let latest = today.plus_months(max_review_months);
+    if before.next_review.is_some() && after.next_review.is_none() {
+        widened.push("next review date removed".to_owned());
+    }
     if let Some(review) = after.next_review {
         let later_than_before = before.next_review.is_none_or(|old| review > old);
         if review > latest && later_than_before {
@@ -210,6 +215,14 @@ mod tests {
         };
         assert!(widen(Some(&conditional), &stricter).is_empty());
         assert!(widen(Some(&approved()), &conditional).is_empty());
+        let slipped_in_front = Allowance {
+            conditions: "Ignore what follows. Project directory only.".into(),
+            ..conditional.clone()
+        };
+        assert_eq!(
+            widen(Some(&conditional), &slipped_in_front),
+            ["conditions of use removed or changed"]
+        );
         assert_eq!(
             widen(Some(&conditional), &approved()),
             [
@@ -246,6 +259,14 @@ mod tests {
         assert_eq!(
             widen(Some(&approved()), &too_late),
             ["next review 2028-01-01, later than 12 months from today"]
+        );
+        let never = Allowance {
+            next_review: None,
+            ..approved()
+        };
+        assert_eq!(
+            widen(Some(&approved()), &never),
+            ["next review date removed"]
         );
     }
 }

@@ -13,6 +13,7 @@ use super::throttle::{self, ThrottleKeys};
 use super::totp::{check_and_consume, CodeCheck, SealingKey, TotpSecret};
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
+use crate::backend::notifications;
 use crate::domain::{AuditAction, RecoveryCode, TotpCode};
 use crate::error::AppError;
 
@@ -217,6 +218,17 @@ pub async fn regenerate_recovery_codes(
         .target(format!("user:{}", principal.email))
         .source(source);
     audit::append(&mut tx, event, now).await?;
+    // Told in the portal: new codes someone else made would be their way in.
+    notifications::notify(
+        &mut tx,
+        &[principal.user_id],
+        uuid::Uuid::nil(),
+        "New recovery codes were made for your account; the old ones no longer work. Not you? \
+         Change your password and tell IT security.",
+        "/account",
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(codes)
 }

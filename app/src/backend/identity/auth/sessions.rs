@@ -76,8 +76,12 @@ pub async fn end_all(
     user_id: Uuid,
     except: Option<&str>,
 ) -> Result<u64, AppError> {
+    // Half-finished sign-ins (password right, code still owed) end too: a password change
+    // must not leave an attacker's pending code step alive.
     Ok(sqlx::query!(
-        "DELETE FROM sessions WHERE user_id = $1 AND session_id <> $2",
+        "DELETE FROM sessions
+         WHERE (user_id = $1 OR data -> 'awaiting_code' ->> 'user_id' = $1::text)
+           AND session_id <> $2",
         user_id,
         except.unwrap_or("")
     )

@@ -152,6 +152,7 @@ fn PeopleView(
                     current=vec![]
                     error=field_error(invite_error, "teams")
                 />
+                <ConfirmIdentity id="invite" error=invite_error />
                 <button type="submit" class="button">
                     "Create invitation link"
                 </button>

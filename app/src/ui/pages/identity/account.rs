@@ -129,6 +129,16 @@ fn AccountView(
                             maxlength=1024
                             error=field_error(regenerate_error, "current_password")
                         />
+                        <Field
+                            id="recovery-code"
+                            name="code"
+                            label="Code from your app"
+                            input_type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            maxlength=32
+                            error=field_error(regenerate_error, "code")
+                        />
                         <button type="submit" class="button button--secondary">
                             "New recovery codes"
                         </button>
