@@ -199,14 +199,20 @@ pub async fn get_data_class_editor(slug: String) -> Result<DataClassEditor, AppE
 pub async fn save_data_class(
     original: String,
     class: crate::domain::DataClassForm,
+    #[server(default)] code: String,
 ) -> Result<String, AppError> {
     use super::guard::guard;
-    use crate::backend::registry::data_classes;
+    use crate::backend::registry::data_classes::{self, ClassEditor};
     use crate::domain::Permission;
     guard(Permission::ManageRegistry, |caller| async move {
         let change = caller.change()?;
         let original = Some(original.trim()).filter(|s| !s.is_empty());
-        let slug = data_classes::save(caller.pool(), &change, original, &class).await?;
+        let editor = ClassEditor {
+            principal: &caller.principal,
+            totp_key: &caller.services.totp_key,
+            code: &code,
+        };
+        let slug = data_classes::save(caller.pool(), &change, &editor, original, &class).await?;
         leptos_axum::redirect("/data-classes");
         Ok(slug)
     })

@@ -5,6 +5,7 @@ use app::domain::Membership;
 use serde_json::Value;
 
 use crate::helpers::{spawn_app, TestApp};
+use crate::registry_editing::new_tool;
 use crate::requests::draft;
 
 /// Uses up the rest of `limit`'s current window for `user` (as other instances would have).
@@ -70,6 +71,31 @@ async fn filing_requests_is_limited_per_account() {
         .call_json("save_request", &draft(), Some(&other.cookie))
         .await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_registry_change_proposal_counts_as_a_request_filed() {
+    use app::backend::platform::rate::REQUESTS_FILED;
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let rita = app
+        .signed_in("rita@example.com", &[app::domain::Role::Reviewer])
+        .await;
+    let (status, saved) = app
+        .call_json("save_tool", &new_tool(), Some(&rita.cookie))
+        .await;
+    assert_eq!((status, saved["outcome"].as_str()), (200, Some("proposed")));
+    assert_eq!(counted(&app, format!("requests:{}", rita.user_id)).await, 1);
+    use_up(&app, REQUESTS_FILED, rita.user_id).await;
+    let response = app.call("save_tool", &new_tool(), Some(&rita.cookie)).await;
+    assert_eq!(response.status(), 429);
+    let proposed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tool_requests WHERE requester_id = $1")
+            .bind(rita.user_id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("count");
+    assert_eq!(proposed, 1, "nothing proposed past the limit");
 }
 
 #[tokio::test]

@@ -37,7 +37,7 @@ async fn propose_and_approve(app: &TestApp, rita: &SignedIn, form: &[(&str, &str
 }
 
 /// The fields of a valid new tool, as the form posts them.
-fn new_tool() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn new_tool() -> Vec<(&'static str, &'static str)> {
     vec![
         ("original", ""),
         ("tool[name]", "Windsurf Editor"),
@@ -352,6 +352,19 @@ async fn bad_tool_input_names_the_field_and_stores_nothing() {
     assert_eq!(status, 404);
 }
 
+/// Rita renames the class `trade-secrets` and lowers it to confidential, signing with `code`.
+async fn loosen(app: &TestApp, rita: &SignedIn, code: &str) -> (u16, Value) {
+    let form = [
+        ("original", "trade-secrets"),
+        ("class[name]", "Trade secrets and recipes"),
+        ("class[level]", "confidential"),
+        ("class[prohibited_by_default]", "true"),
+        ("code", code),
+    ];
+    app.call_json("save_data_class", &form, Some(&rita.cookie))
+        .await
+}
+
 #[tokio::test]
 async fn reviewers_add_and_change_data_classes_and_a_tool_may_name_a_prohibited_one() {
     let app = spawn_app().await;
@@ -424,20 +437,42 @@ async fn reviewers_add_and_change_data_classes_and_a_tool_may_name_a_prohibited_
         .await;
     assert_eq!(answer["allowed"], false, "{answer}");
 
-    // Changing the class keeps its identifier and shows in its history.
-    let (status, _) = app
+    // Changing the class keeps its identifier and shows in its history. A lower
+    // classification lowers the risk of every request touching the class: without a fresh
+    // code it is refused at the code field and nothing changes.
+    let (status, body) = loosen(&app, &rita, "").await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("code")),
+        "{body}"
+    );
+    let (status, body) = loosen(&app, &rita, "000000").await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("code")),
+        "{body}"
+    );
+    let (_, unchanged) = app
         .call_json(
-            "save_data_class",
-            &[
-                ("original", "trade-secrets"),
-                ("class[name]", "Trade secrets and recipes"),
-                ("class[level]", "confidential"),
-                ("class[prohibited_by_default]", "true"),
-            ],
+            "data_class_editor",
+            &[("slug", "trade-secrets")],
             Some(&rita.cookie),
         )
         .await;
+    assert_eq!(unchanged["class"]["name"], "Trade secrets");
+    assert_eq!(unchanged["class"]["level"], "restricted");
+    let una = app.signed_in("una@example.com", &[Role::Reviewer]).await;
+    let (status, _) = loosen(&app, &rita, &app.fresh_code(&rita)).await;
     assert_eq!(status, 200);
+    let told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE user_id = $1
+           AND message LIKE '%loosened the data class Trade secrets and recipes: classification restricted → confidential.'",
+    )
+    .bind(una.user_id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("notifications");
+    assert_eq!(told, 1, "every other reviewer is told");
     let (_, editor) = app
         .call_json(
             "data_class_editor",
@@ -454,7 +489,7 @@ async fn reviewers_add_and_change_data_classes_and_a_tool_may_name_a_prohibited_
         .map(|c| c["field"].as_str().expect("field"))
         .collect();
     fields.sort_unstable();
-    assert_eq!(fields, ["examples", "level", "name"]);
+    assert_eq!(fields, ["examples", "level", "loosened", "name"]);
     assert_every_yes_has_a_receipt(&app).await;
 }
 

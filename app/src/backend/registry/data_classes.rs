@@ -4,8 +4,13 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use crate::backend::audit::{self, NewEvent};
+use crate::backend::identity::auth::sign_off::{self, Signer};
+use crate::backend::identity::auth::totp::SealingKey;
+use crate::backend::identity::users::Principal;
+use crate::backend::notifications;
 use crate::backend::platform::change::Change;
-use crate::domain::{AuditAction, ClassificationLevel, DataClassForm};
+use crate::domain::registry::widening::class_loosenings;
+use crate::domain::{AuditAction, ClassificationLevel, DataClassForm, Role, TotpCode};
 use crate::error::{AppError, OnConstraint};
 use crate::model::DataClassView;
 
@@ -47,11 +52,21 @@ fn snapshot(class: &DataClassView) -> serde_json::Value {
     })
 }
 
+/// Who edits a data class, and the code that signs a loosening (empty otherwise).
+pub struct ClassEditor<'a> {
+    pub principal: &'a Principal,
+    pub totp_key: &'a SealingKey,
+    pub code: &'a str,
+}
+
 /// Creates a data class (`original` is `None`) or changes the class `original` (its identifier
-/// stays), audited in the same transaction; returns the identifier.
+/// stays), audited in the same transaction; returns the identifier. Loosening a class (a lower
+/// classification, or no longer prohibited by default) lowers the risk of every request that
+/// touches it, so it is signed with the editor's fresh code and every reviewer and admin is told.
 pub async fn save(
     pool: &PgPool,
     change: &Change,
+    editor: &ClassEditor<'_>,
     original: Option<&str>,
     form: &DataClassForm,
 ) -> Result<String, AppError> {
@@ -113,12 +128,50 @@ pub async fn save(
     };
     let after = snapshot(&DataClassView {
         slug: slug.clone(),
-        name: class.name,
+        name: class.name.clone(),
         level: class.level,
         prohibited_by_default: class.prohibited_by_default,
         description: class.description,
         examples: class.examples,
     });
+    let loosened = before
+        .as_ref()
+        .map(|b| {
+            class_loosenings(
+                (b.level, b.prohibited_by_default),
+                (class.level, class.prohibited_by_default),
+            )
+        })
+        .unwrap_or_default();
+    if !loosened.is_empty() {
+        let code = TotpCode::parse(editor.code).map_err(|m| AppError::invalid("code", m))?;
+        let signer = Signer {
+            principal: editor.principal,
+            source: change.source,
+            purpose: "data class loosening",
+            target: format!("data_class:{slug}"),
+        };
+        sign_off::precheck(pool, &signer, change.now).await?;
+        sign_off::use_code(pool, &mut tx, editor.totp_key, &signer, &code, change.now).await?;
+        let mut told = notifications::holders(&mut tx, Role::Reviewer).await?;
+        told.extend(notifications::holders(&mut tx, Role::Admin).await?);
+        let message = format!(
+            "{} loosened the data class {}: {}.",
+            editor.principal.display_name,
+            class.name,
+            loosened.join("; ")
+        );
+        let link = format!("/data-classes/{slug}");
+        notifications::notify(
+            &mut tx,
+            &told,
+            editor.principal.user_id,
+            &message,
+            &link,
+            change.now,
+        )
+        .await?;
+    }
     let before = before.as_ref().map(snapshot);
     if before.as_ref() != Some(&after) {
         let action = if before.is_some() {
@@ -126,6 +179,11 @@ pub async fn save(
         } else {
             AuditAction::DataClassCreated
         };
+        let mut after = after;
+        if let (false, Some(fields)) = (loosened.is_empty(), after.as_object_mut()) {
+            // Signed with a fresh code: the history says what was loosened.
+            fields.insert("loosened".into(), json!(loosened.join("; ")));
+        }
         let mut event = NewEvent::new(change.actor.clone(), action)
             .target(format!("data_class:{slug}"))
             .source(change.source)
@@ -133,6 +191,7 @@ pub async fn save(
         if let Some(before) = before {
             event = event.before(before);
         }
+
         audit::append(&mut tx, event, change.now).await?;
     }
     tx.commit().await?;

@@ -14,6 +14,7 @@ use crate::backend::org::settings;
 use crate::backend::platform::change::date;
 use crate::backend::platform::change::Change;
 use crate::backend::platform::lookups::ids_of;
+use crate::backend::platform::rate;
 use crate::backend::registry::approvals::{self, SupplyChain};
 use crate::backend::registry::grants;
 use crate::backend::registry::tools::detail_in;
@@ -158,6 +159,14 @@ pub async fn save(
         max_months,
     );
     if !widened.is_empty() {
+        // A proposal is a request filed: it counts against the same per-person limit.
+        rate::take(
+            &mut *pool.acquire().await?,
+            rate::REQUESTS_FILED,
+            editor.user_id,
+            change.now,
+        )
+        .await?;
         let number = changes::propose(
             &mut tx,
             editor,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::input::{RequirementSetting, ValidTool};
-use crate::domain::{Day, ToolStatus};
+use crate::domain::{ClassificationLevel, Day, ToolStatus};
 
 /// What of a tool decides what it allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,9 +126,59 @@ pub fn stops(before: Option<ToolStatus>, after: ToolStatus) -> bool {
     matches!(after, ToolStatus::Suspended | ToolStatus::Prohibited) && before != Some(after)
 }
 
+/// How strict a classification is: a restricted class makes a request high risk.
+fn strictness(level: ClassificationLevel) -> u8 {
+    match level {
+        ClassificationLevel::Public => 0,
+        ClassificationLevel::Internal => 1,
+        ClassificationLevel::Confidential => 2,
+        ClassificationLevel::Restricted => 3,
+    }
+}
+
+/// What in changing a data class from `before` to `after` (classification, prohibited by
+/// default) lowers the protection it gives, in words. A restricted or prohibited-by-default
+/// class makes every request that touches it need two reviewers, so loosening one is signed
+/// with a fresh code and told to every reviewer and admin.
+pub fn class_loosenings(
+    before: (ClassificationLevel, bool),
+    after: (ClassificationLevel, bool),
+) -> Vec<String> {
+    let mut loosened = vec![];
+    if strictness(after.0) < strictness(before.0) {
+        loosened.push(format!(
+            "classification {} → {}",
+            before.0.label().to_lowercase(),
+            after.0.label().to_lowercase()
+        ));
+    }
+    if before.1 && !after.1 {
+        loosened.push("no longer prohibited by default".to_owned());
+    }
+    loosened
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowering_a_class_or_clearing_its_prohibition_loosens_it() {
+        use ClassificationLevel::{Confidential, Internal, Restricted};
+        assert!(class_loosenings((Restricted, true), (Restricted, true)).is_empty());
+        assert!(class_loosenings((Internal, false), (Restricted, true)).is_empty());
+        assert_eq!(
+            class_loosenings((Restricted, true), (Confidential, false)),
+            [
+                "classification restricted → confidential",
+                "no longer prohibited by default"
+            ]
+        );
+        assert_eq!(
+            class_loosenings((Confidential, false), (Internal, false)),
+            ["classification confidential → internal"]
+        );
+    }
 
     fn day(text: &str) -> Day {
         Day::parse(text).expect("a day")

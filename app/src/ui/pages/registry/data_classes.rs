@@ -231,6 +231,23 @@ fn ClassForm(class: Option<DataClassView>, save: ServerAction<SaveDataClass>) ->
                 value=v(|c| c.examples.clone())
                 error=e("examples")
             />
+            {editing
+                .then(|| {
+                    view! {
+                        <Field
+                            id="class-code"
+                            name="code"
+                            label="Code from your authenticator app (to loosen the class)"
+                            input_type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            maxlength=7
+                            optional=true
+                            hint="A lower classification, or no longer prohibited by default, lowers the risk of every request that touches the class: it is signed with a fresh code and every reviewer is told."
+                            error=e("code")
+                        />
+                    }
+                })}
             <button type="submit" class="button">
                 {if editing { "Save changes" } else { "Add data class" }}
             </button>
