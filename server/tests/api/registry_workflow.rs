@@ -103,6 +103,22 @@ async fn save(app: &TestApp, who: &SignedIn, form: &[(String, String)]) -> (u16,
         .await
 }
 
+/// Saves `form` as `who`; the editor must answer 200 with `outcome` (`applied`, `proposed`).
+async fn save_expecting(
+    app: &TestApp,
+    who: &SignedIn,
+    form: &[(String, String)],
+    outcome: &str,
+) -> Value {
+    let (status, saved) = save(app, who, form).await;
+    assert_eq!(
+        (status, saved["outcome"].as_str()),
+        (200, Some(outcome)),
+        "{saved}"
+    );
+    saved
+}
+
 #[tokio::test]
 async fn the_demo_approvals_have_real_receipts() {
     let app = spawn_app().await;
@@ -132,12 +148,7 @@ async fn widening_an_entry_files_a_change_request_that_only_other_reviewers_deci
     let form = edit_form(&app, &rita, "claude-code", &[]).await;
     let mut wider = form.clone();
     wider.push(("tool[teams][]".into(), "data-science".into()));
-    let (status, saved) = save(&app, &rita, &wider).await;
-    assert_eq!(
-        (status, saved["outcome"].as_str()),
-        (200, Some("proposed")),
-        "{saved}"
-    );
+    let saved = save_expecting(&app, &rita, &wider, "proposed").await;
     let number = saved["number"].as_i64().expect("number").to_string();
     let answer = ask(
         &app,
@@ -229,12 +240,7 @@ async fn a_new_approved_tool_and_a_reinstated_one_are_never_saved_directly() {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
-    let (status, saved) = save(&app, &rita, &new_tool).await;
-    assert_eq!(
-        (status, saved["outcome"].as_str()),
-        (200, Some("proposed")),
-        "{saved}"
-    );
+    save_expecting(&app, &rita, &new_tool, "proposed").await;
     let (status, _) = app
         .call_json("tool", &[("slug", "windsurf")], Some(&rita.cookie))
         .await;
@@ -251,12 +257,7 @@ async fn a_new_approved_tool_and_a_reinstated_one_are_never_saved_directly() {
         ],
     )
     .await;
-    let (status, saved) = save(&app, &rita, &reinstate).await;
-    assert_eq!(
-        (status, saved["outcome"].as_str()),
-        (200, Some("proposed")),
-        "{saved}"
-    );
+    save_expecting(&app, &rita, &reinstate, "proposed").await;
     let (_, page) = app
         .call_json("tool", &[("slug", "chatgpt-personal")], Some(&rita.cookie))
         .await;
@@ -289,12 +290,7 @@ async fn approving_a_change_never_undoes_a_narrowing_made_after_it_was_proposed(
     let allowed = ask(&app, &rita, "claude-code", &class, &team).await;
     assert_eq!(allowed["allowed"], true, "{allowed}");
     narrower.retain(|(k, v)| !(k == "tool[data_classes][]" && *v == class));
-    let (status, saved) = save(&app, &sam, &narrower).await;
-    assert_eq!(
-        (status, saved["outcome"].as_str()),
-        (200, Some("applied")),
-        "{saved}"
-    );
+    save_expecting(&app, &sam, &narrower, "applied").await;
     // Approving the older proposal would bring the class back: refused, nothing written.
     app.assign(&sam, &number).await;
     let mut refused = None;
@@ -333,12 +329,7 @@ async fn narrowing_takes_effect_at_once_and_keeps_the_remaining_receipts() {
         !((k == "tool[data_classes][]" && v == "core-source-code")
             || (k == "tool[teams][]" && v == "data-science"))
     });
-    let (status, saved) = save(&app, &rita, &form).await;
-    assert_eq!(
-        (status, saved["outcome"].as_str()),
-        (200, Some("applied")),
-        "{saved}"
-    );
+    save_expecting(&app, &rita, &form, "applied").await;
     let gone = ask(
         &app,
         &rita,
@@ -386,12 +377,7 @@ async fn a_stale_approval_answers_no_until_re_reviewed_or_yes_with_a_warning() {
         &[("tool[pinned_version]", "1.251.0")],
     )
     .await;
-    let (status, saved) = save(&app, &rita, &form).await;
-    assert_eq!(
-        (status, saved["outcome"].as_str()),
-        (200, Some("applied")),
-        "{saved}"
-    );
+    save_expecting(&app, &rita, &form, "applied").await;
 
     let answer = ask(
         &app,
