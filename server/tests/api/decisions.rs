@@ -612,9 +612,18 @@ async fn changing_an_approved_tools_supply_chain_makes_its_approval_stale_and_op
     let (status, _) = app.decide(&mut d.rita, &number, "approve").await;
     assert_eq!(status, 200);
 
+    // The edits keep the review date the decision set (clearing it would widen the approval).
+    let (_, page) = app
+        .call_json("tool", &[("slug", "granola")], Some(&d.eli.cookie))
+        .await;
+    let review = page["tool"]["next_review"]
+        .as_str()
+        .expect("a review date")
+        .to_owned();
     let edit = |pinned: &'static str, trains: bool| {
         let mut form = vec![
             ("original", "granola"),
+            ("tool[next_review]", review.as_str()),
             ("tool[name]", "Granola"),
             ("tool[vendor]", "Granola Inc."),
             ("tool[category]", "ai_document"),
@@ -634,7 +643,11 @@ async fn changing_an_approved_tools_supply_chain_makes_its_approval_stale_and_op
     let (status, body) = app
         .call_json("save_tool", &edit("", false), Some(&d.sam.cookie))
         .await;
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (status, body["outcome"].as_str()),
+        (200, Some("applied")),
+        "{body}"
+    );
     let (_, page) = app
         .call_json("tool", &[("slug", "granola")], Some(&d.eli.cookie))
         .await;
@@ -643,7 +656,11 @@ async fn changing_an_approved_tools_supply_chain_makes_its_approval_stale_and_op
     let (status, body) = app
         .call_json("save_tool", &edit("2.1.0", true), Some(&d.sam.cookie))
         .await;
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (status, body["outcome"].as_str()),
+        (200, Some("applied")),
+        "{body}"
+    );
     let (_, page) = app
         .call_json("tool", &[("slug", "granola")], Some(&d.eli.cookie))
         .await;
