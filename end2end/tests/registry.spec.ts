@@ -68,6 +68,7 @@ test.describe("AI-tool registry", () => {
       : ["kai.reviewer@northwind.example", "ravi.reviewer@northwind.example"];
     for (const [at, email] of [first, second].entries()) {
       const signer = await reviewerOn(browser, info, email, changeUrl);
+      if (at === 0) await submit(signer.page, info, "Assign to me");
       await decide(signer.page, info, signer.totp, signer.signedInAt, `Sign-off ${at + 1}: scope is one team.`);
       if (at === 0) {
         await expect(signer.page.getByTestId("signoff-progress")).toHaveText("1 of 2 approvals on this version.");
