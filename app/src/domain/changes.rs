@@ -14,14 +14,16 @@ pub struct FieldChange {
 }
 
 const SHOWN_MAX: usize = 160;
+/// How nothing reads.
+const BLANK: &str = "—";
 
 /// How a stored value reads: text as is, lists joined, nothing as a dash; long values cut.
 fn shown(value: Option<&Value>) -> String {
     let text = match value {
-        None | Some(Value::Null) => "—".to_owned(),
-        Some(Value::String(text)) if text.is_empty() => "—".to_owned(),
+        None | Some(Value::Null) => BLANK.to_owned(),
+        Some(Value::String(text)) if text.is_empty() => BLANK.to_owned(),
         Some(Value::String(text)) => text.clone(),
-        Some(Value::Array(items)) if items.is_empty() => "—".to_owned(),
+        Some(Value::Array(items)) if items.is_empty() => BLANK.to_owned(),
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| match item {
@@ -60,6 +62,8 @@ pub fn field_changes(before: Option<&Value>, after: &Value) -> Vec<FieldChange> 
             before: shown(before.get(key)),
             after: shown(after.get(key)),
         })
+        // Empty on both sides ("" where there was nothing) is no change to a reader.
+        .filter(|change| !(change.before == BLANK && change.after == BLANK))
         .collect()
 }
 
@@ -78,6 +82,13 @@ mod tests {
         changes.sort_by(|a, b| a.field.cmp(&b.field));
         let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(fields, ["note", "status", "teams"]);
+        let created = field_changes(None, &json!({"name": "Cursor", "website": "", "teams": []}));
+        let fields: Vec<&str> = created.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["name"],
+            "empty fields of a new record are not changes"
+        );
         assert_eq!(changes[0].before, "—");
         assert_eq!(changes[1].after, "suspended");
         assert_eq!(changes[2].after, "payments, web");
