@@ -6,6 +6,7 @@ import {
   nextPeriod,
   open,
   otpauthFor,
+  PASSWORD,
   screenshot,
   signIn,
   submitPassword,
@@ -148,9 +149,12 @@ test.describe("identity and trust", () => {
     await expect(page.getByTestId("revealed-token")).toHaveCount(0);
   });
 
-  test("anonymous visitors are sent to sign in", async ({ page }, info) => {
-    await open(page, info, "/admin/people");
-    await expect(page).toHaveURL(/\/sign-in$/);
+  test("anonymous visitors are sent to sign in and come back to the page they asked for", async ({ page }, info) => {
+    await open(page, info, "/tools?q=cursor");
+    await expect(page).toHaveURL(/\/sign-in\?next=\/tools%3Fq%3Dcursor$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in");
+    await submitPassword(page, info, "dana.employee@northwind.example", PASSWORD);
+    await expect(page).toHaveURL(/\/tools\?q=cursor$/);
+    await expect(page.getByTestId("tools-table")).toContainText("Cursor");
   });
 });

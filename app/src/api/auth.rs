@@ -5,22 +5,39 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::{CurrentUser, SignInStep};
 
+/// The page to land on after signing in: `next` when it is a path of this portal, else home.
+#[cfg(feature = "ssr")]
+fn return_to(next: &str) -> &str {
+    match crate::domain::ReturnTo::parse(next) {
+        Some(_) => next,
+        None => "/",
+    }
+}
+
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    #[server(default)] next: String,
+) -> Result<SignInStep, AppError> {
     use super::guard::{open, user_agent};
     use crate::backend::identity::auth::sign_in::{check_password, PasswordStep};
+    use crate::domain::identity::return_to::encode;
     open(|visitor| async move {
         let pool = &visitor.services.pool;
         let now = visitor.now;
         match check_password(pool, &email, &password, visitor.source, now).await? {
             PasswordStep::SignedIn { user_id } => {
                 visitor.session.sign_in(user_id, now, user_agent()).await?;
-                leptos_axum::redirect("/");
+                leptos_axum::redirect(return_to(&next));
                 Ok(SignInStep::SignedIn)
             }
             PasswordStep::SecondFactorRequired { user_id } => {
                 visitor.session.await_code(user_id, now).await?;
-                leptos_axum::redirect("/sign-in/code");
+                match return_to(&next) {
+                    "/" => leptos_axum::redirect("/sign-in/code"),
+                    to => leptos_axum::redirect(&format!("/sign-in/code?next={}", encode(to))),
+                }
                 Ok(SignInStep::CodeRequired)
             }
         }
@@ -29,7 +46,7 @@ pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppE
 }
 
 #[server(endpoint = "sign_in_code")]
-pub async fn sign_in_code(code: String) -> Result<(), AppError> {
+pub async fn sign_in_code(code: String, #[server(default)] next: String) -> Result<(), AppError> {
     use super::guard::{open, user_agent};
     use crate::backend::identity::auth::sign_in::check_second_factor;
     open(|visitor| async move {
@@ -59,7 +76,7 @@ pub async fn sign_in_code(code: String) -> Result<(), AppError> {
         }
         checked?;
         visitor.session.sign_in(user_id, now, user_agent()).await?;
-        leptos_axum::redirect("/");
+        leptos_axum::redirect(return_to(&next));
         Ok(())
     })
     .await

@@ -173,7 +173,7 @@ pub use audit::{Actor, AuditAction, AuditRecord};
 pub use changes::{field_changes, FieldChange};
 pub use day::Day;
 pub use identity::{
-    DisplayName, Email, Membership, Password, RecoveryCode, Role, TokenScope, TotpCode,
+    DisplayName, Email, Membership, Password, RecoveryCode, ReturnTo, Role, TokenScope, TotpCode,
 };
 pub use registry::{
     ClassificationLevel, DataClassForm, Distribution, RequirementSetting, Sha256Checksum,

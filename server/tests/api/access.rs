@@ -424,7 +424,12 @@ async fn anonymous_visitors_see_only_sign_in_setup_and_invitation_pages() {
     ] {
         let response = app.page(path, "").await;
         assert_eq!(response.status(), 302, "{path}");
-        assert_eq!(response.headers()["location"], "/sign-in", "{path}");
+        // The sign-in page is told where to come back to.
+        let sign_in = match path {
+            "/" => "/sign-in".to_owned(),
+            path => format!("/sign-in?next={path}"),
+        };
+        assert_eq!(response.headers()["location"], sign_in.as_str(), "{path}");
     }
     let response = app.page("/sign-in", "").await;
     assert_eq!(response.status(), 200);

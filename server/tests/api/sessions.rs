@@ -329,6 +329,81 @@ async fn without_javascript_a_failed_form_goes_back_with_the_error_in_the_addres
 }
 
 #[tokio::test]
+async fn after_signing_in_people_land_on_the_page_they_asked_for_and_never_on_another_site() {
+    let app = spawn_app().await;
+    ada(&app).await;
+    let asked = "/requests?state=submitted";
+    let response = app.page(asked, "").await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let sign_in_page = response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(sign_in_page, "/sign-in?next=/requests%3Fstate%3Dsubmitted");
+    let html = app
+        .page(&sign_in_page, "")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains(r#"name="next" value="/requests?state=submitted""#),
+        "the form carries it: {html}"
+    );
+
+    let form_page = app.url(&sign_in_page);
+    let plain_form = [
+        ("origin", app.address.as_str()),
+        ("accept", "text/html"),
+        ("referer", form_page.as_str()),
+    ];
+    let with_next = |next: &'static str| {
+        let mut form = SIGN_IN.to_vec();
+        form.push(("next", next));
+        form
+    };
+    let back = post(&app, "sign_in", &with_next(asked), &plain_form).await;
+    assert_eq!(back.headers()["location"], asked);
+    for elsewhere in [
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/sign-in",
+    ] {
+        let home = post(&app, "sign_in", &with_next(elsewhere), &plain_form).await;
+        assert_eq!(home.headers()["location"], "/", "{elsewhere}");
+    }
+
+    // With a second factor, the code step carries it on.
+    let grace = app
+        .create_user("grace@example.com", "Grace", &[app::domain::Role::Reviewer])
+        .await;
+    let secret = app.enroll_totp(grace).await;
+    let form = [
+        ("email", "grace@example.com"),
+        ("password", PASSWORD),
+        ("next", asked),
+    ];
+    let response = post(&app, "sign_in", &form, &plain_form).await;
+    assert_eq!(
+        response.headers()["location"],
+        "/sign-in/code?next=/requests%3Fstate%3Dsubmitted"
+    );
+    let (cookie, _) = set_cookie(&response).expect("a session cookie");
+    let code = secret.code_at(app.now()).expect("code");
+    let mut headers = plain_form.to_vec();
+    headers.push(("cookie", cookie.as_str()));
+    let response = post(
+        &app,
+        "sign_in_code",
+        &[("code", code.as_str()), ("next", asked)],
+        &headers,
+    )
+    .await;
+    assert_eq!(response.headers()["location"], asked);
+}
+
+#[tokio::test]
 async fn expired_session_records_are_swept() {
     let app = spawn_app().await;
     ada(&app).await;

@@ -27,7 +27,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
         options.set_status(status);
     }
     match error {
-        AppError::Unauthorized => view! { <Redirect path="/sign-in" /> }.into_any(),
+        AppError::Unauthorized => view! { <Redirect path=sign_in_and_back() /> }.into_any(),
         AppError::EnrollmentRequired => {
             view! { <Redirect path="/account/two-factor" /> }.into_any()
         }
@@ -88,4 +88,19 @@ pub fn code_or(text: &str, fallback: &'static str, class: &'static str) -> AnyVi
     } else {
         view! { <code class=class>{text.to_owned()}</code> }.into_any()
     }
+}
+
+/// The sign-in page, told to come back to the page being shown.
+fn sign_in_and_back() -> String {
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    let here = if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    };
+    crate::domain::ReturnTo::parse(&here)
+        .map(|to| to.sign_in_link())
+        .unwrap_or_else(|| "/sign-in".to_owned())
 }

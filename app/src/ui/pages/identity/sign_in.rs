@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_setup_status, SignIn, SignInCode};
 use crate::ui::components::{action_error, field_error, Field, FormError, Page, Width};
@@ -25,6 +26,7 @@ pub fn SignInPage() -> impl IntoView {
         >
             <FormError error />
             <ActionForm action attr:class="form" attr:novalidate=true>
+                <ReturnField />
                 <Field
                     id="email"
                     label="Email address"
@@ -63,6 +65,7 @@ pub fn SignInCodePage() -> impl IntoView {
         >
             <FormError error />
             <ActionForm action attr:class="form" attr:novalidate=true>
+                <ReturnField />
                 <Field
                     id="code"
                     label="Code"
@@ -81,4 +84,13 @@ pub fn SignInCodePage() -> impl IntoView {
             </p>
         </Page>
     }
+}
+
+/// Carries `?next=` (the page someone was sent here from) through the sign-in forms; the
+/// server checks it is a path of this portal.
+#[component]
+fn ReturnField() -> impl IntoView {
+    let query = use_query_map();
+    let next = query.with_untracked(|q| q.get("next").unwrap_or_default());
+    view! { <input type="hidden" name="next" value=next /> }
 }
