@@ -12,7 +12,7 @@ use crate::backend::identity::users::{active_principal, Principal};
 use crate::backend::platform::access::authorize;
 use crate::backend::platform::change::{today, Change};
 use crate::backend::platform::services::Services;
-use crate::domain::{Actor, AuditAction, Permission};
+use crate::domain::{Actor, Permission};
 use crate::error::AppError;
 
 /// A request, signed in or not.
@@ -216,7 +216,6 @@ fn header(name: http::HeaderName) -> Option<String> {
 
 /// Counts one `access.denied` for this request (its path and query, from its client address),
 /// in the background.
-/// A failure to count is logged; the refusal stands either way.
 async fn count_denial(actor: &Actor) {
     let Ok(services) = services() else { return };
     let now = services.clock.now();
@@ -224,25 +223,7 @@ async fn count_denial(actor: &Actor) {
     let target = use_context::<http::request::Parts>()
         .and_then(|parts| parts.uri.path_and_query().map(ToString::to_string))
         .unwrap_or_default();
-    let actor = actor.clone();
-    // Counted after the answer leaves: a hidden object must not answer slower than a missing one.
-    tokio::spawn(async move {
-        let counted = async {
-            let mut conn = services.pool.acquire().await?;
-            tallies::count(
-                &mut conn,
-                AuditAction::AccessDenied,
-                &actor,
-                source,
-                &target,
-                now,
-            )
-            .await
-        };
-        if let Err(error) = counted.await {
-            tracing::error!(?error, "could not count a refused authorization");
-        }
-    });
+    tallies::count_denial_later(services.pool.clone(), actor.clone(), source, target, now);
 }
 
 /// The browser's User-Agent, for the person's list of sessions.

@@ -13,7 +13,7 @@ use axum::response::Response;
 
 use app::backend::audit::tallies;
 use app::backend::platform::services::{forwarded_for, Services};
-use app::domain::{Actor, AuditAction};
+use app::domain::Actor;
 
 /// Set on a response that refused an authorization (a 403, or the 404 hiding an object).
 #[derive(Debug, Clone, Copy)]
@@ -59,21 +59,7 @@ pub async fn count_denials(
     if response.extensions().get::<Denied>().is_some() {
         let actor = identified.0.get().cloned().unwrap_or(Actor::Anonymous);
         let now = services.clock.now();
-        let counted = async {
-            let mut conn = services.pool.acquire().await?;
-            tallies::count(
-                &mut conn,
-                AuditAction::AccessDenied,
-                &actor,
-                source,
-                &target,
-                now,
-            )
-            .await
-        };
-        if let Err(error) = counted.await {
-            tracing::error!(?error, "could not count a refused authorization");
-        }
+        tallies::count_denial_later(services.pool.clone(), actor, source, target, now);
     }
     response
 }

@@ -23,6 +23,35 @@ const SOURCES_PER_MINUTE: i64 = 100;
 /// Where every source past [`SOURCES_PER_MINUTE`] is counted.
 const MANY_SOURCES: &str = "*";
 
+/// Counts one refused authorization (`access.denied`) in the background, after the answer
+/// has left: a hidden object must not answer slower than a missing one. A failure to count is
+/// logged; the refusal stands either way.
+pub fn count_denial_later(
+    pool: PgPool,
+    actor: Actor,
+    source: Option<IpAddr>,
+    target: String,
+    now: DateTime<Utc>,
+) {
+    tokio::spawn(async move {
+        let counted = async {
+            let mut conn = pool.acquire().await?;
+            count(
+                &mut conn,
+                AuditAction::AccessDenied,
+                &actor,
+                source,
+                &target,
+                now,
+            )
+            .await
+        };
+        if let Err(error) = counted.await {
+            tracing::error!(?error, "could not count a refused authorization");
+        }
+    });
+}
+
 /// Counts one refusal of `action` by `actor` from `source`, on `target`, in `now`'s minute.
 /// Sources are counted as the throttle counts them (IPv6 per /64).
 pub async fn count(
