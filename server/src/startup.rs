@@ -28,7 +28,7 @@ use tower_http::trace::TraceLayer;
 use app::backend::identity::auth::session::IDLE_SECS;
 use app::backend::identity::auth::session_store::PgSessionStore;
 use app::backend::platform::services::Services;
-use app::domain::TokenScope;
+use app::domain::{Permission, TokenScope};
 use app::error::AppError;
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
@@ -239,10 +239,12 @@ fn session_layer(pool: &PgPool, public_url: &str) -> SessionManagerLayer<PgSessi
 
 /// `/metrics` on the main address: only for a token with the `metrics` scope (Prometheus'
 /// `authorization: credentials_file`), so the public address does not tell anyone the portal's
-/// traffic and pool state.
+/// traffic and pool state. Its holder must still be an admin: a demoted admin's token stops.
 async fn metrics_text(State(state): State<AppState>, parts: Parts) -> Response {
     match bearer(&parts, &state).await {
-        Ok((_, TokenScope::Metrics)) => metrics_response(&state.metrics, &state.pool),
+        Ok((principal, TokenScope::Metrics)) if principal.may(Permission::ManageSettings) => {
+            metrics_response(&state.metrics, &state.pool)
+        }
         Ok(_) => ApiError(AppError::Forbidden).into_response(),
         Err(error) => ApiError(error).into_response(),
     }

@@ -154,12 +154,9 @@ pub async fn regenerate_recovery_codes(
     use crate::domain::Permission;
     guard(Permission::ManageOwnAccount, |caller| async move {
         let services = &caller.services;
-        if code.trim().is_empty() {
-            return Err(AppError::invalid(
-                "code",
-                "enter the code your authenticator app shows now",
-            ));
-        }
+        // The authenticator's code, not a recovery code: one leaked recovery code and the
+        // password must not mint a whole new set.
+        crate::domain::TotpCode::parse(&code).map_err(|m| AppError::invalid("code", m))?;
         caller
             .reauthenticate(&current_password, Some(code.trim()))
             .await?;

@@ -46,16 +46,12 @@ pub async fn invite_person(
 ) -> Result<(), AppError> {
     use super::guard::guard;
     use crate::backend::identity::invitations;
-    use crate::domain::{Permission, Role};
+    use crate::domain::Permission;
     guard(Permission::ManagePeople, |caller| async move {
         let invitation =
             invitations::parse(&email, &name, &roles.unwrap_or_default(), pairs(teams))?;
         // Inviting a reviewer or an admin grants the role: the same fresh proof as granting it.
-        if invitation
-            .roles
-            .iter()
-            .any(|role| matches!(role, Role::Reviewer | Role::Admin))
-        {
+        if invitation.roles.iter().any(|role| role.requires_totp()) {
             caller.confirm_identity(&current_password, &code).await?;
         }
         let email = invitation.email.to_string();
@@ -121,7 +117,7 @@ pub async fn update_person(
         let granted = Role::parse_form(&roles)?;
         if granted
             .iter()
-            .any(|role| matches!(role, Role::Reviewer | Role::Admin) && !held.contains(role))
+            .any(|role| role.requires_totp() && !held.contains(role))
         {
             caller.confirm_identity(&current_password, &code).await?;
         }

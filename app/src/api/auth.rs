@@ -5,15 +5,6 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::{CurrentUser, SignInStep};
 
-/// The page to land on after signing in: `next` when it is a path of this portal, else home.
-#[cfg(feature = "ssr")]
-fn return_to(next: &str) -> &str {
-    match crate::domain::ReturnTo::parse(next) {
-        Some(_) => next,
-        None => "/",
-    }
-}
-
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(
     email: String,
@@ -22,22 +13,19 @@ pub async fn sign_in(
 ) -> Result<SignInStep, AppError> {
     use super::guard::{open, user_agent};
     use crate::backend::identity::auth::sign_in::{check_password, PasswordStep};
-    use crate::domain::identity::return_to::encode;
+    use crate::domain::ReturnTo;
     open(|visitor| async move {
         let pool = &visitor.services.pool;
         let now = visitor.now;
         match check_password(pool, &email, &password, visitor.source, now).await? {
             PasswordStep::SignedIn { user_id } => {
                 visitor.session.sign_in(user_id, now, user_agent()).await?;
-                leptos_axum::redirect(return_to(&next));
+                leptos_axum::redirect(ReturnTo::or_home(&next).as_str());
                 Ok(SignInStep::SignedIn)
             }
             PasswordStep::SecondFactorRequired { user_id } => {
                 visitor.session.await_code(user_id, now).await?;
-                match return_to(&next) {
-                    "/" => leptos_axum::redirect("/sign-in/code"),
-                    to => leptos_axum::redirect(&format!("/sign-in/code?next={}", encode(to))),
-                }
+                leptos_axum::redirect(&ReturnTo::or_home(&next).link_from("/sign-in/code"));
                 Ok(SignInStep::CodeRequired)
             }
         }
@@ -76,7 +64,7 @@ pub async fn sign_in_code(code: String, #[server(default)] next: String) -> Resu
         }
         checked?;
         visitor.session.sign_in(user_id, now, user_agent()).await?;
-        leptos_axum::redirect(return_to(&next));
+        leptos_axum::redirect(crate::domain::ReturnTo::or_home(&next).as_str());
         Ok(())
     })
     .await

@@ -162,6 +162,7 @@ pub mod checkpoint;
 mod day;
 pub(crate) mod form;
 pub mod identity;
+mod query;
 pub mod registry;
 pub mod requests;
 mod slug;
@@ -175,6 +176,7 @@ pub use day::Day;
 pub use identity::{
     DisplayName, Email, Membership, Password, RecoveryCode, ReturnTo, Role, TokenScope, TotpCode,
 };
+pub use query::query_value;
 pub use registry::{
     ClassificationLevel, DataClassForm, Distribution, RequirementSetting, Sha256Checksum,
     ToolCategory, ToolForm, ToolStatus, ValidDataClass, ValidTool, ACCESS_REQUIREMENTS,

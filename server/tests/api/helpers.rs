@@ -158,14 +158,32 @@ impl TestApp {
             .expect("request")
     }
 
-    /// Signs `email` in through the server functions (password, then a code when `totp` is
-    /// given) and returns the session cookie.
-    pub async fn sign_in(&self, email: &str, totp: Option<&TotpSecret>) -> String {
+    /// Whether `column` of `table` holds the SHA-256 of `secret`: what the portal keeps in place
+    /// of a token or code.
+    pub async fn holds_sha256_of(&self, table: &str, column: &str, secret: &str) -> bool {
+        sqlx::query_scalar(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} = sha256(convert_to($1, 'UTF8')))"
+        ))
+        .bind(secret)
+        .fetch_one(&self.pool)
+        .await
+        .expect("hash lookup")
+    }
+
+    /// The password step for `email`: the session cookie it sets (signed in, or waiting for a
+    /// code when a second factor is enrolled).
+    pub async fn password_step(&self, email: &str) -> String {
         let response = self
             .call("sign_in", &[("email", email), ("password", PASSWORD)], None)
             .await;
         assert_eq!(response.status(), 200, "password step for {email}");
-        let cookie = cookie_of(&response).expect("a session cookie");
+        cookie_of(&response).expect("a session cookie")
+    }
+
+    /// Signs `email` in through the server functions (password, then a code when `totp` is
+    /// given) and returns the session cookie.
+    pub async fn sign_in(&self, email: &str, totp: Option<&TotpSecret>) -> String {
+        let cookie = self.password_step(email).await;
         let Some(secret) = totp else {
             return cookie;
         };

@@ -12,7 +12,16 @@ async fn metrics_count_requests_by_route_template_and_status() {
 
     // On the main address only a token with the `metrics` scope reads them.
     assert_eq!(app.get("/metrics").await.status(), 401);
-    app.create_user("prom@example.com", "Prometheus", &[]).await;
+    app.create_user(
+        "prom@example.com",
+        "Prometheus",
+        &[app::domain::Role::Admin],
+    )
+    .await;
+    app.create_user("eve@example.com", "Eve", &[]).await;
+    let not_an_admin = app
+        .api_token_with("eve@example.com", TokenScope::Metrics, 30)
+        .await;
     let read = app
         .api_token_with("prom@example.com", TokenScope::Read, 30)
         .await;
@@ -26,6 +35,11 @@ async fn metrics_count_requests_by_route_template_and_status() {
             .send()
     };
     assert_eq!(with(read).await.expect("request").status(), 403);
+    assert_eq!(
+        with(not_an_admin).await.expect("request").status(),
+        403,
+        "the token's holder must be an admin when it is used"
+    );
     let response = with(scrape).await.expect("request");
     assert_eq!(response.status(), 200);
     let content_type = response.headers()["content-type"]

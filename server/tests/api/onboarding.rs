@@ -62,6 +62,10 @@ async fn setup_creates_the_organization_and_first_admin_once() {
 
     // Without the code the portal printed, nobody takes the empty portal.
     let form = setup_form(&app).await;
+    assert!(
+        app.holds_sha256_of("setup_codes", "code_hash", &form[0].1.replace('-', ""))
+            .await
+    );
     let mut guessed = form.clone();
     guessed[0].1 = "AAAA-BBBB-CCCC-DDDD";
     let (status, body) = app.call_json("complete_setup", &guessed, None).await;
@@ -212,6 +216,10 @@ async fn an_invited_reviewer_sets_a_password_and_must_enroll() {
         ],
     )
     .await;
+    assert!(
+        app.holds_sha256_of("invitations", "token_hash", &token)
+            .await
+    );
 
     let (status, visitor) = open_invitation(&app, &token).await;
     assert_eq!(status, 200);
@@ -343,14 +351,7 @@ async fn an_invited_reviewer_sets_a_password_and_must_enroll() {
     );
 
     // The step used to confirm cannot sign in.
-    let response = app
-        .call(
-            "sign_in",
-            &[("email", "rita@example.com"), ("password", PASSWORD)],
-            None,
-        )
-        .await;
-    let pending = cookie_of(&response).expect("cookie");
+    let pending = app.password_step("rita@example.com").await;
     let response = app
         .call("sign_in_code", &[("code", &code)], Some(&pending))
         .await;

@@ -103,7 +103,7 @@ async fn api_calls_are_limited_per_account() {
     use app::backend::platform::rate::API_CALLS;
     let app = spawn_app().await;
     app.load_demo().await;
-    app.create_user("eve@example.com", "Eve", &[]).await;
+    let eve = app.create_user("eve@example.com", "Eve", &[]).await;
     let first = app.api_token("eve@example.com").await;
     let second = app.api_token("eve@example.com").await;
     let call = |token: String| {
@@ -113,11 +113,6 @@ async fn api_calls_are_limited_per_account() {
             .send()
     };
     assert_eq!(call(first.clone()).await.expect("call").status(), 200);
-    let eve: uuid::Uuid =
-        sqlx::query_scalar("SELECT user_id FROM users WHERE email = 'eve@example.com'")
-            .fetch_one(&app.pool)
-            .await
-            .expect("eve");
     use_up(&app, API_CALLS, eve).await;
     let refused = call(first).await.expect("call");
     assert_eq!(refused.status(), 429);

@@ -462,17 +462,20 @@ async fn reviewers_add_and_change_data_classes_and_a_tool_may_name_a_prohibited_
     assert_eq!(unchanged["class"]["name"], "Trade secrets");
     assert_eq!(unchanged["class"]["level"], "restricted");
     let una = app.signed_in("una@example.com", &[Role::Reviewer]).await;
+    let ida = app
+        .create_user("ida@example.com", "Ida", &[Role::Admin])
+        .await;
     let (status, _) = loosen(&app, &rita, &app.fresh_code(&rita)).await;
     assert_eq!(status, 200);
     let told: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM notifications WHERE user_id = $1
+        "SELECT count(*) FROM notifications WHERE user_id = ANY($1)
            AND message LIKE '%loosened the data class Trade secrets and recipes: classification restricted → confidential.'",
     )
-    .bind(una.user_id)
+    .bind(vec![una.user_id, ida])
     .fetch_one(&app.pool)
     .await
     .expect("notifications");
-    assert_eq!(told, 1, "every other reviewer is told");
+    assert_eq!(told, 2, "every other reviewer and every admin is told");
     let (_, editor) = app
         .call_json(
             "data_class_editor",

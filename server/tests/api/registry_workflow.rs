@@ -274,7 +274,7 @@ async fn approving_a_change_never_undoes_a_narrowing_made_after_it_was_proposed(
     let mut kai = app.signed_in("kai@example.com", &[Role::Reviewer]).await;
     let mut wider = edit_form(&app, &rita, "claude-code", &[]).await;
     wider.push(("tool[teams][]".into(), "data-science".into()));
-    let (_, saved) = save(&app, &rita, &wider).await;
+    let saved = save_expecting(&app, &rita, &wider, "proposed").await;
     let number = saved["number"].as_i64().expect("proposed").to_string();
     // Meanwhile the tool is narrowed: a data class removed, at once.
     let mut narrower = edit_form(&app, &sam, "claude-code", &[]).await;

@@ -5,7 +5,7 @@
 use app::backend::identity::auth::totp::TotpSecret;
 use app::domain::Role;
 
-use crate::helpers::{cookie_of, spawn_app, TestApp, PASSWORD};
+use crate::helpers::{spawn_app, TestApp, PASSWORD};
 
 /// A six-digit code the app does not accept now (neither this step's nor the previous one's).
 fn wrong_code(app: &TestApp, secret: &TotpSecret) -> String {
@@ -22,14 +22,6 @@ fn wrong_code(app: &TestApp, secret: &TotpSecret) -> String {
         .expect("a wrong code")
 }
 
-async fn password_step(app: &TestApp, email: &str) -> String {
-    let response = app
-        .call("sign_in", &[("email", email), ("password", PASSWORD)], None)
-        .await;
-    assert_eq!(response.status(), 200, "the right password");
-    cookie_of(&response).expect("a session cookie")
-}
-
 #[tokio::test]
 async fn the_attack_loop_is_refused_from_the_eleventh_wrong_code_even_with_the_right_password() {
     let app = spawn_app().await;
@@ -43,7 +35,7 @@ async fn the_attack_loop_is_refused_from_the_eleventh_wrong_code_even_with_the_r
     let mut wrong_codes = 0;
     for round in 1..=3 {
         // The attacker knows the password: every round starts with a right password step.
-        let cookie = password_step(&app, "ada@example.com").await;
+        let cookie = app.password_step("ada@example.com").await;
         for attempt in 1..=5 {
             let (status, body) = app
                 .call_json("sign_in_code", &[("code", &wrong)], Some(&cookie))
@@ -108,7 +100,7 @@ async fn the_attack_loop_is_refused_from_the_eleventh_wrong_code_even_with_the_r
 
     // Fifteen minutes later the lock is over and the right code signs in.
     app.advance(15 * 60 + 1);
-    let cookie = password_step(&app, "ada@example.com").await;
+    let cookie = app.password_step("ada@example.com").await;
     let right = secret.code_at(app.now()).expect("code");
     let (status, body) = app
         .call_json("sign_in_code", &[("code", &right)], Some(&cookie))
@@ -138,7 +130,7 @@ async fn wrong_codes_count_together_on_every_path_and_the_next_lock_is_longer() 
             "{body}"
         );
     }
-    let cookie = password_step(&app, "rita@example.com").await;
+    let cookie = app.password_step("rita@example.com").await;
     for _ in 0..5 {
         let (status, _) = app
             .call_json("sign_in_code", &[("code", &wrong)], Some(&cookie))
@@ -161,7 +153,7 @@ async fn wrong_codes_count_together_on_every_path_and_the_next_lock_is_longer() 
     // After the first lock, ten more wrong codes lock it for twice as long.
     app.advance(15 * 60 + 1);
     for _ in 0..2 {
-        let cookie = password_step(&app, "rita@example.com").await;
+        let cookie = app.password_step("rita@example.com").await;
         for _ in 0..5 {
             app.call_json("sign_in_code", &[("code", &wrong)], Some(&cookie))
                 .await;

@@ -31,15 +31,7 @@ async fn the_public_keys_are_published_without_a_token() {
 }
 
 fn keys(dir: &std::path::Path, action: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_server"))
-        .args([
-            "--signing-key-dir",
-            &dir.display().to_string(),
-            "keys",
-            action,
-        ])
-        .output()
-        .expect("server keys runs")
+    server_keys(dir, &["keys", action])
 }
 
 #[test]
@@ -263,7 +255,7 @@ fn a_key_file_open_to_others_stops_the_portal_naming_the_file() {
 }
 
 #[tokio::test]
-async fn rotating_the_totp_key_reseals_every_secret_and_sign_in_still_works() {
+async fn rotating_the_totp_key_reseals_every_secret_with_the_new_key_file() {
     use app::backend::identity::auth::totp::SealingKey;
     let app = crate::helpers::spawn_app().await;
     let dir = tempfile::tempdir().expect("dir");

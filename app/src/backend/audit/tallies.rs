@@ -33,7 +33,17 @@ pub fn count_denial_later(
     target: String,
     now: DateTime<Utc>,
 ) {
+    // At most this many counts wait for a connection at once: a flood of refusals must not
+    // pile up tasks without bound; past it, refusals are dropped from the count (and logged).
+    static IN_FLIGHT: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
+    let permits = IN_FLIGHT.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(64)));
+    let Ok(permit) = permits.clone().try_acquire_owned() else {
+        tracing::warn!("refusals arrive faster than they are counted; one was not counted");
+        return;
+    };
     tokio::spawn(async move {
+        let _permit = permit;
         let counted = async {
             let mut conn = pool.acquire().await?;
             count(

@@ -59,7 +59,8 @@ pub fn create_private_dir(dir: &Path) -> Result<(), KeyFileError> {
         .map_err(io_error(dir))
 }
 
-fn io_error(path: &Path) -> impl Fn(std::io::Error) -> KeyFileError + '_ {
+/// Names the file an I/O error is about.
+pub(super) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> KeyFileError + '_ {
     move |source| KeyFileError::Io {
         path: path.display().to_string(),
         source,

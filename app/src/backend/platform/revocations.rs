@@ -8,7 +8,7 @@ use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::key_file::{check_private, KeyFileError};
+use super::key_file::{check_private, io_error, KeyFileError};
 
 const FILE: &str = "revoked";
 
@@ -17,13 +17,6 @@ const FILE: &str = "revoked";
 pub struct Revocation {
     pub key_id: String,
     pub since: DateTime<Utc>,
-}
-
-fn io_error(path: &Path) -> impl Fn(std::io::Error) -> KeyFileError + '_ {
-    move |source| KeyFileError::Io {
-        path: path.display().to_string(),
-        source,
-    }
 }
 
 /// The revocations recorded in `dir` (none when there is no file).

@@ -160,13 +160,7 @@ pub async fn save(
     );
     if !widened.is_empty() {
         // A proposal is a request filed: it counts against the same per-person limit.
-        rate::take(
-            &mut *pool.acquire().await?,
-            rate::REQUESTS_FILED,
-            editor.user_id,
-            change.now,
-        )
-        .await?;
+        rate::take(&mut tx, rate::REQUESTS_FILED, editor.user_id, change.now).await?;
         let number = changes::propose(
             &mut tx,
             editor,

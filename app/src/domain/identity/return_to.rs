@@ -2,6 +2,8 @@
 //! Only a path of this portal is accepted, so a crafted sign-in link cannot send anyone to
 //! another site after they typed their password.
 
+use crate::domain::query_value;
+
 /// A local path (with its query) to return to after signing in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnTo(String);
@@ -21,32 +23,23 @@ impl ReturnTo {
         (local && !sign_in).then(|| Self(path.to_owned()))
     }
 
+    /// `next` when it is a path of this portal, else the home page.
+    pub fn or_home(next: &str) -> Self {
+        Self::parse(next).unwrap_or_else(|| Self("/".to_owned()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// The sign-in address that comes back here (`/sign-in?next=…`), or plain `/sign-in` for
-    /// the home page.
-    pub fn sign_in_link(&self) -> String {
+    /// `page` (a sign-in step), told to come back here: `page?next=…`, or plain `page` for the
+    /// home page.
+    pub fn link_from(&self, page: &str) -> String {
         if self.0 == "/" {
-            return "/sign-in".to_owned();
+            return page.to_owned();
         }
-        format!("/sign-in?next={}", encode(&self.0))
+        format!("{page}?next={}", query_value(&self.0))
     }
-}
-
-/// Percent-encodes everything but unreserved characters and `/`, for a query value.
-pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -89,12 +82,13 @@ mod tests {
     fn the_sign_in_link_carries_the_path_encoded() {
         let to = ReturnTo::parse("/tools?q=a b&status=approved").expect("local");
         assert_eq!(
-            to.sign_in_link(),
+            to.link_from("/sign-in"),
             "/sign-in?next=/tools%3Fq%3Da%20b%26status%3Dapproved"
         );
         assert_eq!(
-            ReturnTo::parse("/").expect("home").sign_in_link(),
-            "/sign-in"
+            ReturnTo::or_home("https://evil.example/").link_from("/sign-in/code"),
+            "/sign-in/code"
         );
+        assert_eq!(ReturnTo::or_home("/requests/7").as_str(), "/requests/7");
     }
 }

@@ -126,26 +126,16 @@ pub fn stops(before: Option<ToolStatus>, after: ToolStatus) -> bool {
     matches!(after, ToolStatus::Suspended | ToolStatus::Prohibited) && before != Some(after)
 }
 
-/// How strict a classification is: a restricted class makes a request high risk.
-fn strictness(level: ClassificationLevel) -> u8 {
-    match level {
-        ClassificationLevel::Public => 0,
-        ClassificationLevel::Internal => 1,
-        ClassificationLevel::Confidential => 2,
-        ClassificationLevel::Restricted => 3,
-    }
-}
-
 /// What in changing a data class from `before` to `after` (classification, prohibited by
-/// default) lowers the protection it gives, in words. A restricted or prohibited-by-default
-/// class makes every request that touches it need two reviewers, so loosening one is signed
-/// with a fresh code and told to every reviewer and admin.
+/// default) lowers the protection it gives, in words (levels are ordered least strict first).
+/// A restricted or prohibited-by-default class makes every request that touches it need two
+/// reviewers, so loosening one is signed with a fresh code and told to every reviewer and admin.
 pub fn class_loosenings(
     before: (ClassificationLevel, bool),
     after: (ClassificationLevel, bool),
 ) -> Vec<String> {
     let mut loosened = vec![];
-    if strictness(after.0) < strictness(before.0) {
+    if after.0 < before.0 {
         loosened.push(format!(
             "classification {} → {}",
             before.0.label().to_lowercase(),

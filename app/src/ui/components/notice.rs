@@ -100,7 +100,5 @@ fn sign_in_and_back() -> String {
     } else {
         format!("{path}?{search}")
     };
-    crate::domain::ReturnTo::parse(&here)
-        .map(|to| to.sign_in_link())
-        .unwrap_or_else(|| "/sign-in".to_owned())
+    crate::domain::ReturnTo::or_home(&here).link_from("/sign-in")
 }

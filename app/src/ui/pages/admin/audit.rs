@@ -166,7 +166,7 @@ fn AuditTable(page: AuditData, filters: AuditQuery) -> impl IntoView {
             ("to", &filters.to),
         ] {
             if !value.is_empty() {
-                params.push(format!("{key}={}", urlencoding(value)));
+                params.push(format!("{key}={}", crate::domain::query_value(value)));
             }
         }
         params.push(format!("before={before}"));
@@ -233,17 +233,4 @@ fn AuditTable(page: AuditData, filters: AuditQuery) -> impl IntoView {
             })}
     }
     .into_any()
-}
-
-/// Percent-encodes a query value.
-fn urlencoding(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

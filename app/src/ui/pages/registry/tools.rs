@@ -37,25 +37,12 @@ impl Search {
             ("team", &self.team),
         ] {
             if !value.is_empty() {
-                pairs.push(format!("{key}={}", urlencoding(value)));
+                pairs.push(format!("{key}={}", crate::domain::query_value(value)));
             }
         }
         pairs.push(format!("page={page}"));
         format!("/tools?{}", pairs.join("&"))
     }
-}
-
-/// Percent-encodes a query value.
-fn urlencoding(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Everyone: the AI-tool registry, searchable by name, vendor and description, filtered by
