@@ -11,7 +11,9 @@ pub mod error;
 pub mod model;
 pub mod ui;
 
-pub use ui::{shell, App};
+#[cfg(feature = "ssr")]
+pub use ui::shell;
+pub use ui::App;
 
 /// The version shown in the footer and reported by `/healthz`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -102,31 +102,13 @@ export async function submit(page: Page, info: TestInfo, name: string | RegExp) 
   }
 }
 
-/**
- * Without JavaScript the browser still fetches the preloaded bundle (several megabytes in a
- * debug build) on every page, and headless Chromium then sometimes leaves the next form
- * submission pending for good (docs/TOOLCHAIN.md). The bundle cannot run there anyway, so the
- * no-JS project refuses it.
- */
-async function withoutBundle(context: BrowserContext, info: TestInfo) {
-  if (!hydrated(info)) {
-    await context.route(/\/pkg\/portal\.(wasm|js)$/, (route) => route.abort());
-  }
-}
-
 /** A second browser (another person), as the project runs: with or without JavaScript. */
 export async function newContext(browser: Browser, info: TestInfo): Promise<BrowserContext> {
-  const context = await browser.newContext({ javaScriptEnabled: hydrated(info) });
-  await withoutBundle(context, info);
-  return context;
+  return browser.newContext({ javaScriptEnabled: hydrated(info) });
 }
 
-export const test = base.extend({
-  context: async ({ context }, use, info) => {
-    await withoutBundle(context, info);
-    await use(context);
-  },
-});
+/** Pages start the bundle from a script, so a browser without JavaScript never fetches it. */
+export const test = base;
 
 /** Decides on the open request page with a code from the next TOTP period (the current one
  * signed the reviewer in, and a code is accepted once). */

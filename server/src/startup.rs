@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::{shell, App};
@@ -28,6 +29,7 @@ use tower_http::trace::TraceLayer;
 use app::backend::identity::auth::session::IDLE_SECS;
 use app::backend::identity::auth::session_store::PgSessionStore;
 use app::backend::platform::services::Services;
+use app::backend::platform::site_files::SiteFiles;
 use app::domain::{Permission, TokenScope};
 use app::error::AppError;
 use tower_sessions::cookie::time::Duration as CookieDuration;
@@ -48,6 +50,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub services: Services,
     pub metrics: Metrics,
+    /// The browser bundle's content-hashed names.
+    pub site_files: Arc<SiteFiles>,
 }
 
 /// A bound, not yet running, portal.
@@ -147,16 +151,24 @@ pub fn router(
         pool: services.pool.clone(),
         services: services.clone(),
         metrics,
+        site_files: Arc::new(SiteFiles::read(&options.site_root.join("pkg"), "portal")),
     };
     let public_url = options.public_url(addr.port());
     let sessions = session_layer(&services.pool, &public_url);
-    let context = move || provide_context(services.clone());
+    let context = {
+        let site_files = state.site_files.clone();
+        move || {
+            provide_context(services.clone());
+            provide_context(site_files.clone());
+        }
+    };
     let routes = generate_route_list(App);
 
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics_text))
+        .route("/pkg/{file}", get(crate::bundle::serve))
         .route("/dashboard.csv", get(crate::exports::dashboard))
         .route("/teams/{slug}/checklist.csv", get(crate::exports::team))
         .merge(crate::rest::router())

@@ -6,7 +6,9 @@ mod pages;
 mod providers;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -20,9 +22,11 @@ use pages::{
 };
 
 /// The HTML document the server renders around the app.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
+    use crate::backend::platform::site_files::SiteFiles;
     set_page_security_policy();
+    let files = use_context::<std::sync::Arc<SiteFiles>>().unwrap_or_default();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -31,8 +35,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <link rel="stylesheet" id="portal" href=files.url("portal.css") />
+                <AutoReload options />
+                {bundle_script(&files)}
                 <MetaTags />
             </head>
             <body>
@@ -42,11 +47,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Starts the browser bundle, only where JavaScript runs: the wasm is fetched by the script
+/// itself (at once, beside the glue code) rather than preloaded by a link, which a browser
+/// without JavaScript would download for nothing.
+#[cfg(feature = "ssr")]
+fn bundle_script(files: &crate::backend::platform::site_files::SiteFiles) -> impl IntoView {
+    let script = format!(
+        "const wasm = fetch({wasm:?}); import({js:?}).then((bundle) => \
+         bundle.default({{ module_or_path: wasm }}).then(() => bundle.hydrate()));",
+        wasm = files.url("portal.wasm"),
+        js = files.url("portal.js"),
+    );
+    view! {
+        <script type="module" nonce=leptos::nonce::use_nonce()>
+            {script}
+        </script>
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="portal" href="/pkg/portal.css" />
         <Title formatter=|page: String| format!("{page} · AI Governance Portal") />
         <Router>
             <Layout>

@@ -9,6 +9,7 @@ mod admin;
 mod admin_cli;
 mod audit;
 mod audit_checkpoints;
+mod bundle;
 mod checklists;
 mod credentials;
 mod decisions;

@@ -75,7 +75,7 @@ async fn the_home_page_is_rendered_on_the_server_with_live_data() {
     assert!(html.contains(r#"<dd data-testid="team-count">6</dd>"#));
     assert!(html.contains("Platform Engineering"));
     // The hydration bundle is referenced so the page comes alive in the browser.
-    assert!(html.contains("/pkg/portal.js"));
+    assert!(html.contains("import(\"/pkg/portal."), "{html}");
     assert!(html.contains("<title>Overview · AI Governance Portal</title>"));
 }
 

@@ -12,3 +12,4 @@ pub mod revocations;
 pub mod secrets;
 pub mod services;
 pub mod signing;
+pub mod site_files;

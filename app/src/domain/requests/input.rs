@@ -149,36 +149,39 @@ impl ValidRequest {
 }
 
 /// A reviewer must be able to judge a request: the vendor, the use case, the justification and
-/// the kinds of data it will touch.
+/// the kinds of data it will touch. Every gap is named at once (the error is about the first),
+/// so a requester submitting from the request page learns all they still have to fill in.
 pub fn ready_to_submit(
     vendor: &str,
     use_case: &str,
     justification: &str,
     data_classes: usize,
 ) -> Result<(), AppError> {
-    let gap = |field: &str, message: &str| Err(AppError::invalid(field, message));
-    if vendor.trim().is_empty() {
-        return gap("vendor", "name the vendor before submitting");
+    let gaps: Vec<(&str, &str)> = [
+        (vendor.trim().is_empty(), ("vendor", "the vendor")),
+        (use_case.trim().is_empty(), ("use_case", "the use case")),
+        (
+            justification.trim().is_empty(),
+            ("justification", "the business justification"),
+        ),
+        (
+            data_classes == 0,
+            ("data_classes", "the kinds of data it will touch"),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(missing, gap)| missing.then_some(gap))
+    .collect();
+    match gaps.first() {
+        None => Ok(()),
+        Some((field, _)) => {
+            let named: Vec<&str> = gaps.iter().map(|(_, words)| *words).collect();
+            Err(AppError::invalid(
+                *field,
+                format!("to submit for review, first fill in {}", named.join(", ")),
+            ))
+        }
     }
-    if use_case.trim().is_empty() {
-        return gap(
-            "use_case",
-            "describe what you will use the tool for before submitting",
-        );
-    }
-    if justification.trim().is_empty() {
-        return gap(
-            "justification",
-            "give the business justification before submitting",
-        );
-    }
-    if data_classes == 0 {
-        return gap(
-            "data_classes",
-            "choose the kinds of data the tool will touch before submitting",
-        );
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -200,10 +203,18 @@ mod tests {
         let valid = draft().validate().expect("a draft");
         assert_eq!(valid.users, 1);
         assert_eq!(valid.access, AccessNeeds::default());
+        let gaps = valid.ready_to_submit().expect_err("incomplete");
+        assert_eq!(gaps.field(), Some("vendor"));
         assert_eq!(
-            valid.ready_to_submit().expect_err("incomplete").field(),
-            Some("vendor")
+            gaps.to_string(),
+            "vendor: to submit for review, first fill in the vendor, the use case, \
+             the business justification, the kinds of data it will touch"
         );
+        let mut form = draft();
+        form.vendor = "Codeium".into();
+        form.justification = "Saves a week per quarter".into();
+        let gaps = form.validate().expect("draft").ready_to_submit();
+        assert_eq!(gaps.expect_err("incomplete").field(), Some("use_case"));
         let mut form = draft();
         form.use_case = "Refactoring the ledger".into();
         form.justification = "Saves a week per quarter".into();

@@ -34,19 +34,64 @@ pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Sign
     Signal::derive(move || message_for(&error.get(), field))
 }
 
-/// A form's general error: anything not about one field.
+/// A form's general error: anything not shown beside one of the form's own `fields`, so no
+/// error a server function returns goes unseen (a field the page does not have included).
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// The fields whose errors the form shows beside them.
+    #[prop(optional)]
+    fields: &'static [&'static str],
+) -> impl IntoView {
     move || {
         error
             .get()
-            .filter(|error| error.field().is_none())
+            .filter(|error| error.field().is_none_or(|field| !fields.contains(&field)))
             .map(|error| {
                 view! {
                     <div class="notice notice--error" role="alert">
-                        <p>{error.to_string()}</p>
+                        <p>{sentence(&error)}</p>
                     </div>
                 }
             })
+    }
+}
+
+/// An error as a sentence of its own: a field's message after the field's name.
+pub fn sentence(error: &AppError) -> String {
+    match error {
+        AppError::Invalid { field, message } => {
+            let name = field.replace('_', " ");
+            let mut name = name.chars();
+            let name: String = name
+                .next()
+                .map(|first| first.to_uppercase().chain(name).collect())
+                .unwrap_or_default();
+            let stop = if message.ends_with(['.', '?', '!']) {
+                ""
+            } else {
+                "."
+            };
+            format!("{name}: {message}{stop}")
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_error_reads_as_a_sentence_naming_the_field() {
+        assert_eq!(
+            sentence(&AppError::invalid("use_case", "must not be empty")),
+            "Use case: must not be empty."
+        );
+        assert_eq!(
+            sentence(&AppError::invalid("code", "was already used.")),
+            "Code: was already used."
+        );
+        assert_eq!(sentence(&AppError::NotFound), "Not found.");
     }
 }

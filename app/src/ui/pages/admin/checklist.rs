@@ -40,7 +40,7 @@ fn FrameworkEditor(
             {format!("{} · version {} · changed ", framework.name, framework.version)}
             <When at=framework.updated_at />
         </p>
-        <FormError error />
+        <FormError error fields=&["title", "guidance"] />
         <FormError error=retire_error />
         {framework
             .items

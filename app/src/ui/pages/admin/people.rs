@@ -126,7 +126,10 @@ fn PeopleView(
             <p>
                 "They get a one-time link, valid for 72 hours, to choose a password. Reviewers and admins set up two-factor sign-in right after."
             </p>
-            <FormError error=invite_error />
+            <FormError
+                error=invite_error
+                fields=&["email", "name", "roles", "teams", "current_password", "code"]
+            />
             <ActionForm action=invite attr:class="form" attr:novalidate=true>
                 <Field
                     id="invite-email"
@@ -426,7 +429,7 @@ fn PersonView(
                 "Changing roles signs the person out everywhere, so their new rights apply from their next sign-in."
             </p>
             {move || action_done(update).get().then(|| view! { <Success message="Saved." /> })}
-            <FormError error=update_error />
+            <FormError error=update_error fields=&["roles", "teams", "current_password", "code"] />
             <ActionForm action=update attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="id" value=update_id />
                 <RoleChoices
@@ -446,7 +449,7 @@ fn PersonView(
 
         <section class="card" aria-labelledby="factor-title">
             <h2 id="factor-title">"Two-factor sign-in"</h2>
-            <FormError error=reset_error />
+            <FormError error=reset_error fields=&["current_password", "code"] />
             {if person.totp_enrolled {
                 view! {
                     <p>

@@ -30,7 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
                 loading="Loading settings…"
                 view={move |settings: Settings| {
                     view! {
-                        <FormError error />
+                        <FormError error fields=&["name", "max_review_months", "stale_policy"] />
                         <ActionForm action=update attr:class="form" attr:novalidate=true>
                             <Field
                                 id="name"

@@ -74,7 +74,7 @@ pub fn TeamsPage() -> impl IntoView {
                 {move || {
                     action_done(create).get().then(|| view! { <Success message="Team created." /> })
                 }}
-                <FormError error=create_error />
+                <FormError error=create_error fields=&["name", "slug", "description"] />
                 <ActionForm action=create attr:class="form" attr:novalidate=true>
                     <Field
                         id="team-name"
@@ -154,7 +154,7 @@ fn TeamView(
         </header>
         <section class="card" aria-labelledby="members-title">
             <h2 id="members-title">"People"</h2>
-            <FormError error=member_error />
+            <FormError error=member_error fields=&["email"] />
             {if team.members.is_empty() {
                 view! {
                     <EmptyState title="Nobody in this team yet">
@@ -274,7 +274,7 @@ fn TeamView(
         <section class="card" aria-labelledby="rename-title">
             <h2 id="rename-title">"Name and description"</h2>
             {move || action_done(update).get().then(|| view! { <Success message="Saved." /> })}
-            <FormError error=update_error />
+            <FormError error=update_error fields=&["name", "description"] />
             <ActionForm action=update attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="slug" value=update_slug />
                 <Field

@@ -116,7 +116,7 @@ fn TeamChecklistView(
                 progress.counts.applicable,
             )}
         </p>
-        <FormError error />
+        <FormError error fields=&["na_reason", "evidence", "links"] />
         <div class="grid-2">
             <section class="card" aria-labelledby="categories-title">
                 <h2 id="categories-title">"By category"</h2>

@@ -114,7 +114,7 @@ fn AccountView(
                         {format!(" {} of 10 recovery codes left. ", page.recovery_codes_left)}
                         <a href="/account/two-factor">"Replace your authenticator app"</a>
                     </p>
-                    <FormError error=regenerate_error />
+                    <FormError error=regenerate_error fields=&["current_password", "code"] />
                     <ActionForm
                         action=regenerate
                         attr:class="form form--inline"
@@ -168,7 +168,7 @@ fn AccountView(
                         }
                     })
             }}
-            <FormError error=password_error />
+            <FormError error=password_error fields=&["current_password", "new_password"] />
             <ActionForm action=password attr:class="form" attr:novalidate=true>
                 <Field
                     id="current-password"
@@ -282,7 +282,10 @@ fn AccountView(
                     }
                 }
             />
-            <FormError error=create_error />
+            <FormError
+                error=create_error
+                fields=&["name", "scope", "expires_in_days", "current_password", "code"]
+            />
             <ActionForm
                 action=create
                 attr:class="form"
@@ -401,7 +404,7 @@ fn TwoFactorView(
                 </li>
                 <li>
                     <p>"Enter the 6-digit code the app now shows."</p>
-                    <FormError error=confirm_error />
+                    <FormError error=confirm_error fields=&["code"] />
                     <ActionForm action=confirm attr:class="form" attr:novalidate=true>
                         <Field
                             id="code"
@@ -471,7 +474,7 @@ fn TwoFactorView(
             }
                 .into_any()
         }}
-        <FormError error=begin_error />
+        <FormError error=begin_error fields=&["current_password", "code"] />
         <ActionForm action=begin attr:class="form" attr:novalidate=true>
             <Field
                 id="current-password"

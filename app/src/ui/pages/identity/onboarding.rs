@@ -31,7 +31,10 @@ pub fn SetupPage() -> impl IntoView {
                             "Name your organization and create the first administrator account. "
                             "You will set up two-factor sign-in next."
                         </p>
-                        <FormError error />
+                        <FormError
+                            error
+                            fields=&["setup_code", "organization", "name", "email", "password"]
+                        />
                         <ActionForm action attr:class="form" attr:novalidate=true>
                             <Field
                                 id="setup-code"
@@ -125,7 +128,7 @@ pub fn InvitePage() -> impl IntoView {
                 <p class="page__lead">
                     "Open the invitation link your administrator sent you. If the page stops here, enter the part of the link after “#”."
                 </p>
-                <FormError error=open_error />
+                <FormError error=open_error fields=&["code"] />
                 <ActionForm action=open attr:class="form" attr:novalidate=true>
                     <Field
                         id="code"
@@ -184,7 +187,7 @@ pub fn InvitePage() -> impl IntoView {
                                             </p>
                                         }
                                     })}
-                                <FormError error />
+                                <FormError error fields=&["password"] />
                                 <ActionForm action=accept attr:class="form" attr:novalidate=true>
                                     <Field
                                         id="password"

@@ -24,7 +24,7 @@ pub fn SignInPage() -> impl IntoView {
             lead="Use the email address your administrator invited."
             width=Width::Narrow
         >
-            <FormError error />
+            <FormError error fields=&["email", "password"] />
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <ReturnField />
                 <Field
@@ -63,7 +63,7 @@ pub fn SignInCodePage() -> impl IntoView {
             lead="Open your authenticator app and enter the 6-digit code it shows for the AI Governance Portal."
             width=Width::Narrow
         >
-            <FormError error />
+            <FormError error fields=&["code"] />
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <ReturnField />
                 <Field

@@ -152,7 +152,18 @@ fn ClassForm(class: Option<DataClassView>, save: ServerAction<SaveDataClass>) ->
         .map(|l| (l.as_str().to_owned(), l.label().to_owned()))
         .collect::<Vec<_>>();
     view! {
-        <FormError error=error />
+        <FormError
+            error=error
+            fields=&[
+                "name",
+                "slug",
+                "level",
+                "prohibited_by_default",
+                "description",
+                "examples",
+                "code",
+            ]
+        />
         <ActionForm
             action=save
             attr:class="form"

@@ -28,6 +28,31 @@ pub fn ToolEditorPage() -> impl IntoView {
     }
 }
 
+/// The fields the tool form shows errors beside.
+const TOOL_FIELDS: &[&str] = &[
+    "name",
+    "slug",
+    "vendor",
+    "category",
+    "description",
+    "website",
+    "status",
+    "status_reason",
+    "conditions",
+    "scope",
+    "teams",
+    "data_classes",
+    "business_owner",
+    "next_review",
+    "rollback_plan",
+    "access_requirements",
+    "code",
+    "distribution",
+    "package_name",
+    "pinned_version",
+    "checksum",
+];
+
 #[component]
 fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoView {
     let error = action_error(save);
@@ -84,11 +109,11 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
         <header class="page__header">
             <h1 id="page-title">{title}</h1>
         </header>
-        <FormError error=error />
+        <FormError error=error fields=TOOL_FIELDS />
         {move || {
             error
                 .get()
-                .filter(|e| e.field().is_some())
+                .filter(|e| e.field().is_some_and(|field| TOOL_FIELDS.contains(&field)))
                 .map(|_| {
                     view! {
                         <div class="notice notice--error" role="alert">

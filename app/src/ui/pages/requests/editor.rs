@@ -34,6 +34,29 @@ pub fn RequestEditorPage() -> impl IntoView {
     }
 }
 
+/// Beside what a draft may leave empty but a submission needs.
+const TO_SUBMIT: &str = "Needed to submit for review.";
+
+/// The fields the request form shows errors beside.
+const REQUEST_FIELDS: &[&str] = &[
+    "tool",
+    "tool_name",
+    "vendor",
+    "category",
+    "website",
+    "team",
+    "use_case",
+    "justification",
+    "users",
+    "alternatives",
+    "data_classes",
+    "access",
+    "distribution",
+    "package_name",
+    "pinned_version",
+    "checksum",
+];
+
 #[component]
 fn RequestForm(
     editor: RequestEditor,
@@ -119,7 +142,7 @@ fn RequestForm(
                     </div>
                 }
             })}
-        <FormError error />
+        <FormError error fields=REQUEST_FIELDS />
         <ActionForm
             action=save
             attr:class="form"
@@ -151,6 +174,7 @@ fn RequestForm(
                     id="request-vendor"
                     name="request[vendor]"
                     label="Vendor"
+                    hint=TO_SUBMIT
                     input_type="text"
                     autocomplete="off"
                     maxlength=120
@@ -192,7 +216,7 @@ fn RequestForm(
                     id="request-use-case"
                     name="request[use_case]"
                     label="Use case"
-                    hint="What you will do with it."
+                    hint="What you will do with it. Needed to submit for review."
                     maxlength=4000
                     value=v(|r| r.use_case.clone())
                     error=e("use_case")
@@ -201,6 +225,7 @@ fn RequestForm(
                     id="request-justification"
                     name="request[justification]"
                     label="Business justification"
+                    hint=TO_SUBMIT
                     maxlength=4000
                     value=v(|r| r.justification.clone())
                     error=e("justification")
@@ -232,6 +257,7 @@ fn RequestForm(
                 id="request-class"
                 name="request[data_classes][]"
                 legend="Data it will touch"
+                hint=TO_SUBMIT
                 choices=data_classes
                     .into_iter()
                     .map(|class| {

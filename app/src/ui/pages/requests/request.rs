@@ -380,6 +380,9 @@ fn Actions(request: RequestDetail, act: ServerAction<ActOnRequest>) -> impl Into
         }
     };
     let final_state = request.state.is_final();
+    // Submitting names what is missing; the editor is where it is filled in.
+    let complete = (may(RequestAction::Edit) && request.kind == RequestKind::Tool)
+        .then(|| format!("/requests/{}/edit", request.number));
     view! {
         <section class="card" aria-labelledby="actions-title" data-testid="request-actions">
             <h2 id="actions-title">{if final_state { "Outcome" } else { "Next steps" }}</h2>
@@ -404,7 +407,20 @@ fn Actions(request: RequestDetail, act: ServerAction<ActOnRequest>) -> impl Into
                 })}
             {(request.state == RequestState::Submitted && !may(RequestAction::Assign))
                 .then(|| view! { <p>"Waiting for a reviewer."</p> })}
-            <FormError error />
+            <FormError error fields=&["body"] />
+            {move || {
+                error
+                    .get()
+                    .filter(|error| error.field().is_some_and(|field| field != "body"))
+                    .and(complete.clone())
+                    .map(|href| {
+                        view! {
+                            <p>
+                                <a href=href>"Complete the request"</a>
+                            </p>
+                        }
+                    })
+            }}
             <div class="form__actions">
                 {may(RequestAction::Submit)
                     .then(|| button("submit", "Submit for review", "button"))}
@@ -509,7 +525,10 @@ fn DecisionForm(request: RequestDetail, decide: ServerAction<DecideRequest>) -> 
     let second = request.approvals > 0;
     view! {
         <h3>{if second { "Your sign-off (second reviewer)" } else { "Your decision" }}</h3>
-        <FormError error />
+        <FormError
+            error
+            fields=&["decision", "rationale", "conditions", "next_review", "code", "version"]
+        />
         <ActionForm
             action=decide
             attr:class="form"
