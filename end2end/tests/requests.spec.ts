@@ -48,6 +48,10 @@ test.describe("tool requests", () => {
     await review.getByLabel("What should change").fill("Add the SHA-256 checksum of the release, please.");
     await submit(review, info, "Request changes");
     await expect(review.locator("[data-state]").first()).toHaveText("Changes requested");
+    // Now it waits on the requester: the queue lists it apart from what reviewers must do.
+    await open(review, info, "/requests?scope=queue");
+    await expect(review.getByTestId("waiting-on-requester")).toContainText(name);
+    await expect(review.getByRole("link", { name: new RegExp(name) })).toHaveCount(1);
     await context.close();
 
     // The employee adds the checksum and sends it back.

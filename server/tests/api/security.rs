@@ -67,6 +67,7 @@ async fn every_kind_of_response_carries_the_headers() {
     let site = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(site.path().join("pkg")).expect("mkdir");
     std::fs::write(site.path().join("pkg/portal.css"), "body{}").expect("write");
+    std::fs::write(site.path().join("favicon.svg"), "<svg/>").expect("write");
     let mut options = test_options();
     options.site_root = site.path().to_owned();
     let app = spawn_configured_app(options).await;
@@ -86,10 +87,25 @@ async fn every_kind_of_response_carries_the_headers() {
     assert_baseline_headers(&server_fn);
     assert_eq!(header(&server_fn, "cache-control"), "no-store");
 
-    let asset = app.get("/pkg/portal.css").await;
+    // A file of the site folder keeps its name between releases: revalidated at each use…
+    let asset = app.get("/favicon.svg").await;
     assert_eq!(asset.status(), 200);
     assert_baseline_headers(&asset);
     assert_eq!(header(&asset, "cache-control"), "no-cache");
+    // …while the bundle's name changes with its content: kept for good.
+    let page = app.get("/sign-in").await.text().await.expect("html");
+    let css = page
+        .split('"')
+        .find(|part| part.starts_with("/pkg/portal.") && part.ends_with(".css"))
+        .expect("stylesheet linked")
+        .to_owned();
+    let bundle = app.get(&css).await;
+    assert_eq!(bundle.status(), 200);
+    assert_baseline_headers(&bundle);
+    assert_eq!(
+        header(&bundle, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
 
     // Over plain http there is no HSTS.
     assert!(asset.headers().get("strict-transport-security").is_none());

@@ -1,8 +1,10 @@
 //! Reading the audit log: the filtered log admins page through, and the history of one target.
 
+use std::collections::HashMap;
+
 use sqlx::PgPool;
 
-use crate::domain::{field_changes, AuditAction, AuditRecord};
+use crate::domain::{field_changes, Actor, AuditAction, AuditRecord};
 use crate::error::AppError;
 use crate::model::{AuditEntry, AuditPage, AuditQuery, HistoryEntry};
 
@@ -128,18 +130,44 @@ pub async fn history(
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    let records: Vec<_> = rows
         .into_iter()
-        .filter_map(|row| {
-            let record = readable(row.seq, &row.payload)?;
+        .filter_map(|row| Some((row.seq, row.occurred_at, readable(row.seq, &row.payload)?)))
+        .collect();
+    // People are shown by name, as everywhere else; the log keeps the address they had.
+    let ids: Vec<uuid::Uuid> = records
+        .iter()
+        .filter_map(|(_, _, record)| match &record.actor {
+            Actor::User { user_id, .. } => uuid::Uuid::parse_str(user_id).ok(),
+            _ => None,
+        })
+        .collect();
+    let names: HashMap<String, String> = sqlx::query!(
+        r#"SELECT user_id::text AS "id!", display_name FROM users WHERE user_id = ANY($1)"#,
+        &ids
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|row| (row.id, row.display_name))
+    .collect();
+    Ok(records
+        .into_iter()
+        .map(|(seq, at, record)| {
             let after = record.after.unwrap_or(serde_json::Value::Null);
-            Some(HistoryEntry {
-                seq: row.seq,
-                at: row.occurred_at,
-                actor: record.actor.label(),
+            let actor = match record.actor {
+                Actor::User { user_id, email } => names.get(&user_id).cloned().unwrap_or(email),
+                Actor::Operator => "an operator".to_owned(),
+                Actor::System => "the portal".to_owned(),
+                Actor::Anonymous => "someone not signed in".to_owned(),
+            };
+            HistoryEntry {
+                seq,
+                at,
+                actor,
                 action: record.action.as_str().to_owned(),
                 changes: field_changes(record.before.as_ref(), &after),
-            })
+            }
         })
         .collect())
 }

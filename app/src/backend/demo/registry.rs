@@ -310,14 +310,27 @@ pub async fn load(
         }
         let form = form(tool);
         let valid = form.validate()?;
+        let since = tool
+            .status_since
+            .map(|since| {
+                chrono::NaiveDate::parse_from_str(since, "%Y-%m-%d").map_err(|_| {
+                    AppError::invalid("status_since", "must be a date like 2026-11-02")
+                })
+            })
+            .transpose()?;
         if allows(valid.status) {
-            approve(conn, signing, &form, valid, change.now - Duration::days(60)).await?;
+            // Approved on the day its status dates from (two months ago when it names none), so
+            // its history never shows a change before it existed.
+            let approved = since
+                .and_then(|day| day.and_hms_opt(9, 0, 0))
+                .map(|at| at.and_utc())
+                .filter(|at| *at < change.now)
+                .unwrap_or(change.now - Duration::days(60));
+            approve(conn, signing, &form, valid, approved).await?;
         } else {
             editing::save_in(conn, change, None, valid, None).await?;
         }
-        if let Some(since) = tool.status_since {
-            let since = chrono::NaiveDate::parse_from_str(since, "%Y-%m-%d")
-                .map_err(|_| AppError::invalid("status_since", "must be a date like 2026-11-02"))?;
+        if let Some(since) = since {
             sqlx::query!(
                 "UPDATE tools SET status_since = $2 WHERE slug = $1",
                 tool.slug,

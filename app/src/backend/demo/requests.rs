@@ -132,7 +132,8 @@ fn claude_code_for_payments() -> RequestForm {
         distribution: "npm".into(),
         package_name: "@anthropic-ai/claude-code".into(),
         pinned_version: "2.0.14".into(),
-        checksum: "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a0c2e4f6a8b0d2f4e6a8c0b".into(),
+        // The registry's checksum of the same pinned version: one version, one checksum.
+        checksum: "5d2f6c3a9e8b7a61c0f4d2e9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9".into(),
         ..base(
             "payments",
             "claude-code",

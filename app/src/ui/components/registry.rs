@@ -72,7 +72,7 @@ pub fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
                             <p class="history__meta">
                                 <strong>{if created { "Created" } else { "Changed" }}</strong>
                                 " by "
-                                {entry.actor.trim_start_matches("user:").to_owned()}
+                                {entry.actor.clone()}
                                 " · "
                                 <When at=entry.at />
                                 " · event "

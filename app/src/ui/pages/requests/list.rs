@@ -144,6 +144,36 @@ fn RequestListView(list: RequestList, filters: RequestQuery) -> impl IntoView {
                 </EmptyState>
             }
                 .into_any()
+        } else if queue {
+            let (requester, reviewers): (Vec<_>, Vec<_>) = list
+                .requests
+                .into_iter()
+                .partition(|r| r.state == RequestState::ChangesRequested);
+            // Requests sent back for changes wait on their requester, not on a reviewer.
+            view! {
+                {if reviewers.is_empty() {
+                    view! { <p>"Nothing is waiting for a reviewer."</p> }.into_any()
+                } else {
+                    view! { <RequestTable requests=reviewers /> }.into_any()
+                }}
+                {(!requester.is_empty())
+                    .then(|| {
+                        view! {
+                            <section
+                                class="queue-later"
+                                aria-labelledby="waiting-on-requester"
+                                data-testid="waiting-on-requester"
+                            >
+                                <h2 id="waiting-on-requester">"Waiting on the requester"</h2>
+                                <p class="field-hint">
+                                    "Sent back for changes: they return to the queue when the requester answers."
+                                </p>
+                                <RequestTable requests=requester />
+                            </section>
+                        }
+                    })}
+            }
+                .into_any()
         } else {
             view! { <RequestTable requests=list.requests /> }.into_any()
         }}
