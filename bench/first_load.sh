@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Each page's whole first load (bytes on the wire, cache empty), signed in, with and without
 # JavaScript, against a release build; fails when a page is over BUDGET_KB (default 200).
+# Also prints what a second visit transfers (site files cached) and when hydration finished.
 # Usage: bench/first_load.sh   (uses DATABASE_URL, or a private throw-away PostgreSQL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +13,10 @@ cleanup() { stop_portal; stop_private_postgres; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "building the release portal"
-SQLX_OFFLINE=true cargo leptos build --release 2>&1 | tail -1
+if [ -z "${NO_BUILD:-}" ]; then   # NO_BUILD=1: measure the release build already there
+  say "building the release portal"
+  SQLX_OFFLINE=true cargo leptos build --release 2>&1 | tail -1
+fi
 precompress_site
 server=target/release/server
 if [ -z "${DATABASE_URL:-}" ]; then

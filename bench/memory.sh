@@ -21,8 +21,10 @@ cleanup() { stop_portal; stop_private_postgres; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "building the release server"
-SQLX_OFFLINE=true cargo build --release --locked -p server --bin server 2>&1 | tail -1
+if [ -z "${NO_BUILD:-}" ]; then   # NO_BUILD=1: measure the release build already there
+  say "building the release server"
+  SQLX_OFFLINE=true cargo build --release --locked -p server --bin server 2>&1 | tail -1
+fi
 server=target/release/server
 if [ -z "${DATABASE_URL:-}" ]; then
   start_private_postgres "$server" --ephemeral

@@ -1,10 +1,13 @@
 //! `/pkg/portal.<hash>.<ext>`: the browser bundle under content-hashed names, cached by browsers
 //! for a year (`immutable`) and answered `304 Not Modified` to a matching `If-None-Match`.
-//! Precompressed copies (`.br`, `.gz` beside the file) are sent to browsers that accept them.
+//! The gzip copy beside a file (`precompress_site`) is sent to browsers that accept it, under an
+//! entity tag of its own, with `Vary: Accept-Encoding` for shared caches.
 //! A name that is not the current content's answers 404: the page linking it is out of date.
 
 use axum::extract::{Path, Request, State};
-use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use axum::http::header::{
+    ACCEPT_ENCODING, CACHE_CONTROL, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, VARY,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
@@ -17,34 +20,71 @@ const FOREVER: &str = "public, max-age=31536000, immutable";
 pub async fn serve(
     State(state): State<AppState>,
     Path(requested): Path<String>,
-    request: Request,
+    mut request: Request,
 ) -> Response {
     let files = &state.site_files;
     let Some(file) = files.find(&requested) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let Ok(etag) = HeaderValue::from_str(&file.etag) else {
+    let path = files.path(file);
+    // Replaced since the server hashed it (a build under a running server): the name no longer
+    // says what the content is, so nothing may keep it.
+    let current = std::fs::metadata(&path).is_ok_and(|meta| file.unchanged(&meta));
+    if !current {
         return StatusCode::NOT_FOUND.into_response();
+    }
+    // The gzip copy is another representation: its own tag, and caches key on the encoding.
+    let gzip = file.gzip && accepts_gzip(request.headers());
+    let etag = if gzip {
+        file.etag.replace('"', "") + "-gz"
+    } else {
+        file.etag.replace('"', "")
     };
-    let mut response = if matches(request.headers(), &file.etag) {
+    let etag = format!("\"{etag}\"");
+    let mut response = if matches(request.headers(), &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        match ServeFile::new(files.path(file))
-            .precompressed_br()
-            .precompressed_gzip()
-            .oneshot(request)
-            .await
-        {
+        // The entity tag decides revalidation (RFC 9110: If-Modified-Since is then ignored).
+        request.headers_mut().remove(IF_MODIFIED_SINCE);
+        let serve = ServeFile::new(path);
+        let serve = if gzip {
+            serve.precompressed_gzip()
+        } else {
+            serve
+        };
+        match serve.oneshot(request).await {
             Ok(response) => response.into_response(),
             Err(never) => match never {},
         }
     };
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         let headers = response.headers_mut();
-        headers.insert(ETAG, etag);
+        if let Ok(etag) = HeaderValue::from_str(&etag) {
+            headers.insert(ETAG, etag);
+        }
         headers.insert(CACHE_CONTROL, HeaderValue::from_static(FOREVER));
+        headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
+}
+
+/// Whether the client takes gzip (`Accept-Encoding`, a q of zero refusing it).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let gzip = parts
+                .next()
+                .is_some_and(|name| name.eq_ignore_ascii_case("gzip"));
+            let refused = parts
+                .filter_map(|param| param.strip_prefix("q="))
+                .any(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0));
+            gzip && !refused
+        })
 }
 
 /// Whether `If-None-Match` names `etag` (weak or strong, or `*`).
@@ -61,6 +101,21 @@ fn matches(headers: &HeaderMap, etag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_is_taken_unless_refused() {
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT_ENCODING, HeaderValue::from_static(value));
+            accepts_gzip(&headers)
+        };
+        assert!(with("gzip, deflate, br"));
+        assert!(with("br;q=1.0, GZIP;q=0.5"));
+        assert!(!with("gzip;q=0"));
+        assert!(!with("gzip; q=0.000"));
+        assert!(!with("br, identity"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
 
     #[test]
     fn if_none_match_lists_are_read_weak_or_strong() {

@@ -78,13 +78,17 @@ async fn pages_link_the_bundle_by_content_hash_and_browsers_keep_it_for_a_year()
     );
     assert_eq!(headers["content-encoding"], "gzip");
     assert_eq!(headers["content-type"], "application/wasm");
+    assert_eq!(headers["vary"], "accept-encoding");
     let etag = headers["etag"].to_str().expect("etag").to_owned();
     assert_eq!(response.bytes().await.expect("body").as_ref(), GZIPPED);
-    assert!(wasm.contains(etag.trim_matches('"')), "{etag} names {wasm}");
+    // The gzip copy is its own representation, with its own tag.
+    let hash = &wasm["/pkg/portal.".len()..wasm.len() - ".wasm".len()];
+    assert_eq!(etag, format!("\"{hash}-gz\""));
 
     let again = app
         .client
         .get(app.url(&wasm))
+        .header("accept-encoding", "gzip")
         .header("if-none-match", &etag)
         .send()
         .await
@@ -92,6 +96,10 @@ async fn pages_link_the_bundle_by_content_hash_and_browsers_keep_it_for_a_year()
     assert_eq!(again.status(), 304);
     assert_eq!(again.headers()["etag"], etag.as_str());
     assert!(again.bytes().await.expect("body").is_empty());
+    // Without gzip the file itself, under the plain hash.
+    let plain = app.client.get(app.url(&wasm)).send().await.expect("wasm");
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.headers()["etag"], format!("\"{hash}\"").as_str());
 
     let plain = app.client.get(app.url(&css)).send().await.expect("css");
     assert_eq!(plain.status(), 200);

@@ -28,6 +28,19 @@ pub struct SiteFile {
     pub hashed: String,
     /// The content hash, quoted, as an entity tag.
     pub etag: String,
+    /// Size and modification time when hashed: a file replaced under a running server no
+    /// longer matches its name.
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+    /// Whether `<name>.gz` beside it is at least as new (one left from an older build is not).
+    pub gzip: bool,
+}
+
+impl SiteFile {
+    /// Whether the file on disk is still the one that was hashed.
+    pub fn unchanged(&self, meta: &std::fs::Metadata) -> bool {
+        meta.len() == self.len && meta.modified().ok() == self.modified
+    }
 }
 
 /// The bundle's files, in the order pages need them.
@@ -41,10 +54,19 @@ impl SiteFiles {
             .iter()
             .filter_map(|extension| {
                 let name = format!("{output}.{extension}");
-                let hash = content_hash(&pkg_dir.join(&name))?;
+                let path = pkg_dir.join(&name);
+                let meta = std::fs::metadata(&path).ok()?;
+                let hash = content_hash(&path)?;
+                let modified = meta.modified().ok();
+                let gzip = std::fs::metadata(pkg_dir.join(format!("{name}.gz")))
+                    .and_then(|gz| gz.modified())
+                    .is_ok_and(|gz| modified.is_some_and(|at| gz >= at));
                 Some(SiteFile {
                     hashed: format!("{output}.{hash}.{extension}"),
                     etag: format!("\"{hash}\""),
+                    len: meta.len(),
+                    modified,
+                    gzip,
                     name,
                 })
             })
@@ -132,5 +154,34 @@ mod tests {
         assert_eq!(file.etag.len(), 18);
         assert!(second.find(url.trim_start_matches("/pkg/")).is_none());
         assert!(second.find("portal.js").is_none());
+        assert!(!file.gzip, "no copy");
+    }
+
+    #[test]
+    fn a_gzip_copy_older_than_its_file_is_not_used() {
+        let dir = tempfile::tempdir().expect("dir");
+        let wasm = dir.path().join("portal.wasm");
+        let gz = dir.path().join("portal.wasm.gz");
+        std::fs::write(&wasm, "new content").expect("write");
+        std::fs::write(&gz, "a copy").expect("write");
+        let files = SiteFiles::read(dir.path(), "portal");
+        let file = files.find(files.url("portal.wasm").trim_start_matches("/pkg/"));
+        assert!(file.expect("found").gzip, "as new as the file");
+
+        let older = SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&gz)
+            .and_then(|f| f.set_modified(older))
+            .expect("backdate");
+        let files = SiteFiles::read(dir.path(), "portal");
+        let file = files
+            .find(files.url("portal.wasm").trim_start_matches("/pkg/"))
+            .expect("found");
+        assert!(!file.gzip, "left from an older build");
+        let meta = std::fs::metadata(&wasm).expect("meta");
+        assert!(file.unchanged(&meta));
+        std::fs::write(&wasm, "replaced under a running server").expect("write");
+        assert!(!file.unchanged(&std::fs::metadata(&wasm).expect("meta")));
     }
 }

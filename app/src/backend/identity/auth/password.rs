@@ -28,11 +28,14 @@ fn params() -> Result<Params, AppError> {
     Params::new(M_COST_KIB, T_COST, P_COST, None).or_internal("setting the argon2 parameters")
 }
 
-/// At most one hash per core at a time.
+/// How many hashes run at once: one per core.
+fn slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 fn permits() -> &'static Semaphore {
     static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS
-        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+    PERMITS.get_or_init(|| Semaphore::new(slots()))
 }
 
 /// Working memory between hashes: never more buffers than permits, since each hash takes one
@@ -50,6 +53,10 @@ fn hash_into(
     salt: &[u8],
     out: &mut [u8],
 ) -> Result<(), argon2::Error> {
+    #[cfg(test)]
+    if let Ok(mut hashed) = tests::HASHED.lock() {
+        hashed.push(password.to_vec());
+    }
     let spare = || spare_memory().lock().ok();
     let mut memory = spare()
         .and_then(|mut spare| spare.pop())
@@ -58,7 +65,9 @@ fn hash_into(
         memory.resize(params.block_count(), Block::new());
     }
     let result = argon2.hash_password_into_with_memory(password, salt, out, &mut memory);
-    if let Some(mut spare) = spare() {
+    // What argon2 leaves in its memory is derived from the password: not kept readable.
+    memory.fill(Block::new());
+    if let Some(mut spare) = spare().filter(|spare| spare.len() < slots()) {
         spare.push(memory);
     }
     result
@@ -67,13 +76,18 @@ fn hash_into(
 async fn run_limited<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    let _permit = permits()
+    let permit = permits()
         .acquire()
         .await
         .or_internal("waiting for a hashing slot")?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .or_internal("the password hashing task")?
+    // The slot is held by the hash itself, not by the request: a client that hangs up does not
+    // free it while argon2 still runs.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .or_internal("the password hashing task")?
 }
 
 /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) for `password`, with a fresh random salt.
@@ -135,12 +149,20 @@ pub async fn verify(password: &Password, stored: Option<&str>) -> Result<bool, A
     let password = password.clone();
     let known = stored.is_some();
     let stored = stored.unwrap_or(DUMMY_HASH).to_owned();
-    run_limited(move || Ok(known && matches(password.expose().as_bytes(), &stored))).await
+    run_limited(move || {
+        // Always computed first: an unknown account must cost a full hash too.
+        let matched = matches(password.expose().as_bytes(), &stored);
+        Ok(known && matched)
+    })
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every password argon2 ran on in this test process.
+    pub(super) static HASHED: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
 
     fn password(text: &str) -> Password {
         Password::parse(text).expect("valid password")
@@ -163,10 +185,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn unknown_accounts_never_verify() {
-        assert!(!verify(&password("whatever you type here"), None)
-            .await
-            .expect("verify"));
+    async fn unknown_accounts_never_verify_yet_cost_a_full_hash() {
+        let guess = "an unknown account's guess 4711";
+        assert!(!verify(&password(guess), None).await.expect("verify"));
+        // Against the dummy hash: otherwise an unknown account answers measurably sooner.
+        let hashed = HASHED.lock().expect("lock");
+        assert!(hashed.iter().any(|p| p.as_slice() == guess.as_bytes()));
     }
 
     #[test]
