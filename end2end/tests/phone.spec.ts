@@ -15,7 +15,6 @@ const PAGES = [
   "/requests/new",
   "/tools/new",
   "/checklists",
-  "/dashboard",
   "/notifications",
   "/account",
 ];
