@@ -35,12 +35,7 @@ pub async fn serve(
     }
     // The gzip copy is another representation: its own tag, and caches key on the encoding.
     let gzip = file.gzip && accepts_gzip(request.headers());
-    let etag = if gzip {
-        file.etag.replace('"', "") + "-gz"
-    } else {
-        file.etag.replace('"', "")
-    };
-    let etag = format!("\"{etag}\"");
+    let etag = format!("\"{}{}\"", file.hash, if gzip { "-gz" } else { "" });
     let mut response = if matches(request.headers(), &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

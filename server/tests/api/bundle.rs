@@ -4,7 +4,7 @@
 
 use server::config::ServeOptions;
 
-use crate::helpers::{spawn_configured_app, test_options};
+use crate::helpers::{linked, spawn_configured_app, test_options};
 
 const GZIPPED: &[u8] = b"\x1f\x8b the compressed copy";
 
@@ -20,14 +20,6 @@ fn site() -> tempfile::TempDir {
     // What precompress_site leaves beside it (the server sends it as it is).
     std::fs::write(pkg.join("portal.wasm.gz"), GZIPPED).expect("wasm.gz");
     site
-}
-
-/// The first `/pkg/…` address in `html` ending in `extension`.
-fn linked(html: &str, extension: &str) -> String {
-    html.split(['"', '\''])
-        .find(|part| part.starts_with("/pkg/") && part.ends_with(extension))
-        .unwrap_or_else(|| panic!("no {extension} linked in {html}"))
-        .to_owned()
 }
 
 #[tokio::test]

@@ -501,6 +501,14 @@ pub async fn pool_as(database: &str, role: &str) -> PgPool {
         .expect("connect as the role")
 }
 
+/// The first `/pkg/…` address in `html` ending in `extension` (the bundle a page links).
+pub fn linked(html: &str, extension: &str) -> String {
+    html.split(['"', '\''])
+        .find(|part| part.starts_with("/pkg/") && part.ends_with(extension))
+        .unwrap_or_else(|| panic!("no {extension} linked in {html}"))
+        .to_owned()
+}
+
 /// A portal on a fresh, migrated database.
 pub async fn spawn_app() -> TestApp {
     let database = create_database().await;

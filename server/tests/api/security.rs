@@ -3,7 +3,7 @@
 use reqwest::Response;
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, spawn_configured_app, test_options, TestApp};
+use crate::helpers::{linked, spawn_app, spawn_configured_app, test_options, TestApp};
 
 fn header<'a>(response: &'a Response, name: &str) -> &'a str {
     response
@@ -94,11 +94,7 @@ async fn every_kind_of_response_carries_the_headers() {
     assert_eq!(header(&asset, "cache-control"), "no-cache");
     // …while the bundle's name changes with its content: kept for good.
     let page = app.get("/sign-in").await.text().await.expect("html");
-    let css = page
-        .split('"')
-        .find(|part| part.starts_with("/pkg/portal.") && part.ends_with(".css"))
-        .expect("stylesheet linked")
-        .to_owned();
+    let css = linked(&page, ".css");
     let bundle = app.get(&css).await;
     assert_eq!(bundle.status(), 200);
     assert_baseline_headers(&bundle);
@@ -140,11 +136,7 @@ async fn the_bundle_is_never_compressed_on_the_fly() {
         .text()
         .await
         .expect("html");
-    let wasm = html
-        .split('"')
-        .find(|part| part.starts_with("/pkg/portal.") && part.ends_with(".wasm"))
-        .unwrap_or_else(|| panic!("no wasm linked: {html}"))
-        .to_owned();
+    let wasm = linked(&html, ".wasm");
 
     let plain = fetch(wasm).await;
     assert_eq!(plain.status(), 200);

@@ -26,8 +26,8 @@ pub struct SiteFile {
     pub name: String,
     /// The name pages link: `portal.0123456789abcdef.wasm`.
     pub hashed: String,
-    /// The content hash, quoted, as an entity tag.
-    pub etag: String,
+    /// The content hash (16 hex digits): the name's and the entity tag's.
+    pub hash: String,
     /// Size and modification time when hashed: a file replaced under a running server no
     /// longer matches its name.
     pub len: u64,
@@ -63,7 +63,7 @@ impl SiteFiles {
                     .is_ok_and(|gz| modified.is_some_and(|at| gz >= at));
                 Some(SiteFile {
                     hashed: format!("{output}.{hash}.{extension}"),
-                    etag: format!("\"{hash}\""),
+                    hash,
                     len: meta.len(),
                     modified,
                     gzip,
@@ -151,7 +151,7 @@ mod tests {
             .find(current.trim_start_matches("/pkg/"))
             .expect("found");
         assert_eq!(second.path(file), dir.path().join("portal.js"));
-        assert_eq!(file.etag.len(), 18);
+        assert_eq!(file.hash.len(), 16);
         assert!(second.find(url.trim_start_matches("/pkg/")).is_none());
         assert!(second.find("portal.js").is_none());
         assert!(!file.gzip, "no copy");
