@@ -18,10 +18,11 @@ pub use ui::App;
 /// The version shown in the footer and reported by `/healthz`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Browser entry point: attaches the reactive system to the server-rendered HTML.
+/// Browser entry point: starts the reactive system for the page's islands. The page's script
+/// then hands each `<leptos-island>` to its exported function (see `ui::shell`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

@@ -141,8 +141,20 @@ test.describe("identity and trust", () => {
     const name = `script ${info.project.name} ${Date.now()}`;
     await page.getByLabel("Token name").fill(name);
     await submit(page, info, "Create token");
-    await expect(page.getByTestId("revealed-token")).toHaveText(/^agp_[A-Za-z0-9_-]{43}$/);
+    const token = page.getByTestId("revealed-token");
+    await expect(token).toHaveText(/^agp_[A-Za-z0-9_-]{43}$/);
     await expect(page.getByTestId("token-table")).toContainText(name);
+    const copy = page.getByRole("button", { name: "Copy token" });
+    if (hydrated(info)) {
+      // An island: the button copies the token, and says so.
+      await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+      await copy.click();
+      await expect(page.getByText("Copied.", { exact: true })).toBeVisible();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await token.textContent());
+    } else {
+      // Without JavaScript it could do nothing, so it is not there; the token is selectable.
+      await expect(copy).toBeHidden();
+    }
     await screenshot(page, info, "account-token");
     await submit(page, info, `Revoke ${name}`);
     await expect(page.getByRole("button", { name: `Revoke ${name}` })).toHaveCount(0);

@@ -80,15 +80,11 @@ export async function nextPeriod(page: Page, since: number) {
 /**
  * Clicks the button `name`, which submits a form. Without JavaScript, headless Chromium sometimes
  * drops a form submission (no request leaves the browser; seen about once in twenty runs): if no
- * navigation starts within five seconds, click again, as a person would. Hydrated pages submit
- * through the wasm bundle and are clicked once.
+ * navigation starts within five seconds, click again, as a person would. With JavaScript too,
+ * forms are plain posts (only islands run in the browser), so both projects submit alike.
  */
 export async function submit(page: Page, info: TestInfo, name: string | RegExp) {
   const button = page.getByRole("button", { name });
-  if (hydrated(info)) {
-    await button.click();
-    return;
-  }
   for (let attempt = 1; ; attempt++) {
     const navigated = page
       .waitForEvent("framenavigated", { timeout: 5_000 })
@@ -98,8 +94,9 @@ export async function submit(page: Page, info: TestInfo, name: string | RegExp) 
     // until the test times out, where a second click replaces it. When even the click stalls
     // (the page's own requests never finished), fail within seconds so the retry starts soon.
     await button.click({ noWaitAfter: true, timeout: 10_000 });
-    if ((await navigated) || attempt === 3) return;
+    if ((await navigated) || attempt === 3) break;
   }
+  await hydration(page, info);
 }
 
 /** A second browser (another person), as the project runs: with or without JavaScript. */

@@ -9,14 +9,11 @@ use crate::domain::Permission;
 /// The frame around every page: skip link, header with navigation, main content, footer.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    // Effects run only in the browser, so this flips once the wasm bundle has hydrated the page.
-    // Browser tests wait for it; people never see it.
     provide_current_user();
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-
+    // The page's script sets this to "true" once the page's islands run (see `shell`). Browser
+    // tests wait for it; people never see it.
     view! {
-        <div class="app" data-hydrated=move || hydrated.get().to_string()>
+        <div class="app" data-hydrated="false">
             <a class="skip-link" href="#main">
                 "Skip to content"
             </a>

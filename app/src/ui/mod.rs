@@ -47,14 +47,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Starts the browser bundle, only where JavaScript runs: the wasm is fetched by the script
-/// itself (at once, beside the glue code) rather than preloaded by a link, which a browser
-/// without JavaScript would download for nothing.
+/// Starts the browser bundle where JavaScript runs and the page has islands: the wasm is
+/// fetched by the script itself (at once, beside the glue code) rather than preloaded by a link,
+/// which a browser without JavaScript would download for nothing; a page without islands loads
+/// no bundle at all. Each `<leptos-island>` is handed to the function the bundle exports under
+/// its `data-component` name. `data-hydrated` on `.app` tells browser tests the page is ready.
 #[cfg(feature = "ssr")]
 fn bundle_script(files: &crate::backend::platform::site_files::SiteFiles) -> impl IntoView {
     let script = format!(
-        "const wasm = fetch({wasm:?}); import({js:?}).then((bundle) => \
-         bundle.default({{ module_or_path: wasm }}).then(() => bundle.hydrate()));",
+        "const app = document.querySelector('.app'); \
+         const islands = document.querySelectorAll('leptos-island'); \
+         const ready = () => app && app.setAttribute('data-hydrated', 'true'); \
+         if (islands.length === 0) {{ ready(); }} else {{ \
+         const wasm = fetch({wasm:?}); \
+         import({js:?}).then(async (bundle) => {{ \
+         await bundle.default({{ module_or_path: wasm }}); bundle.hydrate(); \
+         for (const island of islands) {{ \
+         const start = bundle[island.dataset.component]; if (start) await start(island); }} \
+         ready(); }}); }}",
         wasm = files.url("portal.wasm"),
         js = files.url("portal.js"),
     );

@@ -3,10 +3,11 @@ use leptos::server_fn::ServerFn;
 
 use crate::error::AppError;
 
-/// The message for `field` when `error` is about it.
+/// The message for `field` when `error` is about it, as a sentence naming the field (messages
+/// are fragments such as "was already used", written to follow the field's name).
 pub fn message_for(error: &Option<AppError>, field: &str) -> Option<String> {
     match error {
-        Some(AppError::Invalid { field: f, message }) if f == field => Some(message.clone()),
+        Some(error @ AppError::Invalid { field: f, .. }) if f == field => Some(sentence(error)),
         _ => None,
     }
 }
@@ -93,5 +94,19 @@ mod tests {
             "Code: was already used."
         );
         assert_eq!(sentence(&AppError::NotFound), "Not found.");
+    }
+
+    #[test]
+    fn a_field_shows_its_own_error_as_a_sentence_and_no_other() {
+        let error = Some(AppError::invalid(
+            "code",
+            "was already used; wait for the next code",
+        ));
+        assert_eq!(
+            message_for(&error, "code").as_deref(),
+            Some("Code: was already used; wait for the next code.")
+        );
+        assert_eq!(message_for(&error, "password"), None);
+        assert_eq!(message_for(&Some(AppError::NotFound), "code"), None);
     }
 }

@@ -2,6 +2,7 @@
 
 mod checkboxes;
 mod checklist;
+mod copy;
 mod error_page;
 mod field;
 mod field_error;
@@ -18,6 +19,7 @@ mod when;
 
 pub use checkboxes::{Checkboxes, Choice};
 pub use checklist::{ItemStatusBadge, ProgressBar, TrendChart};
+pub use copy::CopyButton;
 pub use error_page::ErrorPage;
 pub use field::{Field, FilterSelect, Select, TextArea};
 pub use field_error::{action_done, action_error, field_error, FormError};

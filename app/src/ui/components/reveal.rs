@@ -1,26 +1,28 @@
 use leptos::prelude::*;
 
+use super::CopyButton;
 use crate::model::Reveal;
 
 /// A secret shown once: a new API token, recovery codes, an invitation link.
 #[component]
 pub fn RevealPanel(reveal: Option<Reveal>) -> impl IntoView {
     reveal.map(|reveal| {
-        let (title, note, body) = match reveal {
+        let (title, note, body, copy) = match reveal {
             Reveal::ApiToken { name, token } => (
                 format!("Your new token “{name}”"),
                 "Copy it now: it is shown only this once. Send it as “Authorization: Bearer …”.",
                 view! {
-                    <code class="secret" data-testid="revealed-token">
+                    <code class="secret" id="revealed" data-testid="revealed-token">
                         {token}
                     </code>
                 }.into_any(),
+                "Copy token",
             ),
             Reveal::RecoveryCodes(codes) => (
                 "Your recovery codes".to_owned(),
                 "Keep them somewhere safe, away from your phone. Each works once, instead of a code from your app. They are shown only this once.",
                 view! {
-                    <ol class="recovery-codes" data-testid="recovery-codes">
+                    <ol class="recovery-codes" id="revealed" data-testid="recovery-codes">
                         {codes
                             .into_iter()
                             .map(|code| {
@@ -34,15 +36,17 @@ pub fn RevealPanel(reveal: Option<Reveal>) -> impl IntoView {
                     </ol>
                 }
                 .into_any(),
+                "Copy codes",
             ),
             Reveal::InvitationLink { email, url } => (
                 format!("Invitation for {email}"),
                 "Send this link to them. It works once and expires in 72 hours; it is shown only this once.",
                 view! {
-                    <code class="secret" data-testid="invitation-link">
+                    <code class="secret" id="revealed" data-testid="invitation-link">
                         {url}
                     </code>
                 }.into_any(),
+                "Copy link",
             ),
         };
         view! {
@@ -52,6 +56,7 @@ pub fn RevealPanel(reveal: Option<Reveal>) -> impl IntoView {
                 </p>
                 <p>{note}</p>
                 {body}
+                <CopyButton target="revealed".to_owned() label=copy.to_owned() />
             </section>
         }
     })

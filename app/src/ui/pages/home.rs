@@ -12,27 +12,30 @@ use crate::ui::components::{EmptyState, ErrorNotice, Loading, Page};
 pub fn HomePage() -> impl IntoView {
     // Blocking, so the server sends the page complete: it must work without JavaScript.
     let overview = Resource::new_blocking(|| (), |_| get_overview());
-    // The filter starts from `?q=` so the plain form works without JavaScript; once hydrated,
-    // typing filters the list at once.
+    // The filter starts from `?q=` so the plain form works without JavaScript; where
+    // JavaScript runs, typing filters the list at once (the `Teams` island).
     let query = use_query_map();
-    let filter = RwSignal::new(query.with_untracked(|q| q.get("q").unwrap_or_default()));
+    let filter = query.with_untracked(|q| q.get("q").unwrap_or_default());
 
     view! {
         <Suspense fallback=|| {
             view! { <Loading label="Loading the overview…" /> }
         }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(data) => view! { <OverviewView data filter /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
+            {move || {
+                let filter = filter.clone();
+                Suspend::new(async move {
+                    match overview.await {
+                        Ok(data) => view! { <OverviewView data filter /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
 
 #[component]
-fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
+fn OverviewView(data: Overview, filter: String) -> impl IntoView {
     let Overview {
         organization,
         teams,
@@ -54,17 +57,6 @@ fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
     };
     let team_count = teams.len();
     let is_demo = organization.is_demo;
-    let teams = StoredValue::new(teams);
-    let visible = move || {
-        let filter = filter.get();
-        teams.with_value(|all| {
-            all.iter()
-                .filter(|team| matches_filter(&filter, &team.name, &team.slug))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
-
     view! {
         <Page
             title="Overview"
@@ -97,47 +89,68 @@ fn OverviewView(data: Overview, filter: RwSignal<String>) -> impl IntoView {
                 </div>
             </dl>
 
-            <section class="card" aria-labelledby="teams-title">
-                <div class="card__header">
-                    <h2 id="teams-title">"Teams"</h2>
-                    <form class="filter" method="get" action="/" role="search">
-                        <label for="team-filter">"Filter teams"</label>
-                        <input
-                            id="team-filter"
-                            type="search"
-                            name="q"
-                            maxlength="100"
-                            autocomplete="off"
-                            placeholder="Name or part of it"
-                            // The attribute carries the value into server-rendered HTML; the
-                            // property keeps it in step once hydrated (e.g. "show all teams").
-                            value=filter.get_untracked()
-                            prop:value={move || filter.get()}
-                            on:input={move |ev| filter.set(event_target_value(&ev))}
-                        />
-                        <button type="submit" class="button button--secondary">
-                            "Filter"
-                        </button>
-                    </form>
-                </div>
-                {move || {
-                    let shown = visible();
-                    let shown_count = shown.len();
-                    view! {
-                        <p class="list-summary" aria-live="polite" data-testid="team-summary">
-                            {if shown_count == team_count {
-                                format!("{team_count} teams")
-                            } else {
-                                format!("{shown_count} of {team_count} teams match")
-                            }}
-                        </p>
-                        <TeamTable teams=shown total=team_count filter />
-                    }
-                }}
-            </section>
+            <Teams teams filter />
         </Page>
     }
     .into_any()
+}
+
+/// The organization's teams with a filter: a plain GET form without JavaScript, live where it
+/// runs (an island: the only part of the overview that runs in the browser).
+#[island]
+fn Teams(teams: Vec<TeamSummary>, filter: String) -> impl IntoView {
+    let filter = RwSignal::new(filter);
+    let team_count = teams.len();
+    let teams = StoredValue::new(teams);
+    let visible = move || {
+        let filter = filter.get();
+        teams.with_value(|all| {
+            all.iter()
+                .filter(|team| matches_filter(&filter, &team.name, &team.slug))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="teams-title">
+            <div class="card__header">
+                <h2 id="teams-title">"Teams"</h2>
+                <form class="filter" method="get" action="/" role="search">
+                    <label for="team-filter">"Filter teams"</label>
+                    <input
+                        id="team-filter"
+                        type="search"
+                        name="q"
+                        maxlength="100"
+                        autocomplete="off"
+                        placeholder="Name or part of it"
+                        // The attribute carries the value into server-rendered HTML; the
+                        // property keeps it in step once hydrated (e.g. "show all teams").
+                        value=filter.get_untracked()
+                        prop:value={move || filter.get()}
+                        on:input={move |ev| filter.set(event_target_value(&ev))}
+                    />
+                    <button type="submit" class="button button--secondary">
+                        "Filter"
+                    </button>
+                </form>
+            </div>
+            {move || {
+                let shown = visible();
+                let shown_count = shown.len();
+                view! {
+                    <p class="list-summary" aria-live="polite" data-testid="team-summary">
+                        {if shown_count == team_count {
+                            format!("{team_count} teams")
+                        } else {
+                            format!("{shown_count} of {team_count} teams match")
+                        }}
+                    </p>
+                    <TeamTable teams=shown total=team_count filter />
+                }
+            }}
+        </section>
+    }
 }
 
 #[component]

@@ -101,48 +101,26 @@ pub fn InvitePage() -> impl IntoView {
     let open_error = action_error(open);
     let error = action_error(accept);
     let invitation = Resource::new_blocking(move || open.version().get(), |_| get_invitation());
-    // In the browser: take the token from the link's fragment, drop it from the address bar and
-    // history, and open the invitation with it.
-    Effect::new(move |_| {
-        let location = window().location();
-        let token = location.hash().unwrap_or_default();
-        if let Some(token) = token.strip_prefix('#').filter(|token| !token.is_empty()) {
-            if let Ok(history) = window().history() {
-                let _ = history.replace_state_with_url(
-                    &leptos::wasm_bindgen::JsValue::NULL,
-                    "",
-                    Some("/invite"),
-                );
-            }
-            open.dispatch(OpenInvitation {
-                code: token.to_owned(),
-            });
-        }
-    });
     let code_form = move || {
         view! {
-            <Show
-                when=move || !open.pending().get()
-                fallback=|| view! { <p role="status">"Opening your invitation…"</p> }
-            >
-                <p class="page__lead">
-                    "Open the invitation link your administrator sent you. If the page stops here, enter the part of the link after “#”."
-                </p>
-                <FormError error=open_error fields=&["code"] />
-                <ActionForm action=open attr:class="form" attr:novalidate=true>
-                    <Field
-                        id="code"
-                        label="Invitation code"
-                        input_type="text"
-                        autocomplete="off"
-                        maxlength=200
-                        error=field_error(open_error, "code")
-                    />
-                    <button type="submit" class="button">
-                        "Open invitation"
-                    </button>
-                </ActionForm>
-            </Show>
+            <p class="page__lead">
+                "Open the invitation link your administrator sent you. If the page stops here, enter the part of the link after “#”."
+            </p>
+            <FormError error=open_error fields=&["code"] />
+            <InvitationFromLink />
+            <ActionForm action=open attr:class="form" attr:novalidate=true>
+                <Field
+                    id="code"
+                    label="Invitation code"
+                    input_type="text"
+                    autocomplete="off"
+                    maxlength=200
+                    error=field_error(open_error, "code")
+                />
+                <button type="submit" class="button">
+                    "Open invitation"
+                </button>
+            </ActionForm>
         }
     };
     view! {
@@ -210,4 +188,43 @@ pub fn InvitePage() -> impl IntoView {
             </Transition>
         </Page>
     }
+}
+
+/// Where JavaScript runs: takes the token from the link's fragment, drops it from the address
+/// bar and history, and sends it through the code form, as someone without JavaScript would.
+#[island]
+fn InvitationFromLink() -> impl IntoView {
+    let opening = RwSignal::new(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if submit_fragment_code() {
+            opening.set(true);
+        }
+    });
+    move || {
+        opening
+            .get()
+            .then(|| view! { <p role="status">"Opening your invitation…"</p> })
+    }
+}
+
+/// Fills the code form with the fragment of the address and submits it; whether it did.
+#[cfg(feature = "hydrate")]
+fn submit_fragment_code() -> bool {
+    use leptos::wasm_bindgen::{JsCast, JsValue};
+    let hash = window().location().hash().unwrap_or_default();
+    let Some(token) = hash.strip_prefix('#').filter(|token| !token.is_empty()) else {
+        return false;
+    };
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some("/invite"));
+    }
+    let input = document()
+        .get_element_by_id("code")
+        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let Some((input, form)) = input.and_then(|input| input.form().map(|form| (input, form))) else {
+        return false;
+    };
+    input.set_value(token);
+    form.request_submit().is_ok()
 }
