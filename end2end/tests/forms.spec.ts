@@ -70,5 +70,13 @@ test.describe("errors are shown where they arise", () => {
     ]) {
       await emptySubmitShowsAnError(page, info, path, button);
     }
+    // A change that succeeds says so once, on the page it came from.
+    // (The settings as they are: other journeys count on them.)
+    await open(page, info, "/admin/settings");
+    await submit(page, info, "Save settings");
+    await expect(page).toHaveURL(/\/admin\/settings\??$/);
+    await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
+    await open(page, info, "/admin/settings");
+    await expect(page.getByText("Settings saved.")).toHaveCount(0);
   });
 });

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use app::backend::platform::rate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -259,6 +260,12 @@ pub struct ServeOptions {
     )]
     pub trusted_proxies: Vec<IpAddr>,
 
+    /// JSON API calls each account may make per minute, all its tokens together (429 with
+    /// `Retry-After` past it). It applies to every account: raise it when a gateway calls the
+    /// API under one account before every prompt.
+    #[arg(long, env = "PORTAL_API_CALLS_PER_MINUTE", default_value_t = rate::API_CALLS.max, value_parser = clap::value_parser!(i32).range(1..))]
+    pub api_calls_per_minute: i32,
+
     /// Sign an audit checkpoint after this many new events…
     #[arg(long, env = "PORTAL_AUDIT_CHECKPOINT_EVENTS", default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..))]
     pub audit_checkpoint_events: i64,
@@ -293,6 +300,7 @@ impl Default for ServeOptions {
             request_timeout: 30,
             demo: false,
             trusted_proxies: Vec::new(),
+            api_calls_per_minute: rate::API_CALLS.max,
             audit_checkpoint_events: 1000,
             audit_checkpoint_minutes: 10,
             audit_checkpoint_file: None,

@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 
 use app::backend::identity::auth::session::IDLE_SECS;
 use app::backend::identity::auth::session_store::PgSessionStore;
+use app::backend::platform::rate::{self, RateLimit};
 use app::backend::platform::services::Services;
 use app::backend::platform::site_files::SiteFiles;
 use app::domain::{Permission, TokenScope};
@@ -52,6 +53,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The browser bundle's content-hashed names.
     pub site_files: Arc<SiteFiles>,
+    /// The JSON API's per-account limit (`--api-calls-per-minute`).
+    pub api_calls: RateLimit,
 }
 
 /// A bound, not yet running, portal.
@@ -152,6 +155,10 @@ pub fn router(
         services: services.clone(),
         metrics,
         site_files: Arc::new(SiteFiles::read(&options.site_root.join("pkg"), "portal")),
+        api_calls: RateLimit {
+            max: options.api_calls_per_minute,
+            ..rate::API_CALLS
+        },
     };
     let public_url = options.public_url(addr.port());
     let sessions = session_layer(&services.pool, &public_url);

@@ -55,7 +55,11 @@ pub async fn change_password(
         )
         .await?;
         // This session stays signed in, under a new id.
-        caller.session.renew().await
+        caller.session.renew().await?;
+        caller
+            .session
+            .notice("Password changed. Your other sessions were signed out.")
+            .await
     })
     .await
 }

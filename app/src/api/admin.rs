@@ -134,7 +134,7 @@ pub async fn update_person(
         if roles_changed && id == caller.principal.user_id {
             caller.session.renew().await?;
         }
-        Ok(())
+        caller.session.notice("Saved.").await
     })
     .await
 }
@@ -217,7 +217,7 @@ pub async fn create_team(
     use super::guard::guard;
     use crate::domain::Permission;
     guard(Permission::ManageTeams, |caller| async move {
-        crate::backend::org::teams::create(
+        let slug = crate::backend::org::teams::create(
             caller.pool(),
             caller.principal.actor(),
             &name,
@@ -225,7 +225,9 @@ pub async fn create_team(
             description.as_deref().unwrap_or(""),
             caller.now,
         )
-        .await
+        .await?;
+        caller.session.notice("Team created.").await?;
+        Ok(slug)
     })
     .await
 }
@@ -257,7 +259,8 @@ pub async fn update_team(
             description.as_deref().unwrap_or(""),
             caller.now,
         )
-        .await
+        .await?;
+        caller.session.notice("Saved.").await
     })
     .await
 }
@@ -314,7 +317,8 @@ pub async fn update_settings(
             max_review_months: &max_review_months,
             stale_policy: &stale_policy,
         };
-        update(caller.pool(), &caller.principal, form, caller.now).await
+        update(caller.pool(), &caller.principal, form, caller.now).await?;
+        caller.session.notice("Settings saved.").await
     })
     .await
 }

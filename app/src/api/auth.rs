@@ -117,6 +117,7 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
             email: principal.email.to_string(),
             name: principal.display_name,
             roles: principal.roles,
+            notice: visitor.session.take_notice().await?,
         }))
     })
     .await

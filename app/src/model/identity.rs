@@ -22,6 +22,8 @@ pub struct CurrentUser {
     /// Must set up two-factor sign-in before anything else.
     pub needs_two_factor: bool,
     pub unread_notifications: i64,
+    /// A confirmation of the change just made, shown once at the top of the page.
+    pub notice: Option<String>,
 }
 
 impl CurrentUser {

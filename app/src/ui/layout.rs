@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use super::components::{ErrorPage, UserMenu};
+use super::components::{ErrorPage, Success, UserMenu};
 use super::providers::{provide_current_user, use_current_user};
 use crate::domain::Permission;
 
@@ -31,6 +31,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             </header>
             <main id="main" class="app-main" tabindex="-1">
                 <AdminNavigation />
+                <Confirmation />
                 <ErrorBoundary fallback=|_errors| {
                     view! { <ErrorPage /> }
                 }>{children()}</ErrorBoundary>
@@ -161,5 +162,20 @@ fn AdminNavigation() -> impl IntoView {
                 })}
             </Suspense>
         </Show>
+    }
+}
+
+/// The confirmation of the change just made (kept in the session by the server function, since
+/// forms post and come back), shown once above the page.
+#[component]
+fn Confirmation() -> impl IntoView {
+    let user = use_current_user();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let notice = user.await.ok().flatten().and_then(|user| user.notice);
+                notice.map(|message| view! { <Success message /> })
+            })}
+        </Suspense>
     }
 }

@@ -26,6 +26,11 @@ use pages::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use crate::backend::platform::site_files::SiteFiles;
     set_page_security_policy();
+    // Islands mode: nothing outside an island hydrates, so the data the server loaded for the
+    // page is not copied into it as well (as Leptos' own `HydrationScripts` would arrange).
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     let files = use_context::<std::sync::Arc<SiteFiles>>().unwrap_or_default();
     view! {
         <!DOCTYPE html>
@@ -54,25 +59,38 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// its `data-component` name. `data-hydrated` on `.app` tells browser tests the page is ready.
 #[cfg(feature = "ssr")]
 fn bundle_script(files: &crate::backend::platform::site_files::SiteFiles) -> impl IntoView {
+    // An island's function is named after its component and a number (`Teams_123…`); only those
+    // are called, each on its own, and an island inside another is left to the outer one.
     let script = format!(
         "const app = document.querySelector('.app'); \
-         const islands = document.querySelectorAll('leptos-island'); \
+         const islands = [...document.querySelectorAll('leptos-island')] \
+         .filter((island) => !island.parentElement.closest('leptos-island')); \
          const ready = () => app && app.setAttribute('data-hydrated', 'true'); \
          if (islands.length === 0) {{ ready(); }} else {{ \
-         const wasm = fetch({wasm:?}); \
-         import({js:?}).then(async (bundle) => {{ \
+         const wasm = fetch({wasm}); \
+         import({js}).then(async (bundle) => {{ \
          await bundle.default({{ module_or_path: wasm }}); bundle.hydrate(); \
          for (const island of islands) {{ \
-         const start = bundle[island.dataset.component]; if (start) await start(island); }} \
+         const name = island.dataset.component || ''; \
+         if (!/^[A-Z]\\w*_\\d+$/.test(name) || typeof bundle[name] !== 'function') continue; \
+         try {{ await bundle[name](island); }} catch (error) {{ console.error(name, error); }} }} \
          ready(); }}); }}",
-        wasm = files.url("portal.wasm"),
-        js = files.url("portal.js"),
+        wasm = script_string(&files.url("portal.wasm")),
+        js = script_string(&files.url("portal.js")),
     );
     view! {
         <script type="module" nonce=leptos::nonce::use_nonce()>
             {script}
         </script>
     }
+}
+
+/// `text` as a JavaScript string literal that cannot end the `<script>` element it sits in.
+#[cfg(feature = "ssr")]
+fn script_string(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
 }
 
 #[component]

@@ -24,7 +24,7 @@ pub struct ApiPrincipal(pub Principal);
 pub struct ApiWriter(pub Principal);
 
 /// The token's principal and scope: any valid, unexpired, unrevoked token, within its owner's
-/// rate limit (`rate::API_CALLS`; 429 with `Retry-After` past it).
+/// rate limit (`AppState::api_calls`; 429 with `Retry-After` past it).
 pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, TokenScope), AppError> {
     let token = parts
         .headers
@@ -39,7 +39,7 @@ pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, Token
     Identified::note(parts, principal.actor());
     rate::take(
         &mut *state.pool.acquire().await?,
-        rate::API_CALLS,
+        state.api_calls,
         principal.user_id,
         now,
     )

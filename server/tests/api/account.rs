@@ -467,3 +467,31 @@ async fn sign_in_with_code(app: &TestApp, email: &str, secret: &TotpSecret) -> u
         .status()
         .as_u16()
 }
+
+#[tokio::test]
+async fn a_secret_shown_once_is_in_the_page_once_and_in_no_script() {
+    let app = spawn_app().await;
+    let me = app.signed_in("ada@example.com", &[]).await;
+    let (status, _) = json(
+        &app,
+        "create_api_token",
+        &[("name", "SIEM export")],
+        &me.cookie,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let html = app
+        .page("/account", &me.cookie)
+        .await
+        .text()
+        .await
+        .expect("html");
+    let start = html.find("agp_").expect("the token is shown");
+    let token: String = html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        .collect();
+    assert_eq!(html.matches(&token).count(), 1, "{html}");
+    // Pages are islands: the data the server loaded is not copied in for a browser to hydrate.
+    assert!(!html.contains("__RESOLVED_RESOURCES["), "{html}");
+}

@@ -4,7 +4,9 @@
 use app::domain::Membership;
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, TestApp};
+use server::config::ServeOptions;
+
+use crate::helpers::{spawn_app, spawn_configured_app, test_options, TestApp};
 use crate::registry_editing::new_tool;
 use crate::requests::draft;
 
@@ -125,4 +127,26 @@ async fn api_calls_are_limited_per_account() {
     app.advance(API_CALLS.window_secs);
     let third = app.api_token("eve@example.com").await;
     assert_eq!(call(third).await.expect("call").status(), 200);
+}
+
+#[tokio::test]
+async fn the_api_limit_is_what_the_operator_set() {
+    let app = spawn_configured_app(ServeOptions {
+        api_calls_per_minute: 2,
+        ..test_options()
+    })
+    .await;
+    app.load_demo().await;
+    app.create_user("eve@example.com", "Eve", &[]).await;
+    let token = app.api_token("eve@example.com").await;
+    for expected in [200, 200, 429] {
+        let response = app
+            .client
+            .get(app.url("/api/v1/tools"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("call");
+        assert_eq!(response.status(), expected);
+    }
 }

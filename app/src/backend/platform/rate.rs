@@ -15,7 +15,7 @@ pub struct RateLimit {
     pub window_secs: i64,
 }
 
-/// Calls of the JSON API with one person's tokens.
+/// Calls of the JSON API with one person's tokens (the default; `--api-calls-per-minute`).
 pub const API_CALLS: RateLimit = RateLimit {
     name: "api",
     max: 300,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 pub fn CopyButton(target: String, label: String) -> impl IntoView {
     let ready = RwSignal::new(false);
     let copied = RwSignal::new(None::<bool>);
-    Effect::new(move |_| ready.set(true));
+    Effect::new(move |_| ready.set(can_copy()));
     view! {
         <div class="copy" hidden=move || !ready.get()>
             <button
@@ -46,6 +46,18 @@ fn copy_text(target: &str, copied: RwSignal<Option<bool>>) {
     });
 }
 
-/// The server renders the button; it is only ever clicked in the browser.
+/// The clipboard is there only on pages served over HTTPS or from this machine (a "secure
+/// context"); elsewhere the button stays hidden.
+#[cfg(feature = "hydrate")]
+fn can_copy() -> bool {
+    window().is_secure_context()
+}
+
+/// The server renders the button hidden; it is only ever shown and clicked in the browser.
+#[cfg(not(feature = "hydrate"))]
+fn can_copy() -> bool {
+    false
+}
+
 #[cfg(not(feature = "hydrate"))]
 fn copy_text(_target: &str, _copied: RwSignal<Option<bool>>) {}

@@ -21,15 +21,6 @@ where
     Signal::derive(move || action.value().get().and_then(Result::err))
 }
 
-/// Whether the last run of a server action succeeded (hydrated pages confirm changes with it).
-pub fn action_done<S>(action: ServerAction<S>) -> Signal<bool>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || action.value().get().is_some_and(|result| result.is_ok()))
-}
-
 /// The message for one field of an action's last error.
 pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || message_for(&error.get(), field))

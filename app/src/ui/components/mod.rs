@@ -22,7 +22,7 @@ pub use checklist::{ItemStatusBadge, ProgressBar, TrendChart};
 pub use copy::CopyButton;
 pub use error_page::ErrorPage;
 pub use field::{Field, FilterSelect, Select, TextArea};
-pub use field_error::{action_done, action_error, field_error, FormError};
+pub use field_error::{action_error, field_error, FormError};
 pub use loaded::Loaded;
 pub use notice::{code_or, or_dash, EmptyState, ErrorNotice, Loading, Success};
 pub use page::{Page, Width};

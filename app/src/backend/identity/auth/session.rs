@@ -15,6 +15,7 @@ use crate::error::{AppError, OrInternal};
 pub const SIGNED_IN_KEY: &str = "auth";
 const AWAITING_CODE_KEY: &str = "awaiting_code";
 const REVEAL_KEY: &str = "reveal";
+const NOTICE_KEY: &str = "notice";
 const INVITATION_KEY: &str = "invitation";
 const CONFIRMED_KEY: &str = "identity_confirmed_at";
 
@@ -257,6 +258,20 @@ impl AuthSession {
             self.0.remove_value(REVEAL_KEY).await.map_err(store_error)?;
         }
         Ok(value)
+    }
+
+    /// A confirmation for the next page the person sees ("Settings saved."): forms post and
+    /// come back, so a success has no other way to be said. Taken as it is shown.
+    pub async fn notice(&self, text: &str) -> Result<(), AppError> {
+        self.0.insert(NOTICE_KEY, text).await.map_err(store_error)
+    }
+
+    /// The confirmation kept by [`notice`](Self::notice), removed as it is read.
+    pub async fn take_notice(&self) -> Result<Option<String>, AppError> {
+        self.0
+            .remove::<String>(NOTICE_KEY)
+            .await
+            .map_err(store_error)
     }
 
     /// Holds the invitation token the visitor opened (sealed), so it never has to travel in a

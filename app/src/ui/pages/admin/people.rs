@@ -10,8 +10,8 @@ use crate::domain::{Membership, Role};
 use crate::error::AppError;
 use crate::model::{PeoplePage as PeopleData, PersonPage as PersonData, TeamRow};
 use crate::ui::components::{
-    action_done, action_error, field_error, ConfirmIdentity, EmptyState, Field, FormError, Loaded,
-    Page, RevealPanel, RoleBadges, Success, TokenTable,
+    action_error, field_error, ConfirmIdentity, EmptyState, Field, FormError, Loaded, Page,
+    RevealPanel, RoleBadges, TokenTable,
 };
 use crate::ui::components::{OnDay, When};
 
@@ -428,7 +428,6 @@ fn PersonView(
             <p>
                 "Changing roles signs the person out everywhere, so their new rights apply from their next sign-in."
             </p>
-            {move || action_done(update).get().then(|| view! { <Success message="Saved." /> })}
             <FormError error=update_error fields=&["roles", "teams", "current_password", "code"] />
             <ActionForm action=update attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="id" value=update_id />

@@ -5,8 +5,7 @@ use crate::domain::registry::policy::StalePolicy;
 use crate::api::{get_settings, UpdateSettings};
 use crate::model::Settings;
 use crate::ui::components::{
-    action_done, action_error, choices, field_error, Field, FormError, Loaded, Page, Select,
-    Success, Width,
+    action_error, choices, field_error, Field, FormError, Loaded, Page, Select, Width,
 };
 
 /// Admin: the organization's name and its two-factor policy.
@@ -22,9 +21,6 @@ pub fn SettingsPage() -> impl IntoView {
             section="Administration"
             width=Width::Narrow
         >
-            {move || {
-                action_done(update).get().then(|| view! { <Success message="Settings saved." /> })
-            }}
             <Loaded
                 resource=data
                 loading="Loading settings…"

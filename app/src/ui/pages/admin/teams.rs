@@ -4,7 +4,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{get_team, get_teams, CreateTeam, SetTeamMember, UpdateTeam};
 use crate::model::{TeamDetail, TeamRow};
 use crate::ui::components::{
-    action_done, action_error, field_error, EmptyState, Field, FormError, Loaded, Page, Success,
+    action_error, field_error, EmptyState, Field, FormError, Loaded, Page,
 };
 
 /// Admin: the teams and a form to create one.
@@ -71,9 +71,6 @@ pub fn TeamsPage() -> impl IntoView {
             />
             <section class="card" aria-labelledby="create-title">
                 <h2 id="create-title">"Create a team"</h2>
-                {move || {
-                    action_done(create).get().then(|| view! { <Success message="Team created." /> })
-                }}
                 <FormError error=create_error fields=&["name", "slug", "description"] />
                 <ActionForm action=create attr:class="form" attr:novalidate=true>
                     <Field
@@ -273,7 +270,6 @@ fn TeamView(
         </section>
         <section class="card" aria-labelledby="rename-title">
             <h2 id="rename-title">"Name and description"</h2>
-            {move || action_done(update).get().then(|| view! { <Success message="Saved." /> })}
             <FormError error=update_error fields=&["name", "description"] />
             <ActionForm action=update attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="slug" value=update_slug />

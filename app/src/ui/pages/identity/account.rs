@@ -7,8 +7,8 @@ use crate::api::{
 use crate::model::{AccountPage as AccountData, TwoFactorPage as TwoFactorData};
 use crate::ui::components::When;
 use crate::ui::components::{
-    action_done, action_error, field_error, ConfirmIdentity, Field, FormError, Loaded, Page,
-    RevealPanel, RoleBadges, Select, Success, TokenTable, Width,
+    action_error, field_error, ConfirmIdentity, Field, FormError, Loaded, Page, RevealPanel,
+    RoleBadges, Select, TokenTable, Width,
 };
 
 /// The signed-in person's own account.
@@ -159,15 +159,6 @@ fn AccountView(
 
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Password"</h2>
-            {move || {
-                action_done(password)
-                    .get()
-                    .then(|| {
-                        view! {
-                            <Success message="Password changed. Your other sessions were signed out." />
-                        }
-                    })
-            }}
             <FormError error=password_error fields=&["current_password", "new_password"] />
             <ActionForm action=password attr:class="form" attr:novalidate=true>
                 <Field

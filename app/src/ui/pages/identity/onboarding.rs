@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::Redirect;
 
 use crate::api::{
@@ -107,7 +108,6 @@ pub fn InvitePage() -> impl IntoView {
                 "Open the invitation link your administrator sent you. If the page stops here, enter the part of the link after “#”."
             </p>
             <FormError error=open_error fields=&["code"] />
-            <InvitationFromLink />
             <ActionForm action=open attr:class="form" attr:novalidate=true>
                 <Field
                     id="code"
@@ -125,6 +125,9 @@ pub fn InvitePage() -> impl IntoView {
     };
     view! {
         <Page title="Accept your invitation" heading="Welcome" width=Width::Narrow>
+            // Outside the invitation's states: a new link opens even when the session already
+            // holds an invitation, and the fragment leaves the address bar on every branch.
+            <InvitationFromLink />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match invitation.await {
@@ -191,7 +194,8 @@ pub fn InvitePage() -> impl IntoView {
 }
 
 /// Where JavaScript runs: takes the token from the link's fragment, drops it from the address
-/// bar and history, and sends it through the code form, as someone without JavaScript would.
+/// bar and history, and posts it through a hidden form of its own (the code never shows on
+/// screen), as the code form does without JavaScript.
 #[island]
 fn InvitationFromLink() -> impl IntoView {
     let opening = RwSignal::new(false);
@@ -201,14 +205,18 @@ fn InvitationFromLink() -> impl IntoView {
             opening.set(true);
         }
     });
-    move || {
-        opening
-            .get()
-            .then(|| view! { <p role="status">"Opening your invitation…"</p> })
+    view! {
+        <form id="invitation-from-link" method="post" action=OpenInvitation::url() hidden>
+            <input type="hidden" id="invitation-from-link-code" name="code" />
+        </form>
+        {move || {
+            opening.get().then(|| view! { <p role="status">"Opening your invitation…"</p> })
+        }}
     }
 }
 
-/// Fills the code form with the fragment of the address and submits it; whether it did.
+/// Posts the address's fragment through the island's form, after dropping it from the address
+/// bar and history; whether it did.
 #[cfg(feature = "hydrate")]
 fn submit_fragment_code() -> bool {
     use leptos::wasm_bindgen::{JsCast, JsValue};
@@ -219,10 +227,16 @@ fn submit_fragment_code() -> bool {
     if let Ok(history) = window().history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some("/invite"));
     }
-    let input = document()
-        .get_element_by_id("code")
-        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok());
-    let Some((input, form)) = input.and_then(|input| input.form().map(|form| (input, form))) else {
+    let Some(form) = document()
+        .get_element_by_id("invitation-from-link")
+        .and_then(|element| element.dyn_into::<web_sys::HtmlFormElement>().ok())
+    else {
+        return false;
+    };
+    let Some(input) = document()
+        .get_element_by_id("invitation-from-link-code")
+        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
         return false;
     };
     input.set_value(token);
