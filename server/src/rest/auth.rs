@@ -35,15 +35,11 @@ pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, Token
         .filter(|token| !token.is_empty())
         .ok_or(AppError::Unauthorized)?;
     let now = state.services.clock.now();
-    let (principal, scope) = tokens::authenticate(&state.pool, token, now).await?;
+    // One connection for the token and the rate count: a busy gateway's every call needs both.
+    let mut conn = state.pool.acquire().await?;
+    let (principal, scope) = tokens::authenticate(&mut conn, token, now).await?;
     Identified::note(parts, principal.actor());
-    rate::take(
-        &mut *state.pool.acquire().await?,
-        state.api_calls,
-        principal.user_id,
-        now,
-    )
-    .await?;
+    rate::take(&mut conn, state.api_calls, principal.user_id, now).await?;
     Ok((principal, scope))
 }
 

@@ -126,7 +126,7 @@ const LAST_USED_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);
 /// simply `Unauthorized`.
 #[tracing::instrument(skip_all)]
 pub async fn authenticate(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(Principal, TokenScope), AppError> {
@@ -146,7 +146,7 @@ pub async fn authenticate(
         &hash[..],
         now
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::Unauthorized)?;
     if found
@@ -159,7 +159,7 @@ pub async fn authenticate(
             &hash[..],
             now
         )
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     }
     let principal = Principal::new(
