@@ -421,3 +421,49 @@ async fn expired_session_records_are_swept() {
     assert_eq!(session_rows(&app).await, 1, "the live session stays");
     assert_eq!(who(&app, &cookie).await["email"], "ada@example.com");
 }
+
+#[tokio::test]
+async fn reading_pages_leaves_the_session_alone_and_a_confirmation_is_shown_once() {
+    let app = spawn_app().await;
+    // A named organization: a new portal would send everyone to set up a second factor first.
+    app.load_demo().await;
+    let me = app.signed_in("ada@example.com", &[]).await;
+    let written = || async {
+        sqlx::query_scalar::<_, chrono::DateTime<Utc>>(
+            "SELECT updated_at FROM sessions WHERE user_id = $1",
+        )
+        .bind(me.user_id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("the session")
+    };
+    let signed_in = written().await;
+    for path in ["/", "/account", "/tools"] {
+        assert_eq!(app.page(path, &me.cookie).await.status(), 200, "{path}");
+    }
+    assert_eq!(written().await, signed_in, "a page view wrote the session");
+
+    let response = call(
+        &app,
+        "change_password",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "a much longer passphrase 2026"),
+        ],
+        Some(&me.cookie),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The password change renews the session's id.
+    let (cookie, _) = set_cookie(&response).expect("the renewed session");
+    let confirmed = "Password changed. Your other sessions were signed out.";
+    for shown in [true, false] {
+        let html = app
+            .page("/account", &cookie)
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert_eq!(html.contains(confirmed), shown, "{html}");
+    }
+}

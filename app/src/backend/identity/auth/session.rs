@@ -254,9 +254,7 @@ impl AuthSession {
         key: &SealingKey,
     ) -> Result<Option<T>, AppError> {
         let value = self.get_sealed(REVEAL_KEY, key).await?;
-        if value.is_some() {
-            self.0.remove_value(REVEAL_KEY).await.map_err(store_error)?;
-        }
+        self.forget_if(value.is_some(), REVEAL_KEY).await?;
         Ok(value)
     }
 
@@ -266,12 +264,25 @@ impl AuthSession {
         self.0.insert(NOTICE_KEY, text).await.map_err(store_error)
     }
 
-    /// The confirmation kept by [`notice`](Self::notice), removed as it is read.
+    /// The confirmation kept by [`notice`](Self::notice), removed as it is read. Every page asks
+    /// for it, so the session is left untouched (and not saved again) when there is none.
     pub async fn take_notice(&self) -> Result<Option<String>, AppError> {
-        self.0
-            .remove::<String>(NOTICE_KEY)
+        let notice = self
+            .0
+            .get::<String>(NOTICE_KEY)
             .await
-            .map_err(store_error)
+            .map_err(store_error)?;
+        self.forget_if(notice.is_some(), NOTICE_KEY).await?;
+        Ok(notice)
+    }
+
+    /// Removes `slot` when `present`: removing marks the session changed, even for a slot that
+    /// is not there, and a changed session is written back at the end of the request.
+    async fn forget_if(&self, present: bool, slot: &str) -> Result<(), AppError> {
+        if present {
+            self.0.remove_value(slot).await.map_err(store_error)?;
+        }
+        Ok(())
     }
 
     /// Holds the invitation token the visitor opened (sealed), so it never has to travel in a

@@ -206,7 +206,7 @@ fn InvitationFromLink() -> impl IntoView {
         }
     });
     view! {
-        <form id="invitation-from-link" method="post" action=OpenInvitation::url() hidden>
+        <form method="post" action=OpenInvitation::url() hidden>
             <input type="hidden" id="invitation-from-link-code" name="code" />
         </form>
         {move || {
@@ -227,16 +227,10 @@ fn submit_fragment_code() -> bool {
     if let Ok(history) = window().history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some("/invite"));
     }
-    let Some(form) = document()
-        .get_element_by_id("invitation-from-link")
-        .and_then(|element| element.dyn_into::<web_sys::HtmlFormElement>().ok())
-    else {
-        return false;
-    };
-    let Some(input) = document()
+    let input = document()
         .get_element_by_id("invitation-from-link-code")
-        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
+        .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let Some((input, form)) = input.and_then(|input| input.form().map(|form| (input, form))) else {
         return false;
     };
     input.set_value(token);
