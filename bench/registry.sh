@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The registry API against the database underneath it, on a release build:
 #   1. loads the demo organization and fills the registry up to 50 tools;
-#   2. wrk: an authenticated `GET /api/v1/tools` (the first page, 25 tools, with the total),
-#      32 connections for 10 s;
-#   3. where the time goes: `GET /healthz` (the HTTP stack alone) and `GET /api/v1/me` (the
-#      token and principal lookup alone, one statement);
-#   4. pgbench: the same SELECT the handler runs, on the same database, 32 clients for 10 s.
-# Prints both throughputs, the API's share of pgbench's, and the API's p99. Each API request
-# runs three statements (authentication, the rate count, then the search) where pgbench runs one, and on one
-# machine the portal, PostgreSQL and the load generators share the cores.
+#   2. wrk, 32 connections for 10 s each, with one token (as a gateway calls):
+#      `GET /api/v1/tools` (the first page, 25 tools, with the total) and
+#      `GET /api/v1/policy/check` (one tool, data class and team);
+#   3. pgbench, 32 clients for 10 s each: the very statement each handler sends, taken from
+#      `.sqlx/` by bench/statement.py, prepared with parameters (`-M prepared`) as sqlx does;
+#   4. where the time goes: `GET /healthz` (the HTTP stack alone) and `GET /api/v1/me` (the
+#      token, cached, and the rate lease alone: no statement per call).
+# Prints each endpoint's throughput, its share of pgbench's and its p99. The token is cached in
+# memory and calls are counted in leases, so a steady caller's request runs the handler's one
+# statement; on one machine the portal, PostgreSQL and the load generators share the cores.
 #
 # Usage: bench/registry.sh       (uses DATABASE_URL, or a private throw-away PostgreSQL)
 # Needs: wrk and pgbench (Debian packages `wrk`, `postgresql-contrib`/`postgresql`; installed
@@ -61,30 +63,21 @@ say "$tools tools"
 token=$("$server" token create --database-url "$DATABASE_URL" --email eli.employee@northwind.example --name bench 2>/dev/null)
 
 scripts=$(mktemp -d)
-cat >"$scripts/tools.lua" <<LUA
+cat >"$scripts/token.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $token"
 LUA
-# The statement `backend::tools::search` sends for the first page with no filters.
-cat >"$scripts/tools.sql" <<'SQL'
-SELECT slug, name, vendor, category, status, description, next_review, count(*) OVER () AS total
-FROM tools
-WHERE (NULL::text IS NULL
-       OR name ILIKE '%' || NULL::text || '%' OR vendor ILIKE '%' || NULL::text || '%'
-       OR description ILIKE '%' || NULL::text || '%')
-  AND (NULL::text IS NULL OR status = NULL::text)
-  AND (NULL::text IS NULL OR category = NULL::text)
-  AND (NULL::text IS NULL OR EXISTS (
-        SELECT 1 FROM tool_data_classes td JOIN data_classes d ON d.data_class_id = td.data_class_id
-        WHERE td.tool_id = tools.tool_id AND d.slug = NULL::text))
-  AND (NULL::text IS NULL OR all_teams OR EXISTS (
-        SELECT 1 FROM tool_teams tt JOIN teams t ON t.team_id = tt.team_id
-        WHERE tt.tool_id = tools.tool_id AND t.slug = NULL::text))
-ORDER BY CASE WHEN NULL::text IS NULL THEN 0 ELSE 3 END, lower(name), slug
-LIMIT 25 OFFSET 0;
-SQL
+# The statements `backend::registry::tools::search` (first page, no filters) and
+# `backend::registry::policy::check` send.
+python3 bench/statement.py "WHEN vendor ILIKE '%' || \$1 || '%' THEN 2" \
+  NULL::text NULL::text NULL::text 25 0 NULL::text NULL::text >"$scripts/tools.sql"
+python3 bench/statement.py "FROM (SELECT 1) one" :tool :data_class :team >"$scripts/policy.sql"
+policy_args=(-D tool=claude-code -D data_class=internal-documents -D team=payments)
+policy_path="/api/v1/policy/check?tool=claude-code&data_class=internal-documents&team=payments"
 
-status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$PORTAL_URL/api/v1/tools")
-[ "$status" = 200 ] || die "GET /api/v1/tools answered $status"
+for path in /api/v1/tools "$policy_path"; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$PORTAL_URL$path")
+  [ "$status" = 200 ] || die "GET $path answered $status"
+done
 
 # CPU seconds used so far by the portal and by PostgreSQL (utime + stime of every running
 # process of that name); the difference over the run says where the two cores went.
@@ -116,31 +109,40 @@ cpu_report() { # $1, $2 = cpu_seconds before and after, $3 = seconds between the
   }'
 }
 
-say "1/2 wrk: GET /api/v1/tools, $CONNECTIONS connections, $DURATION"
-with_cpu wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$scripts/tools.lua" "$PORTAL_URL/api/v1/tools"
-out=$(cat "$scripts/run.out")
-echo "$out" | sed -n '/Latency Distribution/,/Transfer/p'
-api_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-api_p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-grep -q "Non-2xx" <<<"$out" && die "some API responses were not 200"
-cat "$scripts/cpu.out"
+# wrk against the API path $2 and pgbench on the statement file $3 (more pgbench arguments
+# after it); prints the comparison and appends its summary line to $scripts/summary.
+compare() {
+  local name=$1 path=$2 sql=$3; shift 3
+  say "$name: wrk GET $path, $CONNECTIONS connections, $DURATION"
+  with_cpu wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$scripts/token.lua" "$PORTAL_URL$path"
+  local out api_rps api_p99 db_tps
+  out=$(cat "$scripts/run.out")
+  echo "$out" | sed -n '/Latency Distribution/,/Transfer/p'
+  grep -q "Non-2xx" <<<"$out" && die "some API responses were not 200"
+  api_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+  api_p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  cat "$scripts/cpu.out"
+  say "$name: pgbench, the same statement, $CONNECTIONS clients, $DURATION"
+  with_cpu "$pgbench" -n -M prepared -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" -f "$sql" "$@" "$DATABASE_URL"
+  out=$(cat "$scripts/run.out")
+  echo "$out" | grep -E "latency average|tps"
+  cat "$scripts/cpu.out"
+  db_tps=$(awk '/^tps/ { print $3 }' <<<"$out")
+  awk -v name="$name" -v api="$api_rps" -v db="$db_tps" -v p99="$api_p99" 'BEGIN {
+    printf "%-13s API %6.0f req/s (p99 %s)   pgbench %6.0f tps   API/pgbench %3.0f%%\n", name ":", api, p99, db, 100 * api / db
+  }' >>"$scripts/summary"
+}
 
-# Where the time goes: the HTTP stack alone, and authentication alone (one statement).
+compare "tools" /api/v1/tools "$scripts/tools.sql"
+compare "policy check" "$policy_path" "$scripts/policy.sql" "${policy_args[@]}"
+
+# Where the time goes: the HTTP stack alone, and a cached token with its rate lease alone.
 say "breakdown: GET /healthz and GET /api/v1/me, $CONNECTIONS connections, $DURATION each"
 out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$PORTAL_URL/healthz")
 healthz_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$scripts/tools.lua" "$PORTAL_URL/api/v1/me")
+out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$scripts/token.lua" "$PORTAL_URL/api/v1/me")
 me_rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-echo "/healthz: $healthz_rps req/s   /api/v1/me: $me_rps req/s"
-
-say "2/2 pgbench: the same SELECT, $CONNECTIONS clients, $DURATION"
-with_cpu "$pgbench" -n -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" -f "$scripts/tools.sql" "$DATABASE_URL"
-out=$(cat "$scripts/run.out")
-echo "$out" | grep -E "latency average|tps"
-cat "$scripts/cpu.out"
-db_tps=$(awk '/^tps/ { print $3 }' <<<"$out")
 
 echo
-awk -v api="$api_rps" -v db="$db_tps" -v p99="$api_p99" 'BEGIN {
-  printf "API: %.0f req/s (p99 %s)   pgbench: %.0f tps   API/pgbench: %.0f%%\n", api, p99, db, 100 * api / db
-}'
+cat "$scripts/summary"
+echo "/healthz: $healthz_rps req/s   /api/v1/me: $me_rps req/s"

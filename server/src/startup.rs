@@ -28,7 +28,8 @@ use tower_http::trace::TraceLayer;
 
 use app::backend::identity::auth::session::IDLE_SECS;
 use app::backend::identity::auth::session_store::PgSessionStore;
-use app::backend::platform::rate::{self, RateLimit};
+use app::backend::identity::token_cache::{self, TokenCache};
+use app::backend::platform::rate::{self, Leases, RateLimit};
 use app::backend::platform::services::Services;
 use app::backend::platform::site_files::SiteFiles;
 use app::domain::{Permission, TokenScope};
@@ -53,8 +54,10 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The browser bundle's content-hashed names.
     pub site_files: Arc<SiteFiles>,
-    /// The JSON API's per-account limit (`--api-calls-per-minute`).
-    pub api_calls: RateLimit,
+    /// The JSON API's per-account limit (`--api-calls-per-minute`), leased a few calls at a time.
+    pub api_calls: Arc<Leases>,
+    /// Bearer tokens seen in the last second, forgotten on every change to access.
+    pub tokens: Arc<TokenCache>,
 }
 
 /// A bound, not yet running, portal.
@@ -155,9 +158,14 @@ pub fn router(
         services: services.clone(),
         metrics,
         site_files: Arc::new(SiteFiles::read(&options.site_root.join("pkg"), "portal")),
-        api_calls: RateLimit {
+        api_calls: Arc::new(Leases::new(RateLimit {
             max: options.api_calls_per_minute,
             ..rate::API_CALLS
+        })),
+        tokens: {
+            let cache = TokenCache::new(token_cache::TTL);
+            cache.spawn_listener(&services.pool);
+            cache
         },
     };
     let public_url = options.public_url(addr.port());
@@ -224,7 +232,15 @@ pub fn router(
                     state.services.clone(),
                     crate::middleware::denials::count_denials,
                 ))
+                .layer(from_fn_with_state(
+                    state.tokens.clone(),
+                    crate::middleware::forget_tokens::after_changes,
+                ))
                 .layer(sessions)
+                .layer(from_fn_with_state(
+                    state.services.clone(),
+                    crate::middleware::returned_input::keep_and_return,
+                ))
                 // The wasm bundle is served precompressed from the site folder (`.gz` beside it);
                 // compressing megabytes per request would tie up the runtime's worker threads.
                 .layer(CompressionLayer::new().compress_when(

@@ -3,6 +3,7 @@
 
 mod audit;
 mod checklists;
+mod forms;
 mod identity;
 mod notifications;
 mod org;
@@ -11,6 +12,7 @@ mod requests;
 
 pub use audit::*;
 pub use checklists::*;
+pub use forms::*;
 pub use identity::*;
 pub use notifications::*;
 pub use org::*;

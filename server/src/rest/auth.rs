@@ -2,9 +2,10 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use app::backend::identity::tokens;
+use std::time::Instant;
+
+use app::backend::identity::tokens::{self, Bearer};
 use app::backend::identity::users::Principal;
-use app::backend::platform::rate;
 use app::domain::TokenScope;
 use app::error::AppError;
 
@@ -24,7 +25,9 @@ pub struct ApiPrincipal(pub Principal);
 pub struct ApiWriter(pub Principal);
 
 /// The token's principal and scope: any valid, unexpired, unrevoked token, within its owner's
-/// rate limit (`AppState::api_calls`; 429 with `Retry-After` past it).
+/// rate limit (`AppState::api_calls`; 429 with `Retry-After` past it). A gateway's steady calls
+/// touch the database for neither: the token is cached (`AppState::tokens`) and the calls are
+/// counted in leases.
 pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, TokenScope), AppError> {
     let token = parts
         .headers
@@ -34,12 +37,34 @@ pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, Token
         .map(str::trim)
         .filter(|token| !token.is_empty())
         .ok_or(AppError::Unauthorized)?;
+    let hash = tokens::digest_of(token)?;
     let now = state.services.clock.now();
-    // One connection for the token and the rate count: a busy gateway's every call needs both.
-    let mut conn = state.pool.acquire().await?;
-    let (principal, scope) = tokens::authenticate(&mut conn, token, now).await?;
+    let mut conn = None;
+    let bearer = match state.tokens.get(&hash, now, Instant::now()) {
+        Ok(bearer) => bearer,
+        Err(ticket) => {
+            let conn = conn.insert(state.pool.acquire().await?);
+            let bearer = tokens::authenticate(conn, &hash, now).await?;
+            state
+                .tokens
+                .put(ticket, hash, bearer.clone(), Instant::now());
+            bearer
+        }
+    };
+    let Bearer {
+        principal, scope, ..
+    } = bearer;
     Identified::note(parts, principal.actor());
-    rate::take(&mut conn, state.api_calls, principal.user_id, now).await?;
+    if !state.api_calls.take_held(principal.user_id, now) {
+        let mut conn = match conn {
+            Some(conn) => conn,
+            None => state.pool.acquire().await?,
+        };
+        state
+            .api_calls
+            .take(&mut conn, principal.user_id, now)
+            .await?;
+    }
     Ok((principal, scope))
 }
 

@@ -329,6 +329,74 @@ async fn without_javascript_a_failed_form_goes_back_with_the_error_in_the_addres
 }
 
 #[tokio::test]
+async fn a_refused_form_comes_back_filled_in_once_and_sealed_in_the_session() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let eli = app.signed_in("eli@example.com", &[]).await;
+    app.join(eli.user_id, "payments", app::domain::Membership::Member)
+        .await;
+    let form_page = app.url("/requests/new");
+    let plain_form = [
+        ("origin", app.address.as_str()),
+        ("accept", "text/html"),
+        ("referer", form_page.as_str()),
+        ("cookie", eli.cookie.as_str()),
+    ];
+    let mut form = crate::requests::draft();
+    form.retain(|(name, _)| *name != "request[team]");
+    form.push(("request[team]", "no-such-team"));
+    let refused = post(&app, "save_request", &form, &plain_form).await;
+    assert_eq!(refused.status(), StatusCode::FOUND);
+    let location = refused.headers()["location"].to_str().expect("ascii");
+    assert!(location.contains("__err="), "{location}");
+
+    // Sealed: whoever reads the sessions table does not read what was typed.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT data::text FROM sessions")
+        .fetch_all(&app.pool)
+        .await
+        .expect("sessions");
+    assert!(stored.iter().all(|data| !data.contains("Saves a week")));
+
+    let page = |location: String| {
+        let app = &app;
+        let cookie = eli.cookie.clone();
+        async move {
+            app.client
+                .get(location)
+                .header("accept", "text/html")
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("request")
+                .text()
+                .await
+                .expect("html")
+        }
+    };
+    let html = page(location.to_owned()).await;
+    assert!(html.contains("Team: "), "the error is shown: {html}");
+    for kept in [
+        r#"value="Windsurf""#,
+        r#"value="Codeium""#,
+        r#"value="1.12.3""#,
+        "Refactoring the ledger service</textarea>",
+    ] {
+        assert!(html.contains(kept), "{kept} is filled in again");
+    }
+    let ticked = |html: &str, value: &str| {
+        html.split("<input").any(|input| {
+            input.contains(&format!(r#"value="{value}""#)) && input.contains("checked")
+        })
+    };
+    assert!(ticked(&html, "terminal") && ticked(&html, "core-source-code"));
+    assert!(!ticked(&html, "customer-data"));
+
+    // Once: the same address later shows the error over an empty form.
+    let again = page(location.to_owned()).await;
+    assert!(!again.contains(r#"value="Windsurf""#));
+}
+
+#[tokio::test]
 async fn after_signing_in_people_land_on_the_page_they_asked_for_and_never_on_another_site() {
     let app = spawn_app().await;
     ada(&app).await;

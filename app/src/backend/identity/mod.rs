@@ -6,5 +6,6 @@ pub mod auth;
 pub mod invitations;
 pub mod people;
 pub mod setup;
+pub mod token_cache;
 pub mod tokens;
 pub mod users;

@@ -121,26 +121,37 @@ pub async fn revoke_all(
 /// read into a write on one row (a lock every request would queue on).
 const LAST_USED_RESOLUTION: chrono::Duration = chrono::Duration::seconds(60);
 
-/// The principal a bearer token stands for and what the token may do, noting when it was used
-/// (to the minute). Unknown, expired, revoked and malformed tokens and disabled accounts are all
-/// simply `Unauthorized`.
+/// What a valid bearer token stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bearer {
+    pub principal: Principal,
+    pub scope: TokenScope,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The stored digest of a well-formed token; anything else is `Unauthorized` without a lookup.
 #[tracing::instrument(skip_all)]
-pub async fn authenticate(
-    conn: &mut PgConnection,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<(Principal, TokenScope), AppError> {
+pub fn digest_of(token: &str) -> Result<[u8; 32], AppError> {
     if !token.starts_with(PREFIX) || token.len() > 100 {
         return Err(AppError::Unauthorized);
     }
-    let hash = digest(token);
-    // Token and principal in one statement: every API request starts here.
+    Ok(digest(token))
+}
+
+/// What the token with digest `hash` stands for, noting when it was used (to the minute).
+/// Unknown, expired and revoked tokens and disabled accounts are all simply `Unauthorized`.
+pub async fn authenticate(
+    conn: &mut PgConnection,
+    hash: &[u8; 32],
+    now: DateTime<Utc>,
+) -> Result<Bearer, AppError> {
+    // Token and principal in one statement: every API request that misses the cache starts here.
     let found = sqlx::query!(
         r#"SELECT p.user_id AS "user_id!", p.email AS "email!: Email",
              p.display_name AS "display_name!", p.roles AS "roles!: Vec<String>",
              p.totp_enrolled AS "totp_enrolled!",
              p.totp_required AS "totp_required!", t.last_used_at,
-             t.scope AS "scope: TokenScope"
+             t.scope AS "scope: TokenScope", t.expires_at AS "expires_at!"
            FROM api_tokens t JOIN principals p ON p.user_id = t.user_id
            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"#,
         &hash[..],
@@ -170,7 +181,11 @@ pub async fn authenticate(
         found.totp_enrolled,
         found.totp_required,
     );
-    Ok((principal, found.scope))
+    Ok(Bearer {
+        principal,
+        scope: found.scope,
+        expires_at: found.expires_at,
+    })
 }
 
 /// Revokes one of `owner`'s tokens; revoking twice, or someone else's token, is `NotFound`.

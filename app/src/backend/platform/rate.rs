@@ -1,5 +1,9 @@
 //! Per-account rate limits, counted in PostgreSQL in fixed windows so they hold across
-//! instances. Exceeding one answers 429 with `Retry-After` (`AppError::SlowDown`).
+//! instances (the API's a few uses at a time: `Leases`). Exceeding one answers 429 with
+//! `Retry-After` (`AppError::SlowDown`).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -37,19 +41,32 @@ pub async fn take(
     account: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    reserve(conn, limit, account, 1, now).await.map(|_| ())
+}
+
+/// Reserves up to `want` uses of `limit` by `account` in the current window at once; how many
+/// were granted (at least one), or `SlowDown` when none is left.
+pub async fn reserve(
+    conn: &mut PgConnection,
+    limit: RateLimit,
+    account: Uuid,
+    want: i32,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
     let seconds = now.timestamp();
     let start = seconds - seconds.rem_euclid(limit.window_secs);
     let key = format!("{}:{account}", limit.name);
     let count = sqlx::query_scalar!(
-        "INSERT INTO rate_counts (rate_key, window_start, count) VALUES ($1, to_timestamp($2), 1)
-         ON CONFLICT (rate_key, window_start) DO UPDATE SET count = rate_counts.count + 1
+        "INSERT INTO rate_counts (rate_key, window_start, count) VALUES ($1, to_timestamp($2), $3)
+         ON CONFLICT (rate_key, window_start) DO UPDATE SET count = rate_counts.count + $3
          RETURNING count",
         key,
-        start as f64
+        start as f64,
+        want
     )
     .fetch_one(&mut *conn)
     .await?;
-    if count == 1 {
+    if count == want {
         // The first use of a window clears this key's earlier ones.
         sqlx::query!(
             "DELETE FROM rate_counts WHERE rate_key = $1 AND window_start < to_timestamp($2)",
@@ -59,12 +76,81 @@ pub async fn take(
         .execute(&mut *conn)
         .await?;
     }
-    if count > limit.max {
+    let granted = (limit.max - (count - want)).clamp(0, want);
+    if granted == 0 {
         return Err(AppError::SlowDown {
             retry_after_secs: start + limit.window_secs - seconds,
         });
     }
-    Ok(())
+    Ok(granted)
+}
+
+/// Uses of one limit reserved from PostgreSQL a few at a time (`lease`), so a busy account's
+/// calls do not each write its counter row. The total across instances still never exceeds the
+/// limit; an instance may hold up to `lease - 1` unused uses until the window ends, so an
+/// account spread over several instances may be refused that many calls early per instance.
+pub struct Leases {
+    limit: RateLimit,
+    lease: i32,
+    held: Mutex<HashMap<Uuid, Held>>,
+}
+
+struct Held {
+    window_start: i64,
+    left: i32,
+}
+
+impl Leases {
+    /// A lease of a fiftieth of the limit (at most 100, at least 1: small limits stay exact).
+    pub fn new(limit: RateLimit) -> Self {
+        Self {
+            limit,
+            lease: (limit.max / 50).clamp(1, 100),
+            held: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn limit(&self) -> RateLimit {
+        self.limit
+    }
+
+    fn window_start(&self, now: DateTime<Utc>) -> i64 {
+        let seconds = now.timestamp();
+        seconds - seconds.rem_euclid(self.limit.window_secs)
+    }
+
+    /// Uses one of the uses this instance holds for `account`; false when it holds none.
+    pub fn take_held(&self, account: Uuid, now: DateTime<Utc>) -> bool {
+        let window_start = self.window_start(now);
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        match held.get_mut(&account) {
+            Some(lease) if lease.window_start == window_start && lease.left > 0 => {
+                lease.left -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Reserves a lease for `account` and uses one of it; `SlowDown` when none is left.
+    pub async fn take(
+        &self,
+        conn: &mut PgConnection,
+        account: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let granted = reserve(conn, self.limit, account, self.lease, now).await?;
+        let window_start = self.window_start(now);
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        // Leases of past windows are worthless: drop them while here.
+        held.retain(|_, lease| lease.window_start == window_start);
+        let lease = held.entry(account).or_insert(Held {
+            window_start,
+            left: 0,
+        });
+        lease.left += granted - 1;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -109,5 +195,43 @@ mod tests {
                 .await
                 .expect("count");
         assert_eq!(kept, 2, "ada's old window is gone, bob's stays");
+    }
+
+    /// Two instances leasing from one database: together they never allow more than the limit,
+    /// and refuse at most a lease's worth each early.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn leases_held_by_two_instances_never_exceed_the_limit(pool: PgPool) {
+        const HUNDRED: RateLimit = RateLimit {
+            name: "lease-test",
+            max: 100,
+            window_secs: 60,
+        };
+        let mut conn = pool.acquire().await.expect("connection");
+        let (a, b) = (Leases::new(HUNDRED), Leases::new(HUNDRED));
+        assert_eq!(a.lease, 2);
+        let ada = Uuid::from_u128(1);
+        let now: DateTime<Utc> = "2026-12-02T10:00:05Z".parse().expect("time");
+        let mut allowed = 0;
+        for call in 0..150 {
+            let instance = if call % 3 == 0 { &a } else { &b };
+            let ok =
+                instance.take_held(ada, now) || instance.take(&mut conn, ada, now).await.is_ok();
+            allowed += i32::from(ok);
+        }
+        assert!((98..=100).contains(&allowed), "{allowed} allowed");
+        let stored: i32 = sqlx::query_scalar(
+            "SELECT count FROM rate_counts WHERE rate_key = 'lease-test:' || $1::text",
+        )
+        .bind(ada.to_string())
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+        assert!(stored >= 100, "the database counted {stored}");
+        // A new window starts afresh.
+        let later = now + chrono::Duration::seconds(60);
+        assert!(!a.take_held(ada, later));
+        a.take(&mut conn, ada, later).await.expect("a new window");
+        assert!(a.take_held(ada, later), "the rest of the new lease");
+        assert!(!a.take_held(ada, later));
     }
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::field::FieldMessage;
+use super::field::{returned_input, FieldMessage};
 use crate::model::DataClassView;
 
 /// One box of a [`Checkboxes`] group.
@@ -56,9 +56,15 @@ pub fn Checkboxes(
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let described_by = error_id.clone();
+    // Boxes ticked in a refused form stay ticked (one the group's name was not sent with had
+    // none ticked, or belongs to another form: it keeps its own state).
+    let returned = returned_input().filter(|input| input.sent(&name));
     let boxes = choices
         .into_iter()
         .map(|choice| {
+            let checked = returned
+                .as_ref()
+                .map_or(choice.checked, |input| input.has(&name, &choice.value));
             let box_id = format!("{id}-{}", choice.value);
             let label_for = box_id.clone();
             view! {
@@ -68,7 +74,7 @@ pub fn Checkboxes(
                         id=box_id
                         name=name.clone()
                         value=choice.value
-                        checked=choice.checked
+                        checked=checked
                     />
                     {choice.label}
                 </label>

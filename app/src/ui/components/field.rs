@@ -1,5 +1,28 @@
 use leptos::prelude::*;
 
+use crate::model::ReturnedInput;
+
+/// What was typed into the form the server just refused, while the page showing its error is
+/// rendered (the server keeps it for that one page: `server::middleware::returned_input`).
+pub fn returned_input() -> Option<ReturnedInput> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<ReturnedInput>().cloned())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// `name`'s returned value, else `value`.
+fn returned_or(name: &str, value: Option<String>) -> Option<String> {
+    returned_input()
+        .and_then(|input| input.value(name).map(str::to_owned))
+        .or(value)
+}
+
 /// A labelled form input with its error message: `id` is also the field's `name`, and the
 /// message is tied to the input for screen readers (`aria-describedby`, `aria-invalid`).
 #[component]
@@ -31,6 +54,8 @@ pub fn Field(
     } else {
         error_id.clone()
     };
+    let name = name.unwrap_or_else(|| id.clone());
+    let value = returned_or(&name, value);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -44,7 +69,7 @@ pub fn Field(
                 })}
             <input
                 id=id.clone()
-                name=name.unwrap_or(id)
+                name=name
                 type=input_type
                 autocomplete=autocomplete
                 inputmode=inputmode
@@ -70,6 +95,7 @@ pub fn TextArea(
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
+    let value = returned_or(&name, value);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described_by = if hint.is_some() {
@@ -113,6 +139,7 @@ pub fn Select(
     #[prop(into)] selected: String,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let selected = returned_or(&name, Some(selected)).unwrap_or_default();
     let error_id = format!("{id}-error");
     view! {
         <div class="field">

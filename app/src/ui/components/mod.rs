@@ -21,7 +21,7 @@ pub use checkboxes::{Checkboxes, Choice};
 pub use checklist::{ItemStatusBadge, ProgressBar, TrendChart};
 pub use copy::CopyButton;
 pub use error_page::ErrorPage;
-pub use field::{Field, FilterSelect, Select, TextArea};
+pub use field::{returned_input, Field, FilterSelect, Select, TextArea};
 pub use field_error::{action_error, field_error, FormError};
 pub use loaded::Loaded;
 pub use notice::{code_or, or_dash, EmptyState, ErrorNotice, Loading, Success};

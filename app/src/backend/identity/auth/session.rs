@@ -17,6 +17,7 @@ const AWAITING_CODE_KEY: &str = "awaiting_code";
 const REVEAL_KEY: &str = "reveal";
 const NOTICE_KEY: &str = "notice";
 const INVITATION_KEY: &str = "invitation";
+const RETURNED_KEY: &str = "returned_input";
 const CONFIRMED_KEY: &str = "identity_confirmed_at";
 
 /// A sensitive change within this long of the last proof of identity asks for none again.
@@ -65,6 +66,8 @@ fn store_error(error: tower_sessions::session::Error) -> AppError {
 }
 
 pub struct AuthSession(pub Session);
+
+pub use crate::model::ReturnedInput;
 
 impl AuthSession {
     /// The signed-in person, if the session is still within its idle and absolute limits.
@@ -283,6 +286,28 @@ impl AuthSession {
             self.0.remove_value(slot).await.map_err(store_error)?;
         }
         Ok(())
+    }
+
+    /// Keeps what was typed into a form that `path` (a server function) refused, sealed, for the
+    /// page that shows the error: the form comes back filled in. Secrets are never passed here.
+    pub async fn return_input(
+        &self,
+        key: &SealingKey,
+        input: &ReturnedInput,
+    ) -> Result<(), AppError> {
+        self.put_sealed(RETURNED_KEY, key, input).await
+    }
+
+    /// The input kept by [`return_input`](Self::return_input), if it was refused by `path`;
+    /// removed as it is read (input of another form is dropped too).
+    pub async fn take_returned_input(
+        &self,
+        key: &SealingKey,
+        path: &str,
+    ) -> Result<Option<ReturnedInput>, AppError> {
+        let input: Option<ReturnedInput> = self.get_sealed(RETURNED_KEY, key).await?;
+        self.forget_if(input.is_some(), RETURNED_KEY).await?;
+        Ok(input.filter(|input| input.path == path))
     }
 
     /// Holds the invitation token the visitor opened (sealed), so it never has to travel in a

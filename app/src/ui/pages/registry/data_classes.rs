@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::tool_editor::shown_fields;
 use crate::api::{get_data_class_editor, get_data_classes, SaveDataClass};
 use crate::domain::ClassificationLevel;
 use crate::model::{DataClassEditor, DataClassView, DataClassesPage};
@@ -20,6 +21,18 @@ fn level_badge(level: ClassificationLevel) -> &'static str {
 
 /// Everyone: what kinds of data exist and which may never go into an AI tool; reviewers add
 /// and change them.
+
+/// The fields the data-class form shows errors beside (the identifier last: see
+/// `shown_fields`).
+const CLASS_FIELDS: &[&str] = &[
+    "name",
+    "level",
+    "prohibited_by_default",
+    "description",
+    "examples",
+    "code",
+    "slug",
+];
 #[component]
 pub fn DataClassesPage() -> impl IntoView {
     let save = ServerAction::<SaveDataClass>::new();
@@ -152,18 +165,7 @@ fn ClassForm(class: Option<DataClassView>, save: ServerAction<SaveDataClass>) ->
         .map(|l| (l.as_str().to_owned(), l.label().to_owned()))
         .collect::<Vec<_>>();
     view! {
-        <FormError
-            error=error
-            fields=&[
-                "name",
-                "slug",
-                "level",
-                "prohibited_by_default",
-                "description",
-                "examples",
-                "code",
-            ]
-        />
+        <FormError error=error fields=shown_fields(CLASS_FIELDS, editing) />
         <ActionForm
             action=save
             attr:class="form"

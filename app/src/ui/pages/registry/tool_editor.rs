@@ -6,8 +6,8 @@ use crate::api::{get_tool_editor, SaveTool};
 use crate::domain::{ToolCategory, ToolStatus, ACCESS_REQUIREMENTS};
 use crate::model::ToolEditor;
 use crate::ui::components::{
-    action_error, choices, field_error, Checkboxes, Choice, Field, FormError, Loaded, Page, Select,
-    SupplyChain, SupplyChainFields, TextArea, Width,
+    action_error, choices, field_error, returned_input, Checkboxes, Choice, Field, FormError,
+    Loaded, Page, Select, SupplyChain, SupplyChainFields, TextArea, Width,
 };
 
 /// Reviewers: add a tool (`/tools/new`) or change one (`/tools/:slug/edit`).
@@ -28,10 +28,10 @@ pub fn ToolEditorPage() -> impl IntoView {
     }
 }
 
-/// The fields the tool form shows errors beside.
+/// The fields the tool form shows errors beside. The identifier comes last: an edit form has
+/// no identifier field, and shows its errors above the form (`shown_fields`).
 const TOOL_FIELDS: &[&str] = &[
     "name",
-    "slug",
     "vendor",
     "category",
     "description",
@@ -51,7 +51,19 @@ const TOOL_FIELDS: &[&str] = &[
     "package_name",
     "pinned_version",
     "checksum",
+    "slug",
 ];
+
+/// `fields` less the identifier (last) when editing, where the form has no field for it.
+pub(super) fn shown_fields(
+    fields: &'static [&'static str],
+    editing: bool,
+) -> &'static [&'static str] {
+    match fields.split_last() {
+        Some((&"slug", rest)) if editing => rest,
+        _ => fields,
+    }
+}
 
 #[component]
 fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoView {
@@ -85,7 +97,16 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
         .and_then(|t| t.teams.clone())
         .map(|teams| teams.into_iter().map(|t| t.slug).collect())
         .unwrap_or_default();
-    let all_teams = tool.as_ref().is_none_or(|t| t.teams.is_none());
+    // What was typed into this form, when the server refused it (fields and groups of boxes
+    // restore themselves; the radio buttons and requirement rows are restored here).
+    let returned = returned_input().filter(|input| input.sent("tool[name]"));
+    let all_teams = returned
+        .as_ref()
+        .and_then(|input| input.value("tool[scope]"))
+        .map_or_else(
+            || tool.as_ref().is_none_or(|t| t.teams.is_none()),
+            |scope| scope == "all",
+        );
     let chosen_classes: Vec<String> = tool
         .as_ref()
         .map(|t| t.data_classes.iter().map(|c| c.slug.clone()).collect())
@@ -109,11 +130,14 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
         <header class="page__header">
             <h1 id="page-title">{title}</h1>
         </header>
-        <FormError error=error fields=TOOL_FIELDS />
+        <FormError error=error fields=shown_fields(TOOL_FIELDS, editing) />
         {move || {
             error
                 .get()
-                .filter(|e| e.field().is_some_and(|field| TOOL_FIELDS.contains(&field)))
+                .filter(|e| {
+                    e.field()
+                        .is_some_and(|field| shown_fields(TOOL_FIELDS, editing).contains(&field))
+                })
                 .map(|_| {
                     view! {
                         <div class="notice notice--error" role="alert">
@@ -314,6 +338,18 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                     .iter()
                     .map(|(key, label)| {
                         let current = requirements.iter().find(|r| r.key == *key);
+                        let required = returned
+                            .as_ref()
+                            .map_or(
+                                current.is_some_and(|r| r.required),
+                                |input| input.has("tool[required][]", key),
+                            );
+                        let note = returned
+                            .as_ref()
+                            .and_then(|input| input.value(&format!("tool[notes][{key}]")))
+                            .map(str::to_owned)
+                            .or_else(|| current.map(|r| r.note.clone()))
+                            .unwrap_or_default();
                         let id = format!("tool-req-{key}");
                         let note_id = format!("tool-note-{key}");
                         let (label_for, note_for) = (id.clone(), note_id.clone());
@@ -325,7 +361,7 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                                         id=id
                                         name="tool[required][]"
                                         value=*key
-                                        checked=current.is_some_and(|r| r.required)
+                                        checked=required
                                     />
                                     {*label}
                                 </label>
@@ -338,7 +374,7 @@ fn ToolFormView(editor: ToolEditor, save: ServerAction<SaveTool>) -> impl IntoVi
                                     name=format!("tool[notes][{key}]")
                                     maxlength="500"
                                     placeholder="How it is enforced (optional)"
-                                    value=current.map(|r| r.note.clone()).unwrap_or_default()
+                                    value=note
                                 />
                             </div>
                         }
