@@ -136,6 +136,24 @@ compare() {
 compare "tools" /api/v1/tools "$scripts/tools.sql"
 compare "policy check" "$policy_path" "$scripts/policy.sql" "${policy_args[@]}"
 
+# PROFILE=1: where the CPU goes during the policy check's load, whole machine (portal,
+# PostgreSQL, wrk), by process and function (perf, software clock: no hardware counters needed).
+if [ "${PROFILE:-}" = 1 ]; then
+  command -v perf >/dev/null || { say "installing perf"; apt_install linux-perf; }
+  say "profile: perf record -a during the policy check's load"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$scripts/token.lua" "$PORTAL_URL$policy_path" >/dev/null &
+  load=$!
+  sleep 1
+  perf record -q -a -e cpu-clock -F 499 -o "$scripts/perf.data" -- sleep "$(( ${DURATION%s} - 2 ))" 2>/dev/null
+  wait "$load"
+  # (head closes the pipe early: not a failure.)
+  { perf report -i "$scripts/perf.data" --stdio --no-children --sort comm,dso --percent-limit 2 \
+      | grep -v -e '^#' -e '^$' | head -15; } 2>/dev/null || true
+  say "profile: the portal's worker threads by function"
+  { perf report -i "$scripts/perf.data" --stdio --no-children --comm tokio-rt-worker --sort dso,sym \
+      --percent-limit 0.5 | grep -v -e '^#' -e '^$' | head -25; } 2>/dev/null || true
+fi
+
 # Where the time goes: the HTTP stack alone, and a cached token with its rate lease alone.
 say "breakdown: GET /healthz and GET /api/v1/me, $CONNECTIONS connections, $DURATION each"
 out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$PORTAL_URL/healthz")

@@ -49,14 +49,14 @@ test.describe("errors are shown where they arise", () => {
 
     // A refused form comes back as it was typed, beside the error.
     await open(page, info, "/requests/new");
-    await page.getByLabel("Vendor").fill("Acme AI");
-    await page.getByLabel("Use case").fill("Summarising meeting notes");
-    await page.getByLabel("Number of users").fill("7");
+    await page.getByLabel("Vendor", { exact: true }).fill("Acme AI");
+    await page.getByLabel("Use case", { exact: true }).fill("Summarising meeting notes");
+    await page.getByLabel("Number of users", { exact: true }).fill("7");
     await submit(page, info, "Save draft");
     await expect(page.locator("#request-tool-name-error")).toContainText("Tool name");
-    await expect(page.getByLabel("Vendor")).toHaveValue("Acme AI");
-    await expect(page.getByLabel("Use case")).toHaveValue("Summarising meeting notes");
-    await expect(page.getByLabel("Number of users")).toHaveValue("7");
+    await expect(page.getByLabel("Vendor", { exact: true })).toHaveValue("Acme AI");
+    await expect(page.getByLabel("Use case", { exact: true })).toHaveValue("Summarising meeting notes");
+    await expect(page.getByLabel("Number of users", { exact: true })).toHaveValue("7");
   });
 
   test("the registry's forms answer an empty submission on the page", async ({ page }, info) => {

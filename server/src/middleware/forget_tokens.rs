@@ -1,5 +1,6 @@
 //! A change made through this instance holds on it before the answer is sent: after any request
-//! that may change something (not GET, HEAD or OPTIONS), the token cache forgets what it held.
+//! that may have changed something (not GET, HEAD or OPTIONS, and answered with success or a
+//! redirect), the token cache forgets what it held.
 //! Other instances hear of the change through `portal_auth` within milliseconds; this one must
 //! not answer a script's next call from a token it has just been asked to revoke.
 
@@ -22,7 +23,9 @@ pub async fn after_changes(
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let response = next.run(request).await;
-    if !reads {
+    // A refused or failed request changed nothing (each change is one transaction).
+    let status = response.status();
+    if !reads && (status.is_success() || status.is_redirection()) {
         cache.forget_all();
     }
     response

@@ -9,13 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::{spawn_app, TestApp, PASSWORD};
 
 async fn me(app: &TestApp, token: &str) -> StatusCode {
-    app.client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request")
-        .status()
+    app.api_get("/api/v1/me", token).await.status()
 }
 
 async fn file_request(app: &TestApp, token: &str) -> (StatusCode, Value) {

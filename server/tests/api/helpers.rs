@@ -158,6 +158,47 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A GET of the JSON API with a bearer token.
+    pub async fn api_get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts `form` to `function` as a browser without JavaScript does from the page `path`,
+    /// signed in with `cookie`, expecting it refused: returns the address the browser is sent
+    /// back to (`path` with the error in it).
+    pub async fn refused_form(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        path: &str,
+        cookie: &str,
+    ) -> String {
+        let referer = self.url(path);
+        let plain_form = [
+            ("origin", self.address.as_str()),
+            ("accept", "text/html"),
+            ("referer", referer.as_str()),
+            ("cookie", cookie),
+        ];
+        let refused = self.post(function, form, &plain_form).await;
+        let location = refused.headers()["location"].to_str().expect("ascii");
+        assert!(location.contains("__err="), "{location}");
+        location
+            .strip_prefix(&self.address)
+            .expect("back on this site")
+            .to_owned()
+    }
+
+    /// The HTML of `path` as a browser with `cookie` gets it.
+    pub async fn html(&self, path: &str, cookie: &str) -> String {
+        self.page(path, cookie).await.text().await.expect("html")
+    }
+
     /// Whether `column` of `table` holds the SHA-256 of `secret`: what the portal keeps in place
     /// of a token or code.
     pub async fn holds_sha256_of(&self, table: &str, column: &str, secret: &str) -> bool {

@@ -9,12 +9,7 @@ use uuid::Uuid;
 use crate::helpers::{spawn_app, spawn_app_on, TestApp};
 
 async fn me(app: &TestApp, token: &str) -> reqwest::Response {
-    app.client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request")
+    app.api_get("/api/v1/me", token).await
 }
 
 /// Calls `/api/v1/me` on `app` until `answered` holds, for at most a second; how long it took.

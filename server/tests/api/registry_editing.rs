@@ -647,13 +647,6 @@ async fn registry_pages_render_complete_without_javascript() {
 async fn an_error_about_a_field_the_edit_form_lacks_is_shown_above_it_and_the_input_comes_back() {
     let app = spawn_app().await;
     let rita = reviewer(&app).await;
-    let form_page = app.url("/tools/claude-code/edit");
-    let plain_form = [
-        ("origin", app.address.as_str()),
-        ("accept", "text/html"),
-        ("referer", form_page.as_str()),
-        ("cookie", rita.cookie.as_str()),
-    ];
     // A name with nothing to make an identifier of: the error names `slug`, which an edit form
     // has no field for.
     let form = with(
@@ -664,27 +657,20 @@ async fn an_error_about_a_field_the_edit_form_lacks_is_shown_above_it_and_the_in
             ("tool[vendor]", "Anthropic PBC"),
         ],
     );
-    let refused = app.post("save_tool", &form, &plain_form).await;
-    let location = refused.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-    assert!(location.contains("__err="), "{location}");
-    let html = app
-        .client
-        .get(&location)
-        .header("accept", "text/html")
-        .header("cookie", &rita.cookie)
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("html");
-    assert!(!html.contains(r#"id="tool-slug""#), "an edit form has no identifier field");
+    let back = app
+        .refused_form("save_tool", &form, "/tools/claude-code/edit", &rita.cookie)
+        .await;
+    let html = app.html(&back, &rita.cookie).await;
+    assert!(
+        !html.contains(r#"id="tool-slug""#),
+        "an edit form has no identifier field"
+    );
     assert!(
         html.contains(r#"notice--error"><p>Slug: must not be empty.</p>"#),
         "an error above the form: {html}"
     );
-    assert!(html.contains(r#"value="Anthropic PBC""#), "the input comes back");
+    assert!(
+        html.contains(r#"value="Anthropic PBC""#),
+        "the input comes back"
+    );
 }

@@ -335,46 +335,24 @@ async fn a_refused_form_comes_back_filled_in_once_and_sealed_in_the_session() {
     let eli = app.signed_in("eli@example.com", &[]).await;
     app.join(eli.user_id, "payments", app::domain::Membership::Member)
         .await;
-    let form_page = app.url("/requests/new");
-    let plain_form = [
-        ("origin", app.address.as_str()),
-        ("accept", "text/html"),
-        ("referer", form_page.as_str()),
-        ("cookie", eli.cookie.as_str()),
-    ];
     let mut form = crate::requests::draft();
     form.retain(|(name, _)| *name != "request[team]");
     form.push(("request[team]", "no-such-team"));
-    let refused = post(&app, "save_request", &form, &plain_form).await;
-    assert_eq!(refused.status(), StatusCode::FOUND);
-    let location = refused.headers()["location"].to_str().expect("ascii");
-    assert!(location.contains("__err="), "{location}");
+    let back = app
+        .refused_form("save_request", &form, "/requests/new", &eli.cookie)
+        .await;
 
-    // Sealed: whoever reads the sessions table does not read what was typed.
+    // Kept sealed: whoever reads the sessions table does not read what was typed.
     let stored: Vec<String> = sqlx::query_scalar("SELECT data::text FROM sessions")
         .fetch_all(&app.pool)
         .await
         .expect("sessions");
+    assert!(stored.iter().any(|data| data.contains("returned_input")));
     assert!(stored.iter().all(|data| !data.contains("Saves a week")));
 
-    let page = |location: String| {
-        let app = &app;
-        let cookie = eli.cookie.clone();
-        async move {
-            app.client
-                .get(location)
-                .header("accept", "text/html")
-                .header("cookie", cookie)
-                .send()
-                .await
-                .expect("request")
-                .text()
-                .await
-                .expect("html")
-        }
-    };
-    let html = page(location.to_owned()).await;
+    let html = app.html(&back, &eli.cookie).await;
     assert!(html.contains("Team: "), "the error is shown: {html}");
+
     for kept in [
         r#"value="Windsurf""#,
         r#"value="Codeium""#,
@@ -392,7 +370,7 @@ async fn a_refused_form_comes_back_filled_in_once_and_sealed_in_the_session() {
     assert!(!ticked(&html, "customer-data"));
 
     // Once: the same address later shows the error over an empty form.
-    let again = page(location.to_owned()).await;
+    let again = app.html(&back, &eli.cookie).await;
     assert!(!again.contains(r#"value="Windsurf""#));
 }
 

@@ -19,9 +19,6 @@ fn level_badge(level: ClassificationLevel) -> &'static str {
     }
 }
 
-/// Everyone: what kinds of data exist and which may never go into an AI tool; reviewers add
-/// and change them.
-
 /// The fields the data-class form shows errors beside (the identifier last: see
 /// `shown_fields`).
 const CLASS_FIELDS: &[&str] = &[
@@ -33,6 +30,9 @@ const CLASS_FIELDS: &[&str] = &[
     "code",
     "slug",
 ];
+
+/// Everyone: what kinds of data exist and which may never go into an AI tool; reviewers add
+/// and change them.
 #[component]
 pub fn DataClassesPage() -> impl IntoView {
     let save = ServerAction::<SaveDataClass>::new();
