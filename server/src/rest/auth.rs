@@ -45,9 +45,7 @@ pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, Token
         Err(ticket) => {
             let conn = conn.insert(state.pool.acquire().await?);
             let bearer = tokens::authenticate(conn, &hash, now).await?;
-            state
-                .tokens
-                .put(ticket, hash, bearer.clone(), Instant::now());
+            state.tokens.put(ticket, hash, bearer.clone());
             bearer
         }
     };

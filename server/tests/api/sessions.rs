@@ -372,6 +372,23 @@ async fn a_refused_form_comes_back_filled_in_once_and_sealed_in_the_session() {
     // Once: the same address later shows the error over an empty form.
     let again = app.html(&back, &eli.cookie).await;
     assert!(!again.contains(r#"value="Windsurf""#));
+
+    // A visitor with a made-up session cookie gets no session kept for them.
+    let sessions = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sessions")
+            .fetch_one(&app.pool)
+            .await
+            .expect("count")
+    };
+    let before = sessions().await;
+    app.refused_form(
+        "save_request",
+        &form,
+        "/requests/new",
+        "portal_session=AAAAAAAAAAAAAAAAAAAAAA",
+    )
+    .await;
+    assert_eq!(sessions().await, before);
 }
 
 #[tokio::test]

@@ -27,9 +27,13 @@ const CAPACITY: usize = 10_000;
 /// Pause before connecting again after the listener's connection failed.
 const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 
-/// The cache generation a lookup began in: its answer is stored only if none ended since.
+/// The cache generation a lookup began in, and when: its answer is stored only if no
+/// generation ended since, and ages from the moment the lookup began (not from when it ended).
 #[derive(Debug, Clone, Copy)]
-pub struct Ticket(u64);
+pub struct Ticket {
+    generation: u64,
+    at: Instant,
+}
 
 pub struct TokenCache {
     ttl: Duration,
@@ -66,17 +70,21 @@ impl TokenCache {
             {
                 Ok(bearer.clone())
             }
-            _ => Err(Ticket(state.generation)),
+            _ => Err(Ticket {
+                generation: state.generation,
+                at,
+            }),
         }
     }
 
     /// Keeps `bearer` for `hash` unless a change was notified since `ticket` was issued, or the
     /// listener is not connected.
-    pub fn put(&self, ticket: Ticket, hash: [u8; 32], bearer: Bearer, at: Instant) {
+    pub fn put(&self, ticket: Ticket, hash: [u8; 32], bearer: Bearer) {
         let mut state = self.state();
-        if !state.listening || state.generation != ticket.0 {
+        if !state.listening || state.generation != ticket.generation {
             return;
         }
+        let at = ticket.at;
         if state.entries.len() >= CAPACITY {
             let ttl = self.ttl;
             state
@@ -182,12 +190,7 @@ mod tests {
         let now: DateTime<Utc> = "2026-12-06T10:00:00Z".parse().expect("time");
         let at = Instant::now();
         let ticket = cache.get(&HASH, now, at).expect_err("empty");
-        cache.put(
-            ticket,
-            HASH,
-            bearer(now + chrono::Duration::seconds(30)),
-            at,
-        );
+        cache.put(ticket, HASH, bearer(now + chrono::Duration::seconds(30)));
         assert!(cache
             .get(&HASH, now, at + Duration::from_millis(999))
             .is_ok());
@@ -204,7 +207,7 @@ mod tests {
         let at = Instant::now();
         let ticket = cache.get(&HASH, now, at).expect_err("empty");
         cache.forget_all();
-        cache.put(ticket, HASH, bearer(now + chrono::Duration::days(1)), at);
+        cache.put(ticket, HASH, bearer(now + chrono::Duration::days(1)));
         assert!(cache.get(&HASH, now, at).is_err());
     }
 
@@ -214,7 +217,7 @@ mod tests {
         let now: DateTime<Utc> = "2026-12-06T10:00:00Z".parse().expect("time");
         let at = Instant::now();
         let ticket = cache.get(&HASH, now, at).expect_err("empty");
-        cache.put(ticket, HASH, bearer(now + chrono::Duration::days(1)), at);
+        cache.put(ticket, HASH, bearer(now + chrono::Duration::days(1)));
         assert!(cache.get(&HASH, now, at).is_err());
     }
 
@@ -230,7 +233,7 @@ mod tests {
             match cache.get(&HASH, now, at) {
                 Ok(_) => true,
                 Err(ticket) => {
-                    cache.put(ticket, HASH, bearer(now + chrono::Duration::days(1)), at);
+                    cache.put(ticket, HASH, bearer(now + chrono::Duration::days(1)));
                     false
                 }
             }

@@ -18,6 +18,10 @@ const REVEAL_KEY: &str = "reveal";
 const NOTICE_KEY: &str = "notice";
 const INVITATION_KEY: &str = "invitation";
 const RETURNED_KEY: &str = "returned_input";
+
+fn returned_slot(user_id: Uuid) -> String {
+    format!("{RETURNED_KEY}:{user_id}")
+}
 const CONFIRMED_KEY: &str = "identity_confirmed_at";
 
 /// A sensitive change within this long of the last proof of identity asks for none again.
@@ -288,14 +292,20 @@ impl AuthSession {
         Ok(())
     }
 
-    /// Keeps what was typed into a form that `path` (a server function) refused, sealed, for the
-    /// page that shows the error: the form comes back filled in. Secrets are never passed here.
+    /// Keeps what was typed into a form a server function refused, sealed, for the page that
+    /// shows the error: the form comes back filled in. Only for a signed-in person, and bound to
+    /// them (the slot, hence the seal, names the account: a value copied into another person's
+    /// session does not open there). Secrets are never passed here.
     pub async fn return_input(
         &self,
         key: &SealingKey,
         input: &ReturnedInput,
+        now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        self.put_sealed(RETURNED_KEY, key, input).await
+        match self.user_id(now).await? {
+            Some(user_id) => self.put_sealed(&returned_slot(user_id), key, input).await,
+            None => Ok(()),
+        }
     }
 
     /// The input kept by [`return_input`](Self::return_input), if it was refused by `path`;
@@ -304,9 +314,14 @@ impl AuthSession {
         &self,
         key: &SealingKey,
         path: &str,
+        now: DateTime<Utc>,
     ) -> Result<Option<ReturnedInput>, AppError> {
-        let input: Option<ReturnedInput> = self.get_sealed(RETURNED_KEY, key).await?;
-        self.forget_if(input.is_some(), RETURNED_KEY).await?;
+        let Some(user_id) = self.user_id(now).await? else {
+            return Ok(None);
+        };
+        let slot = returned_slot(user_id);
+        let input: Option<ReturnedInput> = self.get_sealed(&slot, key).await?;
+        self.forget_if(input.is_some(), &slot).await?;
         Ok(input.filter(|input| input.path == path))
     }
 
