@@ -57,6 +57,7 @@ test.describe("errors are shown where they arise", () => {
     await expect(page.getByLabel("Vendor", { exact: true })).toHaveValue("Acme AI");
     await expect(page.getByLabel("Use case", { exact: true })).toHaveValue("Summarising meeting notes");
     await expect(page.getByLabel("Number of users", { exact: true })).toHaveValue("7");
+    await screenshot(page, info, "request-refused-and-refilled");
   });
 
   test("the registry's forms answer an empty submission on the page", async ({ page }, info) => {
