@@ -150,6 +150,7 @@ impl From<sqlx::Error> for AppError {
     /// not `NotFound` here — lookups say so themselves (`fetch_optional(..).ok_or(NotFound)`).
     #[track_caller]
     fn from(error: sqlx::Error) -> Self {
+        crate::backend::platform::db_trouble::noticed(std::time::Instant::now());
         let at = std::panic::Location::caller();
         match &error {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {

@@ -1,7 +1,8 @@
 //! Connecting to PostgreSQL (the configured server or a private one) and applying migrations.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use app::backend::platform::db_trouble;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool};
@@ -162,12 +163,14 @@ pub async fn can_rewrite_audit(pool: &PgPool) -> Result<bool, sqlx::Error> {
 
 /// A connection idle for longer than this is pinged before it is handed out.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+/// For this long after any statement failed, every connection is pinged before use.
+const PING_AFTER_TROUBLE: Duration = Duration::from_secs(10);
 
 /// Pool settings shared by the server and the tests. A connection in steady use is handed out
 /// without a ping (sqlx pings before every acquire by default: a round trip per query; not
-/// pinging raised the registry API's rate by 12–14 % in `bench/registry.sh`); one idle for a
-/// second or more — the case after PostgreSQL restarted — is pinged, and dropped for another if
-/// the ping fails.
+/// pinging raised the registry API's rate by 12–14 % in `bench/registry.sh`). One idle for a
+/// second or more, or any connection shortly after a statement failed (PostgreSQL restarted,
+/// connections terminated: `db_trouble`), is pinged, and dropped for another if the ping fails.
 pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(default_pool_size())
@@ -175,7 +178,8 @@ pub fn pool_options() -> PgPoolOptions {
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
-                if meta.idle_for < PING_AFTER_IDLE {
+                let trouble = db_trouble::within(PING_AFTER_TROUBLE, Instant::now());
+                if meta.idle_for < PING_AFTER_IDLE && !trouble {
                     return Ok(true);
                 }
                 Ok(conn.ping().await.is_ok())

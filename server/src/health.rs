@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use app::backend::platform::db_trouble;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -22,10 +23,12 @@ pub async fn readyz(State(pool): State<PgPool>) -> (StatusCode, Json<Value>) {
         Ok(Ok(true)) => (StatusCode::OK, "ok", "applied"),
         Ok(Ok(false)) => (StatusCode::SERVICE_UNAVAILABLE, "ok", "pending"),
         Ok(Err(error)) => {
+            db_trouble::noticed(std::time::Instant::now());
             tracing::warn!(%error, "readiness check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "unreachable", "unknown")
         }
         Err(_) => {
+            db_trouble::noticed(std::time::Instant::now());
             tracing::warn!("readiness check: database timed out");
             (StatusCode::SERVICE_UNAVAILABLE, "timeout", "unknown")
         }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod change;
 pub mod clock;
+pub mod db_trouble;
 pub mod key_file;
 pub mod lookups;
 pub mod qr;
