@@ -249,12 +249,7 @@ async fn respond<T>(result: Result<T, AppError>, actor: &Actor) -> Result<T, App
         other => other,
     };
     let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts.method == http::Method::POST
-            && parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|accept| accept.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
+        crate::backend::platform::services::plain_form_post(&parts.method, &parts.headers)
     });
     if plain_form_post {
         return result;

@@ -33,7 +33,7 @@ impl ReturnedInput {
         }
     }
 
-    pub fn is_secret(name: &str) -> bool {
+    fn is_secret(name: &str) -> bool {
         let name = name.to_ascii_lowercase();
         SECRET_PARTS.iter().any(|part| name.contains(part))
     }

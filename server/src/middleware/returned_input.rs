@@ -5,6 +5,7 @@
 //! (`model::ReturnedInput`), and handed to the rendering of that one page, which fills the form
 //! in again.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 use app::backend::identity::auth::session::AuthSession;
-use app::backend::platform::services::Services;
+use app::backend::platform::services::{plain_form_post, Services};
 use app::model::ReturnedInput;
 
 /// Forms larger than this, or with more fields, are not kept (a tool with every field at its
@@ -43,7 +44,8 @@ pub async fn keep_and_return(
                 .await
             {
                 Ok(Some(input)) => {
-                    request.extensions_mut().insert(input);
+                    // Shared: every field of the page reads it.
+                    request.extensions_mut().insert(Arc::new(input));
                 }
                 Ok(None) => {}
                 Err(error) => tracing::warn!(%error, "returned input unreadable; dropped"),
@@ -107,35 +109,27 @@ fn small(request: &Request) -> bool {
         .is_some_and(|length| length <= KEPT_UP_TO)
 }
 
-/// A form posted by a browser (which would be sent back to its page on an error).
+/// A url-encoded form posted by a browser (sent back to its page on an error).
 fn is_form_post(request: &Request) -> bool {
-    let header_has = |name, text: &str| {
-        request
+    plain_form_post(request.method(), request.headers())
+        && request
             .headers()
-            .get(name)
+            .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.contains(text))
-    };
-    request.method() == Method::POST
-        && header_has(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        && header_has(header::ACCEPT, "text/html")
+            .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"))
 }
 
 /// The server function named by an error in the page's address (`__path`), when there is one.
 fn refused_by(query: Option<&str>) -> Option<String> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query?.as_bytes())
-        .into_owned()
-        .collect();
-    pairs
-        .iter()
-        .any(|(name, _)| name == "__err")
-        .then(|| {
-            pairs
-                .into_iter()
-                .find(|(name, _)| name == "__path")
-                .map(|(_, path)| path)
-        })
-        .flatten()
+    let (mut path, mut error) = (None, false);
+    for (name, value) in form_urlencoded::parse(query?.as_bytes()) {
+        match &*name {
+            "__path" => path = Some(value.into_owned()),
+            "__err" => error = true,
+            _ => {}
+        }
+    }
+    path.filter(|_| error)
 }
 
 #[cfg(test)]

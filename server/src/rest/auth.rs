@@ -1,8 +1,8 @@
+use std::time::Instant;
+
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-
-use std::time::Instant;
 
 use app::backend::identity::tokens::{self, Bearer};
 use app::backend::identity::users::Principal;

@@ -480,12 +480,7 @@ async fn a_secret_shown_once_is_in_the_page_once_and_in_no_script() {
     )
     .await;
     assert_eq!(status, 200);
-    let html = app
-        .page("/account", &me.cookie)
-        .await
-        .text()
-        .await
-        .expect("html");
+    let html = app.html("/account", &me.cookie).await;
     let start = html.find("agp_").expect("the token is shown");
     let token: String = html[start..]
         .chars()

@@ -630,12 +630,7 @@ async fn the_audit_log_filters_pages_and_verifies() {
     .await
     .expect("seq");
     assert_eq!(check["first_bad_seq"].as_i64(), Some(bad));
-    let html = app
-        .page("/admin/audit?verify=1", &admin.cookie)
-        .await
-        .text()
-        .await
-        .expect("html");
+    let html = app.html("/admin/audit?verify=1", &admin.cookie).await;
     assert!(
         html.contains(&format!("Broken at event {bad}")),
         "the page reports it without JavaScript"

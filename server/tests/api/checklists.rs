@@ -403,12 +403,7 @@ async fn the_demo_teams_have_different_histories_over_twelve_weeks() {
     assert!(trend.windows(2).all(|w| w[0] <= w[1]), "rising: {trend:?}");
     assert!(trend[0] < trend[11], "{trend:?}");
     assert!(dashboard["overdue_total"].as_i64().unwrap_or(0) > 0);
-    let html = app
-        .page("/dashboard", &admin.cookie)
-        .await
-        .text()
-        .await
-        .expect("html");
+    let html = app.html("/dashboard", &admin.cookie).await;
     assert!(
         html.contains("<svg")
             && html.contains("Overall completion by week")

@@ -593,11 +593,8 @@ async fn receipts_are_visible_to_exactly_those_who_see_the_request() {
     assert_eq!(status, 404);
     // The receipt page renders complete without JavaScript.
     let html = app
-        .page(&format!("/receipts/{receipt_id}"), &d.eli.cookie)
-        .await
-        .text()
-        .await
-        .expect("html");
+        .html(&format!("/receipts/{receipt_id}"), &d.eli.cookie)
+        .await;
     assert!(
         html.contains("Signature valid") && html.contains("Download receipt"),
         "{html}"

@@ -232,12 +232,7 @@ async fn an_invited_reviewer_sets_a_password_and_must_enroll() {
         .expect("json");
     assert_eq!(view["email"], "rita@example.com");
     assert_eq!(view["totp_required"], true);
-    let html = app
-        .page("/invite", &visitor)
-        .await
-        .text()
-        .await
-        .expect("html");
+    let html = app.html("/invite", &visitor).await;
     assert!(
         html.contains("Rita Reviewer"),
         "the page works for an anonymous visitor"

@@ -20,7 +20,7 @@ async fn an_empty_portal_says_it_is_not_set_up() {
     assert_eq!(body["organization"], Value::Null);
     assert_eq!(body["teams"], Value::Array(vec![]));
 
-    let html = app.page("/", &cookie).await.text().await.expect("html");
+    let html = app.html("/", &cookie).await;
     assert!(
         html.contains("This portal has not been set up yet"),
         "{html}"
@@ -84,23 +84,13 @@ async fn the_team_filter_works_without_javascript() {
     let app = spawn_app().await;
     app.load_demo().await;
     let cookie = employee(&app).await;
-    let html = app
-        .page("/?q=PLAT", &cookie)
-        .await
-        .text()
-        .await
-        .expect("html");
+    let html = app.html("/?q=PLAT", &cookie).await;
     assert!(html.contains("1 of 6 teams match"), "{html}");
     assert!(html.contains(r#"<th scope="row">Platform Engineering</th>"#));
     // The page also carries all teams as data for hydration; only the table is filtered.
     assert!(!html.contains(r#"<th scope="row">Customer Support</th>"#));
 
-    let html = app
-        .page("/?q=zzz", &cookie)
-        .await
-        .text()
-        .await
-        .expect("html");
+    let html = app.html("/?q=zzz", &cookie).await;
     assert!(html.contains("No team matches this filter"));
 }
 
@@ -134,7 +124,7 @@ async fn database_failures_reach_the_user_as_a_safe_message() {
     assert!(!text.contains("teams"), "{text}");
     assert!(!text.to_lowercase().contains("relation"), "{text}");
 
-    let html = app.page("/", &cookie).await.text().await.expect("html");
+    let html = app.html("/", &cookie).await;
     assert!(html.contains("Could not load this page"));
     assert!(!html.contains("relation"));
     assert!(!html.contains("teams_gone"));

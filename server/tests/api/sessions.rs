@@ -403,12 +403,7 @@ async fn after_signing_in_people_land_on_the_page_they_asked_for_and_never_on_an
         .expect("ascii")
         .to_owned();
     assert_eq!(sign_in_page, "/sign-in?next=/requests%3Fstate%3Dsubmitted");
-    let html = app
-        .page(&sign_in_page, "")
-        .await
-        .text()
-        .await
-        .expect("html");
+    let html = app.html(&sign_in_page, "").await;
     assert!(
         html.contains(r#"name="next" value="/requests?state=submitted""#),
         "the form carries it: {html}"
@@ -521,12 +516,7 @@ async fn reading_pages_leaves_the_session_alone_and_a_confirmation_is_shown_once
     let (cookie, _) = set_cookie(&response).expect("the renewed session");
     let confirmed = "Password changed. Your other sessions were signed out.";
     for shown in [true, false] {
-        let html = app
-            .page("/account", &cookie)
-            .await
-            .text()
-            .await
-            .expect("html");
+        let html = app.html("/account", &cookie).await;
         assert_eq!(html.contains(confirmed), shown, "{html}");
     }
 }

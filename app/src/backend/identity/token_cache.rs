@@ -184,41 +184,55 @@ mod tests {
 
     const HASH: [u8; 32] = [1; 32];
 
+    fn now() -> DateTime<Utc> {
+        "2026-12-06T10:00:00Z".parse().expect("time")
+    }
+
+    /// Looks `HASH` up in an empty `cache` at `at`: the ticket its answer would be kept with.
+    fn miss(cache: &TokenCache, at: Instant) -> Ticket {
+        cache.get(&HASH, now(), at).expect_err("not cached")
+    }
+
     #[test]
     fn an_entry_is_used_until_its_ttl_or_the_token_expires() {
         let cache = listening(Duration::from_secs(1));
-        let now: DateTime<Utc> = "2026-12-06T10:00:00Z".parse().expect("time");
         let at = Instant::now();
-        let ticket = cache.get(&HASH, now, at).expect_err("empty");
-        cache.put(ticket, HASH, bearer(now + chrono::Duration::seconds(30)));
+        cache.put(
+            miss(&cache, at),
+            HASH,
+            bearer(now() + chrono::Duration::seconds(30)),
+        );
         assert!(cache
-            .get(&HASH, now, at + Duration::from_millis(999))
+            .get(&HASH, now(), at + Duration::from_millis(999))
             .is_ok());
-        assert!(cache.get(&HASH, now, at + Duration::from_secs(1)).is_err());
         assert!(cache
-            .get(&HASH, now + chrono::Duration::seconds(30), at)
+            .get(&HASH, now(), at + Duration::from_secs(1))
+            .is_err());
+        assert!(cache
+            .get(&HASH, now() + chrono::Duration::seconds(30), at)
             .is_err());
     }
 
     #[test]
     fn a_lookup_that_began_before_a_change_is_not_kept() {
         let cache = listening(Duration::from_secs(60));
-        let now: DateTime<Utc> = "2026-12-06T10:00:00Z".parse().expect("time");
         let at = Instant::now();
-        let ticket = cache.get(&HASH, now, at).expect_err("empty");
+        let ticket = miss(&cache, at);
         cache.forget_all();
-        cache.put(ticket, HASH, bearer(now + chrono::Duration::days(1)));
-        assert!(cache.get(&HASH, now, at).is_err());
+        cache.put(ticket, HASH, bearer(now() + chrono::Duration::days(1)));
+        assert!(cache.get(&HASH, now(), at).is_err());
     }
 
     #[test]
     fn nothing_is_kept_while_not_listening() {
         let cache = TokenCache::new(Duration::from_secs(60));
-        let now: DateTime<Utc> = "2026-12-06T10:00:00Z".parse().expect("time");
         let at = Instant::now();
-        let ticket = cache.get(&HASH, now, at).expect_err("empty");
-        cache.put(ticket, HASH, bearer(now + chrono::Duration::days(1)));
-        assert!(cache.get(&HASH, now, at).is_err());
+        cache.put(
+            miss(&cache, at),
+            HASH,
+            bearer(now() + chrono::Duration::days(1)),
+        );
+        assert!(cache.get(&HASH, now(), at).is_err());
     }
 
     /// Through PostgreSQL: a revocation committed elsewhere clears the cache long before a
@@ -227,15 +241,11 @@ mod tests {
     async fn a_committed_revocation_clears_the_cache(pool: PgPool) {
         let cache = TokenCache::new(Duration::from_secs(60));
         let task = cache.spawn_listener(&pool);
-        let now: DateTime<Utc> = "2026-12-06T10:00:00Z".parse().expect("time");
-        let stored = |cache: &TokenCache| {
-            let at = Instant::now();
-            match cache.get(&HASH, now, at) {
-                Ok(_) => true,
-                Err(ticket) => {
-                    cache.put(ticket, HASH, bearer(now + chrono::Duration::days(1)));
-                    false
-                }
+        let stored = |cache: &TokenCache| match cache.get(&HASH, now(), Instant::now()) {
+            Ok(_) => true,
+            Err(ticket) => {
+                cache.put(ticket, HASH, bearer(now() + chrono::Duration::days(1)));
+                false
             }
         };
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -252,7 +262,7 @@ mod tests {
             .await
             .expect("update");
         let deadline = Instant::now() + Duration::from_secs(1);
-        while cache.get(&HASH, now, Instant::now()).is_ok() {
+        while cache.get(&HASH, now(), Instant::now()).is_ok() {
             assert!(Instant::now() < deadline, "still cached a second later");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }

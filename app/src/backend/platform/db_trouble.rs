@@ -7,32 +7,50 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Milliseconds since `origin()` at the last failure, plus one (0: none yet).
-static LAST: AtomicU64 = AtomicU64::new(0);
-
-fn origin() -> Instant {
-    static ORIGIN: OnceLock<Instant> = OnceLock::new();
-    *ORIGIN.get_or_init(Instant::now)
+/// The last failure, as milliseconds since the first `Instant` asked about, plus one (0: none).
+pub struct Trouble {
+    origin: OnceLock<Instant>,
+    last: AtomicU64,
 }
 
-fn millis(at: Instant) -> u64 {
-    u64::try_from(at.saturating_duration_since(origin()).as_millis()).unwrap_or(u64::MAX)
+/// The process's record: the pool and every statement share one.
+static TROUBLE: Trouble = Trouble::new();
+
+impl Trouble {
+    const fn new() -> Self {
+        Self {
+            origin: OnceLock::new(),
+            last: AtomicU64::new(0),
+        }
+    }
+
+    fn millis(&self, at: Instant) -> u64 {
+        let origin = *self.origin.get_or_init(|| at);
+        u64::try_from(at.saturating_duration_since(origin).as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn noticed(&self, at: Instant) {
+        self.last
+            .store(self.millis(at).saturating_add(1), Ordering::Relaxed);
+    }
+
+    fn within(&self, window: Duration, at: Instant) -> bool {
+        let window = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
+        match self.last.load(Ordering::Relaxed) {
+            0 => false,
+            last => self.millis(at).saturating_sub(last - 1) <= window,
+        }
+    }
 }
 
 /// A statement failed at `at`.
 pub fn noticed(at: Instant) {
-    LAST.store(millis(at).saturating_add(1), Ordering::Relaxed);
+    TROUBLE.noticed(at);
 }
 
 /// Whether a statement failed within `window` before `at`.
 pub fn within(window: Duration, at: Instant) -> bool {
-    match LAST.load(Ordering::Relaxed) {
-        0 => false,
-        last => {
-            millis(at).saturating_sub(last - 1)
-                <= u64::try_from(window.as_millis()).unwrap_or(u64::MAX)
-        }
-    }
+    TROUBLE.within(window, at)
 }
 
 #[cfg(test)]
@@ -41,15 +59,12 @@ mod tests {
 
     #[test]
     fn a_failure_is_recent_for_its_window_only() {
-        let start = origin();
-        noticed(start + Duration::from_secs(100));
-        assert!(within(
-            Duration::from_secs(5),
-            start + Duration::from_secs(104)
-        ));
-        assert!(!within(
-            Duration::from_secs(5),
-            start + Duration::from_secs(106)
-        ));
+        let trouble = Trouble::new();
+        let start = Instant::now();
+        assert!(!trouble.within(Duration::from_secs(5), start));
+        trouble.noticed(start + Duration::from_secs(100));
+        let five = Duration::from_secs(5);
+        assert!(trouble.within(five, start + Duration::from_secs(104)));
+        assert!(!trouble.within(five, start + Duration::from_secs(106)));
     }
 }

@@ -19,6 +19,14 @@ pub struct RateLimit {
     pub window_secs: i64,
 }
 
+impl RateLimit {
+    /// The start (Unix seconds) of the window `now` falls in.
+    fn window_start(&self, now: DateTime<Utc>) -> i64 {
+        let seconds = now.timestamp();
+        seconds - seconds.rem_euclid(self.window_secs)
+    }
+}
+
 /// Calls of the JSON API with one person's tokens (the default; `--api-calls-per-minute`).
 pub const API_CALLS: RateLimit = RateLimit {
     name: "api",
@@ -53,8 +61,7 @@ pub async fn reserve(
     want: i32,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
-    let seconds = now.timestamp();
-    let start = seconds - seconds.rem_euclid(limit.window_secs);
+    let start = limit.window_start(now);
     let key = format!("{}:{account}", limit.name);
     // Past the limit the count stops growing: refused calls reserve nothing.
     let count = sqlx::query_scalar!(
@@ -82,7 +89,7 @@ pub async fn reserve(
     let granted = (limit.max - (count - want)).clamp(0, want);
     if granted == 0 {
         return Err(AppError::SlowDown {
-            retry_after_secs: start + limit.window_secs - seconds,
+            retry_after_secs: start + limit.window_secs - now.timestamp(),
         });
     }
     Ok(granted)
@@ -113,18 +120,9 @@ impl Leases {
         }
     }
 
-    pub fn limit(&self) -> RateLimit {
-        self.limit
-    }
-
-    fn window_start(&self, now: DateTime<Utc>) -> i64 {
-        let seconds = now.timestamp();
-        seconds - seconds.rem_euclid(self.limit.window_secs)
-    }
-
     /// Uses one of the uses this instance holds for `account`; false when it holds none.
     pub fn take_held(&self, account: Uuid, now: DateTime<Utc>) -> bool {
-        let window_start = self.window_start(now);
+        let window_start = self.limit.window_start(now);
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
         match held.get_mut(&account) {
             Some(lease) if lease.window_start == window_start && lease.left > 0 => {
@@ -143,7 +141,7 @@ impl Leases {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let granted = reserve(conn, self.limit, account, self.lease, now).await?;
-        let window_start = self.window_start(now);
+        let window_start = self.limit.window_start(now);
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
         // Leases of past windows are worthless: drop them while here.
         held.retain(|_, lease| lease.window_start >= window_start);

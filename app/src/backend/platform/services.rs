@@ -33,6 +33,16 @@ pub fn forwarded_for(headers: &http::HeaderMap) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join(","))
 }
 
+/// A form the browser posted itself (not a call from a page's script): Leptos answers its errors
+/// by sending the browser back to the form's page with the error in the address.
+pub fn plain_form_post(method: &http::Method, headers: &http::HeaderMap) -> bool {
+    method == http::Method::POST
+        && headers
+            .get(http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+}
+
 impl Services {
     /// The client's address: the socket's peer, unless that peer is a trusted proxy, in which
     /// case the right-most address in `X-Forwarded-For` that is not itself a trusted proxy.

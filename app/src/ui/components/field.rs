@@ -1,14 +1,16 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::model::ReturnedInput;
 
 /// What was typed into the form the server just refused, while the page showing its error is
 /// rendered (the server keeps it for that one page: `server::middleware::returned_input`).
-pub fn returned_input() -> Option<ReturnedInput> {
+pub fn returned_input() -> Option<Arc<ReturnedInput>> {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<ReturnedInput>().cloned())
+            .and_then(|parts| parts.extensions.get::<Arc<ReturnedInput>>().cloned())
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::totp::SealingKey;
 use crate::domain::identity::throttle::CODES_PER_PASSWORD;
 use crate::error::{AppError, OrInternal};
+use crate::model::ReturnedInput;
 
 pub const SIGNED_IN_KEY: &str = "auth";
 const AWAITING_CODE_KEY: &str = "awaiting_code";
@@ -18,10 +19,6 @@ const REVEAL_KEY: &str = "reveal";
 const NOTICE_KEY: &str = "notice";
 const INVITATION_KEY: &str = "invitation";
 const RETURNED_KEY: &str = "returned_input";
-
-fn returned_slot(user_id: Uuid) -> String {
-    format!("{RETURNED_KEY}:{user_id}")
-}
 const CONFIRMED_KEY: &str = "identity_confirmed_at";
 
 /// A sensitive change within this long of the last proof of identity asks for none again.
@@ -69,9 +66,12 @@ fn store_error(error: tower_sessions::session::Error) -> AppError {
     AppError::Unavailable
 }
 
-pub struct AuthSession(pub Session);
+/// The slot of a refused form's input: it names the account, and the seal is bound to it.
+fn returned_slot(user_id: Uuid) -> String {
+    format!("{RETURNED_KEY}:{user_id}")
+}
 
-pub use crate::model::ReturnedInput;
+pub struct AuthSession(pub Session);
 
 impl AuthSession {
     /// The signed-in person, if the session is still within its idle and absolute limits.
