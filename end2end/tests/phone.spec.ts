@@ -15,6 +15,8 @@ const PAGES = [
   "/requests/new",
   "/tools/new",
   "/checklists",
+  "/incidents",
+  "/incidents/new",
   "/notifications",
   "/account",
 ];

@@ -10,7 +10,7 @@ use crate::backend::audit::tallies;
 use crate::backend::identity::auth::session::AuthSession;
 use crate::backend::identity::users::{active_principal, Principal};
 use crate::backend::platform::access::authorize;
-use crate::backend::platform::change::{today, Change};
+use crate::backend::platform::change::Change;
 use crate::backend::platform::services::Services;
 use crate::domain::{Actor, Permission};
 use crate::error::AppError;
@@ -96,13 +96,7 @@ impl Caller {
 
     /// Who changes something, from where and when: what an audited save records.
     pub fn change(&self) -> Result<Change, AppError> {
-        Ok(Change {
-            actor: self.principal.actor(),
-            by: Some(self.principal.user_id),
-            source: self.source,
-            now: self.now,
-            today: today(self.now)?,
-        })
+        Change::by(&self.principal, self.source, self.now)
     }
 }
 

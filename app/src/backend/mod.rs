@@ -6,6 +6,7 @@ pub mod audit;
 pub mod checklists;
 pub mod demo;
 pub mod identity;
+pub mod incidents;
 pub mod notifications;
 pub mod org;
 pub mod platform;

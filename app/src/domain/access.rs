@@ -45,10 +45,15 @@ pub enum Permission {
     ManageAllChecklists,
     /// The dashboards of the whole organization, not only of the teams one manages.
     ViewAllDashboards,
+    /// Report an incident and follow the ones one may see (reporters their own, managers
+    /// those touching their teams).
+    ReportIncidents,
+    /// See every incident and triage it: severity, owner, status, review (IT security, admins).
+    ManageIncidents,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Self::ViewOrganization,
         Self::ManageOwnAccount,
         Self::ManagePeople,
@@ -67,6 +72,8 @@ impl Permission {
         Self::RequestForAnyTeam,
         Self::ManageAllChecklists,
         Self::ViewAllDashboards,
+        Self::ReportIncidents,
+        Self::ManageIncidents,
     ];
 
     /// The roles granted this permission.
@@ -78,9 +85,10 @@ impl Permission {
             Self::ViewOrganization
             | Self::ManageOwnAccount
             | Self::ViewRegistry
-            | Self::RequestTools => EVERYONE,
+            | Self::RequestTools
+            | Self::ReportIncidents => EVERYONE,
             Self::ManageRegistry | Self::DecideRequests | Self::ReviewRequests => REVIEWERS,
-            Self::ViewReviewQueue => &[Role::Reviewer, Role::Admin],
+            Self::ViewReviewQueue | Self::ManageIncidents => &[Role::Reviewer, Role::Admin],
             Self::ViewDashboards => &[Role::Manager, Role::Admin],
             Self::ManagePeople
             | Self::ManageTeams

@@ -162,6 +162,7 @@ pub mod checkpoint;
 mod day;
 pub(crate) mod form;
 pub mod identity;
+pub mod incidents;
 mod query;
 pub mod registry;
 pub mod requests;

@@ -80,6 +80,9 @@ fn Navigation() -> impl IntoView {
                             <li>
                                 <A href="/checklists">"Checklist"</A>
                             </li>
+                            <li>
+                                <A href="/incidents">"Incidents"</A>
+                            </li>
                             {user
                                 .may(Permission::ViewDashboards)
                                 .then(|| {

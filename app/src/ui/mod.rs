@@ -15,10 +15,10 @@ use leptos_router::{path, SsrMode};
 use layout::Layout;
 use pages::{
     AccountPage, AuditPage, ChecklistAdminPage, ChecklistsPage, DashboardPage, DataClassPage,
-    DataClassesPage, HomePage, InvitePage, NotFoundPage, NotificationsPage, PeoplePage, PersonPage,
-    ReceiptPage, RegistryPage, RequestEditorPage, RequestPage, RequestsPage, SettingsPage,
-    SetupPage, SignInCodePage, SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage,
-    ToolPage, TwoFactorPage,
+    DataClassesPage, HomePage, IncidentPage, IncidentsPage, InvitePage, NotFoundPage,
+    NotificationsPage, PeoplePage, PersonPage, ReceiptPage, RegistryPage, ReportIncidentPage,
+    RequestEditorPage, RequestPage, RequestsPage, SettingsPage, SetupPage, SignInCodePage,
+    SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage, ToolPage, TwoFactorPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -123,6 +123,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/requests/:number") view=RequestPage />
                         <Route path=path!("/requests/:number/edit") view=RequestEditorPage />
                         <Route path=path!("/receipts/:id") view=ReceiptPage />
+                        <Route path=path!("/incidents") view=IncidentsPage />
+                        <Route path=path!("/incidents/new") view=ReportIncidentPage />
+                        <Route path=path!("/incidents/:number") view=IncidentPage />
                         <Route path=path!("/checklists") view=ChecklistsPage />
                         <Route path=path!("/teams/:slug/checklist") view=TeamChecklistPage />
                         <Route path=path!("/dashboard") view=DashboardPage />

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod data_classes;
 mod error;
+mod incidents;
 mod me;
 mod openapi;
 mod receipts;
@@ -41,6 +42,24 @@ pub(crate) fn parsed<T>(
         })
 }
 
+/// A body that is not the JSON the route expects: 400, or 422 when only a value is wrong.
+pub(crate) fn body<T>(
+    json: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    json.map(|Json(value)| value).map_err(|rejection| {
+        let message = rejection.body_text();
+        ApiError(match rejection {
+            axum::extract::rejection::JsonRejection::JsonDataError(_) => {
+                app::error::AppError::Invalid {
+                    field: "body".into(),
+                    message,
+                }
+            }
+            _ => app::error::AppError::BadRequest { message },
+        })
+    })
+}
+
 /// The `/api/v1` routes and the OpenAPI document describing exactly them (served, without a
 /// token, at `/api/v1/openapi.json`). Mounted at the root: the paths carry their prefix.
 pub fn router() -> Router<AppState> {
@@ -57,6 +76,8 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(requests::create))
                 .routes(routes!(requests::detail))
                 .routes(routes!(receipts::receipt))
+                .routes(routes!(incidents::create, incidents::list))
+                .routes(routes!(incidents::detail))
                 .routes(routes!(teams::progress))
                 .routes(routes!(audit::events))
                 .routes(routes!(audit::verify))

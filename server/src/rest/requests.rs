@@ -14,7 +14,7 @@ use app::error::AppError;
 use app::model::RequestDetail;
 
 use super::openapi::ErrorBody;
-use super::{ApiError, ApiPrincipal, ApiWriter};
+use super::{body, ApiError, ApiPrincipal, ApiWriter};
 use crate::startup::AppState;
 
 /// A new tool request, as a script sends it. Only `team` and `tool_name` are needed for a
@@ -74,20 +74,6 @@ impl NewRequest {
             alternatives: self.alternatives.clone(),
         }
     }
-}
-
-/// A body that is not the JSON the route expects: 400, or 422 when only a value is wrong.
-fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    json.map(|Json(value)| value).map_err(|rejection| {
-        let message = rejection.body_text();
-        ApiError(match rejection {
-            JsonRejection::JsonDataError(_) => AppError::Invalid {
-                field: "body".into(),
-                message,
-            },
-            _ => AppError::BadRequest { message },
-        })
-    })
 }
 
 /// `POST /api/v1/requests`: files a tool request (a draft, or submitted with `submit: true`).

@@ -270,6 +270,54 @@ const MATRIX: &[Case] = &[
         404,
     ),
     ("read_notifications", &[], Who::Everyone, 200),
+    ("incidents", &[("query[status]", "")], Who::Everyone, 200),
+    ("incident", &[("number", "999999")], Who::Everyone, 404),
+    ("incident_report_form", &[], Who::Everyone, 200),
+    (
+        "report_incident",
+        &[("incident[title]", "")],
+        Who::Everyone,
+        422,
+    ),
+    (
+        "triage_incident",
+        &[("number", "999999"), ("triage[status]", "dismissed")],
+        Who::Queue,
+        404,
+    ),
+    (
+        "comment_on_incident",
+        &[("number", "999999"), ("body", "hi")],
+        Who::Everyone,
+        404,
+    ),
+    (
+        "review_incident",
+        &[
+            ("number", "999999"),
+            ("review[summary]", "s"),
+            ("review[root_cause]", "r"),
+        ],
+        Who::Queue,
+        404,
+    ),
+    (
+        "add_incident_follow_up",
+        &[
+            ("number", "999999"),
+            ("follow_up[what]", "Pin it"),
+            ("follow_up[owner]", NO_SUCH_ID),
+            ("follow_up[due]", "2099-01-01"),
+        ],
+        Who::Queue,
+        404,
+    ),
+    (
+        "complete_incident_follow_up",
+        &[("number", "999999"), ("action", NO_SUCH_ID)],
+        Who::Everyone,
+        404,
+    ),
 ];
 
 async fn status_of(
@@ -494,6 +542,7 @@ const API_ROUTES: &[&str] = &[
     "/api/v1/tools",
     "/api/v1/tools/claude-code",
     "/api/v1/policy/check?tool=claude-code&data_class=internal-documents&team=payments",
+    "/api/v1/incidents",
 ];
 
 #[tokio::test]

@@ -17,6 +17,7 @@ mod demo;
 mod denials;
 mod health;
 mod helpers;
+mod incidents;
 mod instances;
 mod log_secrets;
 mod metrics;

@@ -101,6 +101,8 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
             "/api/v1/requests/{id}",
             "/api/v1/receipts/{id}",
             "/api/v1/teams/{slug}/progress",
+            "/api/v1/incidents",
+            "/api/v1/incidents/{id}",
         ])
     );
     app.create_user("eve@example.com", "Eve", &[Role::Manager])
@@ -129,11 +131,15 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
     .fetch_one(&app.pool)
     .await
     .expect("a demo decision in Payments");
+    // The incident Eve reports (POST /incidents sorts before /incidents/{id}) is the one she reads.
+    let mut incident = String::new();
     for path in paths {
         let operations = json["paths"][path].as_object().expect("operations");
         for (method, operation) in operations {
             let id = if path.starts_with("/api/v1/receipts") {
                 receipt.to_string()
+            } else if path.starts_with("/api/v1/incidents") {
+                incident.clone()
             } else {
                 number.to_string()
             };
@@ -150,6 +156,12 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
                 };
             let (request, expected) = match method.as_str() {
                 "get" => (app.client.get(app.url(&concrete)), "200"),
+                "post" if path.starts_with("/api/v1/incidents") => (
+                    app.client
+                        .post(app.url(&concrete))
+                        .json(&serde_json::json!({"title": "Documented", "kind": "other", "description": "Seen in the gateway log"})),
+                    "201",
+                ),
                 "post" => (
                     app.client
                         .post(app.url(&concrete))
@@ -165,6 +177,10 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
             };
             let response = request.bearer_auth(caller).send().await.expect("request");
             assert_eq!(response.status().as_str(), expected, "{method} {concrete}");
+            if method == "post" && path == "/api/v1/incidents" {
+                let created: Value = response.json().await.expect("json");
+                incident = created["number"].to_string();
+            }
             assert!(
                 operation["responses"][expected].is_object(),
                 "{method} {path} documents its answer"

@@ -30,3 +30,20 @@ pub struct Change {
     pub now: DateTime<Utc>,
     pub today: Day,
 }
+
+impl Change {
+    /// `principal` changing something from `source` at `now`.
+    pub fn by(
+        principal: &crate::backend::identity::users::Principal,
+        source: Option<std::net::IpAddr>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            actor: principal.actor(),
+            by: Some(principal.user_id),
+            source,
+            now,
+            today: today(now)?,
+        })
+    }
+}

@@ -4,15 +4,23 @@ use crate::error::AppError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// Looks up the ids of `slugs` in `table`'s slug column; an unknown one names `field`.
+/// What a slug names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Named {
+    Teams,
+    DataClasses,
+    Tools,
+}
+
+/// Looks up the ids of `slugs` among `what`; an unknown one names `field`.
 pub(crate) async fn ids_of(
     conn: &mut PgConnection,
     field: &str,
     slugs: &[String],
-    teams: bool,
+    what: Named,
 ) -> Result<Vec<Uuid>, AppError> {
-    let found = if teams {
-        sqlx::query!(
+    let found = match what {
+        Named::Teams => sqlx::query!(
             r#"SELECT slug, team_id AS "id!" FROM teams WHERE slug = ANY($1)"#,
             slugs
         )
@@ -20,9 +28,8 @@ pub(crate) async fn ids_of(
         .await?
         .into_iter()
         .map(|row| (row.slug, row.id))
-        .collect::<Vec<_>>()
-    } else {
-        sqlx::query!(
+        .collect::<Vec<_>>(),
+        Named::DataClasses => sqlx::query!(
             r#"SELECT slug, data_class_id AS "id!" FROM data_classes WHERE slug = ANY($1)"#,
             slugs
         )
@@ -30,7 +37,16 @@ pub(crate) async fn ids_of(
         .await?
         .into_iter()
         .map(|row| (row.slug, row.id))
-        .collect::<Vec<_>>()
+        .collect::<Vec<_>>(),
+        Named::Tools => sqlx::query!(
+            r#"SELECT slug, tool_id AS "id!" FROM tools WHERE slug = ANY($1)"#,
+            slugs
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|row| (row.slug, row.id))
+        .collect::<Vec<_>>(),
     };
     slugs
         .iter()

@@ -41,6 +41,14 @@ pub const REQUESTS_FILED: RateLimit = RateLimit {
     window_secs: 3600,
 };
 
+/// Incidents one person reports (browser and API alike): enough for a real emergency, not for
+/// a flood.
+pub const INCIDENTS_REPORTED: RateLimit = RateLimit {
+    name: "incidents",
+    max: 30,
+    window_secs: 3600,
+};
+
 /// Counts one use of `limit` by `account`; `SlowDown` (with the seconds until the window ends)
 /// when it is used up.
 pub async fn take(

@@ -13,7 +13,7 @@ use crate::backend::identity::users::Principal;
 use crate::backend::org::settings;
 use crate::backend::platform::change::date;
 use crate::backend::platform::change::Change;
-use crate::backend::platform::lookups::ids_of;
+use crate::backend::platform::lookups::{ids_of, Named};
 use crate::backend::platform::rate;
 use crate::backend::registry::approvals::{self, SupplyChain};
 use crate::backend::registry::grants;
@@ -148,9 +148,15 @@ pub async fn save(
     };
     // Unknown teams or data classes name their field before anything is filed or saved.
     if let Some(teams) = &tool.teams {
-        ids_of(&mut tx, "teams", teams, true).await?;
+        ids_of(&mut tx, "teams", teams, Named::Teams).await?;
     }
-    ids_of(&mut tx, "data_classes", &tool.data_classes, false).await?;
+    ids_of(
+        &mut tx,
+        "data_classes",
+        &tool.data_classes,
+        Named::DataClasses,
+    )
+    .await?;
     let max_months = settings::max_review_months(&mut tx).await?;
     let widened = widenings(
         before.as_ref().map(Allowance::of).as_ref(),
@@ -241,10 +247,10 @@ pub async fn save_in(
     receipt: Option<Uuid>,
 ) -> Result<String, AppError> {
     let team_ids = match &tool.teams {
-        Some(teams) => ids_of(conn, "teams", teams, true).await?,
+        Some(teams) => ids_of(conn, "teams", teams, Named::Teams).await?,
         None => vec![],
     };
-    let class_ids = ids_of(conn, "data_classes", &tool.data_classes, false).await?;
+    let class_ids = ids_of(conn, "data_classes", &tool.data_classes, Named::DataClasses).await?;
     let access = serde_json::to_value(&tool.access_requirements)
         .or_internal("serializing access requirements")?;
     let next_review = tool.next_review.map(date).transpose()?;

@@ -14,7 +14,7 @@ use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
 use crate::backend::notifications;
 use crate::backend::platform::change::Change;
-use crate::backend::platform::lookups::ids_of;
+use crate::backend::platform::lookups::{ids_of, Named};
 use crate::backend::registry::approvals;
 use crate::backend::registry::editing::{as_valid, snapshot};
 use crate::backend::registry::tools::detail_in;
@@ -76,7 +76,13 @@ pub async fn propose(
     )
         .fetch_one(&mut *conn)
         .await?;
-    let class_ids = ids_of(&mut *conn, "data_classes", &tool.data_classes, false).await?;
+    let class_ids = ids_of(
+        &mut *conn,
+        "data_classes",
+        &tool.data_classes,
+        Named::DataClasses,
+    )
+    .await?;
     sqlx::query!(
         "INSERT INTO tool_request_data_classes (request_id, data_class_id)
          SELECT $1, unnest($2::uuid[])",

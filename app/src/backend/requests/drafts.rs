@@ -3,7 +3,7 @@
 use super::access::{lock, refused};
 use super::lifecycle::event;
 use crate::backend::identity::users::Principal;
-use crate::backend::platform::lookups::ids_of;
+use crate::backend::platform::lookups::{ids_of, Named};
 use crate::backend::platform::rate;
 use crate::domain::requests::state::{self, RequestAction, RequestKind};
 use crate::domain::{Permission, RequestForm};
@@ -73,7 +73,13 @@ pub async fn save_draft_in(
         ),
         None => None,
     };
-    let class_ids = ids_of(&mut *tx, "data_classes", &request.data_classes, false).await?;
+    let class_ids = ids_of(
+        &mut *tx,
+        "data_classes",
+        &request.data_classes,
+        Named::DataClasses,
+    )
+    .await?;
     let checksum = request
         .checksum
         .as_ref()

@@ -27,7 +27,7 @@ pub use loaded::Loaded;
 pub use notice::{code_or, or_dash, EmptyState, ErrorNotice, Loading, Success};
 pub use page::{Page, Width};
 pub use registry::{FieldChanges, History, StatusBadge};
-pub use request_badges::{RequestStateBadge, RiskBadge};
+pub use request_badges::{IncidentStatusBadge, RequestStateBadge, RiskBadge, SeverityBadge};
 pub use reveal::{RevealPanel, RoleBadges};
 pub use supply_chain::{choices, SupplyChain, SupplyChainFields};
 pub use tokens::{ConfirmIdentity, TokenTable};

@@ -34,3 +34,42 @@ pub fn RiskBadge(level: RiskLevel) -> impl IntoView {
         </span>
     }
 }
+
+/// An incident's severity as a badge; "Not triaged" before it has one.
+#[component]
+pub fn SeverityBadge(severity: Option<crate::domain::incidents::Severity>) -> impl IntoView {
+    use crate::domain::incidents::Severity;
+    let (tone, label) = match severity {
+        None => ("badge badge--neutral", "Not triaged".to_owned()),
+        Some(s) => (
+            match s {
+                Severity::Low => "badge badge--ok",
+                Severity::Medium => "badge badge--warn",
+                Severity::High | Severity::Critical => "badge badge--danger",
+            },
+            format!("{} severity", s.label()),
+        ),
+    };
+    view! {
+        <span class=tone data-severity=severity.map(|s| s.as_str())>
+            {label}
+        </span>
+    }
+}
+
+/// An incident's status as a badge.
+#[component]
+pub fn IncidentStatusBadge(status: crate::domain::incidents::IncidentStatus) -> impl IntoView {
+    use crate::domain::incidents::IncidentStatus as S;
+    let tone = match status {
+        S::Reported => "badge badge--warn",
+        S::Triaged | S::Contained => "badge badge--info",
+        S::Resolved | S::Closed => "badge badge--ok",
+        S::Dismissed => "badge badge--neutral",
+    };
+    view! {
+        <span class=tone data-status=status.as_str()>
+            {status.label()}
+        </span>
+    }
+}

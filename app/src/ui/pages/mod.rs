@@ -4,6 +4,7 @@ mod admin;
 mod checklists;
 mod home;
 mod identity;
+mod incidents;
 mod not_found;
 mod notifications;
 mod registry;
@@ -15,6 +16,7 @@ pub use admin::{
 pub use checklists::{ChecklistsPage, DashboardPage, TeamChecklistPage};
 pub use home::HomePage;
 pub use identity::{AccountPage, InvitePage, SetupPage, SignInCodePage, SignInPage, TwoFactorPage};
+pub use incidents::{IncidentPage, IncidentsPage, ReportIncidentPage};
 pub use not_found::NotFoundPage;
 pub use notifications::NotificationsPage;
 pub use registry::{DataClassPage, DataClassesPage, RegistryPage, ToolEditorPage, ToolPage};

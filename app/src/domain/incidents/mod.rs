@@ -1,0 +1,7 @@
+//! Incidents: what went wrong with an AI tool, and how it is worked from report to review.
+
+pub mod input;
+pub mod status;
+
+pub use input::{FollowUpForm, IncidentForm, ReviewForm, TriageForm, ValidIncident, ValidTriage};
+pub use status::{IncidentKind, IncidentStatus, Severity};

@@ -1,0 +1,133 @@
+//! Incidents as their readers see them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{DataClassRef, DataClassView};
+use crate::domain::incidents::{IncidentKind, IncidentStatus, Severity};
+use crate::domain::registry::policy::TeamRef;
+use crate::domain::Day;
+
+/// Someone who can own an incident or a follow-up: a reviewer or an admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PersonRef {
+    pub user_id: String,
+    pub name: String,
+}
+
+/// A tool request an incident concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LinkedRequest {
+    pub number: i64,
+    pub tool_name: String,
+}
+
+/// One step on an incident's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IncidentEvent {
+    pub at: DateTime<Utc>,
+    /// Who did it; empty for the portal itself.
+    pub actor: String,
+    /// `reported`, `triaged`, `status_changed`, `commented`, `reviewed`, `action_added`,
+    /// `action_done`.
+    pub kind: String,
+    pub from_status: Option<IncidentStatus>,
+    pub to_status: Option<IncidentStatus>,
+    pub body: String,
+}
+
+/// A follow-up action of the post-incident review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FollowUp {
+    pub id: String,
+    pub what: String,
+    pub owner: PersonRef,
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = Date))]
+    pub due: Day,
+    pub done_at: Option<DateTime<Utc>>,
+    /// Past its due day and not done.
+    pub overdue: bool,
+}
+
+/// One incident as a person allowed to see it reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IncidentDetail {
+    pub number: i64,
+    pub title: String,
+    pub kind: IncidentKind,
+    pub description: String,
+    pub occurred_at: DateTime<Utc>,
+    pub reported_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub reporter: String,
+    pub severity: Option<Severity>,
+    pub status: IncidentStatus,
+    pub owner: Option<PersonRef>,
+    /// Why it was dismissed (empty unless it was).
+    pub dismissed_reason: String,
+    pub tools: Vec<TeamRef>,
+    pub data_classes: Vec<DataClassRef>,
+    pub teams: Vec<TeamRef>,
+    pub requests: Vec<LinkedRequest>,
+    /// The post-incident review: what happened, in order, and the root cause.
+    pub review_summary: String,
+    pub root_cause: String,
+    pub follow_ups: Vec<FollowUp>,
+    pub timeline: Vec<IncidentEvent>,
+    /// The reader may triage it (reviewers and admins).
+    pub may_triage: bool,
+    /// Who may own it or a follow-up (filled for triagers only).
+    pub owners: Vec<PersonRef>,
+}
+
+/// An incident in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IncidentSummary {
+    pub number: i64,
+    pub title: String,
+    pub kind: IncidentKind,
+    pub severity: Option<Severity>,
+    pub status: IncidentStatus,
+    pub reporter: String,
+    pub owner: Option<String>,
+    /// The tools' names.
+    pub tools: Vec<String>,
+    pub reported_at: DateTime<Utc>,
+}
+
+/// Which incidents a list shows (`?status=&tool=`): empty means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[serde(default)]
+pub struct IncidentQuery {
+    /// An incident status, or `open` for reported, triaged and contained.
+    pub status: String,
+    /// A tool's slug.
+    pub tool: String,
+}
+
+/// The incident list page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentList {
+    pub incidents: Vec<IncidentSummary>,
+    /// The reader sees every incident (reviewers and admins).
+    pub sees_all: bool,
+    /// Tools to filter by.
+    pub tools: Vec<TeamRef>,
+}
+
+/// What the report form offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentReportForm {
+    pub tools: Vec<TeamRef>,
+    pub data_classes: Vec<DataClassView>,
+    pub teams: Vec<TeamRef>,
+    /// The reporter's own teams, ticked to start with.
+    pub my_teams: Vec<String>,
+}

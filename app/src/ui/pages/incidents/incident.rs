@@ -1,0 +1,549 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{
+    get_incident, AddIncidentFollowUp, CommentOnIncident, CompleteIncidentFollowUp, ReviewIncident,
+    TriageIncident,
+};
+use crate::domain::incidents::{IncidentStatus, Severity};
+use crate::model::{FollowUp, IncidentDetail, IncidentEvent, PersonRef};
+use crate::ui::components::{
+    action_error, field_error, or_dash, Field, FormError, IncidentStatusBadge, Loaded, Page,
+    Select, SeverityBadge, TextArea, When,
+};
+
+/// The forms of an incident's page, each a server action.
+#[derive(Clone, Copy)]
+struct Actions {
+    triage: ServerAction<TriageIncident>,
+    comment: ServerAction<CommentOnIncident>,
+    review: ServerAction<ReviewIncident>,
+    add: ServerAction<AddIncidentFollowUp>,
+    done: ServerAction<CompleteIncidentFollowUp>,
+}
+
+/// An incident: what happened, its triage, the post-incident review, follow-ups and timeline.
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || {
+        params.with(|p| {
+            p.get("number")
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or(0)
+        })
+    };
+    let actions = Actions {
+        triage: ServerAction::new(),
+        comment: ServerAction::new(),
+        review: ServerAction::new(),
+        add: ServerAction::new(),
+        done: ServerAction::new(),
+    };
+    let data = Resource::new_blocking(
+        move || {
+            (
+                number(),
+                actions.triage.version().get(),
+                actions.comment.version().get(),
+                actions.review.version().get(),
+                actions.add.version().get(),
+                actions.done.version().get(),
+            )
+        },
+        |(number, ..)| get_incident(number),
+    );
+    view! {
+        <Page title="Incident" up=("/incidents", "Incidents")>
+            <Loaded
+                resource=data
+                loading="Loading the incident…"
+                view={move |incident: IncidentDetail| view! { <IncidentView incident actions /> }}
+            />
+        </Page>
+    }
+}
+
+fn people(people: &[PersonRef]) -> Vec<(String, String)> {
+    people
+        .iter()
+        .map(|p| (p.user_id.clone(), p.name.clone()))
+        .collect()
+}
+
+#[component]
+fn IncidentView(incident: IncidentDetail, actions: Actions) -> impl IntoView {
+    let title = format!("Incident #{}: {}", incident.number, incident.title);
+    let open = !incident.status.is_final();
+    let triage = (incident.may_triage && open).then(|| {
+        view! { <TriageForm incident=incident.clone() action=actions.triage /> }
+    });
+    view! {
+        <Title text=title.clone() />
+        <header class="page__header">
+            <h1 id="page-title">{title}</h1>
+            <SeverityBadge severity=incident.severity />
+            <IncidentStatusBadge status=incident.status />
+        </header>
+        <p class="page__lead">
+            {format!("{} · reported by {} · ", incident.kind.label(), incident.reporter)}
+            <When at=incident.reported_at />
+        </p>
+        <section class="card" aria-labelledby="what-title">
+            <h2 id="what-title">"What happened"</h2>
+            <p class="prose" data-testid="incident-description">
+                {incident.description.clone()}
+            </p>
+            <dl class="details">
+                <div>
+                    <dt>"When"</dt>
+                    <dd>
+                        <When at=incident.occurred_at />
+                    </dd>
+                </div>
+                <div>
+                    <dt>"AI tools"</dt>
+                    <dd>
+                        {links(
+                            incident
+                                .tools
+                                .iter()
+                                .map(|t| (format!("/tools/{}", t.slug), t.name.clone())),
+                        )}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Data that may be affected"</dt>
+                    <dd>
+                        {links(
+                            incident
+                                .data_classes
+                                .iter()
+                                .map(|c| (format!("/data-classes/{}", c.slug), c.name.clone())),
+                        )}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Teams that may be affected"</dt>
+                    <dd>
+                        {or_dash(
+                            &incident
+                                .teams
+                                .iter()
+                                .map(|t| t.name.clone())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        )}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Linked requests"</dt>
+                    <dd>
+                        {links(
+                            incident
+                                .requests
+                                .iter()
+                                .map(|r| {
+                                    (
+                                        format!("/requests/{}", r.number),
+                                        format!("#{} {}", r.number, r.tool_name),
+                                    )
+                                }),
+                        )}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Owner"</dt>
+                    <dd data-testid="incident-owner">
+                        {incident
+                            .owner
+                            .as_ref()
+                            .map(|o| o.name.clone())
+                            .unwrap_or_else(|| "Not assigned yet".into())}
+                    </dd>
+                </div>
+                {(!incident.dismissed_reason.is_empty())
+                    .then(|| {
+                        view! {
+                            <div>
+                                <dt>"Dismissed because"</dt>
+                                <dd class="prose">{incident.dismissed_reason.clone()}</dd>
+                            </div>
+                        }
+                    })}
+            </dl>
+        </section>
+        {triage}
+        <Review incident=incident.clone() action=actions.review />
+        <FollowUps incident=incident.clone() actions />
+        <Timeline incident actions />
+    }
+}
+
+/// Links separated by commas, or a dash when there are none.
+fn links(items: impl Iterator<Item = (String, String)>) -> AnyView {
+    let items: Vec<_> = items.collect();
+    if items.is_empty() {
+        return view! { "—" }.into_any();
+    }
+    let count = items.len();
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(n, (href, label))| {
+            view! {
+                <a href=href>{label}</a>
+                {(n + 1 < count).then_some(", ")}
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+#[component]
+fn TriageForm(incident: IncidentDetail, action: ServerAction<TriageIncident>) -> impl IntoView {
+    let error = action_error(action);
+    let e = move |field: &'static str| field_error(error, field);
+    let mut severities = vec![(String::new(), "Choose…".to_owned())];
+    severities.extend(
+        Severity::ALL
+            .iter()
+            .map(|s| (s.as_str().to_owned(), s.label().to_owned())),
+    );
+    let mut owners = vec![(String::new(), "Choose…".to_owned())];
+    owners.extend(people(&incident.owners));
+    let statuses: Vec<(String, String)> = incident
+        .status
+        .next()
+        .into_iter()
+        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
+        .collect();
+    // A new incident is triaged by default: the usual next step.
+    let status = match incident.status {
+        IncidentStatus::Reported => IncidentStatus::Triaged,
+        other => other,
+    };
+    view! {
+        <section class="card" aria-labelledby="triage-title">
+            <h2 id="triage-title">"Triage"</h2>
+            <FormError error fields=&["severity", "owner", "status", "note"] />
+            <ActionForm
+                action=action
+                attr:class="form"
+                attr:novalidate=true
+                attr:data-testid="triage-form"
+            >
+                <input type="hidden" name="number" value=incident.number.to_string() />
+                <div class="form__row">
+                    <Select
+                        id="triage-severity"
+                        name="triage[severity]"
+                        label="Severity"
+                        options=severities
+                        selected=incident
+                            .severity
+                            .map(|s| s.as_str().to_owned())
+                            .unwrap_or_default()
+                        error=e("severity")
+                    />
+                    <Select
+                        id="triage-owner"
+                        name="triage[owner]"
+                        label="Owner"
+                        options=owners
+                        selected=incident
+                            .owner
+                            .as_ref()
+                            .map(|o| o.user_id.clone())
+                            .unwrap_or_default()
+                        error=e("owner")
+                    />
+                    <Select
+                        id="triage-status"
+                        name="triage[status]"
+                        label="Status"
+                        options=statuses
+                        selected=status.as_str().to_owned()
+                        error=e("status")
+                    />
+                </div>
+                <TextArea
+                    id="triage-note"
+                    name="triage[note]"
+                    label="Note for the timeline"
+                    hint="What was done or decided. Needed to dismiss: say why."
+                    maxlength=4000
+                    error=e("note")
+                />
+                <div class="form__actions">
+                    <button type="submit" class="button">
+                        "Save the triage"
+                    </button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Review(incident: IncidentDetail, action: ServerAction<ReviewIncident>) -> impl IntoView {
+    let error = action_error(action);
+    let e = move |field: &'static str| field_error(error, field);
+    let written = !incident.review_summary.is_empty();
+    let editable = incident.may_triage && !incident.status.is_final();
+    if !written && !editable {
+        return ().into_any();
+    }
+    view! {
+        <section class="card" aria-labelledby="review-title" data-testid="incident-review">
+            <h2 id="review-title">"Post-incident review"</h2>
+            {written
+                .then(|| {
+                    view! {
+                        <dl class="details">
+                            <div>
+                                <dt>"What happened"</dt>
+                                <dd class="prose">{incident.review_summary.clone()}</dd>
+                            </div>
+                            <div>
+                                <dt>"Root cause"</dt>
+                                <dd class="prose">{incident.root_cause.clone()}</dd>
+                            </div>
+                        </dl>
+                    }
+                })}
+            {editable
+                .then(|| {
+                    view! {
+                        <FormError error fields=&["summary", "root_cause"] />
+                        <ActionForm action=action attr:class="form" attr:novalidate=true>
+                            <input type="hidden" name="number" value=incident.number.to_string() />
+                            <TextArea
+                                id="review-summary"
+                                name="review[summary]"
+                                label="What happened, in order"
+                                maxlength=8000
+                                value=incident.review_summary.clone()
+                                error=e("summary")
+                            />
+                            <TextArea
+                                id="review-root-cause"
+                                name="review[root_cause]"
+                                label="Root cause"
+                                maxlength=8000
+                                value=incident.root_cause.clone()
+                                error=e("root_cause")
+                            />
+                            <div class="form__actions">
+                                <button type="submit" class="button button--secondary">
+                                    {if written { "Update the review" } else { "Save the review" }}
+                                </button>
+                            </div>
+                        </ActionForm>
+                    }
+                })}
+            {(!written && editable)
+                .then(|| {
+                    view! { <p class="field-hint">"Needed before the incident can be closed."</p> }
+                })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn FollowUps(incident: IncidentDetail, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.add);
+    let done_error = action_error(actions.done);
+    let e = move |field: &'static str| field_error(error, field);
+    let addable = incident.may_triage && !incident.status.is_final();
+    if incident.follow_ups.is_empty() && !addable {
+        return ().into_any();
+    }
+    let mut owners = vec![(String::new(), "Choose…".to_owned())];
+    owners.extend(people(&incident.owners));
+    let number = incident.number;
+    let may_complete = incident.may_triage && incident.status != IncidentStatus::Dismissed;
+    view! {
+        <section class="card" aria-labelledby="follow-ups-title">
+            <h2 id="follow-ups-title">"Follow-up actions"</h2>
+            <FormError error=done_error />
+            {if incident.follow_ups.is_empty() {
+                view! { <p>"No follow-up actions yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="follow-ups" data-testid="follow-ups">
+                        {incident
+                            .follow_ups
+                            .into_iter()
+                            .map(|f| {
+                                view! { <FollowUpItem f number may_complete done=actions.done /> }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            {addable
+                .then(|| {
+                    view! {
+                        <FormError error fields=&["what", "owner", "due"] />
+                        <ActionForm action=actions.add attr:class="form" attr:novalidate=true>
+                            <input type="hidden" name="number" value=number.to_string() />
+                            <Field
+                                id="follow-up-what"
+                                name="follow_up[what]"
+                                label="Follow-up action"
+                                input_type="text"
+                                autocomplete="off"
+                                maxlength=500
+                                error=e("what")
+                            />
+                            <div class="form__row">
+                                <Select
+                                    id="follow-up-owner"
+                                    name="follow_up[owner]"
+                                    label="Who does it"
+                                    options=owners
+                                    selected=String::new()
+                                    error=e("owner")
+                                />
+                                <Field
+                                    id="follow-up-due"
+                                    name="follow_up[due]"
+                                    label="Due"
+                                    input_type="date"
+                                    autocomplete="off"
+                                    maxlength=10
+                                    error=e("due")
+                                />
+                            </div>
+                            <div class="form__actions">
+                                <button type="submit" class="button button--secondary">
+                                    "Add the follow-up"
+                                </button>
+                            </div>
+                        </ActionForm>
+                    }
+                })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn FollowUpItem(
+    f: FollowUp,
+    number: i64,
+    may_complete: bool,
+    done: ServerAction<CompleteIncidentFollowUp>,
+) -> impl IntoView {
+    let state = match (&f.done_at, f.overdue) {
+        (Some(_), _) => view! { <span class="badge badge--ok">"Done"</span> }.into_any(),
+        (None, true) => view! { <span class="badge badge--danger">"Overdue"</span> }.into_any(),
+        (None, false) => view! { <span class="badge badge--info">"Open"</span> }.into_any(),
+    };
+    let open = f.done_at.is_none();
+    view! {
+        <li class="follow-ups__item">
+            <p>
+                <strong>{f.what.clone()}</strong>
+                " "
+                {state}
+            </p>
+            <p class="field-hint">{format!("{} · due {}", f.owner.name, f.due)}</p>
+            {(open && may_complete)
+                .then(|| {
+                    view! {
+                        <ActionForm action=done attr:class="form--inline">
+                            <input type="hidden" name="number" value=number.to_string() />
+                            <input type="hidden" name="action" value=f.id.clone() />
+                            <button type="submit" class="button button--ghost">
+                                "Mark done"
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+        </li>
+    }
+}
+
+fn what(event: &IncidentEvent) -> String {
+    match event.kind.as_str() {
+        "reported" => "reported the incident".to_owned(),
+        "triaged" => "triaged".to_owned(),
+        "status_changed" => match (event.from_status, event.to_status) {
+            (Some(from), Some(to)) => format!(
+                "moved it from {} to {}",
+                from.label().to_lowercase(),
+                to.label().to_lowercase()
+            ),
+            _ => "changed its status".to_owned(),
+        },
+        "commented" => "commented".to_owned(),
+        "reviewed" => "wrote the post-incident review".to_owned(),
+        "action_added" => "added a follow-up".to_owned(),
+        "action_done" => "completed a follow-up".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+#[component]
+fn Timeline(incident: IncidentDetail, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.comment);
+    let open = !incident.status.is_final();
+    view! {
+        <section class="card" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">"Timeline"</h2>
+            <ol class="history" data-testid="timeline">
+                {incident
+                    .timeline
+                    .into_iter()
+                    .map(|event| {
+                        let actor = if event.actor.is_empty() {
+                            "The portal".to_owned()
+                        } else {
+                            event.actor.clone()
+                        };
+                        view! {
+                            <li class="history__entry">
+                                <p class="history__meta">
+                                    <strong>{actor}</strong>
+                                    " "
+                                    {what(&event)}
+                                    " · "
+                                    <When at=event.at />
+                                </p>
+                                {(!event.body.is_empty())
+                                    .then(|| view! { <p class="prose">{event.body.clone()}</p> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            {open
+                .then(|| {
+                    view! {
+                        <FormError error fields=&["body"] />
+                        <ActionForm action=actions.comment attr:class="form" attr:novalidate=true>
+                            <input type="hidden" name="number" value=incident.number.to_string() />
+                            <TextArea
+                                id="comment-body"
+                                name="body"
+                                label="Add to the timeline"
+                                hint="What you found or did. Everyone who can see the incident reads it."
+                                maxlength=4000
+                                error=field_error(error, "body")
+                            />
+                            <div class="form__actions">
+                                <button type="submit" class="button button--secondary">
+                                    "Comment"
+                                </button>
+                            </div>
+                        </ActionForm>
+                    }
+                })}
+        </section>
+    }
+}
