@@ -77,7 +77,7 @@ CREATE TABLE incident_events (
     at timestamptz NOT NULL,
     actor_id uuid CONSTRAINT incident_events_actor_fkey REFERENCES users (user_id),
     kind text NOT NULL
-        CONSTRAINT incident_events_kind_known CHECK (kind IN ('reported', 'triaged', 'status_changed', 'commented', 'reviewed', 'action_added', 'action_done')),
+        CONSTRAINT incident_events_kind_known CHECK (kind IN ('reported', 'triaged', 'status_changed', 'commented', 'reviewed', 'action_added', 'action_done', 'tool_stopped', 'first_no', 'acknowledged', 'tool_reinstated')),
     from_status text,
     to_status text,
     body text NOT NULL DEFAULT ''

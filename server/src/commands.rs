@@ -355,6 +355,24 @@ pub fn receipt_verify(global: &GlobalOptions, file: &std::path::Path) -> Result<
     let receipt: app::domain::requests::receipt::SignedReceipt = serde_json::from_str(&text)
         .map_err(|error| format!("{} is not a receipt: {error}", file.display()))?;
     let keys = SigningKeys::load(&global.signing_key_path())?;
+    if receipt.stop_document().is_ok() {
+        let stop = keys
+            .verify_stop(&receipt)
+            .map_err(|error| format!("receipt INVALID: {error}"))?;
+        println!(
+            "receipt OK: kill switch on {} ({}) by {} <{}> at {}: {} (TOTP step {}, audit event {}, key {})",
+            stop.tool_name,
+            stop.tool,
+            stop.reviewer.name,
+            stop.reviewer.email,
+            stop.stopped_at,
+            stop.reason,
+            stop.totp_step,
+            stop.audit_seq,
+            receipt.key_id
+        );
+        return Ok(());
+    }
     let document = keys
         .verify_receipt(&receipt)
         .map_err(|error| format!("receipt INVALID: {error}"))?;

@@ -113,6 +113,7 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
         };
         Ok(Some(CurrentUser {
             unread_notifications: unread(pool, principal.user_id).await?,
+            stops: crate::backend::incidents::banners(pool, principal.user_id).await?,
             needs_two_factor: principal.enrollment_owed(),
             email: principal.email.to_string(),
             name: principal.display_name,

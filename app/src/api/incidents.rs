@@ -171,3 +171,62 @@ pub async fn complete_incident_follow_up(number: i64, action: Uuid) -> Result<()
     })
     .await
 }
+
+/// The kill switch: stops a tool for the whole organization, signed with a fresh code. The
+/// session gets a new id afterwards (a step-up, like a decision).
+#[server(endpoint = "stop_tool")]
+pub async fn stop_tool(stop: crate::domain::incidents::StopForm) -> Result<String, AppError> {
+    use super::guard::guard;
+    use crate::backend::requests::decisions::Keys;
+    use crate::domain::Permission;
+    guard(Permission::DecideRequests, |caller| async move {
+        let change = caller.change()?;
+        let services = &caller.services;
+        let keys = Keys {
+            totp: &services.totp_key,
+            signing: &services.signing_keys,
+        };
+        let stopped = crate::backend::incidents::stop_tool(
+            &services.pool,
+            keys,
+            &caller.principal,
+            &change,
+            &stop,
+        )
+        .await?;
+        caller.session.renew().await?;
+        let held = match stopped.held_requests.len() {
+            0 => String::new(),
+            1 => " One open request is on hold.".to_owned(),
+            n => format!(" {n} open requests are on hold."),
+        };
+        caller
+            .session
+            .notice(&format!(
+                "Stopped for everyone; the policy check answers no from now on.{held} Receipt {}.",
+                stopped.receipt_id
+            ))
+            .await?;
+        let back = match stop.incident.trim() {
+            "" => format!("/tools/{}", stop.tool.trim()),
+            number => format!("/incidents/{number}"),
+        };
+        leptos_axum::redirect(&back);
+        Ok(stopped.receipt_id.to_string())
+    })
+    .await
+}
+
+/// The signed-in person has read the banner of stop `stop`; the page they were on comes back
+/// without it.
+#[server(endpoint = "acknowledge_stop")]
+pub async fn acknowledge_stop(stop: Uuid) -> Result<(), AppError> {
+    use super::guard::guard;
+    use crate::domain::Permission;
+    guard(Permission::ReportIncidents, |caller| async move {
+        let change = caller.change()?;
+        crate::backend::incidents::acknowledge(caller.pool(), &caller.principal, &change, stop)
+            .await
+    })
+    .await
+}

@@ -97,8 +97,7 @@ pub async fn check_policy(
     use super::guard::guard;
     use crate::domain::Permission;
     guard(Permission::ViewRegistry, |caller| async move {
-        let today = crate::backend::platform::change::today(caller.now)?;
-        crate::backend::registry::policy::check(caller.pool(), &tool, &data_class, &team, today)
+        crate::backend::registry::policy::ask(caller.pool(), &tool, &data_class, &team, caller.now)
             .await
     })
     .await

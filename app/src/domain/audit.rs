@@ -88,6 +88,8 @@ audit_actions! {
     IncidentReviewed => "incident.reviewed",
     IncidentFollowUpAdded => "incident.follow_up_added",
     IncidentFollowUpDone => "incident.follow_up_done",
+    ToolStopped => "tool.stopped",
+    ToolStopAcknowledged => "tool.stop_acknowledged",
     ChecklistItemUpdated => "checklist.item_updated",
     ChecklistItemSaved => "checklist.item_saved",
     ChecklistItemRetired => "checklist.item_retired",

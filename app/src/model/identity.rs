@@ -24,6 +24,9 @@ pub struct CurrentUser {
     pub unread_notifications: i64,
     /// A confirmation of the change just made, shown once at the top of the page.
     pub notice: Option<String>,
+    /// Tools stopped by the kill switch that concern them and they have not acknowledged: a
+    /// banner on every page.
+    pub stops: Vec<crate::model::StopBanner>,
 }
 
 impl CurrentUser {

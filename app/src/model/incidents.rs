@@ -83,6 +83,11 @@ pub struct IncidentDetail {
     pub may_triage: bool,
     /// Who may own it or a follow-up (filled for triagers only).
     pub owners: Vec<PersonRef>,
+    /// The tools stopped under it, with who has read the banner, team by team.
+    pub stops: Vec<StopTally>,
+    /// Its tools the reader may stop with the kill switch now (reviewers, while it is open and
+    /// the tool is in use).
+    pub stoppable: Vec<TeamRef>,
 }
 
 /// An incident in a list.
@@ -130,4 +135,43 @@ pub struct IncidentReportForm {
     pub teams: Vec<TeamRef>,
     /// The reporter's own teams, ticked to start with.
     pub my_teams: Vec<String>,
+}
+
+/// A tool stopped by the kill switch, as the banner on every page of someone it concerns says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopBanner {
+    pub stop_id: String,
+    pub tool: TeamRef,
+    pub reason: String,
+    /// What to use instead (the rollback plan); may be empty.
+    pub instead: String,
+    pub incident: Option<i64>,
+    pub stopped_at: DateTime<Utc>,
+}
+
+/// How far the word of a stop has gone in one team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TeamAcknowledgements {
+    pub team: TeamRef,
+    pub members: i64,
+    pub acknowledged: i64,
+    /// Who has not acknowledged it yet.
+    pub waiting: Vec<String>,
+}
+
+/// A kill switch pulled under an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StopTally {
+    pub receipt_id: String,
+    pub tool: TeamRef,
+    pub reason: String,
+    pub stopped_at: DateTime<Utc>,
+    pub stopped_by: String,
+    /// When the policy check first answered no because of it.
+    pub first_no_at: Option<DateTime<Utc>>,
+    /// Reinstated.
+    pub lifted_at: Option<DateTime<Utc>>,
+    pub teams: Vec<TeamAcknowledgements>,
 }

@@ -49,6 +49,8 @@ pub struct RequestDetail {
     pub created_at: DateTime<Utc>,
     /// Opened by the portal because an approved tool's supply chain changed.
     pub re_review: bool,
+    /// Its tool was stopped by the kill switch: no decision until the tool is reinstated.
+    pub on_hold: bool,
     /// The registry entry its final approval wrote or widened.
     pub granted_tool: Option<String>,
     /// A registry change: field by field, what it makes of the entry.

@@ -32,6 +32,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <main id="main" class="app-main" tabindex="-1">
                 <AdminNavigation />
                 <Confirmation />
+                <StopBanners />
                 <ErrorBoundary fallback=|_errors| {
                     view! { <ErrorPage /> }
                 }>{children()}</ErrorBoundary>
@@ -178,6 +179,68 @@ fn Confirmation() -> impl IntoView {
             {move || Suspend::new(async move {
                 let notice = user.await.ok().flatten().and_then(|user| user.notice);
                 notice.map(|message| view! { <Success message /> })
+            })}
+        </Suspense>
+    }
+}
+
+/// A banner for every tool stopped by the kill switch that concerns the signed-in person, on
+/// every page until they acknowledge it: what was stopped, why, what to use instead, and the
+/// incident.
+#[component]
+fn StopBanners() -> impl IntoView {
+    let user = use_current_user();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let stops = user.await.ok().flatten().map(|user| user.stops).unwrap_or_default();
+                stops
+                    .into_iter()
+                    .map(|stop| {
+                        let acknowledge = ServerAction::<crate::api::AcknowledgeStop>::new();
+                        view! {
+                            <div
+                                class="notice notice--error stop-banner"
+                                role="alert"
+                                data-testid="stop-banner"
+                            >
+                                <p class="notice__title">
+                                    {format!("{} is stopped for everyone", stop.tool.name)}
+                                </p>
+                                <p>{stop.reason.clone()}</p>
+                                {(!stop.instead.is_empty())
+                                    .then(|| {
+                                        view! { <p>{format!("Instead: {}", stop.instead)}</p> }
+                                    })}
+                                <div class="stop-banner__actions">
+                                    {stop
+                                        .incident
+                                        .map(|n| {
+                                            view! {
+                                                <a href=format!(
+                                                    "/incidents/{n}",
+                                                )>{format!("Incident #{n}")}</a>
+                                            }
+                                        })}
+                                    <a href=format!(
+                                        "/tools/{}",
+                                        stop.tool.slug,
+                                    )>{format!("About {}", stop.tool.name)}</a>
+                                    <ActionForm action=acknowledge attr:class="form--inline">
+                                        <input
+                                            type="hidden"
+                                            name="stop"
+                                            value=stop.stop_id.clone()
+                                        />
+                                        <button type="submit" class="button button--secondary">
+                                            "I have read this"
+                                        </button>
+                                    </ActionForm>
+                                </div>
+                            </div>
+                        }
+                    })
+                    .collect_view()
             })}
         </Suspense>
     }

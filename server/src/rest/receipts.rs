@@ -11,7 +11,8 @@ use super::openapi::ErrorBody;
 use super::{ApiError, ApiPrincipal};
 use crate::startup::AppState;
 
-/// `GET /api/v1/receipts/{id}`: a decision's signed receipt, for whoever may see its request.
+/// `GET /api/v1/receipts/{id}`: a decision's signed receipt, for whoever may see its request,
+/// or a kill switch's, for anyone.
 /// Check it with `server receipt verify FILE`, or with openssl against `GET /api/v1/signing-key`.
 #[utoipa::path(
     get,
@@ -19,7 +20,7 @@ use crate::startup::AppState;
     tag = "requests",
     params(("id" = String, Path, description = "The receipt's id (a UUID)")),
     responses(
-        (status = 200, description = "The signed receipt: `payload` is the canonical JSON that `signature` (Ed25519, base64) signs with key `key_id`", body = SignedReceipt),
+        (status = 200, description = "The signed receipt: `payload` is the canonical JSON that `signature` (Ed25519, base64) signs with key `key_id`; a kill switch's payload says `\"receipt_kind\": \"kill_switch\"`", body = SignedReceipt),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A second factor must be set up first", body = ErrorBody),
         (status = 404, description = "No such receipt, or not yours to see", body = ErrorBody),
@@ -33,6 +34,9 @@ pub async fn receipt(
     authorize(&principal, Permission::RequestTools)?;
     // A malformed id names no receipt.
     let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    let (receipt, _) = receipts::get(&state.pool, &principal, id).await?;
-    Ok(Json(receipt))
+    match receipts::get(&state.pool, &principal, id).await {
+        Ok((receipt, _)) => Ok(Json(receipt)),
+        Err(AppError::NotFound) => Ok(Json(receipts::get_stop(&state.pool, id).await?)),
+        Err(other) => Err(other.into()),
+    }
 }

@@ -93,14 +93,13 @@ pub async fn check(
 ) -> Result<Json<PolicyAnswer>, ApiError> {
     authorize(&principal, Permission::ViewRegistry)?;
     let query = parsed(query)?;
-    let today = app::backend::platform::change::today(state.services.clock.now())?;
     Ok(Json(
-        app::backend::registry::policy::check(
+        app::backend::registry::policy::ask(
             &state.pool,
             &query.tool,
             &query.data_class,
             &query.team,
-            today,
+            state.services.clock.now(),
         )
         .await?,
     ))

@@ -313,6 +313,18 @@ const MATRIX: &[Case] = &[
         404,
     ),
     (
+        "stop_tool",
+        &[("stop[tool]", ""), ("stop[code]", "123456")],
+        Who::Reviewers,
+        422,
+    ),
+    (
+        "acknowledge_stop",
+        &[("stop", NO_SUCH_ID)],
+        Who::Everyone,
+        404,
+    ),
+    (
         "complete_incident_follow_up",
         &[("number", "999999"), ("action", NO_SUCH_ID)],
         Who::Everyone,

@@ -19,6 +19,7 @@ mod health;
 mod helpers;
 mod incidents;
 mod instances;
+mod kill_switch;
 mod log_secrets;
 mod metrics;
 mod migrations;

@@ -3,10 +3,15 @@
 //! that does not exist). Every change is one transaction with its timeline event and its
 //! audit event.
 
+mod banners;
+mod kill_switch;
 mod reading;
 mod reporting;
 mod triage;
 
+pub(crate) use banners::lift_stops;
+pub use banners::{acknowledge, banners, note_first_no};
+pub use kill_switch::{stop_tool, Stopped};
 pub use reading::{detail, list, report_form};
 pub use reporting::report;
 pub use triage::{add_follow_up, comment, complete_follow_up, review, triage};

@@ -205,6 +205,20 @@ pub async fn detail(
     } else {
         vec![]
     };
+    let stoppable = if principal.may(Permission::DecideRequests) && !row.status.is_final() {
+        sqlx::query_as!(
+            TeamRef,
+            "SELECT t.slug, t.name FROM incident_tools it JOIN tools t ON t.tool_id = it.tool_id
+             WHERE it.incident_id = $1 AND t.status IN ('approved', 'approved_with_conditions')
+             ORDER BY lower(t.name)",
+            id
+        )
+        .fetch_all(pool)
+        .await?
+    } else {
+        vec![]
+    };
+    let stops = super::banners::tallies(pool, id).await?;
     Ok(IncidentDetail {
         number: row.number,
         title: row.title,
@@ -234,6 +248,8 @@ pub async fn detail(
         timeline,
         may_triage,
         owners,
+        stops,
+        stoppable,
     })
 }
 

@@ -18,7 +18,9 @@ use sha2::{Digest, Sha256};
 use crate::backend::platform::key_file::{self, KeyFileError};
 use crate::backend::platform::revocations::{self, Revocation};
 use crate::domain::checkpoint::{CheckpointDocument, SignedCheckpoint};
-use crate::domain::requests::receipt::{ReceiptDocument, ReceiptFormatError, SignedReceipt};
+use crate::domain::requests::receipt::{
+    ReceiptDocument, ReceiptFormatError, SignedReceipt, StopDocument,
+};
 use crate::error::{AppError, OrInternal};
 
 /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the 32 key bytes follow.
@@ -273,29 +275,55 @@ impl SigningKeys {
             .map_err(|_| VerifyError::Mismatch)
     }
 
+    /// Signs `payload` (a document's canonical JSON) with the active key.
+    fn sign_payload(&self, payload: String) -> SignedReceipt {
+        let (key_id, signature) = self.sign(payload.as_bytes());
+        SignedReceipt {
+            algorithm: "Ed25519".to_owned(),
+            key_id,
+            payload,
+            signature,
+        }
+    }
+
     /// Signs `document` with the active key.
     pub fn sign_receipt(&self, document: &ReceiptDocument) -> Result<SignedReceipt, AppError> {
         let payload = document
             .canonical()
             .or_internal("the canonical form of a receipt")?;
-        let (key_id, signature) = self.sign(payload.as_bytes());
-        Ok(SignedReceipt {
-            algorithm: "Ed25519".to_owned(),
-            key_id,
-            payload,
-            signature,
-        })
+        Ok(self.sign_payload(payload))
     }
 
-    /// The document of `receipt` if this portal signed exactly these bytes.
-    pub fn verify_receipt(&self, receipt: &SignedReceipt) -> Result<ReceiptDocument, ReceiptError> {
-        let document = receipt.document()?;
+    /// Signs a kill switch's `document` with the active key.
+    pub fn sign_stop(&self, document: &StopDocument) -> Result<SignedReceipt, AppError> {
+        let payload = document
+            .canonical()
+            .or_internal("the canonical form of a kill-switch receipt")?;
+        Ok(self.sign_payload(payload))
+    }
+
+    /// Whether this portal signed exactly these bytes with a key not revoked at `signed_at`.
+    fn verify_signed(&self, receipt: &SignedReceipt, signed_at: &str) -> Result<(), ReceiptError> {
         self.verify(
             &receipt.key_id,
             receipt.payload.as_bytes(),
             &receipt.signature,
         )?;
-        self.check_not_revoked(&receipt.key_id, &document.decided_at)?;
+        self.check_not_revoked(&receipt.key_id, signed_at)?;
+        Ok(())
+    }
+
+    /// The document of `receipt` if this portal signed exactly these bytes.
+    pub fn verify_receipt(&self, receipt: &SignedReceipt) -> Result<ReceiptDocument, ReceiptError> {
+        let document = receipt.document()?;
+        self.verify_signed(receipt, &document.decided_at)?;
+        Ok(document)
+    }
+
+    /// The kill switch `receipt` records, if this portal signed exactly these bytes.
+    pub fn verify_stop(&self, receipt: &SignedReceipt) -> Result<StopDocument, ReceiptError> {
+        let document = receipt.stop_document()?;
+        self.verify_signed(receipt, &document.stopped_at)?;
         Ok(document)
     }
 

@@ -362,6 +362,10 @@ pub async fn save_in(
     .execute(&mut *conn)
     .await?;
     grants::sync(conn, tool_id, receipt, change.now).await?;
+    if crate::domain::registry::widening::allows(tool.status) {
+        // Allowed again: a kill switch's stop in force is over.
+        crate::backend::incidents::lift_stops(conn, tool_id, change).await?;
+    }
     let after = snapshot(&as_valid(&detail_in(conn, &slug).await?)?);
     if before.as_ref() == Some(&after) {
         // Saved without a change: nothing to record.

@@ -5,7 +5,7 @@
 
 use sqlx::PgPool;
 
-use crate::backend::platform::change::day;
+use crate::backend::platform::change::{day, today};
 use crate::domain::registry::policy::{
     self, ApprovalFacts, DataClassFacts, Stale, StalePolicy, TeamRef, TeamScope, ToolFacts,
 };
@@ -15,6 +15,23 @@ use crate::model::PolicyAnswer;
 
 fn some(text: String) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
+}
+
+/// The policy check as people and gateways ask it, at `now`: [`check`], and when the answer is
+/// no because a kill switch stopped the tool, the first such "no" goes on the incident's
+/// timeline (`incidents::note_first_no`; after the first, one UPDATE that matches nothing).
+pub async fn ask(
+    pool: &PgPool,
+    tool: &str,
+    data_class: &str,
+    team: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PolicyAnswer, AppError> {
+    let answer = check(pool, tool, data_class, team, today(now)?).await?;
+    if !answer.allowed {
+        crate::backend::incidents::note_first_no(pool, &answer.tool, now).await?;
+    }
+    Ok(answer)
 }
 
 /// "May `team` use `tool` with `data_class` on `today`?" — the stored facts through the one

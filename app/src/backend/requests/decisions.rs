@@ -141,6 +141,13 @@ async fn record(
     source: Option<std::net::IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Decided, AppError> {
+    if request.on_hold {
+        return Err(AppError::Conflict {
+            message: "this request is on hold: its tool was stopped by the kill switch; decide \
+                      it once the tool is reinstated"
+                .into(),
+        });
+    }
     let approving = |d: Decision| d != Decision::Reject;
     let current: Vec<_> = request.signoffs.iter().filter(|s| s.current).collect();
     let approvals =

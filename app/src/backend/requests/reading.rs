@@ -44,7 +44,7 @@ pub async fn detail_in(
              r.package_name, r.pinned_version, r.checksum, r.vendor_trains_on_data,
              r.alternatives, a.display_name AS "assignee?", r.assignee_id,
              r.risk AS "risk: Json<RiskAssessment>", r.required_approvals,
-             r.created_at, r.re_review,
+             r.created_at, r.re_review, r.held_by IS NOT NULL AS "on_hold!",
              (SELECT g.slug FROM tools g WHERE g.tool_id = r.granted_tool_id) AS "granted_tool?",
              EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = r.team_id
                      AND m.user_id = $2 AND m.membership = 'manager') AS "is_team_manager!"
@@ -192,6 +192,7 @@ pub async fn detail_in(
         required_approvals: row.required_approvals,
         created_at: row.created_at,
         re_review: row.re_review,
+        on_hold: row.on_hold,
         granted_tool: row.granted_tool,
         changes: match &proposal {
             Some(proposal) => proposal.changes()?,

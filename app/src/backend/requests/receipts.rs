@@ -39,3 +39,21 @@ pub async fn get(
         row.number,
     ))
 }
+
+/// Kill-switch receipt `receipt_id`: every signed-in person may read it (everyone affected was
+/// told of the stop); `NotFound` when there is none.
+pub async fn get_stop(pool: &PgPool, receipt_id: Uuid) -> Result<SignedReceipt, AppError> {
+    let row = sqlx::query!(
+        "SELECT key_id, payload, signature FROM tool_stops WHERE stop_id = $1",
+        receipt_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(SignedReceipt {
+        algorithm: "Ed25519".to_owned(),
+        key_id: row.key_id,
+        payload: row.payload,
+        signature: row.signature,
+    })
+}

@@ -20,8 +20,10 @@ async fn assess(
         r#"SELECT vendor, use_case, justification, users_count, access_file_system,
              access_terminal, access_git, access_internet, access_production,
              distribution AS "distribution: Distribution", pinned_version, checksum,
-             vendor_trains_on_data, kind AS "kind: RequestKind"
-           FROM tool_requests WHERE request_id = $1"#,
+             vendor_trains_on_data, kind AS "kind: RequestKind",
+             EXISTS (SELECT 1 FROM tool_stops s WHERE s.tool_id = r.tool_id
+                     AND s.lifted_at IS NULL) AS "stopped!"
+           FROM tool_requests r WHERE request_id = $1"#,
         request_id
     )
     .fetch_one(&mut *conn)
@@ -66,6 +68,7 @@ async fn assess(
         checksum: !row.checksum.is_empty(),
         vendor_trains_on_data: row.vendor_trains_on_data,
         users: u32::try_from(row.users_count).unwrap_or(1),
+        stopped: row.stopped,
     }))
 }
 

@@ -2,6 +2,8 @@
 
 pub mod input;
 pub mod status;
+pub mod stop;
 
 pub use input::{FollowUpForm, IncidentForm, ReviewForm, TriageForm, ValidIncident, ValidTriage};
 pub use status::{IncidentKind, IncidentStatus, Severity};
+pub use stop::{StopForm, ValidStop};

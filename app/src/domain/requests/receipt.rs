@@ -87,21 +87,81 @@ pub enum ReceiptFormatError {
 }
 
 impl SignedReceipt {
-    /// The document in the payload. Only the canonical spelling is accepted, so one document
+    /// The decision in the payload. Only the canonical spelling is accepted, so one document
     /// has exactly one signed form.
     pub fn document(&self) -> Result<ReceiptDocument, ReceiptFormatError> {
-        if self.algorithm != "Ed25519" {
-            return Err(ReceiptFormatError::UnknownAlgorithm);
-        }
-        let document: ReceiptDocument = serde_json::from_str(&self.payload)
-            .map_err(|e| ReceiptFormatError::NotADocument(e.to_string()))?;
+        let document: ReceiptDocument = self.parsed()?;
         if document.receipt_version != RECEIPT_VERSION {
             return Err(ReceiptFormatError::UnknownVersion(document.receipt_version));
         }
-        match document.canonical() {
-            Ok(canonical) if canonical == self.payload => Ok(document),
+        self.canonical_form_of(document, ReceiptDocument::canonical)
+    }
+
+    /// The kill switch in the payload, under the same rules as [`document`](Self::document).
+    pub fn stop_document(&self) -> Result<StopDocument, ReceiptFormatError> {
+        let document: StopDocument = self.parsed()?;
+        if document.receipt_version != RECEIPT_VERSION || document.receipt_kind != STOP_KIND {
+            return Err(ReceiptFormatError::UnknownVersion(document.receipt_version));
+        }
+        self.canonical_form_of(document, StopDocument::canonical)
+    }
+
+    fn parsed<D: serde::de::DeserializeOwned>(&self) -> Result<D, ReceiptFormatError> {
+        if self.algorithm != "Ed25519" {
+            return Err(ReceiptFormatError::UnknownAlgorithm);
+        }
+        serde_json::from_str(&self.payload)
+            .map_err(|e| ReceiptFormatError::NotADocument(e.to_string()))
+    }
+
+    fn canonical_form_of<D>(
+        &self,
+        document: D,
+        canonical: fn(&D) -> Result<String, String>,
+    ) -> Result<D, ReceiptFormatError> {
+        match canonical(&document) {
+            Ok(text) if text == self.payload => Ok(document),
             _ => Err(ReceiptFormatError::NotCanonical),
         }
+    }
+}
+
+/// What a kill-switch receipt's `receipt_kind` says.
+pub const STOP_KIND: &str = "kill_switch";
+
+/// What is signed when a reviewer stops a tool for the whole organization: which tool, why,
+/// what to use instead, under which incident, by whom with which TOTP time step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopDocument {
+    pub receipt_version: u32,
+    /// Always [`STOP_KIND`]: tells it apart from a decision on a request.
+    pub receipt_kind: String,
+    pub receipt_id: String,
+    /// The tool's identifier and name.
+    pub tool: String,
+    pub tool_name: String,
+    /// The incident it was stopped under, if any.
+    pub incident_number: Option<i64>,
+    pub reason: String,
+    /// What people use instead (the rollback plan).
+    pub instead: String,
+    pub reviewer: ReceiptReviewer,
+    /// The TOTP time step (Unix time / 30) the reviewer's code consumed.
+    pub totp_step: i64,
+    /// RFC 3339, UTC.
+    pub stopped_at: String,
+    /// The audit event recording the stop.
+    pub audit_seq: i64,
+    /// Open requests for the tool put on hold, by number.
+    pub held_requests: Vec<i64>,
+}
+
+impl StopDocument {
+    /// The bytes that are signed.
+    pub fn canonical(&self) -> Result<String, String> {
+        let value = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        to_canonical(&value).map_err(|e| e.0)
     }
 }
 

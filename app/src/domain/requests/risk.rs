@@ -34,6 +34,9 @@ pub struct RiskInput {
     pub checksum: bool,
     pub vendor_trains_on_data: bool,
     pub users: u32,
+    /// The tool it concerns is stopped by the kill switch: anything that would let it be used
+    /// again needs two reviewers.
+    pub stopped: bool,
 }
 
 named_values! {
@@ -205,6 +208,14 @@ pub fn assess(input: &RiskInput) -> RiskAssessment {
             format!("{} users (more than 50)", input.users),
         );
     }
+    if input.stopped {
+        hit(
+            "stopped_tool",
+            0,
+            true,
+            "The tool is stopped by the kill switch: reinstating it needs two reviewers".to_owned(),
+        );
+    }
     let score = hits.iter().map(|h| h.points).sum();
     let level = if score >= HIGH_FROM || hits.iter().any(|h| h.forces_high) {
         RiskLevel::High
@@ -233,6 +244,7 @@ mod tests {
             pinned_version: false,
             checksum: false,
             vendor_trains_on_data: false,
+            stopped: false,
             users: 5,
         }
     }
@@ -319,6 +331,11 @@ mod tests {
                 "vendor_trains_on_data",
                 3,
                 Box::new(|i: &mut RiskInput| i.vendor_trains_on_data = true),
+            ),
+            (
+                "stopped_tool",
+                0,
+                Box::new(|i: &mut RiskInput| i.stopped = true),
             ),
             ("many_users", 1, Box::new(|i: &mut RiskInput| i.users = 51)),
             ("many_users", 2, Box::new(|i: &mut RiskInput| i.users = 251)),

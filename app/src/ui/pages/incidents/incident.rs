@@ -4,13 +4,13 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{
     get_incident, AddIncidentFollowUp, CommentOnIncident, CompleteIncidentFollowUp, ReviewIncident,
-    TriageIncident,
+    StopTool, TriageIncident,
 };
 use crate::domain::incidents::{IncidentStatus, Severity};
-use crate::model::{FollowUp, IncidentDetail, IncidentEvent, PersonRef};
+use crate::model::{FollowUp, IncidentDetail, IncidentEvent, PersonRef, StopTally};
 use crate::ui::components::{
-    action_error, field_error, or_dash, Field, FormError, IncidentStatusBadge, Loaded, Page,
-    Select, SeverityBadge, TextArea, When,
+    action_error, field_error, or_dash, Field, FormError, IncidentStatusBadge, KillSwitch, Loaded,
+    Page, Select, SeverityBadge, TextArea, When,
 };
 
 /// The forms of an incident's page, each a server action.
@@ -21,6 +21,7 @@ struct Actions {
     review: ServerAction<ReviewIncident>,
     add: ServerAction<AddIncidentFollowUp>,
     done: ServerAction<CompleteIncidentFollowUp>,
+    stop: ServerAction<StopTool>,
 }
 
 /// An incident: what happened, its triage, the post-incident review, follow-ups and timeline.
@@ -40,6 +41,7 @@ pub fn IncidentPage() -> impl IntoView {
         review: ServerAction::new(),
         add: ServerAction::new(),
         done: ServerAction::new(),
+        stop: ServerAction::new(),
     };
     let data = Resource::new_blocking(
         move || {
@@ -175,6 +177,17 @@ fn IncidentView(incident: IncidentDetail, actions: Actions) -> impl IntoView {
             </dl>
         </section>
         {triage}
+        <Stops stops=incident.stops.clone() />
+        {(!incident.stoppable.is_empty())
+            .then(|| {
+                view! {
+                    <KillSwitch
+                        tools=incident.stoppable.clone()
+                        incident=incident.number
+                        action=actions.stop
+                    />
+                }
+            })}
         <Review incident=incident.clone() action=actions.review />
         <FollowUps incident=incident.clone() actions />
         <Timeline incident actions />
@@ -485,6 +498,10 @@ fn what(event: &IncidentEvent) -> String {
         "reviewed" => "wrote the post-incident review".to_owned(),
         "action_added" => "added a follow-up".to_owned(),
         "action_done" => "completed a follow-up".to_owned(),
+        "tool_stopped" => "pulled the kill switch".to_owned(),
+        "acknowledged" => "acknowledged the stop".to_owned(),
+        "first_no" => "saw the policy check answer no".to_owned(),
+        "tool_reinstated" => "reinstated the tool".to_owned(),
         other => other.replace('_', " "),
     }
 }
@@ -546,4 +563,86 @@ fn Timeline(incident: IncidentDetail, actions: Actions) -> impl IntoView {
                 })}
         </section>
     }
+}
+
+/// The tools stopped under this incident, and how far the word has gone, team by team.
+#[component]
+fn Stops(stops: Vec<StopTally>) -> impl IntoView {
+    if stops.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section class="card card--danger" aria-labelledby="stops-title" data-testid="stops">
+            <h2 id="stops-title">"Stopped tools"</h2>
+            {stops
+                .into_iter()
+                .map(|stop| {
+                    view! {
+                        <h3>
+                            <a href=format!(
+                                "/tools/{}",
+                                stop.tool.slug,
+                            )>{stop.tool.name.clone()}</a>
+                            {if stop.lifted_at.is_some() { " (reinstated)" } else { "" }}
+                        </h3>
+                        <p>
+                            {format!("Stopped by {} · ", stop.stopped_by)}
+                            <When at=stop.stopped_at /> {format!(" · receipt {}", stop.receipt_id)}
+                        </p>
+                        <p class="prose">{stop.reason.clone()}</p>
+                        <p data-testid="first-no">
+                            {match stop.first_no_at {
+                                Some(at) => {
+                                    view! {
+                                        "The policy check first answered no "
+                                        <When at />
+                                    }
+                                        .into_any()
+                                }
+                                None => {
+                                    view! { "Nobody has asked the policy check since." }.into_any()
+                                }
+                            }}
+                        </p>
+                        <div class="table-wrap">
+                            <table class="table" data-testid="acknowledgements">
+                                <caption>"Who has read the banner"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Team"</th>
+                                        <th scope="col">"Read"</th>
+                                        <th scope="col">"Not yet"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {stop
+                                        .teams
+                                        .into_iter()
+                                        .map(|t| {
+                                            view! {
+                                                <tr>
+                                                    <th scope="row">{t.team.name.clone()}</th>
+                                                    <td data-label="Read">
+                                                        {format!("{} of {}", t.acknowledged, t.members)}
+                                                    </td>
+                                                    <td data-label="Not yet">
+                                                        {if t.waiting.is_empty() {
+                                                            "—".to_owned()
+                                                        } else {
+                                                            t.waiting.join(", ")
+                                                        }}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </section>
+    }
+        .into_any()
 }

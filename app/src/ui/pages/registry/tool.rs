@@ -2,11 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{check_policy, get_tool};
+use crate::api::{check_policy, get_tool, StopTool};
+use crate::domain::registry::policy::TeamRef;
+use crate::domain::registry::widening::allows;
 use crate::domain::ToolStatus;
 use crate::model::{PolicyAnswer, ToolDetail, ToolPageData};
 use crate::ui::components::{
-    code_or, or_dash, EmptyState, History, Loaded, OnDay, Page, StatusBadge,
+    code_or, or_dash, EmptyState, History, KillSwitch, Loaded, OnDay, Page, StatusBadge,
 };
 
 /// Everyone: one tool — its approval, conditions, data, teams, least-privilege requirements,
@@ -72,6 +74,16 @@ fn ToolView(
     };
     let action = format!("/tools/{}", tool.slug);
     let edit = format!("/tools/{}/edit", tool.slug);
+    let report = format!("/incidents/new?tool={}", tool.slug);
+    // Reviewers may stop a tool that is in use; the form posts, so the page reloads after.
+    let kill_switch = (can_edit && allows(tool.status)).then(|| {
+        let tools = vec![TeamRef {
+            slug: tool.slug.clone(),
+            name: tool.name.clone(),
+        }];
+        let action = ServerAction::<StopTool>::new();
+        view! { <KillSwitch tools action /> }
+    });
     view! {
         <Title text=tool.name.clone() />
         <header class="page__header">
@@ -85,6 +97,9 @@ fn ToolView(
                         </a>
                     }
                 })}
+            <a class="button button--ghost" href=report>
+                "Report an incident"
+            </a>
         </header>
         <p class="page__lead">
             {tool.vendor.clone()} " · " {tool.category.label()}
@@ -200,6 +215,7 @@ fn ToolView(
         <ApprovalCard tool=tool.clone() />
         <AccessCard tool=tool.clone() />
         <SupplyChainCard tool />
+        {kill_switch}
         <section class="card" aria-labelledby="history-title">
             <h2 id="history-title">"History"</h2>
             <History entries=history />

@@ -100,6 +100,18 @@ fn RequestView(
                     </div>
                 }
             })}
+        {request
+            .on_hold
+            .then(|| {
+                view! {
+                    <div class="notice notice--warn" role="note" data-testid="on-hold">
+                        <p class="notice__title">"On hold"</p>
+                        <p>
+                            "Its tool was stopped by the kill switch. No decision can be made until the tool is reinstated."
+                        </p>
+                    </div>
+                }
+            })}
         <Actions request=request.clone() act />
         <SignOffs request=request.clone() decide />
         {request
@@ -314,6 +326,8 @@ fn RequestView(
                             "withdrawn" => "withdrew it",
                             "signed_off" => "signed off",
                             "reopened" => "opened a re-review",
+                            "held" => "stopped its tool: the request is on hold",
+                            "released" => "reinstated its tool: the request is no longer on hold",
                             _ => "decided",
                         };
                         view! {
