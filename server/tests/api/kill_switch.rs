@@ -32,6 +32,22 @@ fn call<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)>
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
+/// Files `form` as `who` and submits it; its number.
+async fn submitted(app: &TestApp, who: &SignedIn, form: &[(&str, &str)]) -> String {
+    let (status, number) = app.call_json("save_request", form, Some(&who.cookie)).await;
+    assert_eq!(status, 200, "{number}");
+    let number = number.as_i64().expect("number").to_string();
+    let (status, body) = app
+        .call_json(
+            "request_action",
+            &[("number", &number), ("action", "submit")],
+            Some(&who.cookie),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    number
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(&app.pool)
@@ -53,19 +69,7 @@ async fn the_kill_switch_stops_a_tool_everywhere_with_a_signed_receipt() {
     // Eli asks for a wider approval of Claude Code: an open request the stop puts on hold.
     let mut draft = crate::requests::draft();
     draft.push(("request[tool]", "claude-code"));
-    let (status, number) = app
-        .call_json("save_request", &draft, Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{number}");
-    let request = number.as_i64().expect("number").to_string();
-    let (status, _) = app
-        .call_json(
-            "request_action",
-            &[("number", &request), ("action", "submit")],
-            Some(&eli.cookie),
-        )
-        .await;
-    assert_eq!(status, 200);
+    let request = submitted(&app, &eli, &draft).await;
     let (status, incident) = app
         .call_json(
             "report_incident",
@@ -218,19 +222,7 @@ async fn the_kill_switch_stops_a_tool_everywhere_with_a_signed_receipt() {
     ));
 
     // Anything that would let the stopped tool be used again needs two reviewers.
-    let (status, number) = app
-        .call_json("save_request", &draft, Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{number}");
-    let again = number.as_i64().expect("number").to_string();
-    let (status, _) = app
-        .call_json(
-            "request_action",
-            &[("number", &again), ("action", "submit")],
-            Some(&eli.cookie),
-        )
-        .await;
-    assert_eq!(status, 200);
+    let again = submitted(&app, &eli, &draft).await;
     let risk = &app.request(&eli, &again).await["risk"];
     assert_eq!(risk["required_approvals"], 2, "{risk}");
     assert!(risk["hits"]

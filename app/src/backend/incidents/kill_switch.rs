@@ -178,11 +178,7 @@ pub async fn stop_tool(
                     format!(" ({} open requests on hold)", held_numbers.len())
                 }
             );
-            let step = Step {
-                kind: "tool_stopped",
-                statuses: None,
-                body: &body,
-            };
+            let step = Step::note("tool_stopped", &body);
             super::record(
                 &mut tx,
                 change,

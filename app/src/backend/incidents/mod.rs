@@ -80,6 +80,17 @@ struct Step<'a> {
     body: &'a str,
 }
 
+impl<'a> Step<'a> {
+    /// A step that leaves the status as it is.
+    fn note(kind: &'a str, body: &'a str) -> Self {
+        Self {
+            kind,
+            statuses: None,
+            body,
+        }
+    }
+}
+
 /// Records `step` on incident `stored`'s timeline and in the audit chain as `action` (with
 /// `after` as its detail).
 async fn record(

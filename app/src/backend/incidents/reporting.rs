@@ -93,11 +93,7 @@ pub async fn report(
         status: IncidentStatus::Reported,
         title: incident.title.clone(),
     };
-    let step = Step {
-        kind: "reported",
-        statuses: None,
-        body: "",
-    };
+    let step = Step::note("reported", "");
     let after = json!({
         "kind": incident.kind,
         "title": incident.title,

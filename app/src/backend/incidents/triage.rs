@@ -202,11 +202,7 @@ pub async fn comment(
     let mut tx = pool.begin().await?;
     let stored = lock(&mut tx, principal, number).await?;
     still_open(&stored)?;
-    let step = Step {
-        kind: "commented",
-        statuses: None,
-        body: &body,
-    };
+    let step = Step::note("commented", &body);
     record(
         &mut tx,
         change,
@@ -261,11 +257,7 @@ pub async fn review(
     .execute(&mut *tx)
     .await?;
     let body = format!("What happened: {summary}\n\nRoot cause: {root_cause}");
-    let step = Step {
-        kind: "reviewed",
-        statuses: None,
-        body: &body,
-    };
+    let step = Step::note("reviewed", &body);
     record(
         &mut tx,
         change,
@@ -305,11 +297,7 @@ pub async fn add_follow_up(
     .execute(&mut *tx)
     .await?;
     let body = format!("{what} — {owner_name}, due {due}");
-    let step = Step {
-        kind: "action_added",
-        statuses: None,
-        body: &body,
-    };
+    let step = Step::note("action_added", &body);
     record(
         &mut tx,
         change,
@@ -371,11 +359,7 @@ pub async fn complete_follow_up(
     )
     .execute(&mut *tx)
     .await?;
-    let step = Step {
-        kind: "action_done",
-        statuses: None,
-        body: &row.what,
-    };
+    let step = Step::note("action_done", &row.what);
     record(
         &mut tx,
         change,

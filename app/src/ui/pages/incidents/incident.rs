@@ -10,7 +10,7 @@ use crate::domain::incidents::{IncidentStatus, Severity};
 use crate::model::{FollowUp, IncidentDetail, IncidentEvent, PersonRef, StopTally};
 use crate::ui::components::{
     action_error, field_error, or_dash, Field, FormError, IncidentStatusBadge, KillSwitch, Loaded,
-    Page, Select, SeverityBadge, TextArea, When,
+    Page, Select, SeverityBadge, TextArea, Timeline, TimelineItem, When,
 };
 
 /// The forms of an incident's page, each a server action.
@@ -190,7 +190,7 @@ fn IncidentView(incident: IncidentDetail, actions: Actions) -> impl IntoView {
             })}
         <Review incident=incident.clone() action=actions.review />
         <FollowUps incident=incident.clone() actions />
-        <Timeline incident actions />
+        <TimelineCard incident actions />
     }
 }
 
@@ -506,39 +506,28 @@ fn what(event: &IncidentEvent) -> String {
     }
 }
 
+/// The timeline and, while the incident is open, the comment form.
 #[component]
-fn Timeline(incident: IncidentDetail, actions: Actions) -> impl IntoView {
+fn TimelineCard(incident: IncidentDetail, actions: Actions) -> impl IntoView {
     let error = action_error(actions.comment);
     let open = !incident.status.is_final();
     view! {
         <section class="card" aria-labelledby="timeline-title">
             <h2 id="timeline-title">"Timeline"</h2>
-            <ol class="history" data-testid="timeline">
-                {incident
-                    .timeline
-                    .into_iter()
-                    .map(|event| {
-                        let actor = if event.actor.is_empty() {
-                            "The portal".to_owned()
-                        } else {
-                            event.actor.clone()
-                        };
-                        view! {
-                            <li class="history__entry">
-                                <p class="history__meta">
-                                    <strong>{actor}</strong>
-                                    " "
-                                    {what(&event)}
-                                    " · "
-                                    <When at=event.at />
-                                </p>
-                                {(!event.body.is_empty())
-                                    .then(|| view! { <p class="prose">{event.body.clone()}</p> })}
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
+            <Timeline entries=incident
+                .timeline
+                .into_iter()
+                .map(|event| TimelineItem {
+                    what: what(&event),
+                    actor: if event.actor.is_empty() {
+                        "The portal".to_owned()
+                    } else {
+                        event.actor
+                    },
+                    at: event.at,
+                    body: event.body,
+                })
+                .collect() />
             {open
                 .then(|| {
                     view! {

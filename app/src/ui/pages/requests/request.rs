@@ -7,11 +7,11 @@ use crate::domain::requests::input::ACCESS_KINDS;
 use crate::domain::requests::state::Decision;
 use crate::domain::requests::state::{next, RequestAction, RequestKind, RequestState};
 use crate::model::{RequestDetail, SignoffView};
-use crate::ui::components::When;
 use crate::ui::components::{
     action_error, code_or, field_error, or_dash, Field, FieldChanges, FormError, Loaded, Page,
     RequestStateBadge, RiskBadge, TextArea,
 };
+use crate::ui::components::{Timeline, TimelineItem, When};
 
 /// A request: what is asked, its risk and the rules that fired, its timeline, and what the
 /// reader may do next.
@@ -310,42 +310,33 @@ fn RequestView(
         }}
         <section class="card" aria-labelledby="timeline-title">
             <h2 id="timeline-title">"Timeline"</h2>
-            <ol class="history" data-testid="timeline">
-                {request
-                    .timeline
-                    .into_iter()
-                    .map(|entry| {
-                        let what = match entry.kind.as_str() {
-                            "created" => "created the request",
-                            "edited" => "changed the request",
-                            "submitted" => "submitted it for review",
-                            "assigned" => "took it for review",
-                            "changes_requested" => "asked for changes",
-                            "resubmitted" => "answered and sent it back to review",
-                            "commented" => "commented",
-                            "withdrawn" => "withdrew it",
-                            "signed_off" => "signed off",
-                            "reopened" => "opened a re-review",
-                            "held" => "stopped its tool: the request is on hold",
-                            "released" => "reinstated its tool: the request is no longer on hold",
-                            _ => "decided",
-                        };
-                        view! {
-                            <li class="history__entry">
-                                <p class="history__meta">
-                                    <strong>{entry.actor.clone()}</strong>
-                                    " "
-                                    {what}
-                                    " · "
-                                    <When at=entry.at />
-                                </p>
-                                {(!entry.body.is_empty())
-                                    .then(|| view! { <p class="prose">{entry.body.clone()}</p> })}
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
+            <Timeline entries=request
+                .timeline
+                .into_iter()
+                .map(|entry| {
+                    let what = match entry.kind.as_str() {
+                        "created" => "created the request",
+                        "edited" => "changed the request",
+                        "submitted" => "submitted it for review",
+                        "assigned" => "took it for review",
+                        "changes_requested" => "asked for changes",
+                        "resubmitted" => "answered and sent it back to review",
+                        "commented" => "commented",
+                        "withdrawn" => "withdrew it",
+                        "signed_off" => "signed off",
+                        "reopened" => "opened a re-review",
+                        "held" => "stopped its tool: the request is on hold",
+                        "released" => "reinstated its tool: the request is no longer on hold",
+                        _ => "decided",
+                    };
+                    TimelineItem {
+                        actor: entry.actor,
+                        what: what.to_owned(),
+                        at: entry.at,
+                        body: entry.body,
+                    }
+                })
+                .collect() />
         </section>
     }
 }
