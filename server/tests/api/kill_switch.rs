@@ -299,6 +299,13 @@ async fn the_kill_switch_stops_a_tool_everywhere_with_a_signed_receipt() {
         .clone();
     assert_eq!(payments["acknowledged"], 1, "{payments}");
     let waiting = payments["waiting"].as_array().expect("waiting");
+    // The reporter sees how far the word has gone, not who has not read it.
+    let (_, seen_by_eli) = app
+        .call_json("incident", &[("number", &incident)], Some(&eli.cookie))
+        .await;
+    for team in seen_by_eli["stops"][0]["teams"].as_array().expect("teams") {
+        assert_eq!(team["waiting"], serde_json::json!([]), "{team}");
+    }
     assert!(
         !waiting.iter().any(|w| w == "eli@example.com"),
         "{payments}"

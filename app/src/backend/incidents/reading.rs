@@ -218,7 +218,13 @@ pub async fn detail(
     } else {
         vec![]
     };
-    let stops = super::banners::tallies(pool, id).await?;
+    let mut stops = super::banners::tallies(pool, id).await?;
+    if !may_triage {
+        // Who has not read the banner yet is for those who chase it: others see the counts.
+        for team in stops.iter_mut().flat_map(|stop| stop.teams.iter_mut()) {
+            team.waiting.clear();
+        }
+    }
     Ok(IncidentDetail {
         number: row.number,
         title: row.title,

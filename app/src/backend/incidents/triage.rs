@@ -256,7 +256,11 @@ pub async fn review(
     )
     .execute(&mut *tx)
     .await?;
-    let body = format!("What happened: {summary}\n\nRoot cause: {root_cause}");
+    // The timeline holds at most 8000 characters; the review itself is kept whole.
+    let body: String = format!("What happened: {summary}\n\nRoot cause: {root_cause}")
+        .chars()
+        .take(8000)
+        .collect();
     let step = Step::note("reviewed", &body);
     record(
         &mut tx,

@@ -29,7 +29,11 @@ pub async fn ask(
 ) -> Result<PolicyAnswer, AppError> {
     let answer = check(pool, tool, data_class, team, today(now)?).await?;
     if !answer.allowed {
-        crate::backend::incidents::note_first_no(pool, &answer.tool, now).await?;
+        // Bookkeeping for the incident's timeline: never worth failing the answer over.
+        if let Err(error) = crate::backend::incidents::note_first_no(pool, &answer.tool, now).await
+        {
+            tracing::warn!(?error, "could not note the first no after a stop");
+        }
     }
     Ok(answer)
 }

@@ -156,7 +156,17 @@ async fn record(
         || current
             .iter()
             .any(|s| s.decision == Decision::ApproveWithConditions);
+    // A tool stopped by the kill switch is reinstated only by two reviewers, whatever risk the
+    // request was assessed at when it was submitted (perhaps just before the stop).
+    let stopped = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM tool_requests r JOIN tool_stops s ON s.tool_id = r.tool_id
+                          WHERE r.request_id = $1 AND s.lifted_at IS NULL) AS "stopped!""#,
+        stored.request_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let required = usize::try_from(request.required_approvals).unwrap_or(1);
+    let required = if stopped { required.max(2) } else { required };
     let to = after_decision(decision.decision, approvals, required, any_conditions);
     let updated = sqlx::query!(
         "UPDATE tool_requests SET state = $3, updated_at = $4,
