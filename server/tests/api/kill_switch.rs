@@ -315,3 +315,67 @@ async fn the_kill_switch_stops_a_tool_everywhere_with_a_signed_receipt() {
         i64::try_from(waiting.len()).expect("len") + 1
     );
 }
+
+/// A request for the tool that the stop did not hold (submitted at the very moment of the stop)
+/// was assessed as needing one approval; while the stop is in force one approval still does not
+/// decide it, so no single reviewer reinstates the tool.
+#[tokio::test]
+async fn a_stopped_tool_needs_two_approvals_whatever_its_request_was_assessed_at() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let eli = app.signed_in("eli@example.com", &[]).await;
+    app.join(eli.user_id, "payments", Membership::Member).await;
+    let mut rita = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
+    let mut sam = app.signed_in("sam@example.com", &[Role::Reviewer]).await;
+    let form = [
+        ("request[team]", "payments"),
+        ("request[tool]", "claude-code"),
+        ("request[tool_name]", "Claude Code"),
+        ("request[vendor]", "Anthropic"),
+        ("request[category]", "ai_coding"),
+        ("request[distribution]", "saas"),
+        ("request[use_case]", "Reading internal documents"),
+        ("request[justification]", "Faster reviews"),
+        ("request[data_classes][]", "internal-documents"),
+    ];
+    let request = submitted(&app, &eli, &form).await;
+    assert_eq!(
+        app.request(&eli, &request).await["risk"]["required_approvals"],
+        1
+    );
+    let code = app.fresh_code(&rita);
+    let stop = vec![
+        ("stop[tool]", "claude-code".to_owned()),
+        ("stop[reason]", "Source leaked".to_owned()),
+        ("stop[code]", code),
+    ];
+    let response = app
+        .call("stop_tool", &call(&stop), Some(&rita.cookie))
+        .await;
+    assert_eq!(response.status(), 200);
+    rita.cookie = cookie_of(&response).unwrap_or(rita.cookie);
+    // As if it had been submitted after the stop read the open requests.
+    sqlx::query("UPDATE tool_requests SET held_by = NULL")
+        .execute(&app.pool)
+        .await
+        .expect("release");
+    app.assign(&sam, &request).await;
+    let (status, state) = app.decide(&mut sam, &request, "approve").await;
+    assert_eq!(
+        (status, state.as_str()),
+        (200, Some("in_review")),
+        "{state}"
+    );
+    let tool: String = sqlx::query_scalar("SELECT status FROM tools WHERE slug = 'claude-code'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("tool");
+    assert_eq!(tool, "suspended");
+    let (status, state) = app.decide(&mut rita, &request, "approve").await;
+    assert_eq!(status, 200, "{state}");
+    assert_ne!(
+        state.as_str(),
+        Some("in_review"),
+        "the second reviewer decides it"
+    );
+}

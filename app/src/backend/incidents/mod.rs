@@ -56,11 +56,7 @@ async fn lock(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    let sees = principal.may(Permission::ManageIncidents)
-        || row.reporter_id == principal.user_id
-        || row.owner_id == Some(principal.user_id)
-        || row.manages_team;
-    if !sees {
+    if !sees(principal, row.reporter_id, row.owner_id, row.manages_team) {
         return Err(AppError::Hidden);
     }
     Ok(Stored {
@@ -71,6 +67,15 @@ async fn lock(
         status: row.status,
         title: row.title,
     })
+}
+
+/// Whether `principal` may see an incident reported by `reporter`, owned by `owner`, naming a
+/// team they manage or not (`manages_team`). The list's query says the same in SQL.
+fn sees(principal: &Principal, reporter: Uuid, owner: Option<Uuid>, manages_team: bool) -> bool {
+    principal.may(Permission::ManageIncidents)
+        || reporter == principal.user_id
+        || owner == Some(principal.user_id)
+        || manages_team
 }
 
 /// A step on the incident's timeline.

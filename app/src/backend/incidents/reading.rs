@@ -114,11 +114,7 @@ pub async fn detail(
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let sees = may_triage
-        || row.reporter_id == principal.user_id
-        || row.owner_id == Some(principal.user_id)
-        || row.manages_team;
-    if !sees {
+    if !super::sees(principal, row.reporter_id, row.owner_id, row.manages_team) {
         return Err(AppError::Hidden);
     }
     let id = row.incident_id;
