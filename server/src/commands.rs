@@ -142,14 +142,16 @@ async fn load_demo(
         || loaded.people > 0
         || loaded.tools > 0
         || loaded.requests > 0
+        || loaded.incidents > 0
     {
         println!(
-            "Demo organization loaded: {} ({} new teams, {} new people, {} new tools, {} requests).",
+            "Demo organization loaded: {} ({} new teams, {} new people, {} new tools, {} requests, {} incidents).",
             app::backend::demo::DEMO_ORGANIZATION,
             loaded.teams,
             loaded.people,
             loaded.tools,
-            loaded.requests
+            loaded.requests,
+            loaded.incidents
         );
     } else {
         println!("Demo organization already loaded; nothing changed.");

@@ -44,10 +44,17 @@ pub async fn get_receipt(id: Uuid) -> Result<ReceiptView, AppError> {
     use crate::domain::Permission;
     guard(Permission::RequestTools, |caller| async move {
         let (receipt, request_number) =
-            crate::backend::requests::receipts::get(caller.pool(), &caller.principal, id).await?;
-        let (document, problem) = match caller.services.signing_keys.verify_receipt(&receipt) {
-            Ok(document) => (Some(document), None),
-            Err(error) => (None, Some(error.to_string())),
+            crate::backend::requests::receipts::find(caller.pool(), &caller.principal, id).await?;
+        let keys = &caller.services.signing_keys;
+        let (document, stop, problem) = match request_number {
+            Some(_) => match keys.verify_receipt(&receipt) {
+                Ok(document) => (Some(document), None, None),
+                Err(error) => (None, None, Some(error.to_string())),
+            },
+            None => match keys.verify_stop(&receipt) {
+                Ok(stop) => (None, Some(stop), None),
+                Err(error) => (None, None, Some(error.to_string())),
+            },
         };
         let json = crate::error::OrInternal::or_internal(
             serde_json::to_string_pretty(&receipt),
@@ -56,6 +63,7 @@ pub async fn get_receipt(id: Uuid) -> Result<ReceiptView, AppError> {
         Ok(ReceiptView {
             receipt,
             document,
+            stop,
             problem,
             request_number,
             json,

@@ -230,3 +230,57 @@ pub async fn acknowledge_stop(stop: Uuid) -> Result<(), AppError> {
     })
     .await
 }
+
+/// Files the reinstatement of a stopped tool (justification, the facts that changed) as a
+/// registry change request; two other reviewers decide it with fresh codes.
+#[server(endpoint = "reinstate_tool")]
+pub async fn reinstate_tool(
+    tool: String,
+    reinstate: crate::domain::incidents::ReinstateForm,
+) -> Result<i64, AppError> {
+    use super::guard::guard;
+    use crate::domain::Permission;
+    guard(Permission::ManageRegistry, |caller| async move {
+        let change = caller.change()?;
+        let number = crate::backend::incidents::propose_reinstatement(
+            &caller.services.pool,
+            &caller.principal,
+            &change,
+            tool.trim(),
+            &reinstate,
+        )
+        .await?;
+        caller
+            .session
+            .notice(&format!(
+                "Reinstatement filed as request #{number}: two other reviewers decide it, each \
+                 with a fresh code."
+            ))
+            .await?;
+        leptos_axum::redirect(&format!("/requests/{number}"));
+        Ok(number)
+    })
+    .await
+}
+
+/// A triager ticks a step of an incident's checklist (or unticks it).
+#[server(endpoint = "tick_incident_step")]
+pub async fn tick_incident_step(number: i64, step: i32, done: bool) -> Result<(), AppError> {
+    use super::guard::guard;
+    use crate::domain::Permission;
+    guard(Permission::ManageIncidents, |caller| async move {
+        let change = caller.change()?;
+        crate::backend::incidents::tick_step(
+            caller.pool(),
+            &caller.principal,
+            &change,
+            number,
+            step,
+            done,
+        )
+        .await?;
+        leptos_axum::redirect(&format!("/incidents/{number}#checklist"));
+        Ok(())
+    })
+    .await
+}

@@ -12,6 +12,7 @@ mod incidents;
 mod notifications;
 mod onboarding;
 mod overview;
+mod playbooks;
 mod registry;
 mod requests;
 
@@ -24,6 +25,7 @@ pub use incidents::*;
 pub use notifications::*;
 pub use onboarding::*;
 pub use overview::*;
+pub use playbooks::*;
 pub use registry::*;
 pub use requests::*;
 

@@ -82,6 +82,7 @@ pub async fn get_tool(slug: String) -> Result<ToolPageData, AppError> {
             teams: crate::backend::org::teams::names(pool).await?,
             my_teams: teams::of_user(pool, caller.principal.user_id).await?,
             can_edit: caller.principal.may(Permission::ManageRegistry),
+            stop: crate::backend::incidents::stop_on(pool, &slug).await?,
         })
     })
     .await

@@ -88,6 +88,8 @@ audit_actions! {
     IncidentReviewed => "incident.reviewed",
     IncidentFollowUpAdded => "incident.follow_up_added",
     IncidentFollowUpDone => "incident.follow_up_done",
+    IncidentStepTicked => "incident.step_ticked",
+    PlaybookSaved => "playbook.saved",
     ToolStopped => "tool.stopped",
     ToolStopAcknowledged => "tool.stop_acknowledged",
     ChecklistItemUpdated => "checklist.item_updated",

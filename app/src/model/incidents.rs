@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{DataClassRef, DataClassView};
-use crate::domain::incidents::{IncidentKind, IncidentStatus, Severity};
+use crate::domain::incidents::{Channel, IncidentKind, IncidentStatus, PlaybookStep, Severity};
 use crate::domain::registry::policy::TeamRef;
 use crate::domain::Day;
 
@@ -88,6 +88,56 @@ pub struct IncidentDetail {
     /// Its tools the reader may stop with the kill switch now (reviewers, while it is open and
     /// the tool is in use).
     pub stoppable: Vec<TeamRef>,
+    /// Its checklist: the steps of its kind's playbook (version `playbook_version`) when it was
+    /// reported, ticked with timestamps.
+    pub steps: Vec<IncidentStep>,
+    pub playbook_version: Option<i32>,
+    /// Who tells whom, when and how, from the same playbook version.
+    pub channels: Vec<Channel>,
+}
+
+/// One step of an incident's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IncidentStep {
+    pub position: i32,
+    pub what: String,
+    pub who: String,
+    pub done_at: Option<DateTime<Utc>>,
+    /// Who ticked it.
+    pub done_by: Option<String>,
+}
+
+/// A playbook in the list: its kind, and its version in force (`None`: none written yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaybookSummary {
+    pub kind: IncidentKind,
+    pub version: Option<i32>,
+    pub steps: i64,
+    pub channels: i64,
+    pub edited_at: Option<DateTime<Utc>>,
+    /// `None` with a version: shipped with the portal.
+    pub edited_by: Option<String>,
+}
+
+/// One saved version of a playbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaybookVersion {
+    pub version: i32,
+    pub steps: Vec<PlaybookStep>,
+    pub channels: Vec<Channel>,
+    pub note: String,
+    pub edited_at: DateTime<Utc>,
+    pub edited_by: Option<String>,
+}
+
+/// A playbook's page: every version, newest (the one in force) first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaybookPage {
+    pub kind: IncidentKind,
+    pub versions: Vec<PlaybookVersion>,
+    /// The reader may edit it (admins).
+    pub may_edit: bool,
 }
 
 /// An incident in a list.
@@ -174,4 +224,16 @@ pub struct StopTally {
     /// Reinstated.
     pub lifted_at: Option<DateTime<Utc>>,
     pub teams: Vec<TeamAcknowledgements>,
+}
+
+/// A kill switch's stop in force on a tool, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolStop {
+    pub receipt_id: String,
+    pub reason: String,
+    pub stopped_at: DateTime<Utc>,
+    pub stopped_by: String,
+    pub incident: Option<i64>,
+    /// The open registry change request that would reinstate the tool.
+    pub reinstatement: Option<i64>,
 }

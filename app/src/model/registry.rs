@@ -160,6 +160,8 @@ pub struct ToolPageData {
     /// The asker's own teams, to preselect in the widget.
     pub my_teams: Vec<String>,
     pub can_edit: bool,
+    /// The kill switch's stop in force, if any.
+    pub stop: Option<super::ToolStop>,
 }
 
 /// The tool form: the tool being changed (none when adding) and the choices it offers.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataClassRef, DataClassView};
 use crate::domain::registry::policy::TeamRef;
-use crate::domain::requests::receipt::{ReceiptDocument, SignedReceipt};
+use crate::domain::requests::receipt::{ReceiptDocument, SignedReceipt, StopDocument};
 use crate::domain::requests::risk::RiskAssessment;
 use crate::domain::requests::state::{Decision, Party, RequestAction, RequestKind, RequestState};
 use crate::domain::{Distribution, FieldChange, ToolCategory};
@@ -160,11 +160,14 @@ pub struct RequestEditor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptView {
     pub receipt: SignedReceipt,
-    /// The signed document, when the receipt verifies.
+    /// The signed decision, when the receipt is a decision's and verifies.
     pub document: Option<ReceiptDocument>,
+    /// The signed kill switch, when the receipt is a stop's and verifies.
+    pub stop: Option<StopDocument>,
     /// Why it does not verify.
     pub problem: Option<String>,
-    pub request_number: i64,
+    /// The decided request's number; `None` for a kill switch.
+    pub request_number: Option<i64>,
     /// The receipt as a file, exactly as `GET /api/v1/receipts/{id}` returns it.
     pub json: String,
 }

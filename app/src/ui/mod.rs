@@ -16,7 +16,7 @@ use layout::Layout;
 use pages::{
     AccountPage, AuditPage, ChecklistAdminPage, ChecklistsPage, DashboardPage, DataClassPage,
     DataClassesPage, HomePage, IncidentPage, IncidentsPage, InvitePage, NotFoundPage,
-    NotificationsPage, PeoplePage, PersonPage, ReceiptPage, RegistryPage, ReportIncidentPage,
+    NotificationsPage, PeoplePage, PersonPage, PlaybookPageView, PlaybooksPage, ReceiptPage, RegistryPage, ReportIncidentPage,
     RequestEditorPage, RequestPage, RequestsPage, SettingsPage, SetupPage, SignInCodePage,
     SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage, ToolPage, TwoFactorPage,
 };
@@ -125,6 +125,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/receipts/:id") view=ReceiptPage />
                         <Route path=path!("/incidents") view=IncidentsPage />
                         <Route path=path!("/incidents/new") view=ReportIncidentPage />
+                        <Route path=path!("/incidents/playbooks") view=PlaybooksPage />
+                        <Route
+                            path=path!("/incidents/playbooks/:kind")
+                            view=PlaybookPageView
+                        />
                         <Route path=path!("/incidents/:number") view=IncidentPage />
                         <Route path=path!("/checklists") view=ChecklistsPage />
                         <Route path=path!("/teams/:slug/checklist") view=TeamChecklistPage />

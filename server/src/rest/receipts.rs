@@ -34,9 +34,6 @@ pub async fn receipt(
     authorize(&principal, Permission::RequestTools)?;
     // A malformed id names no receipt.
     let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    match receipts::get(&state.pool, &principal, id).await {
-        Ok((receipt, _)) => Ok(Json(receipt)),
-        Err(AppError::NotFound) => Ok(Json(receipts::get_stop(&state.pool, id).await?)),
-        Err(other) => Err(other.into()),
-    }
+    let (receipt, _) = receipts::find(&state.pool, &principal, id).await?;
+    Ok(Json(receipt))
 }

@@ -325,6 +325,30 @@ const MATRIX: &[Case] = &[
         404,
     ),
     (
+        "reinstate_tool",
+        &[
+            ("tool", "no-such-tool"),
+            ("reinstate[justification]", "The vendor shipped a fixed release."),
+            ("reinstate[facts_changed]", "Pinned to the fixed release."),
+        ],
+        Who::Reviewers,
+        404,
+    ),
+    (
+        "tick_incident_step",
+        &[("number", "999999"), ("step", "1"), ("done", "true")],
+        Who::Queue,
+        404,
+    ),
+    ("playbooks", &[], Who::Everyone, 200),
+    ("playbook", &[("kind", "data_sent")], Who::Everyone, 200),
+    (
+        "save_playbook",
+        &[("playbook[kind]", "fire")],
+        Who::Admins,
+        422,
+    ),
+    (
         "complete_incident_follow_up",
         &[("number", "999999"), ("action", NO_SUCH_ID)],
         Who::Everyone,

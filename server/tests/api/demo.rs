@@ -21,6 +21,7 @@ async fn loading_the_demo_twice_changes_nothing_the_second_time() {
     assert!(!second.organization);
     assert_eq!(second.teams, 0);
     assert_eq!(second.people, 0);
+    assert_eq!((first.incidents, second.incidents), (2, 0));
 
     let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams")
         .fetch_one(&app.pool)
@@ -149,4 +150,48 @@ async fn the_demo_has_a_request_in_every_state_with_verifiable_receipts() {
         .await
         .expect("Notion AI in the registry");
     assert_eq!(notion, "approved");
+}
+
+/// The demo's incident response: the article's scenario resolved with its review and
+/// follow-ups, one incident under triage, each following its kind's playbook.
+#[tokio::test]
+async fn the_demo_has_a_reviewed_incident_an_open_one_and_playbooks() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let incidents: Vec<(String, String, String, Option<i32>)> = sqlx::query_as(
+        "SELECT kind, status, root_cause, playbook_version FROM incidents ORDER BY number",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("incidents");
+    assert_eq!(incidents.len(), 2);
+    let (kind, status, root_cause, version) = &incidents[0];
+    assert_eq!((kind.as_str(), status.as_str()), ("tool_compromised", "closed"));
+    assert!(!root_cause.is_empty());
+    assert_eq!(*version, Some(1));
+    assert_eq!(
+        (incidents[1].0.as_str(), incidents[1].1.as_str()),
+        ("data_sent", "triaged")
+    );
+    let (steps, done): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(done_at) FROM incident_steps s
+         JOIN incidents i ON i.incident_id = s.incident_id WHERE i.status = 'closed'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("steps");
+    assert!(steps > 0 && steps == done, "{done} of {steps}");
+    let playbooks: i64 = sqlx::query_scalar("SELECT count(DISTINCT kind) FROM playbook_versions")
+        .fetch_one(&app.pool)
+        .await
+        .expect("playbooks");
+    assert_eq!(playbooks, 3);
+    let reviewer = app
+        .signed_in("demo.reviewer@example.com", &[app::domain::Role::Reviewer])
+        .await;
+    let (status, list) = app
+        .call_json("incidents", &[("query[status]", "")], Some(&reviewer.cookie))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["incidents"].as_array().map(Vec::len), Some(2));
 }

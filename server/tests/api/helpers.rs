@@ -290,17 +290,16 @@ impl TestApp {
         let tool = form.validate().expect("a valid tool");
         let now = self.now() - chrono::Duration::days(1);
         let mut tx = self.pool.begin().await.expect("tx");
-        let number = changes::propose(
-            &mut tx,
-            &reviewers[0],
-            None,
+        let proposal = changes::NewProposal {
+            before: None,
             form,
-            &tool,
-            &["test set-up".into()],
-            now,
-        )
-        .await
-        .expect("proposed");
+            tool: &tool,
+            widened: &["test set-up".into()],
+            reinstates: None,
+        };
+        let number = changes::propose(&mut tx, &reviewers[0], &proposal, now)
+            .await
+            .expect("proposed");
         act_in(
             &mut tx,
             &reviewers[1],

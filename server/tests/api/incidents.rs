@@ -78,6 +78,9 @@ async fn triage(
         .await
 }
 
+/// The demo organization's incidents (one closed, one under triage).
+const DEMO_INCIDENTS: i64 = 2;
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(&app.pool)
@@ -367,12 +370,13 @@ async fn reporters_see_their_own_managers_their_teams_and_triagers_all() {
     let app = spawn_app().await;
     let p = people(&app).await;
     let number = reported(&app, &p.eli).await;
-    for (who, sees) in [
-        (&p.eli, true),
-        (&p.maya, true),
-        (&p.rita, true),
-        (&p.otto, false),
-        (&p.pat, false),
+    // The demo's incidents: Maya manages Payments, which the closed one names; Rita sees both.
+    for (who, sees, listed_too) in [
+        (&p.eli, true, 0),
+        (&p.maya, true, 1),
+        (&p.rita, true, 2),
+        (&p.otto, false, 0),
+        (&p.pat, false, 0),
     ] {
         let (status, body) = incident(&app, who, &number).await;
         assert_eq!(status, if sees { 200 } else { 404 }, "{body}");
@@ -381,7 +385,7 @@ async fn reporters_see_their_own_managers_their_teams_and_triagers_all() {
             .await;
         assert_eq!(status, 200);
         let listed = list["incidents"].as_array().expect("list").len();
-        assert_eq!(listed, usize::from(sees), "{list}");
+        assert_eq!(listed, usize::from(sees) + listed_too, "{list}");
         // Someone who cannot see it cannot comment on it either, and learns nothing.
         let (status, _) = app
             .call_json(
@@ -395,7 +399,8 @@ async fn reporters_see_their_own_managers_their_teams_and_triagers_all() {
     assert_eq!(
         count(
             &app,
-            "SELECT count(*) FROM incident_events WHERE kind = 'commented'"
+            "SELECT count(*) FROM incident_events e JOIN users u ON u.user_id = e.actor_id
+             WHERE e.kind = 'commented' AND u.email LIKE '%@example.com'"
         )
         .await,
         3
@@ -404,10 +409,11 @@ async fn reporters_see_their_own_managers_their_teams_and_triagers_all() {
     // Filters: by status (or every open one) and by tool; a bad status names its field.
     for (query, expected) in [
         (vec![("query[status]", "reported")], 1),
-        (vec![("query[status]", "open")], 1),
-        (vec![("query[status]", "closed")], 0),
+        (vec![("query[status]", "open")], 2),
+        (vec![("query[status]", "closed")], 1),
         (vec![("query[tool]", "cursor")], 1),
-        (vec![("query[tool]", "claude-code")], 0),
+        (vec![("query[tool]", "claude-code")], 1),
+        (vec![("query[tool]", "gemini")], 0),
     ] {
         let (status, list) = app
             .call_json("incidents", &query, Some(&p.rita.cookie))
@@ -465,8 +471,17 @@ async fn a_bad_report_names_its_field_and_stores_nothing() {
         (status, body["field"].as_str()),
         (422, Some("data_classes"))
     );
-    assert_eq!(count(&app, "SELECT count(*) FROM incidents").await, 0);
-    assert_eq!(count(&app, "SELECT count(*) FROM incident_events").await, 0);
+    // Only the demo's own incidents are there.
+    assert_eq!(count(&app, "SELECT count(*) FROM incidents").await, DEMO_INCIDENTS);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM incident_events e JOIN users u ON u.user_id = e.actor_id
+             WHERE u.email = 'eli@example.com'"
+        )
+        .await,
+        0
+    );
 
     // Without JavaScript the form comes back with the message and what was typed.
     let mut form = report();
@@ -526,7 +541,7 @@ async fn a_gateway_opens_an_incident_with_a_token_and_reads_it_back() {
         let error: Value = response.json().await.expect("json");
         assert_eq!(error["error"]["field"], field, "{error}");
     }
-    assert_eq!(count(&app, "SELECT count(*) FROM incidents").await, 0);
+    assert_eq!(count(&app, "SELECT count(*) FROM incidents").await, DEMO_INCIDENTS);
     let response = post(&token, incident).await.expect("request");
     assert_eq!(response.status(), 201);
     let location = response.headers()["location"]

@@ -317,10 +317,10 @@ async fn the_kill_switch_stops_a_tool_everywhere_with_a_signed_receipt() {
 }
 
 /// A request for the tool that the stop did not hold (submitted at the very moment of the stop)
-/// was assessed as needing one approval; while the stop is in force one approval still does not
-/// decide it, so no single reviewer reinstates the tool.
+/// cannot allow the tool again: only the tool's reinstatement request can, so no approval of it
+/// lands while the stop is in force; it may still be rejected.
 #[tokio::test]
-async fn a_stopped_tool_needs_two_approvals_whatever_its_request_was_assessed_at() {
+async fn a_request_the_stop_missed_cannot_reinstate_the_tool() {
     let app = spawn_app().await;
     app.load_demo().await;
     let eli = app.signed_in("eli@example.com", &[]).await;
@@ -339,10 +339,6 @@ async fn a_stopped_tool_needs_two_approvals_whatever_its_request_was_assessed_at
         ("request[data_classes][]", "internal-documents"),
     ];
     let request = submitted(&app, &eli, &form).await;
-    assert_eq!(
-        app.request(&eli, &request).await["risk"]["required_approvals"],
-        1
-    );
     let code = app.fresh_code(&rita);
     let stop = vec![
         ("stop[tool]", "claude-code".to_owned()),
@@ -360,22 +356,212 @@ async fn a_stopped_tool_needs_two_approvals_whatever_its_request_was_assessed_at
         .await
         .expect("release");
     app.assign(&sam, &request).await;
-    let (status, state) = app.decide(&mut sam, &request, "approve").await;
+    let (status, body) = app.decide(&mut sam, &request, "approve").await;
     assert_eq!(
-        (status, state.as_str()),
-        (200, Some("in_review")),
-        "{state}"
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
     );
+    assert!(body["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("reinstatement request"));
     let tool: String = sqlx::query_scalar("SELECT status FROM tools WHERE slug = 'claude-code'")
         .fetch_one(&app.pool)
         .await
         .expect("tool");
     assert_eq!(tool, "suspended");
-    let (status, state) = app.decide(&mut rita, &request, "approve").await;
-    assert_eq!(status, 200, "{state}");
-    assert_ne!(
-        state.as_str(),
-        Some("in_review"),
-        "the second reviewer decides it"
+    let (status, state) = app.decide(&mut rita, &request, "reject").await;
+    assert_eq!((status, state.as_str()), (200, Some("rejected")), "{state}");
+}
+
+/// Reinstating: a reviewer proposes it with a justification and what changed (a new pin); two
+/// other reviewers approve it with fresh codes; the tool is back as it was with the new pin, the
+/// banner is gone, held requests are released, and every receipt verifies.
+#[tokio::test]
+async fn reinstating_takes_a_justification_and_two_other_reviewers() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let eli = app.signed_in("eli@example.com", &[]).await;
+    app.join(eli.user_id, "payments", Membership::Member).await;
+    let mut rita = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
+    let mut sam = app.signed_in("sam@example.com", &[Role::Reviewer]).await;
+    let mut kim = app.signed_in("kim@example.com", &[Role::Reviewer]).await;
+    let token = app.api_token("eli@example.com").await;
+    let mut draft = crate::requests::draft();
+    draft.push(("request[tool]", "claude-code"));
+    let held = submitted(&app, &eli, &draft).await;
+    let (status, incident) = app
+        .call_json(
+            "report_incident",
+            &[
+                ("incident[title]", "Claude Code leaked"),
+                ("incident[kind]", "tool_compromised"),
+                ("incident[description]", "Source map published."),
+                ("incident[tools][]", "claude-code"),
+            ],
+            Some(&eli.cookie),
+        )
+        .await;
+    assert_eq!(status, 200, "{incident}");
+    let incident = incident.to_string();
+    let reinstate = |fields: &[(&'static str, &'static str)]| {
+        let mut form = vec![
+            ("tool", "claude-code"),
+            (
+                "reinstate[justification]",
+                "The vendor shipped a fixed release and rotated its signing keys.",
+            ),
+            ("reinstate[facts_changed]", "Pinned to 2.1.4 with its checksum."),
+            ("reinstate[pinned_version]", "2.1.4"),
+            (
+                "reinstate[checksum]",
+                "ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12",
+            ),
+        ];
+        for (key, value) in fields {
+            form.retain(|(k, _)| k != key);
+            form.push((key, value));
+        }
+        form
+    };
+    // Nothing to reinstate before the stop.
+    let (status, body) = app
+        .call_json("reinstate_tool", &reinstate(&[]), Some(&rita.cookie))
+        .await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("conflict")), "{body}");
+
+    let code = app.fresh_code(&rita);
+    let stop = vec![
+        ("stop[tool]", "claude-code".to_owned()),
+        ("stop[incident]", incident.clone()),
+        ("stop[reason]", "Source leaked".to_owned()),
+        ("stop[code]", code),
+    ];
+    let response = app
+        .call("stop_tool", &call(&stop), Some(&rita.cookie))
+        .await;
+    assert_eq!(response.status(), 200);
+    rita.cookie = cookie_of(&response).unwrap_or(rita.cookie);
+    assert_eq!(policy(&app, &token).await["allowed"], false);
+
+    // Editing the tool back to approved is not a way round.
+    let tool_form = [
+        ("original", "claude-code"),
+        ("tool[name]", "Claude Code"),
+        ("tool[vendor]", "Anthropic"),
+        ("tool[category]", "ai_coding"),
+        ("tool[status]", "approved"),
+        ("tool[scope]", "all"),
+        ("tool[distribution]", "npm"),
+    ];
+    let (status, body) = app
+        .call_json("save_tool", &tool_form, Some(&rita.cookie))
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("status")),
+        "{body}"
     );
+
+    // Only reviewers propose it; each broken field is named and nothing is filed.
+    let requests_before = count(&app, "SELECT count(*) FROM tool_requests").await;
+    let (status, _) = app
+        .call_json("reinstate_tool", &reinstate(&[]), Some(&eli.cookie))
+        .await;
+    assert_eq!(status, 403);
+    for (field, value) in [
+        ("justification", "Fixed."),
+        ("facts_changed", " "),
+        ("pinned_version", &*"v".repeat(101).leak()),
+        ("checksum", "not-a-checksum"),
+    ] {
+        let key: &'static str = format!("reinstate[{field}]").leak();
+        let (status, body) = app
+            .call_json("reinstate_tool", &reinstate(&[(key, value)]), Some(&rita.cookie))
+            .await;
+        assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{body}");
+    }
+    let (status, body) = app
+        .call_json(
+            "reinstate_tool",
+            &[("tool", "no-such-tool"), ("reinstate[justification]", "x".repeat(30).leak()), ("reinstate[facts_changed]", "y")],
+            Some(&rita.cookie),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(count(&app, "SELECT count(*) FROM tool_requests").await, requests_before);
+
+    let (status, number) = app
+        .call_json("reinstate_tool", &reinstate(&[]), Some(&rita.cookie))
+        .await;
+    assert_eq!(status, 200, "{number}");
+    let number = number.as_i64().expect("number").to_string();
+    let (status, body) = app
+        .call_json("reinstate_tool", &reinstate(&[]), Some(&sam.cookie))
+        .await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("conflict")), "one at a time: {body}");
+    let proposal = app.request(&rita, &number).await;
+    let use_case = proposal["use_case"].as_str().unwrap_or_default();
+    assert!(use_case.contains("rotated its signing keys"), "{proposal}");
+    assert!(use_case.contains("What changed: Pinned to 2.1.4"), "{proposal}");
+    assert_eq!(proposal["risk"]["required_approvals"], 2, "{proposal}");
+
+    // The proposer may not decide it; one other reviewer is not enough.
+    app.assign(&sam, &number).await;
+    let (status, body) = app.decide(&mut rita, &number, "approve").await;
+    assert_eq!(status, 403, "{body}");
+    let (status, state) = app.decide(&mut sam, &number, "approve").await;
+    assert_eq!((status, state.as_str()), (200, Some("in_review")), "{state}");
+    assert_eq!(policy(&app, &token).await["allowed"], false, "still stopped");
+    let (status, state) = app.decide(&mut kim, &number, "approve").await;
+    assert_eq!((status, state.as_str()), (200, Some("approved")), "{state}");
+
+    // Back as it was, with the new pin; the stop is lifted and what it held is released.
+    let answer = policy(&app, &token).await;
+    assert_eq!(answer["allowed"], true, "{answer}");
+    let (status, pin): (String, String) =
+        sqlx::query_as("SELECT status, pinned_version FROM tools WHERE slug = 'claude-code'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("tool");
+    assert_eq!(
+        (status.as_str(), pin.as_str()),
+        ("approved_with_conditions", "2.1.4"),
+        "as before the stop, with the new pin"
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM tool_stops WHERE lifted_at IS NULL").await, 0);
+    assert_eq!(app.request(&eli, &held).await["on_hold"], false);
+    let (_, user) = app.call_json("current_user", &[], Some(&eli.cookie)).await;
+    assert_eq!(user["stops"], serde_json::json!([]), "the banner is gone");
+    let (_, detail) = app
+        .call_json("incident", &[("number", &incident)], Some(&rita.cookie))
+        .await;
+    let kinds: Vec<&str> = detail["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        kinds.ends_with(&["reinstatement_proposed", "tool_reinstated"]),
+        "{kinds:?}"
+    );
+
+    // Both sign-offs have receipts that verify and cover the justification.
+    let signoffs = app.request(&kim, &number).await["signoffs"].clone();
+    let signoffs = signoffs.as_array().expect("signoffs");
+    assert_eq!(signoffs.len(), 2);
+    for signoff in signoffs {
+        let id = signoff["receipt_id"].as_str().expect("receipt id");
+        let response = app
+            .api_get(&format!("/api/v1/receipts/{id}"), &app.api_token("kim@example.com").await)
+            .await;
+        assert_eq!(response.status(), 200);
+        let receipt: SignedReceipt = response.json().await.expect("receipt");
+        let document = app.signing_keys.verify_receipt(&receipt).expect("verifies");
+        assert_eq!(document.request_number.to_string(), number);
+    }
+    let verification = app::backend::audit::verify(&app.pool).await.expect("verify");
+    assert!(matches!(verification, app::backend::audit::Verification::Intact { .. }));
 }

@@ -26,6 +26,7 @@ mod migrations;
 mod onboarding;
 mod openapi;
 mod overview;
+mod playbooks;
 mod postgres;
 mod rate_limits;
 mod registry;

@@ -2,6 +2,7 @@
 //! Loading is idempotent: running it again changes nothing that is already there.
 
 mod checklists;
+mod incidents;
 mod registry;
 mod requests;
 
@@ -142,6 +143,7 @@ pub struct DemoLoaded {
     pub tools: u64,
     pub requests: u64,
     pub checklist_changes: u64,
+    pub incidents: u64,
 }
 
 /// How to sign in as a demo person.
@@ -241,12 +243,14 @@ pub async fn load(
     loaded.tools = registry::load(&mut tx, &change, signing_keys).await?;
     loaded.requests = requests::load(&mut tx, signing_keys, now).await?;
     loaded.checklist_changes = checklists::load(&mut tx, now).await?;
+    loaded.incidents = incidents::load(&mut tx, now).await?;
     if loaded.organization
         || loaded.teams > 0
         || loaded.people > 0
         || loaded.tools > 0
         || loaded.requests > 0
         || loaded.checklist_changes > 0
+        || loaded.incidents > 0
     {
         let event = NewEvent::new(Actor::Operator, AuditAction::DemoLoaded)
             .target("organization")
@@ -257,6 +261,7 @@ pub async fn load(
                 "tools_added": loaded.tools,
                 "requests_added": loaded.requests,
                 "checklist_changes": loaded.checklist_changes,
+                "incidents_added": loaded.incidents,
             }));
         audit::append(&mut tx, event, now).await?;
     }

@@ -358,7 +358,14 @@ async fn approve(
         "a new tool, {}",
         tool.status.label().to_lowercase()
     )];
-    let number = changes::propose(conn, &proposer, None, form, &tool, &widened, at).await?;
+    let proposal = changes::NewProposal {
+        before: None,
+        form,
+        tool: &tool,
+        widened: &widened,
+        reinstates: None,
+    };
+    let number = changes::propose(conn, &proposer, &proposal, at).await?;
     let first = person(conn, SOFIA).await?;
     act_in(
         conn,

@@ -135,8 +135,8 @@ pub async fn stop_tool(
     let receipt = keys.signing.sign_stop(&document)?;
     sqlx::query!(
         "INSERT INTO tool_stops (stop_id, tool_id, incident_id, reason, instead, stopped_by,
-           stopped_at, totp_step, key_id, payload, signature)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+           stopped_at, totp_step, key_id, payload, signature, status_before)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         receipt_id,
         tool_id,
         incident.as_ref().map(|i| i.incident_id),
@@ -147,7 +147,8 @@ pub async fn stop_tool(
         step,
         receipt.key_id,
         receipt.payload,
-        receipt.signature
+        receipt.signature,
+        before.status.as_str()
     )
     .execute(&mut *tx)
     .await?;

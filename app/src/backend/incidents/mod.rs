@@ -5,14 +5,20 @@
 
 mod banners;
 mod kill_switch;
+mod playbooks;
 mod reading;
+mod reinstatement;
 mod reporting;
 mod triage;
 
 pub(crate) use banners::lift_stops;
 pub use banners::{acknowledge, banners, note_first_no};
 pub use kill_switch::{stop_tool, Stopped};
+pub(crate) use playbooks::copy_steps;
+pub use playbooks::{playbook, playbooks, save_playbook, tick_step};
 pub use reading::{detail, list, report_form};
+pub(crate) use reinstatement::stop_in_force;
+pub use reinstatement::{propose_reinstatement, stop_on};
 pub use reporting::report;
 pub use triage::{add_follow_up, comment, complete_follow_up, review, triage};
 

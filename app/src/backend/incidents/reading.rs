@@ -99,7 +99,7 @@ pub async fn detail(
              i.occurred_at, i.reported_at, i.updated_at, i.reporter_id, i.owner_id,
              r.display_name AS reporter, o.display_name AS "owner_name?",
              i.severity AS "severity?: Severity", i.status AS "status: IncidentStatus",
-             i.dismissed_reason, i.review_summary, i.root_cause,
+             i.dismissed_reason, i.review_summary, i.root_cause, i.playbook_version,
              EXISTS (SELECT 1 FROM incident_teams it
                      JOIN team_members m ON m.team_id = it.team_id
                      WHERE it.incident_id = i.incident_id AND m.user_id = $2
@@ -221,6 +221,7 @@ pub async fn detail(
             team.waiting.clear();
         }
     }
+    let (steps, channels) = super::playbooks::checklist(pool, id).await?;
     Ok(IncidentDetail {
         number: row.number,
         title: row.title,
@@ -252,6 +253,9 @@ pub async fn detail(
         owners,
         stops,
         stoppable,
+        steps,
+        playbook_version: row.playbook_version,
+        channels,
     })
 }
 

@@ -85,6 +85,7 @@ pub async fn report(
     )
     .execute(&mut *tx)
     .await?;
+    super::playbooks::copy_steps(&mut tx, row.incident_id, incident.kind).await?;
     let stored = Stored {
         incident_id: row.incident_id,
         number: row.number,

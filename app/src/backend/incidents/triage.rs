@@ -16,7 +16,7 @@ use crate::error::AppError;
 
 /// Refuses anyone who may not triage incidents; they may still see this one (as its reporter,
 /// say), so the refusal is `Forbidden`, not hidden.
-fn triager(principal: &Principal) -> Result<(), AppError> {
+pub(super) fn triager(principal: &Principal) -> Result<(), AppError> {
     if principal.may(Permission::ManageIncidents) {
         Ok(())
     } else {
@@ -222,7 +222,7 @@ pub async fn comment(
     Ok(())
 }
 
-async fn touch(conn: &mut PgConnection, stored: &Stored, change: &Change) -> Result<(), AppError> {
+pub(super) async fn touch(conn: &mut PgConnection, stored: &Stored, change: &Change) -> Result<(), AppError> {
     sqlx::query!(
         "UPDATE incidents SET updated_at = $2 WHERE incident_id = $1",
         stored.incident_id,

@@ -165,18 +165,28 @@ pub async fn save(
         max_months,
     );
     if !widened.is_empty() {
+        if let Some(original) = original {
+            if crate::backend::incidents::stop_in_force(&mut tx, original)
+                .await?
+                .is_some()
+            {
+                return Err(AppError::invalid(
+                    "status",
+                    "the kill switch stopped this tool: reinstate it from its page, with a \
+                     justification and what changed",
+                ));
+            }
+        }
         // A proposal is a request filed: it counts against the same per-person limit.
         rate::take(&mut tx, rate::REQUESTS_FILED, editor.user_id, change.now).await?;
-        let number = changes::propose(
-            &mut tx,
-            editor,
-            before.as_ref(),
+        let proposal = changes::NewProposal {
+            before: before.as_ref(),
             form,
-            &tool,
-            &widened,
-            change.now,
-        )
-        .await?;
+            tool: &tool,
+            widened: &widened,
+            reinstates: None,
+        };
+        let number = changes::propose(&mut tx, editor, &proposal, change.now).await?;
         tx.commit().await?;
         return Ok(Saved::Proposed(number));
     }

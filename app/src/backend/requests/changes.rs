@@ -24,18 +24,35 @@ use crate::domain::{
 };
 use crate::error::{AppError, OrInternal};
 
-/// Files `tool` (the proposed entry, from `form`) as a registry change request of `proposer`,
-/// in review at once; `before` is the entry as it is (`None`: a new tool), `widened` what the
-/// change widens. Returns its number.
+/// A registry change as proposed.
+pub struct NewProposal<'a> {
+    /// The entry as it is (`None`: a new tool).
+    pub before: Option<&'a ValidTool>,
+    /// The proposed entry, and the form it came from.
+    pub form: &'a ToolForm,
+    pub tool: &'a ValidTool,
+    /// What the change widens, in words.
+    pub widened: &'a [String],
+    /// A reinstatement after the kill switch: the stop it ends and its use case (justification
+    /// and the facts that changed).
+    pub reinstates: Option<(Uuid, String)>,
+}
+
+/// Files `proposal` as a registry change request of `proposer`, in review at once. Returns its
+/// number.
 pub async fn propose(
     conn: &mut PgConnection,
     proposer: &Principal,
-    before: Option<&ValidTool>,
-    form: &ToolForm,
-    tool: &ValidTool,
-    widened: &[String],
+    proposal: &NewProposal<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
+    let NewProposal {
+        before,
+        form,
+        tool,
+        widened,
+        ..
+    } = *proposal;
     let tool_id = match before {
         Some(before) => Some(
             sqlx::query_scalar!(
@@ -47,16 +64,20 @@ pub async fn propose(
         ),
         None => None,
     };
-    let proposal = serde_json::to_value(form).or_internal("serializing a proposed tool")?;
+    let proposed = serde_json::to_value(form).or_internal("serializing a proposed tool")?;
     let what = widened.join("; ");
+    let (reinstates, use_case) = match &proposal.reinstates {
+        Some((stop_id, use_case)) => (Some(*stop_id), use_case.clone()),
+        None => (None, format!("Registry change to {}: {what}.", tool.name)),
+    };
     let row =
         sqlx::query!(
         "INSERT INTO tool_requests (requester_id, team_id, tool_id, tool_name, vendor, category,
            website, use_case, distribution, package_name, pinned_version, checksum,
            vendor_trains_on_data, state, kind, proposal, proposal_before, created_at,
-           updated_at, submitted_at)
+           updated_at, submitted_at, reinstates)
          VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'submitted',
-           'registry_change', $13, $14, $15, $15, $15)
+           'registry_change', $13, $14, $15, $15, $15, $16)
          RETURNING request_id, number",
         proposer.user_id,
         tool_id,
@@ -64,15 +85,16 @@ pub async fn propose(
         tool.vendor,
         tool.category.as_str(),
         tool.website,
-        format!("Registry change to {}: {what}.", tool.name),
+        use_case,
         tool.distribution.as_str(),
         tool.package_name,
         tool.pinned_version,
         tool.checksum.as_ref().map(|c| c.as_str()).unwrap_or_default(),
         tool.vendor_trains_on_data,
-        proposal,
+        proposed,
         before.map(snapshot),
-        now
+        now,
+        reinstates
     )
         .fetch_one(&mut *conn)
         .await?;

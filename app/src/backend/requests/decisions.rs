@@ -156,15 +156,27 @@ async fn record(
         || current
             .iter()
             .any(|s| s.decision == Decision::ApproveWithConditions);
-    // A tool stopped by the kill switch is reinstated only by two reviewers, whatever risk the
-    // request was assessed at when it was submitted (perhaps just before the stop).
-    let stopped = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM tool_requests r JOIN tool_stops s ON s.tool_id = r.tool_id
-                          WHERE r.request_id = $1 AND s.lifted_at IS NULL) AS "stopped!""#,
+    // A tool stopped by the kill switch is reinstated only through its reinstatement request
+    // (a justification, what changed) and by two reviewers, whatever risk the request was
+    // assessed at when it was submitted. Any other request for it (filed perhaps just before
+    // the stop) may be rejected but not approved while the stop is in force.
+    let stop = sqlx::query!(
+        r#"SELECT COALESCE(r.reinstates = s.stop_id, false) AS "reinstates!" FROM tool_requests r
+           JOIN tool_stops s ON s.tool_id = r.tool_id
+           WHERE r.request_id = $1 AND s.lifted_at IS NULL"#,
         stored.request_id
     )
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if stop.as_ref().is_some_and(|s| !s.reinstates) && approving(decision.decision) {
+        return Err(AppError::Conflict {
+            message: "its tool was stopped by the kill switch: only the tool's reinstatement \
+                      request can allow it again; this one may be rejected, or decided once the \
+                      tool is reinstated"
+                .into(),
+        });
+    }
+    let stopped = stop.is_some();
     let required = usize::try_from(request.required_approvals).unwrap_or(1);
     let required = if stopped { required.max(2) } else { required };
     let to = after_decision(decision.decision, approvals, required, any_conditions);

@@ -40,9 +40,23 @@ pub async fn get(
     ))
 }
 
+/// Receipt `receipt_id`, a decision's or a kill switch's, with its request's number (`None`:
+/// a kill switch); `NotFound`/`Hidden` as [`get`].
+pub async fn find(
+    pool: &PgPool,
+    principal: &Principal,
+    receipt_id: Uuid,
+) -> Result<(SignedReceipt, Option<i64>), AppError> {
+    match get(pool, principal, receipt_id).await {
+        Ok((receipt, number)) => Ok((receipt, Some(number))),
+        Err(AppError::NotFound) => Ok((get_stop(pool, receipt_id).await?, None)),
+        Err(other) => Err(other),
+    }
+}
+
 /// Kill-switch receipt `receipt_id`: every signed-in person may read it (everyone affected was
 /// told of the stop); `NotFound` when there is none.
-pub async fn get_stop(pool: &PgPool, receipt_id: Uuid) -> Result<SignedReceipt, AppError> {
+async fn get_stop(pool: &PgPool, receipt_id: Uuid) -> Result<SignedReceipt, AppError> {
     let row = sqlx::query!(
         "SELECT key_id, payload, signature FROM tool_stops WHERE stop_id = $1",
         receipt_id

@@ -90,6 +90,49 @@ fn slug_for(field: &str, slug: &str, name: &str) -> Result<Slug, AppError> {
 }
 
 impl ToolForm {
+    /// The form that validates to `tool`: how a stored entry is proposed again with a few
+    /// fields changed (a reinstatement after the kill switch).
+    pub fn of(tool: &ValidTool) -> Self {
+        Self {
+            name: tool.name.clone(),
+            slug: tool.slug.as_str().to_owned(),
+            vendor: tool.vendor.clone(),
+            category: tool.category.as_str().to_owned(),
+            description: tool.description.clone(),
+            website: tool.website.clone(),
+            status: tool.status.as_str().to_owned(),
+            status_reason: tool.status_reason.clone(),
+            conditions: tool.conditions.clone(),
+            scope: if tool.teams.is_some() { "teams" } else { "all" }.to_owned(),
+            teams: tool.teams.clone().unwrap_or_default(),
+            data_classes: tool.data_classes.clone(),
+            required: tool
+                .access_requirements
+                .iter()
+                .filter(|(_, setting)| setting.required)
+                .map(|(key, _)| key.clone())
+                .collect(),
+            notes: tool
+                .access_requirements
+                .iter()
+                .filter(|(_, setting)| !setting.note.is_empty())
+                .map(|(key, setting)| (key.clone(), setting.note.clone()))
+                .collect(),
+            distribution: tool.distribution.as_str().to_owned(),
+            package_name: tool.package_name.clone(),
+            pinned_version: tool.pinned_version.clone(),
+            checksum: tool
+                .checksum
+                .as_ref()
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            vendor_trains_on_data: tool.vendor_trains_on_data.then(|| "on".to_owned()),
+            business_owner: tool.business_owner.clone(),
+            next_review: tool.next_review.map(|d| d.to_string()).unwrap_or_default(),
+            rollback_plan: tool.rollback_plan.clone(),
+        }
+    }
+
     /// Every rule on its own fields; the first broken one is reported by field name.
     pub fn validate(&self) -> Result<ValidTool, AppError> {
         let name = required_text("name", &self.name, 120)?;
@@ -275,6 +318,22 @@ mod tests {
         assert_eq!(tool.teams, None);
         assert_eq!(tool.access_requirements.len(), 5);
         assert!(tool.access_requirements.values().all(|r| !r.required));
+    }
+
+    #[test]
+    fn a_stored_tool_round_trips_through_its_form() {
+        let mut full = form();
+        full.scope = "teams".into();
+        full.teams = vec!["payments".into()];
+        full.data_classes = vec!["public".into()];
+        full.required = vec!["code_reviewed".into()];
+        full.notes = BTreeMap::from([("commands_logged".into(), "Shell history kept".into())]);
+        full.checksum = "AB".repeat(32);
+        full.pinned_version = "1.2.3".into();
+        full.vendor_trains_on_data = Some("on".into());
+        full.next_review = "2027-01-31".into();
+        let tool = full.validate().expect("valid");
+        assert_eq!(ToolForm::of(&tool).validate().expect("valid again"), tool);
     }
 
     #[test]

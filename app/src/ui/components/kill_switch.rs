@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
-use super::{action_error, field_error, Field, FormError, Select, TextArea};
-use crate::api::StopTool;
+use super::{action_error, field_error, Field, FormError, Select, TextArea, When};
+use crate::api::{ReinstateTool, StopTool};
 use crate::domain::registry::policy::TeamRef;
+use crate::model::ToolStop;
 
 /// The kill switch: stops one of `tools` for the whole organization, under `incident` when it
 /// is one's, signed with a fresh code. Works as a plain form post.
@@ -89,6 +90,112 @@ pub fn KillSwitch(
                     </button>
                 </div>
             </ActionForm>
+        </section>
+    }
+}
+
+/// A kill switch's stop in force on tool `slug`: what, by whom, its signed receipt; reviewers
+/// propose the reinstatement here (justification, what changed, a new pin), decided by two
+/// others. Works as a plain form post.
+#[component]
+pub fn Stopped(
+    slug: String,
+    stop: ToolStop,
+    can_edit: bool,
+    action: ServerAction<ReinstateTool>,
+) -> impl IntoView {
+    let error = action_error(action);
+    let e = move |field: &'static str| field_error(error, field);
+    let form = match (can_edit, stop.reinstatement) {
+        (_, Some(number)) => view! {
+            <p data-testid="reinstatement-pending">
+                "Reinstatement proposed: "
+                <a href=format!("/requests/{number}")>{format!("request #{number}")}</a>
+                ", waiting for two reviewers."
+            </p>
+        }
+            .into_any(),
+        (false, None) => ().into_any(),
+        (true, None) => view! {
+            <h3>"Reinstate"</h3>
+            <p>
+                "Files a registry change request that puts the tool back as it was before the stop. Two reviewers other than you approve it, each with a fresh code; the final approval lifts the banner and releases the held requests."
+            </p>
+            <FormError
+                error
+                fields=&["justification", "facts_changed", "pinned_version", "checksum"]
+            />
+            <ActionForm
+                action=action
+                attr:class="form"
+                attr:novalidate=true
+                attr:data-testid="reinstate-form"
+            >
+                <input type="hidden" name="tool" value=slug />
+                <TextArea
+                    id="reinstate-justification"
+                    name="reinstate[justification]"
+                    label="Justification"
+                    hint="Why the tool may be used again; the reviewers and the receipts keep it."
+                    maxlength=4000
+                    error=e("justification")
+                />
+                <TextArea
+                    id="reinstate-facts"
+                    name="reinstate[facts_changed]"
+                    label="What changed since the stop"
+                    hint="A patched release, rotated keys, the vendor's findings."
+                    maxlength=4000
+                    error=e("facts_changed")
+                />
+                <div class="form__row">
+                    <Field
+                        id="reinstate-version"
+                        name="reinstate[pinned_version]"
+                        label="New pinned version (optional)"
+                        input_type="text"
+                        autocomplete="off"
+                        maxlength=100
+                        error=e("pinned_version")
+                    />
+                    <Field
+                        id="reinstate-checksum"
+                        name="reinstate[checksum]"
+                        label="Its SHA-256 checksum (optional)"
+                        input_type="text"
+                        autocomplete="off"
+                        maxlength=64
+                        error=e("checksum")
+                    />
+                </div>
+                <div class="form__actions">
+                    <button type="submit" class="button">
+                        "Propose the reinstatement"
+                    </button>
+                </div>
+            </ActionForm>
+        }
+            .into_any(),
+    };
+    view! {
+        <section class="card card--danger" aria-labelledby="stopped-title" data-testid="stopped">
+            <h2 id="stopped-title">"Stopped by the kill switch"</h2>
+            <p>
+                {format!("Stopped by {} · ", stop.stopped_by)} <When at=stop.stopped_at />
+                {stop
+                    .incident
+                    .map(|n| {
+                        view! {
+                            " · "
+                            <a href=format!("/incidents/{n}")>{format!("incident #{n}")}</a>
+                        }
+                    })} " · "
+                <a href=format!("/receipts/{}", stop.receipt_id) data-testid="stop-receipt">
+                    "signed receipt"
+                </a>
+            </p>
+            <p class="prose">{stop.reason.clone()}</p>
+            {form}
         </section>
     }
 }

@@ -25,7 +25,7 @@ pub use copy::CopyButton;
 pub use error_page::ErrorPage;
 pub use field::{returned_input, Field, FilterSelect, Select, TextArea};
 pub use field_error::{action_error, field_error, FormError};
-pub use kill_switch::KillSwitch;
+pub use kill_switch::{KillSwitch, Stopped};
 pub use loaded::Loaded;
 pub use notice::{code_or, or_dash, EmptyState, ErrorNotice, Loading, Success};
 pub use page::{Page, Width};

@@ -16,7 +16,9 @@ pub use admin::{
 pub use checklists::{ChecklistsPage, DashboardPage, TeamChecklistPage};
 pub use home::HomePage;
 pub use identity::{AccountPage, InvitePage, SetupPage, SignInCodePage, SignInPage, TwoFactorPage};
-pub use incidents::{IncidentPage, IncidentsPage, ReportIncidentPage};
+pub use incidents::{
+    IncidentPage, IncidentsPage, PlaybookPageView, PlaybooksPage, ReportIncidentPage,
+};
 pub use not_found::NotFoundPage;
 pub use notifications::NotificationsPage;
 pub use registry::{DataClassPage, DataClassesPage, RegistryPage, ToolEditorPage, ToolPage};

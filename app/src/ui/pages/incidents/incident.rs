@@ -4,9 +4,10 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{
     get_incident, AddIncidentFollowUp, CommentOnIncident, CompleteIncidentFollowUp, ReviewIncident,
-    StopTool, TriageIncident,
+    StopTool, TickIncidentStep, TriageIncident,
 };
 use crate::domain::incidents::{IncidentStatus, Severity};
+use super::playbooks::Channels;
 use crate::model::{FollowUp, IncidentDetail, IncidentEvent, PersonRef, StopTally};
 use crate::ui::components::{
     action_error, field_error, or_dash, Field, FormError, IncidentStatusBadge, KillSwitch, Loaded,
@@ -22,6 +23,7 @@ struct Actions {
     add: ServerAction<AddIncidentFollowUp>,
     done: ServerAction<CompleteIncidentFollowUp>,
     stop: ServerAction<StopTool>,
+    tick: ServerAction<TickIncidentStep>,
 }
 
 /// An incident: what happened, its triage, the post-incident review, follow-ups and timeline.
@@ -42,6 +44,7 @@ pub fn IncidentPage() -> impl IntoView {
         add: ServerAction::new(),
         done: ServerAction::new(),
         stop: ServerAction::new(),
+        tick: ServerAction::new(),
     };
     let data = Resource::new_blocking(
         move || {
@@ -52,6 +55,7 @@ pub fn IncidentPage() -> impl IntoView {
                 actions.review.version().get(),
                 actions.add.version().get(),
                 actions.done.version().get(),
+                actions.tick.version().get(),
             )
         },
         |(number, ..)| get_incident(number),
@@ -177,6 +181,7 @@ fn IncidentView(incident: IncidentDetail, actions: Actions) -> impl IntoView {
             </dl>
         </section>
         {triage}
+        <Checklist incident=incident.clone() action=actions.tick />
         <Stops stops=incident.stops.clone() />
         {(!incident.stoppable.is_empty())
             .then(|| {
@@ -502,8 +507,93 @@ fn what(event: &IncidentEvent) -> String {
         "acknowledged" => "acknowledged the stop".to_owned(),
         "first_no" => "saw the policy check answer no".to_owned(),
         "tool_reinstated" => "reinstated the tool".to_owned(),
+        "reinstatement_proposed" => "proposed reinstating the tool".to_owned(),
+        "step_done" => "ticked a checklist step".to_owned(),
+        "step_reopened" => "unticked a checklist step".to_owned(),
         other => other.replace('_', " "),
     }
+}
+
+/// The incident's checklist, from its kind's playbook, ticked by triagers with timestamps; and
+/// who tells whom.
+#[component]
+fn Checklist(incident: IncidentDetail, action: ServerAction<TickIncidentStep>) -> impl IntoView {
+    let Some(version) = incident.playbook_version else {
+        return ().into_any();
+    };
+    let may_tick = incident.may_triage && !incident.status.is_final();
+    let number = incident.number;
+    let done = incident.steps.iter().filter(|s| s.done_at.is_some()).count();
+    let total = incident.steps.len();
+    let kind = incident.kind;
+    view! {
+        <section class="card" id="checklist" aria-labelledby="checklist-title">
+            <h2 id="checklist-title">"Checklist"</h2>
+            <p class="field-hint">
+                {format!("{done} of {total} done · from the ")}
+                <a href=format!(
+                    "/incidents/playbooks/{}",
+                    kind.as_str(),
+                )>{format!("{} playbook", kind.label().to_lowercase())}</a>
+                {format!(", version {version}")}
+            </p>
+            <ol class="checklist-steps" data-testid="incident-steps">
+                {incident
+                    .steps
+                    .into_iter()
+                    .map(|step| {
+                        let ticked = step.done_at.is_some();
+                        view! {
+                            <li class=if ticked { "checklist-steps__item is-done" } else { "checklist-steps__item" }>
+                                <div>
+                                    <p>
+                                        {step.what.clone()}
+                                        <span class="muted">{format!(" — {}", step.who)}</span>
+                                    </p>
+                                    {step
+                                        .done_at
+                                        .map(|at| {
+                                            view! {
+                                                <p class="field-hint">
+                                                    {format!(
+                                                        "Done by {} · ",
+                                                        step.done_by.clone().unwrap_or_default(),
+                                                    )} <When at />
+                                                </p>
+                                            }
+                                        })}
+                                </div>
+                                {may_tick
+                                    .then(|| {
+                                        view! {
+                                            <ActionForm action attr:class="form--inline">
+                                                <input type="hidden" name="number" value=number.to_string() />
+                                                <input type="hidden" name="step" value=step.position.to_string() />
+                                                <input type="hidden" name="done" value=(!ticked).to_string() />
+                                                <button
+                                                    type="submit"
+                                                    class="button button--ghost"
+                                                    aria-label=format!(
+                                                        "{}: {}",
+                                                        if ticked { "Mark not done" } else { "Mark done" },
+                                                        step.what,
+                                                    )
+                                                >
+                                                    {if ticked { "Undo" } else { "Mark done" }}
+                                                </button>
+                                            </ActionForm>
+                                        }
+                                    })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <h3>"Who tells whom"</h3>
+            <Channels channels=incident.channels />
+        </section>
+    }
+        .into_any()
 }
 
 /// The timeline and, while the incident is open, the comment form.
@@ -576,7 +666,13 @@ fn Stops(stops: Vec<StopTally>) -> impl IntoView {
                         </h3>
                         <p>
                             {format!("Stopped by {} · ", stop.stopped_by)}
-                            <When at=stop.stopped_at /> {format!(" · receipt {}", stop.receipt_id)}
+                            <When at=stop.stopped_at /> " · "
+                            <a
+                                href=format!("/receipts/{}", stop.receipt_id)
+                                data-testid="stop-receipt"
+                            >
+                                "signed receipt"
+                            </a>
                         </p>
                         <p class="prose">{stop.reason.clone()}</p>
                         <p data-testid="first-no">

@@ -28,6 +28,9 @@ pub fn IncidentsPage() -> impl IntoView {
             lead="Something went wrong with an AI tool? Report it here: IT security is told at once."
             actions={move || {
                 view! {
+                    <a class="button button--secondary" href="/incidents/playbooks">
+                        "Playbooks"
+                    </a>
                     <a class="button" href="/incidents/new">
                         "Report an incident"
                     </a>

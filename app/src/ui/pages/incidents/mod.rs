@@ -1,9 +1,11 @@
-//! The incident register: the list, the report form and an incident's page.
+//! The incident register: the list, the report form, an incident's page and the playbooks.
 
 mod incident;
 mod list;
+mod playbooks;
 mod report;
 
 pub use incident::IncidentPage;
 pub use list::IncidentsPage;
+pub use playbooks::{PlaybookPageView, PlaybooksPage};
 pub use report::ReportIncidentPage;

@@ -2,13 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{check_policy, get_tool, StopTool};
+use crate::api::{check_policy, get_tool, ReinstateTool, StopTool};
 use crate::domain::registry::policy::TeamRef;
 use crate::domain::registry::widening::allows;
 use crate::domain::ToolStatus;
 use crate::model::{PolicyAnswer, ToolDetail, ToolPageData};
 use crate::ui::components::{
-    code_or, or_dash, EmptyState, History, KillSwitch, Loaded, OnDay, Page, StatusBadge,
+    code_or, or_dash, EmptyState, History, KillSwitch, Loaded, Stopped, OnDay, Page, StatusBadge,
 };
 
 /// Everyone: one tool — its approval, conditions, data, teams, least-privilege requirements,
@@ -64,6 +64,7 @@ fn ToolView(
         teams,
         my_teams,
         can_edit,
+        stop,
     } = data;
     let (asked_class, asked_team) = question;
     // Preselect the asker's own team the first time.
@@ -83,6 +84,10 @@ fn ToolView(
         }];
         let action = ServerAction::<StopTool>::new();
         view! { <KillSwitch tools action /> }
+    });
+    let stopped = stop.map(|stop| {
+        let action = ServerAction::<ReinstateTool>::new();
+        view! { <Stopped slug=tool.slug.clone() stop can_edit action /> }
     });
     view! {
         <Title text=tool.name.clone() />
@@ -113,6 +118,7 @@ fn ToolView(
                     }
                 })}
         </p>
+        {stopped}
         <StatusNotice tool=tool.clone() />
         <ApprovalNotice tool=tool.clone() />
         <section class="card" aria-labelledby="check-title">

@@ -5,12 +5,13 @@ use uuid::Uuid;
 
 use crate::api::get_receipt;
 use crate::error::AppError;
+use crate::domain::requests::receipt::StopDocument;
 use crate::model::ReceiptView;
 use crate::ui::components::{or_dash, Loaded, Page};
 
-/// A decision's signed receipt: what was decided, by whom, on which version of the request,
-/// the portal's verification of the signature, the file to keep, and how to check it without
-/// the portal.
+/// A signed receipt — a decision's or a kill switch's: what was decided, by whom, on which
+/// version of the request, the portal's verification of the signature, the file to keep, and
+/// how to check it without the portal.
 #[component]
 pub fn ReceiptPage() -> impl IntoView {
     let params = use_params_map();
@@ -25,7 +26,7 @@ pub fn ReceiptPage() -> impl IntoView {
         },
     );
     view! {
-        <Page title="Decision receipt">
+        <Page title="Receipt">
             <Loaded
                 resource=data
                 loading="Loading the receipt…"
@@ -50,11 +51,30 @@ fn data_address(text: &str) -> String {
 
 #[component]
 fn ReceiptBody(receipt: ReceiptView) -> impl IntoView {
-    let number = receipt.request_number;
-    let file = format!("receipt-{number}-{}.json", receipt.receipt.key_id);
+    let (heading, eyebrow, file) = match (receipt.request_number, &receipt.stop) {
+        (Some(number), _) => (
+            "Decision receipt",
+            view! { <a href=format!("/requests/{number}")>{format!("Request #{number}")}</a> }
+                .into_any(),
+            format!("receipt-{number}-{}.json", receipt.receipt.key_id),
+        ),
+        (None, stop) => (
+            "Kill-switch receipt",
+            match stop {
+                Some(stop) => match stop.incident_number {
+                    Some(n) => view! { <a href=format!("/incidents/{n}")>{format!("Incident #{n}")}</a> }
+                        .into_any(),
+                    None => view! { <a href=format!("/tools/{}", stop.tool)>{stop.tool_name.clone()}</a> }
+                        .into_any(),
+                },
+                None => view! { "Kill switch" }.into_any(),
+            },
+            format!("stop-{}.json", receipt.receipt.key_id),
+        ),
+    };
     let download = data_address(&receipt.json);
-    let verdict = match (&receipt.document, &receipt.problem) {
-        (Some(_), _) => view! {
+    let verdict = match (receipt.document.is_some() || receipt.stop.is_some(), &receipt.problem) {
+        (true, _) => view! {
             <div class="notice notice--ok" role="status" data-testid="receipt-verdict">
                 <p class="notice__title">"Signature valid"</p>
                 <p>
@@ -66,7 +86,7 @@ fn ReceiptBody(receipt: ReceiptView) -> impl IntoView {
             </div>
         }
         .into_any(),
-        (None, problem) => view! {
+        (false, problem) => view! {
             <div class="notice notice--error" role="alert" data-testid="receipt-verdict">
                 <p class="notice__title">"Signature not valid"</p>
                 <p>{problem.clone().unwrap_or_default()}</p>
@@ -75,11 +95,9 @@ fn ReceiptBody(receipt: ReceiptView) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <p class="page__eyebrow">
-            <a href=format!("/requests/{number}")>{format!("Request #{number}")}</a>
-        </p>
+        <p class="page__eyebrow">{eyebrow}</p>
         <header class="page__header">
-            <h1 id="page-title">"Decision receipt"</h1>
+            <h1 id="page-title">{heading}</h1>
             <a class="button button--secondary" href=download download=file.clone()>
                 "Download receipt"
             </a>
@@ -145,6 +163,7 @@ fn ReceiptBody(receipt: ReceiptView) -> impl IntoView {
                     </section>
                 }
             })}
+        {receipt.stop.clone().map(|stop| view! { <StopSigned stop /> })}
         <section class="card" aria-labelledby="check-title">
             <h2 id="check-title">"Check it yourself"</h2>
             <p>
@@ -166,6 +185,67 @@ fn ReceiptBody(receipt: ReceiptView) -> impl IntoView {
                     <code>{receipt.json.clone()}</code>
                 </pre>
             </details>
+        </section>
+    }
+}
+
+/// What a kill switch's receipt signs.
+#[component]
+fn StopSigned(stop: StopDocument) -> impl IntoView {
+    let held = if stop.held_requests.is_empty() {
+        "None".to_owned()
+    } else {
+        stop.held_requests.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ")
+    };
+    view! {
+        <section class="card" aria-labelledby="stop-title">
+            <h2 id="stop-title">"What was signed"</h2>
+            <dl class="details" data-testid="receipt-document">
+                <div>
+                    <dt>"Tool stopped"</dt>
+                    <dd>
+                        <a href=format!("/tools/{}", stop.tool)>{stop.tool_name.clone()}</a>
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Reason"</dt>
+                    <dd class="prose">{stop.reason.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"Instead"</dt>
+                    <dd class="prose">{or_dash(&stop.instead)}</dd>
+                </div>
+                <div>
+                    <dt>"Reviewer"</dt>
+                    <dd>{stop.reviewer.name.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"Stopped at"</dt>
+                    <dd>{stop.stopped_at.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"Requests put on hold"</dt>
+                    <dd>{held}</dd>
+                </div>
+                <div>
+                    <dt>"TOTP time step used"</dt>
+                    <dd>
+                        <code>{stop.totp_step}</code>
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Audit event"</dt>
+                    <dd>
+                        <code>{format!("#{}", stop.audit_seq)}</code>
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Receipt id"</dt>
+                    <dd>
+                        <code>{stop.receipt_id.clone()}</code>
+                    </dd>
+                </div>
+            </dl>
         </section>
     }
 }
