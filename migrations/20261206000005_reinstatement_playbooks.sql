@@ -84,3 +84,55 @@ INSERT INTO playbook_versions (kind, version, steps, channels, note, edited_at) 
    {"who": "Incident owner", "whom": "Data protection officer", "when": "Within 24 hours", "how": "E-mail and call"},
    {"who": "Data protection officer", "whom": "Regulator and the people concerned", "when": "Within 72 hours when required", "how": "Official notification"}]',
  'Default playbook from the article''s lesson 4.', now());
+
+-- Tabletop exercises: a scenario from a playbook rehearsed on a day with its participants;
+-- once held, what went well, the gaps found and follow-up actions.
+CREATE TABLE exercises (
+    exercise_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    number bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT exercises_number_key UNIQUE,
+    title text NOT NULL
+        CONSTRAINT exercises_title_length CHECK (char_length(title) BETWEEN 1 AND 200),
+    kind text NOT NULL
+        CONSTRAINT exercises_kind_known CHECK (kind IN ('tool_compromised', 'malicious_package', 'data_sent', 'harmful_output', 'vendor_breach', 'other')),
+    -- The playbook version rehearsed (the one in force when it was scheduled).
+    playbook_version integer,
+    scenario text NOT NULL
+        CONSTRAINT exercises_scenario_length CHECK (char_length(scenario) BETWEEN 1 AND 8000),
+    held_on date NOT NULL,
+    participants text NOT NULL
+        CONSTRAINT exercises_participants_length CHECK (char_length(participants) BETWEEN 1 AND 4000),
+    went_well text NOT NULL DEFAULT ''
+        CONSTRAINT exercises_went_well_length CHECK (char_length(went_well) <= 8000),
+    gaps text NOT NULL DEFAULT ''
+        CONSTRAINT exercises_gaps_length CHECK (char_length(gaps) <= 8000),
+    -- When its outcome was recorded; NULL while it is only scheduled.
+    recorded_at timestamptz,
+    created_by uuid NOT NULL CONSTRAINT exercises_created_by_fkey REFERENCES users (user_id),
+    created_at timestamptz NOT NULL,
+    CONSTRAINT exercises_outcome_recorded CHECK (recorded_at IS NULL OR went_well <> '' OR gaps <> '')
+);
+CREATE INDEX exercises_held_on_idx ON exercises (held_on DESC);
+
+CREATE TABLE exercise_actions (
+    action_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    exercise_id uuid NOT NULL
+        CONSTRAINT exercise_actions_exercise_fkey REFERENCES exercises (exercise_id) ON DELETE CASCADE,
+    what text NOT NULL
+        CONSTRAINT exercise_actions_what_length CHECK (char_length(what) BETWEEN 1 AND 500),
+    owner_id uuid NOT NULL CONSTRAINT exercise_actions_owner_fkey REFERENCES users (user_id),
+    due_on date NOT NULL,
+    done_at timestamptz,
+    created_at timestamptz NOT NULL
+);
+CREATE INDEX exercise_actions_exercise_idx ON exercise_actions (exercise_id, due_on);
+
+-- How old the incident-response evidence (playbook reviews, the last exercise) may get before
+-- checklist item 10 is due again.
+ALTER TABLE organization ADD COLUMN response_review_months integer NOT NULL DEFAULT 12
+    CONSTRAINT organization_response_review_months_range CHECK (response_review_months BETWEEN 1 AND 36);
+
+-- Checklist items whose evidence the portal gathers itself.
+ALTER TABLE checklist_items ADD COLUMN machine_evidence text
+    CONSTRAINT checklist_items_machine_evidence_known CHECK (machine_evidence IN ('incident_response'));
+UPDATE checklist_items SET machine_evidence = 'incident_response'
+    WHERE number = 10 AND title = 'Prepare an Incident Response Plan for AI';

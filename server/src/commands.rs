@@ -145,7 +145,7 @@ async fn load_demo(
         || loaded.incidents > 0
     {
         println!(
-            "Demo organization loaded: {} ({} new teams, {} new people, {} new tools, {} requests, {} incidents).",
+            "Demo organization loaded: {} ({} new teams, {} new people, {} new tools, {} requests, {} incidents and exercises).",
             app::backend::demo::DEMO_ORGANIZATION,
             loaded.teams,
             loaded.people,

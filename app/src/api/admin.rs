@@ -305,6 +305,7 @@ pub async fn update_settings(
     require_totp_for_all: Option<String>,
     #[server(default)] max_review_months: String,
     #[server(default)] stale_policy: String,
+    #[server(default)] response_review_months: String,
 ) -> Result<(), AppError> {
     use super::guard::guard;
     use crate::backend::org::settings::{update, SettingsForm};
@@ -316,6 +317,7 @@ pub async fn update_settings(
                 .is_some_and(|v| !v.is_empty() && v != "false"),
             max_review_months: &max_review_months,
             stale_policy: &stale_policy,
+            response_review_months: &response_review_months,
         };
         update(caller.pool(), &caller.principal, form, caller.now).await?;
         caller.session.notice("Settings saved.").await

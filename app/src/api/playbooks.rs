@@ -45,7 +45,9 @@ pub async fn save_playbook(playbook: PlaybookForm) -> Result<i32, AppError> {
         .await?;
         caller
             .session
-            .notice(&format!("Saved. Version {version} is in force for incidents reported from now."))
+            .notice(&format!(
+                "Saved. Version {version} is in force for incidents reported from now."
+            ))
             .await?;
         leptos_axum::redirect(&format!("/incidents/playbooks/{}", playbook.kind.trim()));
         Ok(version)

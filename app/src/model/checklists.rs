@@ -40,6 +40,8 @@ pub struct TeamItem {
     /// When the item last changed, and who changed it (`None`: the portal itself).
     pub updated_at: Option<DateTime<Utc>>,
     pub updated_by: Option<String>,
+    /// Evidence the portal gathers itself (item 10: the incident-response plan).
+    pub machine_evidence: Option<super::ResponseEvidence>,
 }
 
 /// A team's figures: what `GET /api/v1/teams/{slug}/progress` returns.

@@ -237,3 +237,102 @@ pub struct ToolStop {
     /// The open registry change request that would reinstate the tool.
     pub reinstatement: Option<i64>,
 }
+
+/// A tabletop exercise in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseSummary {
+    pub number: i64,
+    pub title: String,
+    pub kind: IncidentKind,
+    pub held_on: Day,
+    /// Its outcome is recorded.
+    pub held: bool,
+    pub open_follow_ups: i64,
+}
+
+/// The exercises, and whether the reader may schedule and record them (admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseList {
+    pub exercises: Vec<ExerciseSummary>,
+    pub may_edit: bool,
+}
+
+/// One tabletop exercise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseDetail {
+    pub number: i64,
+    pub title: String,
+    pub kind: IncidentKind,
+    /// The playbook version rehearsed.
+    pub playbook_version: Option<i32>,
+    pub scenario: String,
+    pub held_on: Day,
+    pub participants: String,
+    pub went_well: String,
+    pub gaps: String,
+    pub recorded_at: Option<DateTime<Utc>>,
+    pub scheduled_by: String,
+    pub follow_ups: Vec<FollowUp>,
+    pub may_edit: bool,
+    /// Who may own a follow-up (filled for admins).
+    pub owners: Vec<PersonRef>,
+    /// The tools a dry kill switch can be pulled on.
+    pub tools: Vec<TeamRef>,
+}
+
+/// What the kill switch would do to a tool now, changing nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRun {
+    pub tool: TeamRef,
+    /// The tool is in use now: a real stop would suspend it.
+    pub in_use: bool,
+    /// The teams that use it, with their active members.
+    pub teams: Vec<(TeamRef, i64)>,
+    /// Everyone who would be told and see the banner.
+    pub people: i64,
+    /// The open requests it would put on hold.
+    pub open_requests: Vec<DryRunRequest>,
+    /// What people would be told to use instead: the tool's rollback plan.
+    pub rollback_plan: String,
+}
+
+/// An open request a stop would hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRunRequest {
+    pub number: i64,
+    pub tool_name: String,
+    pub requester: String,
+}
+
+/// Checklist item 10's evidence, gathered by the portal: the playbooks and their last review,
+/// the last exercise and its open follow-ups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResponseEvidence {
+    /// (incident kind, version in force, when it was last saved).
+    pub playbooks: Vec<PlaybookEvidence>,
+    pub last_exercise: Option<ExerciseEvidence>,
+    /// Follow-ups of exercises and incidents not done yet.
+    pub open_follow_ups: i64,
+    /// The organization's interval, in months.
+    pub interval_months: i32,
+    /// Some of it is older than the interval (or missing): the item is due.
+    pub due: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PlaybookEvidence {
+    pub kind: IncidentKind,
+    pub version: i32,
+    pub reviewed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExerciseEvidence {
+    pub number: i64,
+    pub title: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = Date))]
+    pub held_on: Day,
+}

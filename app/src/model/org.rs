@@ -62,4 +62,7 @@ pub struct Settings {
     pub max_review_months: i32,
     /// What the policy check answers while an approval is being re-reviewed.
     pub stale_policy: StalePolicy,
+    /// How old playbook reviews and the last tabletop exercise may get before checklist item
+    /// 10 is due again.
+    pub response_review_months: i32,
 }

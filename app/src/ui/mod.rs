@@ -15,10 +15,11 @@ use leptos_router::{path, SsrMode};
 use layout::Layout;
 use pages::{
     AccountPage, AuditPage, ChecklistAdminPage, ChecklistsPage, DashboardPage, DataClassPage,
-    DataClassesPage, HomePage, IncidentPage, IncidentsPage, InvitePage, NotFoundPage,
-    NotificationsPage, PeoplePage, PersonPage, PlaybookPageView, PlaybooksPage, ReceiptPage, RegistryPage, ReportIncidentPage,
-    RequestEditorPage, RequestPage, RequestsPage, SettingsPage, SetupPage, SignInCodePage,
-    SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage, ToolPage, TwoFactorPage,
+    DataClassesPage, ExercisePage, ExercisesPage, HomePage, IncidentPage, IncidentsPage,
+    InvitePage, NotFoundPage, NotificationsPage, PeoplePage, PersonPage, PlaybookPageView,
+    PlaybooksPage, ReceiptPage, RegistryPage, ReportIncidentPage, RequestEditorPage, RequestPage,
+    RequestsPage, SettingsPage, SetupPage, SignInCodePage, SignInPage, TeamChecklistPage, TeamPage,
+    TeamsPage, ToolEditorPage, ToolPage, TwoFactorPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -126,10 +127,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/incidents") view=IncidentsPage />
                         <Route path=path!("/incidents/new") view=ReportIncidentPage />
                         <Route path=path!("/incidents/playbooks") view=PlaybooksPage />
-                        <Route
-                            path=path!("/incidents/playbooks/:kind")
-                            view=PlaybookPageView
-                        />
+                        <Route path=path!("/incidents/exercises") view=ExercisesPage />
+                        <Route path=path!("/incidents/exercises/:number") view=ExercisePage />
+                        <Route path=path!("/incidents/playbooks/:kind") view=PlaybookPageView />
                         <Route path=path!("/incidents/:number") view=IncidentPage />
                         <Route path=path!("/checklists") view=ChecklistsPage />
                         <Route path=path!("/teams/:slug/checklist") view=TeamChecklistPage />

@@ -328,7 +328,10 @@ const MATRIX: &[Case] = &[
         "reinstate_tool",
         &[
             ("tool", "no-such-tool"),
-            ("reinstate[justification]", "The vendor shipped a fixed release."),
+            (
+                "reinstate[justification]",
+                "The vendor shipped a fixed release.",
+            ),
             ("reinstate[facts_changed]", "Pinned to the fixed release."),
         ],
         Who::Reviewers,
@@ -341,6 +344,41 @@ const MATRIX: &[Case] = &[
         404,
     ),
     ("playbooks", &[], Who::Everyone, 200),
+    ("exercises", &[], Who::Queue, 200),
+    ("exercise", &[("number", "999999")], Who::Queue, 404),
+    ("dry_run", &[("tool", "no-such-tool")], Who::Queue, 422),
+    (
+        "schedule_exercise",
+        &[("exercise[title]", "")],
+        Who::Admins,
+        422,
+    ),
+    (
+        "record_exercise",
+        &[
+            ("number", "999999"),
+            ("outcome[gaps]", "Nobody called the vendor"),
+        ],
+        Who::Admins,
+        404,
+    ),
+    (
+        "add_exercise_follow_up",
+        &[
+            ("number", "999999"),
+            ("follow_up[what]", "Name the vendor contact"),
+            ("follow_up[owner]", NO_SUCH_ID),
+            ("follow_up[due]", "2099-01-01"),
+        ],
+        Who::Admins,
+        404,
+    ),
+    (
+        "complete_exercise_follow_up",
+        &[("number", "999999"), ("action", NO_SUCH_ID)],
+        Who::Queue,
+        404,
+    ),
     ("playbook", &[("kind", "data_sent")], Who::Everyone, 200),
     (
         "save_playbook",

@@ -21,7 +21,11 @@ async fn loading_the_demo_twice_changes_nothing_the_second_time() {
     assert!(!second.organization);
     assert_eq!(second.teams, 0);
     assert_eq!(second.people, 0);
-    assert_eq!((first.incidents, second.incidents), (2, 0));
+    assert_eq!(
+        (first.incidents, second.incidents),
+        (3, 0),
+        "two incidents and an exercise"
+    );
 
     let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams")
         .fetch_one(&app.pool)
@@ -166,7 +170,10 @@ async fn the_demo_has_a_reviewed_incident_an_open_one_and_playbooks() {
     .expect("incidents");
     assert_eq!(incidents.len(), 2);
     let (kind, status, root_cause, version) = &incidents[0];
-    assert_eq!((kind.as_str(), status.as_str()), ("tool_compromised", "closed"));
+    assert_eq!(
+        (kind.as_str(), status.as_str()),
+        ("tool_compromised", "closed")
+    );
     assert!(!root_cause.is_empty());
     assert_eq!(*version, Some(1));
     assert_eq!(
@@ -190,7 +197,11 @@ async fn the_demo_has_a_reviewed_incident_an_open_one_and_playbooks() {
         .signed_in("demo.reviewer@example.com", &[app::domain::Role::Reviewer])
         .await;
     let (status, list) = app
-        .call_json("incidents", &[("query[status]", "")], Some(&reviewer.cookie))
+        .call_json(
+            "incidents",
+            &[("query[status]", "")],
+            Some(&reviewer.cookie),
+        )
         .await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["incidents"].as_array().map(Vec::len), Some(2));

@@ -472,7 +472,10 @@ async fn a_bad_report_names_its_field_and_stores_nothing() {
         (422, Some("data_classes"))
     );
     // Only the demo's own incidents are there.
-    assert_eq!(count(&app, "SELECT count(*) FROM incidents").await, DEMO_INCIDENTS);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM incidents").await,
+        DEMO_INCIDENTS
+    );
     assert_eq!(
         count(
             &app,
@@ -541,7 +544,10 @@ async fn a_gateway_opens_an_incident_with_a_token_and_reads_it_back() {
         let error: Value = response.json().await.expect("json");
         assert_eq!(error["error"]["field"], field, "{error}");
     }
-    assert_eq!(count(&app, "SELECT count(*) FROM incidents").await, DEMO_INCIDENTS);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM incidents").await,
+        DEMO_INCIDENTS
+    );
     let response = post(&token, incident).await.expect("request");
     assert_eq!(response.status(), 201);
     let location = response.headers()["location"]

@@ -412,7 +412,10 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
                 "reinstate[justification]",
                 "The vendor shipped a fixed release and rotated its signing keys.",
             ),
-            ("reinstate[facts_changed]", "Pinned to 2.1.4 with its checksum."),
+            (
+                "reinstate[facts_changed]",
+                "Pinned to 2.1.4 with its checksum.",
+            ),
             ("reinstate[pinned_version]", "2.1.4"),
             (
                 "reinstate[checksum]",
@@ -429,7 +432,11 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
     let (status, body) = app
         .call_json("reinstate_tool", &reinstate(&[]), Some(&rita.cookie))
         .await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("conflict")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
 
     let code = app.fresh_code(&rita);
     let stop = vec![
@@ -478,19 +485,34 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
     ] {
         let key: &'static str = format!("reinstate[{field}]").leak();
         let (status, body) = app
-            .call_json("reinstate_tool", &reinstate(&[(key, value)]), Some(&rita.cookie))
+            .call_json(
+                "reinstate_tool",
+                &reinstate(&[(key, value)]),
+                Some(&rita.cookie),
+            )
             .await;
-        assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{body}");
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (422, Some(field)),
+            "{body}"
+        );
     }
     let (status, body) = app
         .call_json(
             "reinstate_tool",
-            &[("tool", "no-such-tool"), ("reinstate[justification]", "x".repeat(30).leak()), ("reinstate[facts_changed]", "y")],
+            &[
+                ("tool", "no-such-tool"),
+                ("reinstate[justification]", "x".repeat(30).leak()),
+                ("reinstate[facts_changed]", "y"),
+            ],
             Some(&rita.cookie),
         )
         .await;
     assert_eq!(status, 404, "{body}");
-    assert_eq!(count(&app, "SELECT count(*) FROM tool_requests").await, requests_before);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM tool_requests").await,
+        requests_before
+    );
 
     let (status, number) = app
         .call_json("reinstate_tool", &reinstate(&[]), Some(&rita.cookie))
@@ -500,11 +522,18 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
     let (status, body) = app
         .call_json("reinstate_tool", &reinstate(&[]), Some(&sam.cookie))
         .await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("conflict")), "one at a time: {body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "one at a time: {body}"
+    );
     let proposal = app.request(&rita, &number).await;
     let use_case = proposal["use_case"].as_str().unwrap_or_default();
     assert!(use_case.contains("rotated its signing keys"), "{proposal}");
-    assert!(use_case.contains("What changed: Pinned to 2.1.4"), "{proposal}");
+    assert!(
+        use_case.contains("What changed: Pinned to 2.1.4"),
+        "{proposal}"
+    );
     assert_eq!(proposal["risk"]["required_approvals"], 2, "{proposal}");
 
     // The proposer may not decide it; one other reviewer is not enough.
@@ -512,8 +541,16 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
     let (status, body) = app.decide(&mut rita, &number, "approve").await;
     assert_eq!(status, 403, "{body}");
     let (status, state) = app.decide(&mut sam, &number, "approve").await;
-    assert_eq!((status, state.as_str()), (200, Some("in_review")), "{state}");
-    assert_eq!(policy(&app, &token).await["allowed"], false, "still stopped");
+    assert_eq!(
+        (status, state.as_str()),
+        (200, Some("in_review")),
+        "{state}"
+    );
+    assert_eq!(
+        policy(&app, &token).await["allowed"],
+        false,
+        "still stopped"
+    );
     let (status, state) = app.decide(&mut kim, &number, "approve").await;
     assert_eq!((status, state.as_str()), (200, Some("approved")), "{state}");
 
@@ -530,7 +567,14 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
         ("approved_with_conditions", "2.1.4"),
         "as before the stop, with the new pin"
     );
-    assert_eq!(count(&app, "SELECT count(*) FROM tool_stops WHERE lifted_at IS NULL").await, 0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM tool_stops WHERE lifted_at IS NULL"
+        )
+        .await,
+        0
+    );
     assert_eq!(app.request(&eli, &held).await["on_hold"], false);
     let (_, user) = app.call_json("current_user", &[], Some(&eli.cookie)).await;
     assert_eq!(user["stops"], serde_json::json!([]), "the banner is gone");
@@ -555,13 +599,21 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
     for signoff in signoffs {
         let id = signoff["receipt_id"].as_str().expect("receipt id");
         let response = app
-            .api_get(&format!("/api/v1/receipts/{id}"), &app.api_token("kim@example.com").await)
+            .api_get(
+                &format!("/api/v1/receipts/{id}"),
+                &app.api_token("kim@example.com").await,
+            )
             .await;
         assert_eq!(response.status(), 200);
         let receipt: SignedReceipt = response.json().await.expect("receipt");
         let document = app.signing_keys.verify_receipt(&receipt).expect("verifies");
         assert_eq!(document.request_number.to_string(), number);
     }
-    let verification = app::backend::audit::verify(&app.pool).await.expect("verify");
-    assert!(matches!(verification, app::backend::audit::Verification::Intact { .. }));
+    let verification = app::backend::audit::verify(&app.pool)
+        .await
+        .expect("verify");
+    assert!(matches!(
+        verification,
+        app::backend::audit::Verification::Intact { .. }
+    ));
 }

@@ -71,7 +71,10 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
             "{value}: {body}"
         );
     }
-    assert_eq!(count(&app, "SELECT count(*) FROM playbook_versions").await, 3);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM playbook_versions").await,
+        3
+    );
 
     let (status, version) = app
         .call_json("save_playbook", &form(steps), Some(&admin.cookie))
@@ -137,19 +140,28 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
 
     // Triagers tick steps, with who and when, on the timeline; the reporter may not.
     let tick = |step: &'static str, done: &'static str| {
-        vec![("number", number.clone()), ("step", step.to_owned()), ("done", done.to_owned())]
+        vec![
+            ("number", number.clone()),
+            ("step", step.to_owned()),
+            ("done", done.to_owned()),
+        ]
     };
     let call = |fields: Vec<(&'static str, String)>, cookie: String| {
         let app = &app;
         async move {
             let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            app.call_json("tick_incident_step", &form, Some(&cookie)).await
+            app.call_json("tick_incident_step", &form, Some(&cookie))
+                .await
         }
     };
     let (status, _) = call(tick("1", "true"), eli.cookie.clone()).await;
     assert_eq!(status, 403);
     let (status, body) = call(tick("9", "true"), rita.cookie.clone()).await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("step")), "{body}");
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("step")),
+        "{body}"
+    );
     for _ in 0..2 {
         let (status, body) = call(tick("1", "true"), rita.cookie.clone()).await;
         assert_eq!(status, 200, "{body}");
@@ -172,5 +184,9 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap_or_default())
         .collect();
-    assert_eq!(kinds, ["reported", "step_done", "step_reopened"], "once each");
+    assert_eq!(
+        kinds,
+        ["reported", "step_done", "step_reopened"],
+        "once each"
+    );
 }

@@ -99,11 +99,13 @@ async fn insert_tool(
 
 async fn registry(app: &TestApp) -> String {
     app.load_demo().await;
-    // Start from four tools of our own rather than the demo's registry.
-    sqlx::query("DELETE FROM tools")
-        .execute(&app.pool)
-        .await
-        .expect("empty registry");
+    // Start from four tools of our own rather than the demo's registry (and its incidents).
+    for table in ["incidents", "tools"] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&app.pool)
+            .await
+            .expect("empty registry");
+    }
     insert_tool(
         app,
         "claude-code",

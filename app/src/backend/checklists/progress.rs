@@ -72,7 +72,8 @@ pub(super) async fn progress_of(
              i.evidence_required, t.status AS "status?: ItemStatus", COALESCE(t.na_reason, '') AS "na_reason!",
              t.owner_id AS "owner_id?", o.display_name AS "owner?", t.due_date AS "due_date?",
              COALESCE(t.evidence, '') AS "evidence!", COALESCE(t.links, '{}') AS "links!",
-             t.updated_at AS "updated_at?", u.display_name AS "updated_by?"
+             t.updated_at AS "updated_at?", u.display_name AS "updated_by?",
+             i.machine_evidence IS NOT NULL AS "machine_evidence!"
            FROM checklist_items i
            LEFT JOIN team_checklist_items t ON t.item_id = i.item_id AND t.team_id = $1
            LEFT JOIN users o ON o.user_id = t.owner_id
@@ -82,6 +83,11 @@ pub(super) async fn progress_of(
     )
     .fetch_all(&mut *conn)
     .await?;
+    let evidence = if rows.iter().any(|row| row.machine_evidence) {
+        Some(crate::backend::incidents::response_evidence(&mut *conn, now).await?)
+    } else {
+        None
+    };
     let mut items = Vec::with_capacity(rows.len());
     let mut figures = Vec::with_capacity(rows.len());
     for row in rows {
@@ -112,6 +118,7 @@ pub(super) async fn progress_of(
             links: row.links,
             updated_at: row.updated_at,
             updated_by: row.updated_by,
+            machine_evidence: evidence.clone().filter(|_| row.machine_evidence),
         });
     }
     let (counts, categories) = roll_up(&figures);

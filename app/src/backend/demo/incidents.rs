@@ -1,11 +1,12 @@
-//! The demo's incidents: the article's scenario worked to the end — a leaked AI coding tool and
-//! a typosquatted package, resolved and closed with its post-incident review — and one open
-//! incident under triage. Each follows its kind's playbook, ticked as it went.
+//! The demo's incident response: the article's scenario worked to the end — a leaked AI coding
+//! tool and a typosquatted package, resolved and closed with its post-incident review — one
+//! open incident under triage, each following its kind's playbook, ticked as it went; and a
+//! tabletop exercise held three months ago.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 
-use super::{person, ELI, RAVI, SOFIA};
+use super::{person, ELI, NORA, RAVI, SOFIA};
 use crate::backend::platform::lookups::{ids_of, Named};
 use crate::domain::incidents::IncidentKind;
 use crate::error::AppError;
@@ -166,9 +167,62 @@ const INCIDENTS: &[DemoIncident] = &[
     },
 ];
 
-/// Adds the demo incidents that are not there yet (by title); how many it added.
+/// The demo's past tabletop exercise: the leaked-tool scenario, rehearsed three months ago.
+const EXERCISE_TITLE: &str = "A leaked AI coding assistant and a fake package";
+
+/// Adds the demo's tabletop exercise unless it is there; whether it added it.
+async fn load_exercise(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<bool, AppError> {
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM exercises WHERE title = $1) AS "exists!""#,
+        EXERCISE_TITLE
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if exists {
+        return Ok(false);
+    }
+    let held = now - Duration::days(90);
+    let admin = person(conn, NORA).await?.user_id;
+    let exercise_id = sqlx::query_scalar!(
+        "INSERT INTO exercises (title, kind, playbook_version, scenario, held_on, participants,
+           went_well, gaps, recorded_at, created_by, created_at)
+         VALUES ($1, 'tool_compromised', 1, $2, $3, $4, $5, $6, $7, $8, $9)
+         RETURNING exercise_id",
+        EXERCISE_TITLE,
+        "Monday 08:00: the vendor of our approved AI coding assistant announces its source code \
+         leaked. By 11:00 a look-alike npm package is trending; a developer reports their \
+         antivirus flagged it. The facilitator adds facts every 20 minutes.",
+        held.date_naive(),
+        "Ravi Menon (incident owner), Sofia Brandt, Omar Haddad (platform), Maya Okafor \
+         (Payments and Customer Support), the CISO's deputy",
+        "The kill switch decision took 12 minutes; everyone knew the rollback plan (GitHub \
+         Copilot). The registry answered at once which teams used the tool with which data.",
+        "Nobody knew who calls the vendor's security contact. Laptops install npm packages \
+         outside the private registry, so blocking at the registry would not have been enough.",
+        held + Duration::hours(4),
+        admin,
+        held - Duration::days(14)
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let ravi = person(conn, RAVI).await?.user_id;
+    sqlx::query!(
+        "INSERT INTO exercise_actions (exercise_id, what, owner_id, due_on, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+        exercise_id,
+        "Name the vendor security contacts in the communication channels of each playbook",
+        ravi,
+        (now + Duration::days(14)).date_naive(),
+        held + Duration::hours(4)
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// Adds the demo exercise and incidents that are not there yet (by title); how many it added.
 pub(super) async fn load(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<u64, AppError> {
-    let mut added = 0;
+    let mut added = u64::from(load_exercise(conn, now).await?);
     for demo in INCIDENTS {
         let exists = sqlx::query_scalar!(
             r#"SELECT EXISTS (SELECT 1 FROM incidents WHERE title = $1) AS "exists!""#,
@@ -185,12 +239,21 @@ pub(super) async fn load(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<
     Ok(added)
 }
 
-async fn add(conn: &mut PgConnection, demo: &DemoIncident, now: DateTime<Utc>) -> Result<(), AppError> {
+async fn add(
+    conn: &mut PgConnection,
+    demo: &DemoIncident,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let reported = now - Duration::days(demo.reported);
     let at = |hours: i64| reported + Duration::hours(hours);
     let reporter = person(conn, demo.reporter).await?.user_id;
     let owner = person(conn, demo.owner).await?.user_id;
-    let updated = demo.events.iter().map(|e| at(e.0)).max().unwrap_or(reported);
+    let updated = demo
+        .events
+        .iter()
+        .map(|e| at(e.0))
+        .max()
+        .unwrap_or(reported);
     let incident_id = sqlx::query_scalar!(
         "INSERT INTO incidents (reporter_id, kind, title, description, occurred_at, severity,
            status, owner_id, review_summary, root_cause, reported_at, updated_at)
@@ -213,7 +276,13 @@ async fn add(conn: &mut PgConnection, demo: &DemoIncident, now: DateTime<Utc>) -
     .await?;
     let slugs = |slugs: &[&str]| slugs.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let tools = ids_of(conn, "tools", &slugs(demo.tools), Named::Tools).await?;
-    let classes = ids_of(conn, "data_classes", &slugs(demo.data_classes), Named::DataClasses).await?;
+    let classes = ids_of(
+        conn,
+        "data_classes",
+        &slugs(demo.data_classes),
+        Named::DataClasses,
+    )
+    .await?;
     let teams = ids_of(conn, "teams", &slugs(demo.teams), Named::Teams).await?;
     sqlx::query!(
         "INSERT INTO incident_tools (incident_id, tool_id) SELECT $1, unnest($2::uuid[])",

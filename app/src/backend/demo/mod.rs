@@ -111,6 +111,7 @@ pub const DEMO_PEOPLE: &[DemoPerson] = &[
 /// Email, name, roles (besides employee) and team memberships of a demo person.
 // The demo people who act in the demo's requests and decisions.
 pub(super) const ELI: &str = "eli.employee@northwind.example";
+pub(super) const NORA: &str = "nora.admin@northwind.example";
 pub(super) const DANA: &str = "dana.employee@northwind.example";
 pub(super) const RAVI: &str = "ravi.reviewer@northwind.example";
 pub(super) const SOFIA: &str = "sofia.reviewer@northwind.example";
@@ -143,6 +144,7 @@ pub struct DemoLoaded {
     pub tools: u64,
     pub requests: u64,
     pub checklist_changes: u64,
+    /// Incidents and tabletop exercises.
     pub incidents: u64,
 }
 

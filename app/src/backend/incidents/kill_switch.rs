@@ -19,11 +19,13 @@ use crate::backend::registry::editing::{as_valid, save_in};
 use crate::backend::registry::tools::detail_in;
 use crate::backend::requests::decisions::Keys;
 use crate::domain::incidents::StopForm;
+use crate::domain::registry::policy::TeamRef;
 use crate::domain::registry::widening::allows;
 use crate::domain::requests::receipt::{ReceiptReviewer, StopDocument, RECEIPT_VERSION, STOP_KIND};
 use crate::domain::requests::state::RequestState;
 use crate::domain::{AuditAction, Permission, ToolStatus};
 use crate::error::AppError;
+use crate::model::{DryRun, DryRunRequest};
 
 /// What the kill switch did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,4 +276,67 @@ pub(crate) async fn affected_people(
     )
     .fetch_all(&mut *conn)
     .await?)
+}
+
+/// What stopping tool `slug` would do now — the teams and people told, the requests held, what
+/// they would use instead — read without changing anything (a tabletop exercise's dry run).
+pub async fn dry_run(pool: &PgPool, principal: &Principal, slug: &str) -> Result<DryRun, AppError> {
+    if !principal.may(Permission::ManageIncidents) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = pool.acquire().await?;
+    let tool = sqlx::query!(
+        r#"SELECT tool_id, slug, name, rollback_plan,
+             status IN ('approved', 'approved_with_conditions') AS "in_use!"
+           FROM tools WHERE slug = $1"#,
+        slug
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| AppError::invalid("tool", "no tool has this identifier"))?;
+    let teams = sqlx::query!(
+        r#"SELECT tm.slug, tm.name, count(u.user_id) AS "members!"
+           FROM teams tm JOIN tools t ON t.tool_id = $1
+           LEFT JOIN team_members m ON m.team_id = tm.team_id
+           LEFT JOIN users u ON u.user_id = m.user_id AND u.disabled_at IS NULL
+           WHERE t.all_teams OR EXISTS (SELECT 1 FROM tool_teams tt
+                   WHERE tt.tool_id = t.tool_id AND tt.team_id = tm.team_id)
+           GROUP BY tm.team_id, tm.slug, tm.name ORDER BY lower(tm.name)"#,
+        tool.tool_id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| {
+        (
+            TeamRef {
+                slug: row.slug,
+                name: row.name,
+            },
+            row.members,
+        )
+    })
+    .collect();
+    let people = affected_people(&mut conn, tool.tool_id).await?.len();
+    let open_requests = sqlx::query_as!(
+        DryRunRequest,
+        "SELECT r.number, r.tool_name, u.display_name AS requester
+         FROM tool_requests r JOIN users u ON u.user_id = r.requester_id
+         WHERE r.tool_id = $1 AND r.state IN ('submitted', 'in_review', 'changes_requested')
+         ORDER BY r.number",
+        tool.tool_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(DryRun {
+        tool: TeamRef {
+            slug: tool.slug,
+            name: tool.name,
+        },
+        in_use: tool.in_use,
+        teams,
+        people: i64::try_from(people).unwrap_or(i64::MAX),
+        open_requests,
+        rollback_plan: tool.rollback_plan,
+    })
 }

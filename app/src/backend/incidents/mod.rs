@@ -4,6 +4,8 @@
 //! audit event.
 
 mod banners;
+mod evidence;
+mod exercises;
 mod kill_switch;
 mod playbooks;
 mod reading;
@@ -13,7 +15,12 @@ mod triage;
 
 pub(crate) use banners::lift_stops;
 pub use banners::{acknowledge, banners, note_first_no};
-pub use kill_switch::{stop_tool, Stopped};
+pub use evidence::response_evidence;
+pub use exercises::{
+    add_exercise_follow_up, complete_exercise_follow_up, exercise, exercises, record_outcome,
+    schedule,
+};
+pub use kill_switch::{dry_run, stop_tool, Stopped};
 pub(crate) use playbooks::copy_steps;
 pub use playbooks::{playbook, playbooks, save_playbook, tick_step};
 pub use reading::{detail, list, report_form};

@@ -248,7 +248,10 @@ pub async fn tick_step(
     let (kind, body) = if done {
         ("step_done", format!("Done: {}", step.what))
     } else {
-        ("step_reopened", format!("Not done after all: {}", step.what))
+        (
+            "step_reopened",
+            format!("Not done after all: {}", step.what),
+        )
     };
     record(
         &mut tx,

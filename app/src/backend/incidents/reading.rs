@@ -260,7 +260,7 @@ pub async fn detail(
 }
 
 /// Who may own an incident or a follow-up: active reviewers and admins, by name.
-async fn owners(pool: &PgPool) -> Result<Vec<PersonRef>, AppError> {
+pub(super) async fn owners(pool: &PgPool) -> Result<Vec<PersonRef>, AppError> {
     Ok(sqlx::query!(
         "SELECT DISTINCT u.user_id, u.display_name FROM users u
          JOIN user_roles r ON r.user_id = u.user_id

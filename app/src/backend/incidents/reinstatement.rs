@@ -8,10 +8,10 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::backend::identity::users::Principal;
+use crate::backend::org::settings::max_review_months;
 use crate::backend::platform::change::Change;
 use crate::backend::platform::rate;
 use crate::backend::registry::editing::as_valid;
-use crate::backend::org::settings::max_review_months;
 use crate::backend::registry::tools::detail_in;
 use crate::backend::requests::changes::{self, NewProposal};
 use crate::domain::incidents::ReinstateForm;

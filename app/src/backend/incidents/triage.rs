@@ -26,7 +26,7 @@ pub(super) fn triager(principal: &Principal) -> Result<(), AppError> {
 
 /// The display name of `user_id` if they are active and hold a role that may own incidents;
 /// otherwise a field error on `field`.
-async fn owner_name(
+pub(super) async fn owner_name(
     conn: &mut PgConnection,
     field: &str,
     user_id: Uuid,
@@ -222,7 +222,11 @@ pub async fn comment(
     Ok(())
 }
 
-pub(super) async fn touch(conn: &mut PgConnection, stored: &Stored, change: &Change) -> Result<(), AppError> {
+pub(super) async fn touch(
+    conn: &mut PgConnection,
+    stored: &Stored,
+    change: &Change,
+) -> Result<(), AppError> {
     sqlx::query!(
         "UPDATE incidents SET updated_at = $2 WHERE incident_id = $1",
         stored.incident_id,

@@ -16,7 +16,7 @@ pub async fn get(pool: &PgPool) -> Result<Settings, AppError> {
     Ok(sqlx::query_as!(
         Settings,
         r#"SELECT name, require_totp_for_all, max_review_months,
-             stale_policy AS "stale_policy: StalePolicy"
+             stale_policy AS "stale_policy: StalePolicy", response_review_months
            FROM organization WHERE organization_id = 1"#
     )
     .fetch_optional(pool)
@@ -26,6 +26,7 @@ pub async fn get(pool: &PgPool) -> Result<Settings, AppError> {
         require_totp_for_all: true,
         max_review_months: DEFAULT_REVIEW_MONTHS,
         stale_policy: StalePolicy::Deny,
+        response_review_months: DEFAULT_REVIEW_MONTHS,
     }))
 }
 
@@ -49,6 +50,21 @@ pub struct SettingsForm<'a> {
     pub require_totp_for_all: bool,
     pub max_review_months: &'a str,
     pub stale_policy: &'a str,
+    pub response_review_months: &'a str,
+}
+
+/// A number of months from 1 to 36 in `field`; empty means the default.
+fn months(field: &str, input: &str) -> Result<i32, AppError> {
+    match input.trim() {
+        "" => Ok(DEFAULT_REVIEW_MONTHS),
+        months => months
+            .parse::<i32>()
+            .ok()
+            .filter(|m| (1..=36).contains(m))
+            .ok_or_else(|| {
+                AppError::invalid(field, "must be a whole number of months from 1 to 36")
+            }),
+    }
 }
 
 pub async fn update(
@@ -59,19 +75,8 @@ pub async fn update(
 ) -> Result<(), AppError> {
     let name = DisplayName::parse(form.name).map_err(|m| AppError::invalid("name", m))?;
     let require_totp_for_all = form.require_totp_for_all;
-    let max_review_months = match form.max_review_months.trim() {
-        "" => DEFAULT_REVIEW_MONTHS,
-        months => months
-            .parse::<i32>()
-            .ok()
-            .filter(|m| (1..=36).contains(m))
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "max_review_months",
-                    "must be a whole number of months from 1 to 36",
-                )
-            })?,
-    };
+    let max_review_months = months("max_review_months", form.max_review_months)?;
+    let response_review_months = months("response_review_months", form.response_review_months)?;
     let stale_policy = match form.stale_policy.trim() {
         "" => StalePolicy::Deny,
         name => StalePolicy::parse(name).map_err(|m| AppError::invalid("stale_policy", m))?,
@@ -80,7 +85,7 @@ pub async fn update(
     let before = sqlx::query_as!(
         Settings,
         r#"SELECT name, require_totp_for_all, max_review_months,
-             stale_policy AS "stale_policy: StalePolicy"
+             stale_policy AS "stale_policy: StalePolicy", response_review_months
            FROM organization WHERE organization_id = 1 FOR UPDATE"#
     )
     .fetch_optional(&mut *tx)
@@ -88,17 +93,20 @@ pub async fn update(
     // The first save names an organization that only had people so far.
     sqlx::query!(
         "INSERT INTO organization (organization_id, name, require_totp_for_all, max_review_months,
-           stale_policy, created_at, updated_at)
-         VALUES (1, $1, $2, $4, $5, $3, $3)
+           stale_policy, response_review_months, created_at, updated_at)
+         VALUES (1, $1, $2, $4, $5, $6, $3, $3)
          ON CONFLICT (organization_id)
          DO UPDATE SET name = EXCLUDED.name, require_totp_for_all = EXCLUDED.require_totp_for_all,
                        max_review_months = EXCLUDED.max_review_months,
-                       stale_policy = EXCLUDED.stale_policy, updated_at = EXCLUDED.updated_at",
+                       stale_policy = EXCLUDED.stale_policy,
+                       response_review_months = EXCLUDED.response_review_months,
+                       updated_at = EXCLUDED.updated_at",
         name.as_str(),
         require_totp_for_all,
         now,
         max_review_months,
-        stale_policy.as_str()
+        stale_policy.as_str(),
+        response_review_months
     )
     .execute(&mut *tx)
     .await?;
@@ -109,6 +117,7 @@ pub async fn update(
             "require_totp_for_all": require_totp_for_all,
             "max_review_months": max_review_months,
             "stale_policy": stale_policy,
+            "response_review_months": response_review_months,
         }));
     event.before = before.map(|before| {
         serde_json::json!({
@@ -116,6 +125,7 @@ pub async fn update(
             "require_totp_for_all": before.require_totp_for_all,
             "max_review_months": before.max_review_months,
             "stale_policy": before.stale_policy,
+            "response_review_months": before.response_review_months,
         })
     });
     audit::append(&mut tx, event, now).await?;

@@ -53,7 +53,12 @@ pub struct ValidPlaybook {
 
 /// The lines of `field`, each cut at `|` into exactly `parts` non-empty parts of at most `max`
 /// characters.
-fn lines(field: &str, input: &str, shape: &str, max: &[usize]) -> Result<Vec<Vec<String>>, AppError> {
+fn lines(
+    field: &str,
+    input: &str,
+    shape: &str,
+    max: &[usize],
+) -> Result<Vec<Vec<String>>, AppError> {
     let input = text(field, input, 20_000, true)?;
     let mut out = vec![];
     for (number, line) in input.lines().enumerate() {
@@ -70,7 +75,10 @@ fn lines(field: &str, input: &str, shape: &str, max: &[usize]) -> Result<Vec<Vec
         if let Some((_, limit)) = parts.iter().zip(max).find(|(p, m)| p.chars().count() > **m) {
             return Err(AppError::invalid(
                 field,
-                format!("line {}: each part is at most {limit} characters", number + 1),
+                format!(
+                    "line {}: each part is at most {limit} characters",
+                    number + 1
+                ),
             ));
         }
         out.push(parts);
@@ -82,18 +90,29 @@ impl PlaybookForm {
     pub fn validate(&self) -> Result<ValidPlaybook, AppError> {
         let kind =
             IncidentKind::parse(self.kind.trim()).map_err(|m| AppError::invalid("kind", m))?;
-        let steps: Vec<PlaybookStep> = lines("steps", &self.steps, "what to do | who does it", &[300, 100])?
-            .into_iter()
-            .map(|mut p| PlaybookStep {
-                who: p.pop().unwrap_or_default(),
-                what: p.pop().unwrap_or_default(),
-            })
-            .collect();
+        let steps: Vec<PlaybookStep> = lines(
+            "steps",
+            &self.steps,
+            "what to do | who does it",
+            &[300, 100],
+        )?
+        .into_iter()
+        .map(|mut p| PlaybookStep {
+            who: p.pop().unwrap_or_default(),
+            what: p.pop().unwrap_or_default(),
+        })
+        .collect();
         if steps.is_empty() {
-            return Err(AppError::invalid("steps", "a playbook needs at least one step"));
+            return Err(AppError::invalid(
+                "steps",
+                "a playbook needs at least one step",
+            ));
         }
         if steps.len() > MAX_STEPS {
-            return Err(AppError::invalid("steps", format!("at most {MAX_STEPS} steps")));
+            return Err(AppError::invalid(
+                "steps",
+                format!("at most {MAX_STEPS} steps"),
+            ));
         }
         let channels: Vec<Channel> = lines(
             "channels",
@@ -114,7 +133,10 @@ impl PlaybookForm {
         })
         .collect();
         if channels.len() > MAX_CHANNELS {
-            return Err(AppError::invalid("channels", format!("at most {MAX_CHANNELS} channels")));
+            return Err(AppError::invalid(
+                "channels",
+                format!("at most {MAX_CHANNELS} channels"),
+            ));
         }
         let note = text("note", &self.note, 2000, true)?;
         Ok(ValidPlaybook {
@@ -148,10 +170,14 @@ impl PlaybookForm {
 mod tests {
     use super::*;
 
+    /// Breaks one rule of a valid form.
+    type Breaks = fn(&mut PlaybookForm);
+
     fn form() -> PlaybookForm {
         PlaybookForm {
             kind: "malicious_package".into(),
-            steps: "Block the package | Platform team\n\n  Rotate credentials |IT operations ".into(),
+            steps: "Block the package | Platform team\n\n  Rotate credentials |IT operations "
+                .into(),
             channels: "Owner | Developers | Within 1 hour | Team chat".into(),
             note: "After the exercise".into(),
         }
@@ -163,24 +189,39 @@ mod tests {
         assert_eq!(
             valid.steps,
             vec![
-                PlaybookStep { what: "Block the package".into(), who: "Platform team".into() },
-                PlaybookStep { what: "Rotate credentials".into(), who: "IT operations".into() },
+                PlaybookStep {
+                    what: "Block the package".into(),
+                    who: "Platform team".into()
+                },
+                PlaybookStep {
+                    what: "Rotate credentials".into(),
+                    who: "IT operations".into()
+                },
             ]
         );
         assert_eq!(valid.channels[0].how, "Team chat");
         let again = PlaybookForm::of(valid.kind, &valid.steps, &valid.channels);
-        let revalid = PlaybookForm { note: valid.note.clone(), ..again }.validate().expect("valid");
+        let revalid = PlaybookForm {
+            note: valid.note.clone(),
+            ..again
+        }
+        .validate()
+        .expect("valid");
         assert_eq!(revalid, valid);
     }
 
     #[test]
     fn each_broken_rule_names_its_field_and_line() {
-        let cases: [(&str, &str, fn(&mut PlaybookForm)); 6] = [
+        let cases: [(&str, &str, Breaks); 6] = [
             ("kind", "", |f| f.kind = "fire".into()),
             ("steps", "at least one", |f| f.steps = " \n ".into()),
             ("steps", "line 2", |f| f.steps = "A | B\nNo owner".into()),
-            ("steps", "line 1", |f| f.steps = format!("{} | B", "x".repeat(301))),
-            ("channels", "line 1", |f| f.channels = "Owner | Developers | Now".into()),
+            ("steps", "line 1", |f| {
+                f.steps = format!("{} | B", "x".repeat(301))
+            }),
+            ("channels", "line 1", |f| {
+                f.channels = "Owner | Developers | Now".into()
+            }),
             ("note", "", |f| f.note = "n".repeat(2001)),
         ];
         for (field, says, breaks) in cases {
@@ -194,6 +235,9 @@ mod tests {
             steps: "Do | Someone\n".repeat(MAX_STEPS + 1),
             ..form()
         };
-        assert_eq!(many.validate().expect_err("too many").field(), Some("steps"));
+        assert_eq!(
+            many.validate().expect_err("too many").field(),
+            Some("steps")
+        );
     }
 }

@@ -82,9 +82,13 @@ impl ValidReinstatement {
 mod tests {
     use super::*;
 
+    /// Breaks one rule of a valid form.
+    type Breaks = fn(&mut ReinstateForm);
+
     fn form() -> ReinstateForm {
         ReinstateForm {
-            justification: "The vendor shipped a fixed release and rotated its signing keys.".into(),
+            justification: "The vendor shipped a fixed release and rotated its signing keys."
+                .into(),
             facts_changed: "Pinned to 2.1.4 with its checksum; tokens rotated.".into(),
             pinned_version: " 2.1.4 ".into(),
             checksum: "CD".repeat(32),
@@ -95,7 +99,10 @@ mod tests {
     fn a_reinstatement_keeps_what_changed_and_blank_fields_keep_the_stored_ones() {
         let valid = form().validate().expect("valid");
         assert_eq!(valid.pinned_version.as_deref(), Some("2.1.4"));
-        assert_eq!(valid.checksum.as_ref().map(|c| c.as_str().to_owned()), Some("cd".repeat(32)));
+        assert_eq!(
+            valid.checksum.as_ref().map(|c| c.as_str().to_owned()),
+            Some("cd".repeat(32))
+        );
         let blank = ReinstateForm {
             pinned_version: " ".into(),
             checksum: String::new(),
@@ -103,14 +110,17 @@ mod tests {
         };
         let valid = blank.validate().expect("valid");
         assert_eq!((valid.pinned_version, valid.checksum), (None, None));
-        let use_case = form().validate().expect("valid").use_case("Cursor", Some(4));
+        let use_case = form()
+            .validate()
+            .expect("valid")
+            .use_case("Cursor", Some(4));
         assert!(use_case.starts_with("Reinstate Cursor after the kill switch (incident #4)."));
         assert!(use_case.contains("What changed: Pinned to 2.1.4"));
     }
 
     #[test]
     fn each_broken_rule_names_its_field() {
-        let cases: [(&str, fn(&mut ReinstateForm)); 5] = [
+        let cases: [(&str, Breaks); 5] = [
             ("justification", |f| f.justification = "Fixed.".into()),
             ("justification", |f| f.justification = "x".repeat(4001)),
             ("facts_changed", |f| f.facts_changed = "  ".into()),

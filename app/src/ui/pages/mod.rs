@@ -17,7 +17,8 @@ pub use checklists::{ChecklistsPage, DashboardPage, TeamChecklistPage};
 pub use home::HomePage;
 pub use identity::{AccountPage, InvitePage, SetupPage, SignInCodePage, SignInPage, TwoFactorPage};
 pub use incidents::{
-    IncidentPage, IncidentsPage, PlaybookPageView, PlaybooksPage, ReportIncidentPage,
+    ExercisePage, ExercisesPage, IncidentPage, IncidentsPage, PlaybookPageView, PlaybooksPage,
+    ReportIncidentPage,
 };
 pub use not_found::NotFoundPage;
 pub use notifications::NotificationsPage;

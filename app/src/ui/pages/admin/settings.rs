@@ -26,7 +26,15 @@ pub fn SettingsPage() -> impl IntoView {
                 loading="Loading settings…"
                 view={move |settings: Settings| {
                     view! {
-                        <FormError error fields=&["name", "max_review_months", "stale_policy"] />
+                        <FormError
+                            error
+                            fields=&[
+                                "name",
+                                "max_review_months",
+                                "stale_policy",
+                                "response_review_months",
+                            ]
+                        />
                         <ActionForm action=update attr:class="form" attr:novalidate=true>
                             <Field
                                 id="name"
@@ -74,6 +82,17 @@ pub fn SettingsPage() -> impl IntoView {
                                 )
                                 selected=settings.stale_policy.as_str()
                                 error=field_error(error, "stale_policy")
+                            />
+                            <Field
+                                id="response-review-months"
+                                name="response_review_months"
+                                label="Incident-response evidence stays current for (months)"
+                                input_type="number"
+                                autocomplete="off"
+                                maxlength=2
+                                value=settings.response_review_months.to_string()
+                                hint="From 1 to 36. Checklist item 10 is due again when a playbook was last reviewed, or the last tabletop exercise held, longer ago than this."
+                                error=field_error(error, "response_review_months")
                             />
                             <button type="submit" class="button">
                                 "Save settings"

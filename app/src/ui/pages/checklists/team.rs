@@ -5,12 +5,12 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{get_my_checklists, get_team_checklist, UpdateChecklistItem};
 use crate::domain::checklist::ItemStatus;
 use crate::domain::registry::policy::TeamRef;
-use crate::model::{TeamChecklist, TeamItem};
-use crate::ui::components::When;
+use crate::model::{ResponseEvidence, TeamChecklist, TeamItem};
 use crate::ui::components::{
     action_error, field_error, EmptyState, FormError, ItemStatusBadge, Loaded, Page, ProgressBar,
     RequestStateBadge, TextArea, TrendChart,
 };
+use crate::ui::components::{OnDay, When};
 
 /// The checklists the reader may open: their teams (admins: every team).
 #[component]
@@ -261,7 +261,22 @@ fn ItemCard(
                     .evidence_required
                     .then(|| view! { <span class="badge badge--info">"Evidence required"</span> })}
                 {item.overdue.then(|| view! { <span class="badge badge--danger">"Overdue"</span> })}
+                {item
+                    .machine_evidence
+                    .as_ref()
+                    .filter(|evidence| evidence.due)
+                    .map(|_| {
+                        view! {
+                            <span class="badge badge--warn" data-testid="evidence-due">
+                                "Due: evidence out of date"
+                            </span>
+                        }
+                    })}
             </div>
+            {item
+                .machine_evidence
+                .clone()
+                .map(|evidence| view! { <ResponseEvidenceView evidence /> })}
             <details>
                 <summary>"Guidance"</summary>
                 <p class="prose">{item.guidance.clone()}</p>
@@ -404,5 +419,56 @@ fn ItemCard(
                 </ActionForm>
             </details>
         </article>
+    }
+}
+
+/// Item 10's evidence as the portal gathers it: the playbooks and their last review, the last
+/// tabletop exercise and the follow-ups still open.
+#[component]
+fn ResponseEvidenceView(evidence: ResponseEvidence) -> impl IntoView {
+    let months = evidence.interval_months;
+    view! {
+        <div class="evidence" data-testid="machine-evidence">
+            <p class="evidence__title">"Evidence from the portal"</p>
+            <ul>
+                <li>
+                    {format!("{} playbooks in force", evidence.playbooks.len())} " ("
+                    <a href="/incidents/playbooks">"playbooks"</a> ")"
+                    {evidence
+                        .playbooks
+                        .iter()
+                        .map(|p| p.reviewed_at)
+                        .min()
+                        .map(|at| {
+                            view! {
+                                "; the oldest last reviewed "
+                                <OnDay at />
+                            }
+                        })}
+                </li>
+                <li>
+                    {match evidence.last_exercise.clone() {
+                        Some(e) => {
+                            view! {
+                                "Last tabletop exercise: "
+                                <a href=format!(
+                                    "/incidents/exercises/{}",
+                                    e.number,
+                                )>{format!("#{} {}", e.number, e.title)}</a>
+                                {format!(" on {}", e.held_on)}
+                            }
+                                .into_any()
+                        }
+                        None => view! { "No tabletop exercise held yet." }.into_any(),
+                    }}
+                </li>
+                <li>{format!("{} follow-up actions still open", evidence.open_follow_ups)}</li>
+            </ul>
+            <p class="field-hint">
+                {format!(
+                    "Due again when a playbook was last reviewed, or the last exercise held, more than {months} months ago.",
+                )}
+            </p>
+        </div>
     }
 }

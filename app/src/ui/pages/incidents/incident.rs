@@ -2,16 +2,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::playbooks::Channels;
 use crate::api::{
     get_incident, AddIncidentFollowUp, CommentOnIncident, CompleteIncidentFollowUp, ReviewIncident,
     StopTool, TickIncidentStep, TriageIncident,
 };
 use crate::domain::incidents::{IncidentStatus, Severity};
-use super::playbooks::Channels;
-use crate::model::{FollowUp, IncidentDetail, IncidentEvent, PersonRef, StopTally};
+use crate::model::{IncidentDetail, IncidentEvent, PersonRef, StopTally};
 use crate::ui::components::{
-    action_error, field_error, or_dash, Field, FormError, IncidentStatusBadge, KillSwitch, Loaded,
-    Page, Select, SeverityBadge, TextArea, Timeline, TimelineItem, When,
+    action_error, field_error, or_dash, FollowUps, FormError, IncidentStatusBadge, KillSwitch,
+    Loaded, Page, Select, SeverityBadge, TextArea, Timeline, TimelineItem, When,
 };
 
 /// The forms of an incident's page, each a server action.
@@ -194,7 +194,15 @@ fn IncidentView(incident: IncidentDetail, actions: Actions) -> impl IntoView {
                 }
             })}
         <Review incident=incident.clone() action=actions.review />
-        <FollowUps incident=incident.clone() actions />
+        <FollowUps
+            follow_ups=incident.follow_ups.clone()
+            owners=incident.owners.clone()
+            number=incident.number
+            addable=incident.may_triage && !incident.status.is_final()
+            may_complete=incident.may_triage && incident.status != IncidentStatus::Dismissed
+            add=actions.add
+            done=actions.done
+        />
         <TimelineCard incident actions />
     }
 }
@@ -370,123 +378,6 @@ fn Review(incident: IncidentDetail, action: ServerAction<ReviewIncident>) -> imp
     .into_any()
 }
 
-#[component]
-fn FollowUps(incident: IncidentDetail, actions: Actions) -> impl IntoView {
-    let error = action_error(actions.add);
-    let done_error = action_error(actions.done);
-    let e = move |field: &'static str| field_error(error, field);
-    let addable = incident.may_triage && !incident.status.is_final();
-    if incident.follow_ups.is_empty() && !addable {
-        return ().into_any();
-    }
-    let mut owners = vec![(String::new(), "Choose…".to_owned())];
-    owners.extend(people(&incident.owners));
-    let number = incident.number;
-    let may_complete = incident.may_triage && incident.status != IncidentStatus::Dismissed;
-    view! {
-        <section class="card" aria-labelledby="follow-ups-title">
-            <h2 id="follow-ups-title">"Follow-up actions"</h2>
-            <FormError error=done_error />
-            {if incident.follow_ups.is_empty() {
-                view! { <p>"No follow-up actions yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="follow-ups" data-testid="follow-ups">
-                        {incident
-                            .follow_ups
-                            .into_iter()
-                            .map(|f| {
-                                view! { <FollowUpItem f number may_complete done=actions.done /> }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
-            {addable
-                .then(|| {
-                    view! {
-                        <FormError error fields=&["what", "owner", "due"] />
-                        <ActionForm action=actions.add attr:class="form" attr:novalidate=true>
-                            <input type="hidden" name="number" value=number.to_string() />
-                            <Field
-                                id="follow-up-what"
-                                name="follow_up[what]"
-                                label="Follow-up action"
-                                input_type="text"
-                                autocomplete="off"
-                                maxlength=500
-                                error=e("what")
-                            />
-                            <div class="form__row">
-                                <Select
-                                    id="follow-up-owner"
-                                    name="follow_up[owner]"
-                                    label="Who does it"
-                                    options=owners
-                                    selected=String::new()
-                                    error=e("owner")
-                                />
-                                <Field
-                                    id="follow-up-due"
-                                    name="follow_up[due]"
-                                    label="Due"
-                                    input_type="date"
-                                    autocomplete="off"
-                                    maxlength=10
-                                    error=e("due")
-                                />
-                            </div>
-                            <div class="form__actions">
-                                <button type="submit" class="button button--secondary">
-                                    "Add the follow-up"
-                                </button>
-                            </div>
-                        </ActionForm>
-                    }
-                })}
-        </section>
-    }
-    .into_any()
-}
-
-#[component]
-fn FollowUpItem(
-    f: FollowUp,
-    number: i64,
-    may_complete: bool,
-    done: ServerAction<CompleteIncidentFollowUp>,
-) -> impl IntoView {
-    let state = match (&f.done_at, f.overdue) {
-        (Some(_), _) => view! { <span class="badge badge--ok">"Done"</span> }.into_any(),
-        (None, true) => view! { <span class="badge badge--danger">"Overdue"</span> }.into_any(),
-        (None, false) => view! { <span class="badge badge--info">"Open"</span> }.into_any(),
-    };
-    let open = f.done_at.is_none();
-    view! {
-        <li class="follow-ups__item">
-            <p>
-                <strong>{f.what.clone()}</strong>
-                " "
-                {state}
-            </p>
-            <p class="field-hint">{format!("{} · due {}", f.owner.name, f.due)}</p>
-            {(open && may_complete)
-                .then(|| {
-                    view! {
-                        <ActionForm action=done attr:class="form--inline">
-                            <input type="hidden" name="number" value=number.to_string() />
-                            <input type="hidden" name="action" value=f.id.clone() />
-                            <button type="submit" class="button button--ghost">
-                                "Mark done"
-                            </button>
-                        </ActionForm>
-                    }
-                })}
-        </li>
-    }
-}
-
 fn what(event: &IncidentEvent) -> String {
     match event.kind.as_str() {
         "reported" => "reported the incident".to_owned(),
@@ -523,7 +414,11 @@ fn Checklist(incident: IncidentDetail, action: ServerAction<TickIncidentStep>) -
     };
     let may_tick = incident.may_triage && !incident.status.is_final();
     let number = incident.number;
-    let done = incident.steps.iter().filter(|s| s.done_at.is_some()).count();
+    let done = incident
+        .steps
+        .iter()
+        .filter(|s| s.done_at.is_some())
+        .count();
     let total = incident.steps.len();
     let kind = incident.kind;
     view! {
@@ -544,7 +439,11 @@ fn Checklist(incident: IncidentDetail, action: ServerAction<TickIncidentStep>) -
                     .map(|step| {
                         let ticked = step.done_at.is_some();
                         view! {
-                            <li class=if ticked { "checklist-steps__item is-done" } else { "checklist-steps__item" }>
+                            <li class=if ticked {
+                                "checklist-steps__item is-done"
+                            } else {
+                                "checklist-steps__item"
+                            }>
                                 <div>
                                     <p>
                                         {step.what.clone()}
@@ -567,9 +466,21 @@ fn Checklist(incident: IncidentDetail, action: ServerAction<TickIncidentStep>) -
                                     .then(|| {
                                         view! {
                                             <ActionForm action attr:class="form--inline">
-                                                <input type="hidden" name="number" value=number.to_string() />
-                                                <input type="hidden" name="step" value=step.position.to_string() />
-                                                <input type="hidden" name="done" value=(!ticked).to_string() />
+                                                <input
+                                                    type="hidden"
+                                                    name="number"
+                                                    value=number.to_string()
+                                                />
+                                                <input
+                                                    type="hidden"
+                                                    name="step"
+                                                    value=step.position.to_string()
+                                                />
+                                                <input
+                                                    type="hidden"
+                                                    name="done"
+                                                    value=(!ticked).to_string()
+                                                />
                                                 <button
                                                     type="submit"
                                                     class="button button--ghost"

@@ -31,6 +31,7 @@ pub fn IncidentsPage() -> impl IntoView {
                     <a class="button button--secondary" href="/incidents/playbooks">
                         "Playbooks"
                     </a>
+
                     <a class="button" href="/incidents/new">
                         "Report an incident"
                     </a>
@@ -58,6 +59,17 @@ fn IncidentListView(list: IncidentList, filters: IncidentQuery) -> impl IntoView
     );
     let filtered = !filters.status.is_empty() || !filters.tool.is_empty();
     view! {
+        {list
+            .sees_all
+            .then(|| {
+                view! {
+                    <p class="page__links">
+                        "Rehearse before it happens: "
+                        <a href="/incidents/exercises">"tabletop exercises"</a>
+                        " with a dry kill switch."
+                    </p>
+                }
+            })}
         <form
             class="filter-bar"
             method="get"

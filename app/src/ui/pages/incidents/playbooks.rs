@@ -166,9 +166,15 @@ fn PlaybookBody(page: PlaybookPage) -> impl IntoView {
 
 #[component]
 fn VersionView(version: PlaybookVersion, current: bool) -> impl IntoView {
-    let by = version.edited_by.clone().unwrap_or_else(|| "the portal".to_owned());
+    let by = version
+        .edited_by
+        .clone()
+        .unwrap_or_else(|| "the portal".to_owned());
     view! {
-        <section class="card" data-testid=if current { "playbook-current" } else { "playbook-version" }>
+        <section
+            class="card"
+            data-testid=if current { "playbook-current" } else { "playbook-version" }
+        >
             {current
                 .then(|| {
                     view! {
@@ -178,7 +184,8 @@ fn VersionView(version: PlaybookVersion, current: bool) -> impl IntoView {
                         </p>
                     }
                 })}
-            {(!version.note.is_empty()).then(|| view! { <p class="prose">{version.note.clone()}</p> })}
+            {(!version.note.is_empty())
+                .then(|| view! { <p class="prose">{version.note.clone()}</p> })}
             <h3>"Steps"</h3>
             <Steps steps=version.steps />
             <h3>"Communication channels"</h3>
@@ -196,9 +203,7 @@ pub fn Steps(steps: Vec<PlaybookStep>) -> impl IntoView {
                 .into_iter()
                 .map(|s| {
                     view! {
-                        <li>
-                            {s.what} <span class="muted">{format!(" — {}", s.who)}</span>
-                        </li>
+                        <li>{s.what} <span class="muted">{format!(" — {}", s.who)}</span></li>
                     }
                 })
                 .collect_view()}
@@ -242,7 +247,7 @@ pub fn Channels(channels: Vec<Channel>) -> impl IntoView {
             </table>
         </div>
     }
-        .into_any()
+    .into_any()
 }
 
 /// The admins' form: the playbook as lines of text, saved as a new version.
@@ -254,7 +259,9 @@ fn PlaybookEditor(form: PlaybookForm) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="edit-title">
             <h2 id="edit-title">"Edit"</h2>
-            <p>"Saving makes a new version; incidents already reported keep the checklist they started with."</p>
+            <p>
+                "Saving makes a new version; incidents already reported keep the checklist they started with."
+            </p>
             <FormError error fields=&["kind", "steps", "channels", "note"] />
             <ActionForm
                 action=action

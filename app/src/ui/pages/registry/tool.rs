@@ -8,7 +8,7 @@ use crate::domain::registry::widening::allows;
 use crate::domain::ToolStatus;
 use crate::model::{PolicyAnswer, ToolDetail, ToolPageData};
 use crate::ui::components::{
-    code_or, or_dash, EmptyState, History, KillSwitch, Loaded, Stopped, OnDay, Page, StatusBadge,
+    code_or, or_dash, EmptyState, History, KillSwitch, Loaded, OnDay, Page, StatusBadge, Stopped,
 };
 
 /// Everyone: one tool — its approval, conditions, data, teams, least-privilege requirements,

@@ -4,8 +4,8 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::api::get_receipt;
-use crate::error::AppError;
 use crate::domain::requests::receipt::StopDocument;
+use crate::error::AppError;
 use crate::model::ReceiptView;
 use crate::ui::components::{or_dash, Loaded, Page};
 
@@ -195,7 +195,11 @@ fn StopSigned(stop: StopDocument) -> impl IntoView {
     let held = if stop.held_requests.is_empty() {
         "None".to_owned()
     } else {
-        stop.held_requests.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ")
+        stop.held_requests
+            .iter()
+            .map(|n| format!("#{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     view! {
         <section class="card" aria-labelledby="stop-title">
