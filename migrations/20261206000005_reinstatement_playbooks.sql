@@ -4,6 +4,13 @@
 ALTER TABLE tool_stops ADD COLUMN status_before text NOT NULL DEFAULT 'approved'
     CONSTRAINT tool_stops_status_before_known
         CHECK (status_before IN ('approved', 'approved_with_conditions'));
+-- Stops made before this column: the status is in the audit event the stop's save wrote.
+UPDATE tool_stops s SET status_before = 'approved_with_conditions'
+WHERE EXISTS (
+    SELECT 1 FROM tools t JOIN audit_events e
+      ON e.target = 'tool:' || t.slug AND e.action = 'tool.updated' AND e.occurred_at = s.stopped_at
+    WHERE t.tool_id = s.tool_id
+      AND e.payload::jsonb -> 'before' ->> 'status' = 'Approved with conditions');
 
 -- A registry change request that reinstates a stopped tool names the stop; its justification
 -- and the facts that changed are in its use case, which its receipts' request hash covers.

@@ -153,6 +153,16 @@ impl From<sqlx::Error> for AppError {
         crate::backend::platform::db_trouble::noticed(std::time::Instant::now());
         let at = std::panic::Location::caller();
         match &error {
+            // Two transactions took the same rows in opposite orders, or a serializable one lost:
+            // PostgreSQL rolled this one back whole, so trying again is safe.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("40P01" | "40001")) =>
+            {
+                tracing::warn!(%error, %at, "transaction conflict");
+                Self::Conflict {
+                    message: "someone changed this at the same moment; please try again".into(),
+                }
+            }
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 tracing::warn!(%error, %at, "database unavailable");
                 Self::Unavailable

@@ -75,6 +75,7 @@ pub async fn get_tool(slug: String) -> Result<ToolPageData, AppError> {
     guard(Permission::ViewRegistry, |caller| async move {
         let pool = caller.pool();
         let tool = tools::detail(pool, &slug).await?;
+        let stop = crate::backend::incidents::stop_on(pool, &tool.slug).await?;
         Ok(ToolPageData {
             history: audit::history(pool, &format!("tool:{}", tool.slug), HISTORY_SHOWN).await?,
             tool,
@@ -82,7 +83,7 @@ pub async fn get_tool(slug: String) -> Result<ToolPageData, AppError> {
             teams: crate::backend::org::teams::names(pool).await?,
             my_teams: teams::of_user(pool, caller.principal.user_id).await?,
             can_edit: caller.principal.may(Permission::ManageRegistry),
-            stop: crate::backend::incidents::stop_on(pool, &slug).await?,
+            stop,
         })
     })
     .await

@@ -274,6 +274,8 @@ pub struct ExerciseDetail {
     pub scheduled_by: String,
     pub follow_ups: Vec<FollowUp>,
     pub may_edit: bool,
+    /// The reader's user id: owners complete their own follow-ups.
+    pub viewer: String,
     /// Who may own a follow-up (filled for admins).
     pub owners: Vec<PersonRef>,
     /// The tools a dry kill switch can be pulled on.
@@ -325,14 +327,13 @@ pub struct ResponseEvidence {
 pub struct PlaybookEvidence {
     pub kind: IncidentKind,
     pub version: i32,
-    pub reviewed_at: DateTime<Utc>,
+    /// When an admin last saved it; `None`: as shipped with the portal, never reviewed.
+    pub reviewed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ExerciseEvidence {
-    pub number: i64,
-    pub title: String,
     #[cfg_attr(feature = "ssr", schema(value_type = String, format = Date))]
     pub held_on: Day,
 }

@@ -175,7 +175,11 @@ async fn the_demo_has_a_reviewed_incident_an_open_one_and_playbooks() {
         ("tool_compromised", "closed")
     );
     assert!(!root_cause.is_empty());
-    assert_eq!(*version, Some(1));
+    assert_eq!(
+        *version,
+        Some(2),
+        "the playbook as reviewed after the demo's exercise"
+    );
     assert_eq!(
         (incidents[1].0.as_str(), incidents[1].1.as_str()),
         ("data_sent", "triaged")

@@ -31,7 +31,8 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
         .map(|p| (p["kind"].as_str().unwrap_or_default(), p["version"].clone()))
         .collect();
     assert_eq!(versions.len(), 6);
-    assert!(versions.contains(&("malicious_package", Value::from(1))));
+    // The demo's admin reviewed the three after its exercise.
+    assert!(versions.contains(&("malicious_package", Value::from(2))));
     assert!(versions.contains(&("vendor_breach", Value::Null)));
 
     let form = |steps: &'static str| {
@@ -73,18 +74,20 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
     }
     assert_eq!(
         count(&app, "SELECT count(*) FROM playbook_versions").await,
-        3
+        6
     );
 
     let (status, version) = app
         .call_json("save_playbook", &form(steps), Some(&admin.cookie))
         .await;
-    assert_eq!((status, version), (200, Value::from(2)));
-    // Saving the same again makes no new version.
+    assert_eq!((status, version), (200, Value::from(3)));
+    // Saving the same again without a note makes no new version.
+    let mut same = form(steps);
+    same.retain(|(k, _)| *k != "playbook[note]");
     let (_, version) = app
-        .call_json("save_playbook", &form(steps), Some(&admin.cookie))
+        .call_json("save_playbook", &same, Some(&admin.cookie))
         .await;
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     let (status, page) = app
         .call_json(
             "playbook",
@@ -94,10 +97,11 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
         .await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["may_edit"], false);
-    assert_eq!(page["versions"][0]["version"], 2);
+    assert_eq!(page["versions"][0]["version"], 3);
     assert_eq!(page["versions"][0]["steps"][1]["who"], "IT operations");
     assert_eq!(page["versions"][0]["edited_by"], "ada@example.com");
-    assert_eq!(page["versions"][1]["version"], 1, "the default is kept");
+    assert_eq!(page["versions"][2]["version"], 1, "the default is kept");
+    assert_eq!(page["versions"][2]["edited_by"], Value::Null);
     let (status, _) = app
         .call_json("playbook", &[("kind", "meteor")], Some(&eli.cookie))
         .await;
@@ -128,7 +132,7 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
     let (_, detail) = app
         .call_json("incident", &[("number", &number)], Some(&eli.cookie))
         .await;
-    assert_eq!(detail["playbook_version"], 2, "{detail}");
+    assert_eq!(detail["playbook_version"], 3, "{detail}");
     let steps: Vec<&str> = detail["steps"]
         .as_array()
         .expect("steps")
@@ -189,4 +193,12 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
         ["reported", "step_done", "step_reopened"],
         "once each"
     );
+
+    // Saved unchanged with a note, it is a review: a version of its own.
+    let mut review = same.clone();
+    review.push(("playbook[note]", "Reviewed: no change"));
+    let (_, version) = app
+        .call_json("save_playbook", &review, Some(&admin.cookie))
+        .await;
+    assert_eq!(version, 4);
 }

@@ -205,6 +205,19 @@ async fn load_exercise(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<bo
     )
     .fetch_one(&mut *conn)
     .await?;
+    // After the exercise, Nora reviewed every playbook in force as shipped.
+    sqlx::query!(
+        "INSERT INTO playbook_versions (kind, version, steps, channels, note, edited_by,
+           edited_at)
+         SELECT kind, version + 1, steps, channels, $1, $2, $3 FROM playbook_versions p
+         WHERE edited_by IS NULL
+           AND version = (SELECT max(version) FROM playbook_versions q WHERE q.kind = p.kind)",
+        "Reviewed after the tabletop exercise; vendor security contacts still to be added.",
+        admin,
+        held + Duration::days(2)
+    )
+    .execute(&mut *conn)
+    .await?;
     let ravi = person(conn, RAVI).await?.user_id;
     sqlx::query!(
         "INSERT INTO exercise_actions (exercise_id, what, owner_id, due_on, created_at)

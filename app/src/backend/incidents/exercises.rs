@@ -119,6 +119,7 @@ pub async fn exercise(
         scheduled_by: row.scheduled_by,
         follow_ups,
         may_edit,
+        viewer: principal.user_id.to_string(),
         owners: if may_edit {
             super::reading::owners(pool).await?
         } else {
@@ -185,14 +186,15 @@ pub async fn record_outcome(
     editor(principal)?;
     let (went_well, gaps) = form.validate()?;
     let mut tx = pool.begin().await?;
-    let held_on = sqlx::query_scalar!(
-        "SELECT held_on FROM exercises WHERE number = $1 FOR UPDATE",
+    let before = sqlx::query!(
+        "SELECT held_on, went_well, gaps, recorded_at IS NOT NULL AS \"recorded!\"
+         FROM exercises WHERE number = $1 FOR UPDATE",
         number
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    if day(held_on)? > change.today {
+    if day(before.held_on)? > change.today {
         return Err(AppError::invalid(
             "went_well",
             "this exercise has not been held yet: record it on or after its day",
@@ -207,14 +209,17 @@ pub async fn record_outcome(
     )
     .execute(&mut *tx)
     .await?;
-    audited(
-        &mut tx,
-        change,
-        number,
-        AuditAction::ExerciseRecorded,
-        json!({ "went_well": went_well, "gaps": gaps }),
-    )
-    .await?;
+    // A rewritten outcome keeps what it said before in the audit chain.
+    let event = NewEvent::new(change.actor.clone(), AuditAction::ExerciseRecorded)
+        .target(format!("exercise:{number}"))
+        .source(change.source)
+        .after(json!({ "went_well": went_well, "gaps": gaps }));
+    let event = if before.recorded {
+        event.before(json!({ "went_well": before.went_well, "gaps": before.gaps }))
+    } else {
+        event
+    };
+    audit::append(&mut tx, event, change.now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -83,8 +83,9 @@ pub async fn playbook(
     })
 }
 
-/// An admin saves the playbook for `form.kind` as its next version; returns the version in
-/// force (the same one when nothing changed).
+/// An admin saves the playbook for `form.kind` as its next version — a review when only the
+/// note is new; returns the version in force (the same one when nothing changed and no note
+/// says it was reviewed).
 pub async fn save_playbook(
     pool: &PgPool,
     principal: &Principal,
@@ -112,7 +113,10 @@ pub async fn save_playbook(
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(current) = &current {
-        if current.steps.0 == playbook.steps && current.channels.0 == playbook.channels {
+        // Saved as it is with a note ("reviewed, no change"), it is a review: a version too.
+        let unchanged =
+            current.steps.0 == playbook.steps && current.channels.0 == playbook.channels;
+        if unchanged && playbook.note.is_empty() {
             return Ok(current.version);
         }
     }
@@ -160,7 +164,8 @@ pub(crate) async fn copy_steps(
            ORDER BY version DESC LIMIT 1),
          copied AS (
            INSERT INTO incident_steps (incident_id, position, what, who)
-           SELECT $1, step.position::int, step.value->>'what', step.value->>'who'
+           SELECT $1, step.position::int, COALESCE(step.value->>'what', ''),
+             COALESCE(step.value->>'who', '')
            FROM in_force, jsonb_array_elements(in_force.steps) WITH ORDINALITY
              AS step(value, position))
          UPDATE incidents SET playbook_version = (SELECT version FROM in_force)

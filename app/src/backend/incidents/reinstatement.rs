@@ -116,6 +116,8 @@ pub async fn propose_reinstatement(
     let mut proposed = ToolForm::of(&before);
     proposed.status = stop.status_before.as_str().to_owned();
     proposed.status_reason = String::new();
+    // The approvers set the next review: the one from before the stop may be long past.
+    proposed.next_review = String::new();
     if let Some(version) = &valid.pinned_version {
         proposed.pinned_version = version.clone();
     }

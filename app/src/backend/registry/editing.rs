@@ -19,7 +19,7 @@ use crate::backend::registry::approvals::{self, SupplyChain};
 use crate::backend::registry::grants;
 use crate::backend::registry::tools::detail_in;
 use crate::backend::requests::changes;
-use crate::domain::registry::widening::{stops, widenings, Allowance};
+use crate::domain::registry::widening::{frozen_while_stopped, stops, widenings, Allowance};
 use crate::domain::{
     AuditAction, RequirementSetting, Sha256Checksum, Slug, ToolForm, TotpCode, ValidTool,
     ACCESS_REQUIREMENTS,
@@ -164,19 +164,23 @@ pub async fn save(
         change.today,
         max_months,
     );
-    if !widened.is_empty() {
-        if let Some(original) = original {
+    if let (Some(original), Some(before)) = (original, &before) {
+        // While the kill switch's stop is in force, what the tool allows waits for its
+        // reinstatement, which two reviewers approve against the entry as it was.
+        if let Some(field) = frozen_while_stopped(before, &tool) {
             if crate::backend::incidents::stop_in_force(&mut tx, original)
                 .await?
                 .is_some()
             {
                 return Err(AppError::invalid(
-                    "status",
-                    "the kill switch stopped this tool: reinstate it from its page, with a \
-                     justification and what changed",
+                    field,
+                    "the kill switch stopped this tool: this changes when it is reinstated \
+                     (from its page, with a justification and what changed)",
                 ));
             }
         }
+    }
+    if !widened.is_empty() {
         // A proposal is a request filed: it counts against the same per-person limit.
         rate::take(&mut tx, rate::REQUESTS_FILED, editor.user_id, change.now).await?;
         let proposal = changes::NewProposal {

@@ -127,7 +127,11 @@ pub async fn propose(
     .await?;
     let audit_event = NewEvent::new(proposer.actor(), AuditAction::RegistryChangeProposed)
         .target(format!("request:{}", row.number))
-        .after(serde_json::json!({ "tool": tool.slug.as_str(), "widens": widened }));
+        .after(serde_json::json!({
+            "tool": tool.slug.as_str(),
+            "widens": widened,
+            "reinstates_stop": reinstates.map(|id| id.to_string()),
+        }));
     audit::append(&mut *conn, audit_event, now).await?;
     let reviewers = notifications::holders(&mut *conn, Role::Reviewer).await?;
     notifications::notify(

@@ -66,6 +66,15 @@ pub async fn decide(
     };
     sign_off::precheck(pool, &signer, now).await?;
     let mut tx = pool.begin().await?;
+    // The tool before the request, the order the kill switch takes them in: a decision racing
+    // a stop waits for it instead of deadlocking with it.
+    sqlx::query_scalar!(
+        "SELECT t.tool_id FROM tools t JOIN tool_requests r ON r.tool_id = t.tool_id
+         WHERE r.number = $1 FOR UPDATE OF t",
+        number
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     let (stored, party) = lock(&mut tx, principal, number).await?;
     state::next(
         stored.state,

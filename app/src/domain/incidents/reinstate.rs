@@ -8,6 +8,10 @@ use crate::domain::form::text;
 use crate::domain::Sha256Checksum;
 use crate::error::AppError;
 
+/// The longest justification, and the longest account of what changed: together they are the
+/// request's use case, which holds at most 4,000 characters.
+pub const MAX_REASON: usize = 1800;
+
 /// The form as submitted (`reinstate[justification]`, …).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -34,14 +38,14 @@ pub struct ValidReinstatement {
 
 impl ReinstateForm {
     pub fn validate(&self) -> Result<ValidReinstatement, AppError> {
-        let justification = text("justification", &self.justification, 4000, true)?;
+        let justification = text("justification", &self.justification, MAX_REASON, true)?;
         if justification.chars().count() < 20 {
             return Err(AppError::invalid(
                 "justification",
                 "say in a sentence or more why the tool may be used again",
             ));
         }
-        let facts_changed = text("facts_changed", &self.facts_changed, 4000, true)?;
+        let facts_changed = text("facts_changed", &self.facts_changed, MAX_REASON, true)?;
         if facts_changed.is_empty() {
             return Err(AppError::invalid(
                 "facts_changed",
@@ -119,10 +123,26 @@ mod tests {
     }
 
     #[test]
+    fn the_longest_reinstatement_fits_the_request_it_files() {
+        let longest = ReinstateForm {
+            justification: "j".repeat(MAX_REASON),
+            facts_changed: "f".repeat(MAX_REASON),
+            ..form()
+        };
+        let use_case = longest
+            .validate()
+            .expect("valid")
+            .use_case(&"n".repeat(120), Some(i64::MAX));
+        assert!(use_case.chars().count() <= 4000, "{}", use_case.len());
+    }
+
+    #[test]
     fn each_broken_rule_names_its_field() {
         let cases: [(&str, Breaks); 5] = [
             ("justification", |f| f.justification = "Fixed.".into()),
-            ("justification", |f| f.justification = "x".repeat(4001)),
+            ("justification", |f| {
+                f.justification = "x".repeat(MAX_REASON + 1)
+            }),
             ("facts_changed", |f| f.facts_changed = "  ".into()),
             ("pinned_version", |f| f.pinned_version = "v".repeat(101)),
             ("checksum", |f| f.checksum = "abc".into()),

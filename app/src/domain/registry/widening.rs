@@ -120,6 +120,40 @@ pub fn widenings(
     widened
 }
 
+/// The first field that changes from `before` to `after` among those a reinstatement is
+/// reviewed on, by form name; `None` when only descriptive fields (description, rollback plan,
+/// owner…) change. While the kill switch's stop is in force these wait for the reinstatement,
+/// so what two reviewers approve is exactly what the tool allowed before the stop plus what the
+/// reinstatement itself proposes. Suspended may still become prohibited or retired.
+pub fn frozen_while_stopped(before: &ValidTool, after: &ValidTool) -> Option<&'static str> {
+    let changed: [(&'static str, bool); 11] = [
+        ("status", allows(after.status)),
+        ("teams", before.teams != after.teams),
+        ("data_classes", before.data_classes != after.data_classes),
+        ("conditions", before.conditions != after.conditions),
+        (
+            "access_requirements",
+            before.access_requirements != after.access_requirements,
+        ),
+        ("next_review", before.next_review != after.next_review),
+        ("distribution", before.distribution != after.distribution),
+        ("package_name", before.package_name != after.package_name),
+        (
+            "pinned_version",
+            before.pinned_version != after.pinned_version,
+        ),
+        ("checksum", before.checksum != after.checksum),
+        (
+            "vendor_trains_on_data",
+            before.vendor_trains_on_data != after.vendor_trains_on_data,
+        ),
+    ];
+    changed
+        .into_iter()
+        .find(|(_, changed)| *changed)
+        .map(|(field, _)| field)
+}
+
 /// Whether going from `before` to `after` suspends or prohibits the tool: effective at once,
 /// but only with a reason and a fresh code.
 pub fn stops(before: Option<ToolStatus>, after: ToolStatus) -> bool {
@@ -308,5 +342,42 @@ mod tests {
             widen(Some(&approved()), &never),
             ["next review date removed"]
         );
+    }
+
+    #[test]
+    fn while_stopped_only_descriptive_fields_change() {
+        let form = crate::domain::ToolForm {
+            name: "Cursor".into(),
+            vendor: "Anysphere".into(),
+            category: "ai_coding".into(),
+            status: "suspended".into(),
+            status_reason: "Leaked".into(),
+            scope: "teams".into(),
+            teams: vec!["payments".into()],
+            distribution: "binary".into(),
+            pinned_version: "1.0.0".into(),
+            ..crate::domain::ToolForm::default()
+        };
+        let stopped = form.validate().expect("valid");
+        let mut described = stopped.clone();
+        described.description = "An editor".into();
+        described.rollback_plan = "Use Copilot".into();
+        described.status = ToolStatus::Prohibited;
+        assert_eq!(frozen_while_stopped(&stopped, &described), None);
+        type Change = fn(&mut ValidTool);
+        let cases: [(&str, Change); 5] = [
+            ("status", |t| t.status = ToolStatus::Approved),
+            ("teams", |t| t.teams = None),
+            ("data_classes", |t| {
+                t.data_classes.push("customer-data".into())
+            }),
+            ("pinned_version", |t| t.pinned_version = "1.0.1".into()),
+            ("vendor_trains_on_data", |t| t.vendor_trains_on_data = true),
+        ];
+        for (field, change) in cases {
+            let mut changed = stopped.clone();
+            change(&mut changed);
+            assert_eq!(frozen_while_stopped(&stopped, &changed), Some(field));
+        }
     }
 }

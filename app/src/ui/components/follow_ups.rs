@@ -21,7 +21,11 @@ pub fn FollowUps<A, D>(
     /// The incident's or exercise's number.
     number: i64,
     addable: bool,
+    /// The reader may complete any of them.
     may_complete: bool,
+    /// The reader's user id: they complete their own.
+    #[prop(optional)]
+    me: Option<String>,
     add: ServerAction<A>,
     done: ServerAction<D>,
 ) -> impl IntoView
@@ -64,7 +68,11 @@ where
                     <ul class="follow-ups" data-testid="follow-ups">
                         {follow_ups
                             .into_iter()
-                            .map(|f| view! { <FollowUpItem f number may_complete done /> })
+                            .map(|f| {
+                                let may_complete = may_complete
+                                    || me.as_deref() == Some(f.owner.user_id.as_str());
+                                view! { <FollowUpItem f number may_complete done /> }
+                            })
                             .collect_view()}
                     </ul>
                 }

@@ -137,7 +137,7 @@ pub fn Stopped(
                     name="reinstate[justification]"
                     label="Justification"
                     hint="Why the tool may be used again; the reviewers and the receipts keep it."
-                    maxlength=4000
+                    maxlength=1800
                     error=e("justification")
                 />
                 <TextArea
@@ -145,7 +145,7 @@ pub fn Stopped(
                     name="reinstate[facts_changed]"
                     label="What changed since the stop"
                     hint="A patched release, rotated keys, the vendor's findings."
-                    maxlength=4000
+                    maxlength=1800
                     error=e("facts_changed")
                 />
                 <div class="form__row">

@@ -434,39 +434,29 @@ fn ResponseEvidenceView(evidence: ResponseEvidence) -> impl IntoView {
                 <li>
                     {format!("{} playbooks in force", evidence.playbooks.len())} " ("
                     <a href="/incidents/playbooks">"playbooks"</a> ")"
-                    {evidence
-                        .playbooks
-                        .iter()
-                        .map(|p| p.reviewed_at)
-                        .min()
-                        .map(|at| {
+                    {match evidence.playbooks.iter().map(|p| p.reviewed_at).min() {
+                        Some(Some(at)) => {
                             view! {
                                 "; the oldest last reviewed "
                                 <OnDay at />
                             }
-                        })}
+                                .into_any()
+                        }
+                        Some(None) => view! { "; some as shipped, never reviewed" }.into_any(),
+                        None => ().into_any(),
+                    }}
                 </li>
                 <li>
                     {match evidence.last_exercise.clone() {
-                        Some(e) => {
-                            view! {
-                                "Last tabletop exercise: "
-                                <a href=format!(
-                                    "/incidents/exercises/{}",
-                                    e.number,
-                                )>{format!("#{} {}", e.number, e.title)}</a>
-                                {format!(" on {}", e.held_on)}
-                            }
-                                .into_any()
-                        }
-                        None => view! { "No tabletop exercise held yet." }.into_any(),
+                        Some(e) => format!("Last tabletop exercise held on {}", e.held_on),
+                        None => "No tabletop exercise held yet.".to_owned(),
                     }}
                 </li>
                 <li>{format!("{} follow-up actions still open", evidence.open_follow_ups)}</li>
             </ul>
             <p class="field-hint">
                 {format!(
-                    "Due again when a playbook was last reviewed, or the last exercise held, more than {months} months ago.",
+                    "Due again when a playbook was last reviewed, or the last exercise held, more than {months} months ago, or a playbook was never reviewed.",
                 )}
             </p>
         </div>

@@ -341,7 +341,8 @@ fn ExerciseView(
             owners=exercise.owners.clone()
             number
             addable=exercise.may_edit
-            may_complete=true
+            may_complete=exercise.may_edit
+            me=exercise.viewer.clone()
             add
             done
         />
@@ -399,12 +400,16 @@ fn DryRunView(run: DryRun) -> impl IntoView {
                 {if run.in_use {
                     format!("Stopping {} would reach {} people.", run.tool.name, run.people)
                 } else {
-                    format!("{} is not in use: a real stop would be refused.", run.tool.name)
+                    format!(
+                        "{} is not in use: a real stop would be refused. Were it in use, it would reach {} people.",
+                        run.tool.name,
+                        run.people,
+                    )
                 }}
             </p>
             <p>
                 {format!(
-                    "{} teams ({members} members) would see the banner; {} open requests would be put on hold. Nothing was changed.",
+                    "{} teams ({members} members) named on it; {} open requests for it. Nothing was changed.",
                     run.teams.len(),
                     run.open_requests.len(),
                 )}

@@ -432,6 +432,7 @@ fn Checklist(incident: IncidentDetail, action: ServerAction<TickIncidentStep>) -
                 )>{format!("{} playbook", kind.label().to_lowercase())}</a>
                 {format!(", version {version}")}
             </p>
+            <FormError error=action_error(action) />
             <ol class="checklist-steps" data-testid="incident-steps">
                 {incident
                     .steps
@@ -490,7 +491,7 @@ fn Checklist(incident: IncidentDetail, action: ServerAction<TickIncidentStep>) -
                                                         step.what,
                                                     )
                                                 >
-                                                    {if ticked { "Undo" } else { "Mark done" }}
+                                                    {if ticked { "Mark not done" } else { "Mark done" }}
                                                 </button>
                                             </ActionForm>
                                         }
