@@ -180,8 +180,12 @@ test.describe("incidents", () => {
     await expect(page).toHaveURL(/\/incidents\/playbooks$/);
     await expect(page.getByTestId("playbooks")).toContainText("Malicious package");
     await page.getByRole("link", { name: "Data sent to an AI tool" }).click();
-    await expect(page.getByTestId("playbook-current")).toContainText("72 hours");
-    await expect(page.getByTestId("channels")).toContainText("Data protection officer");
+    const current = page.getByTestId("playbook-current");
+    await expect(current).toContainText("72 hours");
+    await expect(current).toContainText("edited by Nora Lindqvist");
+    await expect(current.getByTestId("channels")).toContainText("Data protection officer");
+    // The version shipped with the portal is kept below.
+    await expect(page.getByTestId("playbook-version")).toHaveCount(1);
     // Reviewers read playbooks; admins edit them.
     await expect(page.getByTestId("playbook-form")).toHaveCount(0);
     await screenshot(page, info, "playbook");

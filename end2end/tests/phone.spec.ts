@@ -17,6 +17,11 @@ const PAGES = [
   "/checklists",
   "/incidents",
   "/incidents/new",
+  "/incidents/1",
+  "/incidents/playbooks",
+  "/incidents/playbooks/tool_compromised",
+  "/incidents/exercises",
+  "/incidents/exercises/1?tool=claude-code",
   "/notifications",
   "/account",
 ];

@@ -6,6 +6,7 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::reading::FollowUpRow;
 use super::triage::owner_name;
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
@@ -15,7 +16,7 @@ use crate::domain::incidents::{ExerciseForm, FollowUpForm, IncidentKind, Outcome
 use crate::domain::registry::policy::TeamRef;
 use crate::domain::{AuditAction, Permission};
 use crate::error::AppError;
-use crate::model::{ExerciseDetail, ExerciseList, ExerciseSummary, FollowUp, PersonRef};
+use crate::model::{ExerciseDetail, ExerciseList, ExerciseSummary};
 
 fn reader(principal: &Principal) -> Result<(), AppError> {
     if principal.may(Permission::ManageIncidents) {
@@ -81,7 +82,8 @@ pub async fn exercise(
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let follow_ups = sqlx::query!(
+    let follow_ups = sqlx::query_as!(
+        FollowUpRow,
         "SELECT a.action_id, a.what, a.owner_id, u.display_name, a.due_on, a.done_at
          FROM exercise_actions a JOIN users u ON u.user_id = a.owner_id
          WHERE a.exercise_id = $1 ORDER BY a.due_on, a.created_at",
@@ -90,19 +92,7 @@ pub async fn exercise(
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|a| {
-        Ok(FollowUp {
-            id: a.action_id.to_string(),
-            what: a.what,
-            owner: PersonRef {
-                user_id: a.owner_id.to_string(),
-                name: a.display_name,
-            },
-            due: day(a.due_on)?,
-            overdue: a.done_at.is_none() && a.due_on < today,
-            done_at: a.done_at,
-        })
-    })
+    .map(|row| row.follow_up(today))
     .collect::<Result<_, AppError>>()?;
     let may_edit = principal.may(Permission::ManageSettings);
     Ok(ExerciseDetail {

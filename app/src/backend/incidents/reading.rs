@@ -173,7 +173,8 @@ pub async fn detail(
     })
     .collect();
     let today = now.date_naive();
-    let follow_ups = sqlx::query!(
+    let follow_ups = sqlx::query_as!(
+        FollowUpRow,
         "SELECT a.action_id, a.what, a.owner_id, u.display_name, a.due_on, a.done_at
          FROM incident_actions a JOIN users u ON u.user_id = a.owner_id
          WHERE a.incident_id = $1 ORDER BY a.due_on, a.created_at",
@@ -182,19 +183,7 @@ pub async fn detail(
     .fetch_all(pool)
     .await?
     .into_iter()
-    .map(|a| {
-        Ok(FollowUp {
-            id: a.action_id.to_string(),
-            what: a.what,
-            owner: PersonRef {
-                user_id: a.owner_id.to_string(),
-                name: a.display_name,
-            },
-            due: day(a.due_on)?,
-            overdue: a.done_at.is_none() && a.due_on < today,
-            done_at: a.done_at,
-        })
-    })
+    .map(|row| row.follow_up(today))
     .collect::<Result<Vec<_>, AppError>>()?;
     let owners = if may_triage {
         owners(pool).await?
@@ -289,4 +278,31 @@ pub async fn report_form(
         teams: teams::names(pool).await?,
         my_teams: teams::of_user(pool, principal.user_id).await?,
     })
+}
+
+/// A follow-up action as stored, an incident's or an exercise's.
+pub(super) struct FollowUpRow {
+    pub action_id: uuid::Uuid,
+    pub what: String,
+    pub owner_id: uuid::Uuid,
+    pub display_name: String,
+    pub due_on: chrono::NaiveDate,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+impl FollowUpRow {
+    /// As the page shows it on `today`: overdue past its due day while not done.
+    pub(super) fn follow_up(self, today: chrono::NaiveDate) -> Result<FollowUp, AppError> {
+        Ok(FollowUp {
+            id: self.action_id.to_string(),
+            what: self.what,
+            owner: PersonRef {
+                user_id: self.owner_id.to_string(),
+                name: self.display_name,
+            },
+            due: day(self.due_on)?,
+            overdue: self.done_at.is_none() && self.due_on < today,
+            done_at: self.done_at,
+        })
+    }
 }

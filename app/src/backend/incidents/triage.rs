@@ -9,6 +9,7 @@ use super::{lock, record, still_open, Step, Stored};
 use crate::backend::identity::users::Principal;
 use crate::backend::notifications;
 use crate::backend::platform::change::{date, Change};
+use crate::backend::platform::rate;
 use crate::domain::form::text;
 use crate::domain::incidents::{FollowUpForm, IncidentStatus, ReviewForm, Severity, TriageForm};
 use crate::domain::{AuditAction, Permission};
@@ -202,6 +203,13 @@ pub async fn comment(
     let mut tx = pool.begin().await?;
     let stored = lock(&mut tx, principal, number).await?;
     still_open(&stored)?;
+    rate::take(
+        &mut tx,
+        rate::INCIDENT_COMMENTS,
+        principal.user_id,
+        change.now,
+    )
+    .await?;
     let step = Step::note("commented", &body);
     record(
         &mut tx,

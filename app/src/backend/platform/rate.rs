@@ -49,6 +49,14 @@ pub const INCIDENTS_REPORTED: RateLimit = RateLimit {
     window_secs: 3600,
 };
 
+/// Comments one person writes on incidents: a busy incident's conversation, not a flood of
+/// notifications to its reporter and owner.
+pub const INCIDENT_COMMENTS: RateLimit = RateLimit {
+    name: "incident_comments",
+    max: 120,
+    window_secs: 3600,
+};
+
 /// Counts one use of `limit` by `account`; `SlowDown` (with the seconds until the window ends)
 /// when it is used up.
 pub async fn take(

@@ -310,6 +310,7 @@ fn ExerciseView(
                     <dd>{exercise.scheduled_by.clone()}</dd>
                 </div>
             </dl>
+            <h3>"What happens"</h3>
             <p class="prose">{exercise.scenario.clone()}</p>
         </section>
         <section class="card" aria-labelledby="outcome-title">

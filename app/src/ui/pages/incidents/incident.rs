@@ -429,8 +429,7 @@ fn Checklist(incident: IncidentDetail, action: ServerAction<TickIncidentStep>) -
                 <a href=format!(
                     "/incidents/playbooks/{}",
                     kind.as_str(),
-                )>{format!("{} playbook", kind.label().to_lowercase())}</a>
-                {format!(", version {version}")}
+                )>{format!("{} playbook", kind.label())}</a> {format!(", version {version}")}
             </p>
             <FormError error=action_error(action) />
             <ol class="checklist-steps" data-testid="incident-steps">
