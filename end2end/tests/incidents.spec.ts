@@ -130,6 +130,7 @@ test.describe("incidents", () => {
     await expect(stopper.page).toHaveURL(/\/requests\/\d+$/);
     await expect(stopper.page.getByText(/Reinstatement filed as request #\d+/)).toBeVisible();
     await expect(stopper.page.getByTestId("risk-summary")).toContainText("2 reviewers must approve");
+    await expect(stopper.page.getByTestId("proposal-reason")).toContainText("What changed: The vendor re-signed the extension.");
     const requestUrl = new URL(stopper.page.url()).pathname;
     await screenshot(stopper.page, info, "reinstatement-proposed");
     await stopper.context.close();

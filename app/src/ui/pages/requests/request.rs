@@ -200,6 +200,10 @@ fn RequestView(
                             }}
                         </p>
                         <FieldChanges changes=request.changes.clone() />
+                        <h3>"Why"</h3>
+                        <p class="prose" data-testid="proposal-reason">
+                            {request.use_case.clone()}
+                        </p>
                     </section>
                 }
                     .into_any()
