@@ -166,6 +166,7 @@ pub mod incidents;
 mod query;
 pub mod registry;
 pub mod requests;
+pub mod scan;
 mod slug;
 mod team_filter;
 pub mod when;
