@@ -5,13 +5,6 @@ use serde_json::Value;
 
 use crate::helpers::{spawn_app, SignedIn, TestApp};
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.pool)
-        .await
-        .expect("count")
-}
-
 async fn call(
     app: &TestApp,
     who: &SignedIn,
@@ -81,7 +74,7 @@ async fn admins_schedule_and_record_exercises_and_reviewers_read_them() {
         );
     }
     assert_eq!(
-        count(&app, "SELECT count(*) FROM exercises").await,
+        app.count("SELECT count(*) FROM exercises").await,
         1,
         "the demo's"
     );
@@ -190,11 +183,8 @@ async fn admins_schedule_and_record_exercises_and_reviewers_read_them() {
     let (status, _) = call(&app, &eli, "exercises", &[]).await;
     assert_eq!(status, 403);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_events WHERE action LIKE 'exercise.%'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM audit_events WHERE action LIKE 'exercise.%'")
+            .await,
         5
     );
 }
@@ -221,7 +211,7 @@ async fn a_dry_kill_switch_shows_who_would_be_told_and_changes_nothing() {
         )
         .await;
     assert_eq!(status, 200);
-    let events = count(&app, "SELECT count(*) FROM audit_events").await;
+    let events = app.count("SELECT count(*) FROM audit_events").await;
 
     let (status, run) = call(&app, &rita, "dry_run", &[("tool", "claude-code")]).await;
     assert_eq!(status, 200, "{run}");
@@ -246,19 +236,13 @@ async fn a_dry_kill_switch_shows_who_would_be_told_and_changes_nothing() {
         .await
         .expect("tool");
     assert_eq!(status, "approved_with_conditions");
-    assert_eq!(count(&app, "SELECT count(*) FROM tool_stops").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM tool_stops").await, 0);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM tool_requests WHERE held_by IS NOT NULL"
-        )
-        .await,
+        app.count("SELECT count(*) FROM tool_requests WHERE held_by IS NOT NULL")
+            .await,
         0
     );
-    assert_eq!(
-        count(&app, "SELECT count(*) FROM audit_events").await,
-        events
-    );
+    assert_eq!(app.count("SELECT count(*) FROM audit_events").await, events);
 
     let (status, body) = call(&app, &rita, "dry_run", &[("tool", "no-such-tool")]).await;
     assert_eq!((status, body["field"].as_str()), (422, Some("tool")));

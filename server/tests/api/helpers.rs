@@ -341,6 +341,14 @@ impl TestApp {
         request
     }
 
+    /// The single number `sql` counts.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.pool)
+            .await
+            .expect("count")
+    }
+
     /// The code `reviewer`'s app shows once the portal's clock has moved to the next time step
     /// (the current one may have been used to sign in).
     pub fn fresh_code(&self, reviewer: &SignedIn) -> String {

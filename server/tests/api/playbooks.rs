@@ -4,14 +4,7 @@
 use app::domain::Role;
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, TestApp};
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.pool)
-        .await
-        .expect("count")
-}
+use crate::helpers::spawn_app;
 
 #[tokio::test]
 async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
@@ -72,10 +65,7 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
             "{value}: {body}"
         );
     }
-    assert_eq!(
-        count(&app, "SELECT count(*) FROM playbook_versions").await,
-        6
-    );
+    assert_eq!(app.count("SELECT count(*) FROM playbook_versions").await, 6);
 
     let (status, version) = app
         .call_json("save_playbook", &form(steps), Some(&admin.cookie))
@@ -107,11 +97,8 @@ async fn admins_version_playbooks_and_new_incidents_follow_the_one_in_force() {
         .await;
     assert_eq!(status, 404);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) FROM audit_events WHERE action = 'playbook.saved'"
-        )
-        .await,
+        app.count("SELECT count(*) FROM audit_events WHERE action = 'playbook.saved'")
+            .await,
         1
     );
 

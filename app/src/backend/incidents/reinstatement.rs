@@ -11,7 +11,7 @@ use crate::backend::identity::users::Principal;
 use crate::backend::org::settings::max_review_months;
 use crate::backend::platform::change::Change;
 use crate::backend::platform::rate;
-use crate::backend::registry::editing::as_valid;
+use crate::backend::registry::editing::{as_valid, lock_tool};
 use crate::backend::registry::tools::detail_in;
 use crate::backend::requests::changes::{self, NewProposal};
 use crate::domain::incidents::ReinstateForm;
@@ -91,10 +91,7 @@ pub async fn propose_reinstatement(
     }
     let valid = form.validate()?;
     let mut tx = pool.begin().await?;
-    sqlx::query_scalar!("SELECT tool_id FROM tools WHERE slug = $1 FOR UPDATE", slug)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    lock_tool(&mut tx, slug).await?;
     let stop = stop_in_force(&mut tx, slug)
         .await?
         .ok_or_else(|| AppError::Conflict {

@@ -223,7 +223,7 @@ pub async fn save(
 }
 
 /// Locks tool `slug` for a change; `NotFound` when there is none.
-async fn lock_tool(conn: &mut PgConnection, slug: &str) -> Result<(), AppError> {
+pub(crate) async fn lock_tool(conn: &mut PgConnection, slug: &str) -> Result<(), AppError> {
     sqlx::query_scalar!("SELECT tool_id FROM tools WHERE slug = $1 FOR UPDATE", slug)
         .fetch_optional(&mut *conn)
         .await?
