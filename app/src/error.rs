@@ -34,6 +34,9 @@ pub enum AppError {
     /// The request itself could not be read (a malformed query string, say).
     #[error("{message}")]
     BadRequest { message: String },
+    /// The request's body is over the route's limit.
+    #[error("{message}")]
+    TooLarge { message: String },
     #[error("Too many attempts. Please wait a moment and try again.")]
     RateLimited,
     /// An account's rate limit is used up for now (`Retry-After`).
@@ -69,6 +72,7 @@ impl AppError {
             Self::Conflict { .. } => 409,
             Self::Invalid { .. } => 422,
             Self::BadRequest { .. } => 400,
+            Self::TooLarge { .. } => 413,
             Self::RateLimited | Self::Locked { .. } | Self::SlowDown { .. } => 429,
             Self::Unavailable => 503,
             Self::Internal => 500,
@@ -87,6 +91,7 @@ impl AppError {
             Self::Conflict { .. } => "conflict",
             Self::Invalid { .. } => "invalid",
             Self::BadRequest { .. } => "bad_request",
+            Self::TooLarge { .. } => "too_large",
             Self::RateLimited | Self::SlowDown { .. } => "rate_limited",
             Self::Locked { .. } => "locked",
             Self::Unavailable => "unavailable",

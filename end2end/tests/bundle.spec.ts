@@ -23,7 +23,7 @@ async function wire(page: Page) {
 }
 
 const BUDGET = 200 * 1024;
-const PAGES = ["/", "/tools", "/tools/github-copilot", "/data-classes", "/requests", "/requests/new", "/checklists", "/incidents", "/incidents/playbooks", "/account"];
+const PAGES = ["/", "/tools", "/tools/github-copilot", "/data-classes", "/requests", "/requests/new", "/checklists", "/incidents", "/incidents/playbooks", "/scan", "/account"];
 /** The pages whose server-rendered HTML holds an island (a part that runs in the browser). */
 const WITH_ISLANDS = ["/"];
 

@@ -10,6 +10,7 @@ const PAGES = [
   "/tools/github-copilot",
   "/data-classes",
   "/data-classes/customer-data",
+  "/scan",
   "/requests",
   "/requests?scope=queue",
   "/requests/new",

@@ -118,6 +118,7 @@ async fn main() {
         signing_keys: signing_keys.clone(),
         public_url: String::new(),
         trusted_proxies: Vec::new(),
+        scanners: Default::default(),
     };
     let a = Application::build(
         &ServeOptions {

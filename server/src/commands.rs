@@ -43,6 +43,7 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         signing_keys: std::sync::Arc::new(signing_keys),
         public_url: String::new(),
         trusted_proxies: Vec::new(),
+        scanners: Default::default(),
     };
     tokio::spawn(delete_expired_sessions(database.pool.clone()));
     tokio::spawn(flush_audit_tallies(

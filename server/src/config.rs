@@ -126,6 +126,9 @@ pub enum Command {
         #[command(subcommand)]
         action: ReceiptCommand,
     },
+    /// Scan files, directories or standard input for the organization's prohibited data
+    /// classes (rules from a file or a portal); exits 1 when anything prohibited is found.
+    Scan(crate::scan_cli::ScanOptions),
     /// Run only the private PostgreSQL until interrupted, printing its DATABASE_URL (for tests
     /// and maintenance with psql).
     Postgres(PostgresOptions),

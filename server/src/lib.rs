@@ -12,5 +12,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod postgres;
 pub mod rest;
+pub mod scan_cli;
+pub mod scan_page;
 pub mod startup;
 pub mod telemetry;

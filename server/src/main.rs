@@ -20,6 +20,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Scanning needs no database, and has exit codes of its own (1: prohibited data found).
+    if let Some(Command::Scan(options)) = &cli.command {
+        return runtime.block_on(server::scan_cli::run(options));
+    }
     // `block_on` runs this future on the main thread, which therefore starts (and owns) the
     // private PostgreSQL: it lives exactly as long as this process.
     let result = runtime.block_on(async {
@@ -63,6 +67,7 @@ fn main() -> ExitCode {
                 action: ReceiptCommand::Verify { file },
             }) => commands::receipt_verify(&cli.global, &file),
             Some(Command::Postgres(options)) => commands::postgres(&cli.global, &options).await,
+            Some(Command::Scan(_)) => Ok(()),
         }
     });
     match result {

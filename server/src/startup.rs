@@ -186,6 +186,12 @@ pub fn router(
         .route("/pkg/{file}", get(crate::bundle::serve))
         .route("/dashboard.csv", get(crate::exports::dashboard))
         .route("/teams/{slug}/checklist.csv", get(crate::exports::team))
+        .route(
+            "/scan",
+            axum::routing::post(crate::scan_page::post).layer(
+                axum::extract::DefaultBodyLimit::max(crate::scan_page::FORM_LIMIT),
+            ),
+        )
         .merge(crate::rest::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos_options = state.leptos_options.clone();

@@ -16,6 +16,7 @@ mod overview;
 mod playbooks;
 mod registry;
 mod requests;
+mod scan;
 
 pub use account::*;
 pub use admin::*;
@@ -30,6 +31,7 @@ pub use overview::*;
 pub use playbooks::*;
 pub use registry::*;
 pub use requests::*;
+pub use scan::*;
 
 #[cfg(feature = "ssr")]
 mod guard;

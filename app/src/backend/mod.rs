@@ -12,3 +12,4 @@ pub mod org;
 pub mod platform;
 pub mod registry;
 pub mod requests;
+pub mod scan;

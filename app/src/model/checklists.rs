@@ -40,8 +40,9 @@ pub struct TeamItem {
     /// When the item last changed, and who changed it (`None`: the portal itself).
     pub updated_at: Option<DateTime<Utc>>,
     pub updated_by: Option<String>,
-    /// Evidence the portal gathers itself (item 10: the incident-response plan).
-    pub machine_evidence: Option<super::ResponseEvidence>,
+    /// Evidence the portal gathers itself (item 3: the data classes and their detectors; item
+    /// 10: the incident-response plan).
+    pub machine_evidence: Option<MachineEvidence>,
 }
 
 /// A team's figures: what `GET /api/v1/teams/{slug}/progress` returns.
@@ -171,4 +172,23 @@ pub struct FrameworkView {
     pub version: i32,
     pub updated_at: DateTime<Utc>,
     pub items: Vec<FrameworkItem>,
+}
+
+/// Evidence the portal gathers for a checklist item, as the item's kind says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum MachineEvidence {
+    IncidentResponse(super::ResponseEvidence),
+    ProhibitedData(super::ProhibitedDataEvidence),
+}
+
+impl MachineEvidence {
+    /// The evidence is out of date: the item is due again.
+    pub fn due(&self) -> bool {
+        match self {
+            Self::IncidentResponse(evidence) => evidence.due,
+            Self::ProhibitedData(_) => false,
+        }
+    }
 }

@@ -10,6 +10,7 @@ mod notifications;
 mod org;
 mod registry;
 mod requests;
+mod scan;
 
 pub use audit::*;
 pub use checklists::*;
@@ -20,3 +21,4 @@ pub use notifications::*;
 pub use org::*;
 pub use registry::*;
 pub use requests::*;
+pub use scan::*;

@@ -76,6 +76,9 @@ fn Navigation() -> impl IntoView {
                                 <A href="/data-classes">"Data classes"</A>
                             </li>
                             <li>
+                                <A href="/scan">"Check a text"</A>
+                            </li>
+                            <li>
                                 <A href="/requests">"Requests"</A>
                             </li>
                             <li>

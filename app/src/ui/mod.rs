@@ -15,11 +15,12 @@ use leptos_router::{path, SsrMode};
 use layout::Layout;
 use pages::{
     AccountPage, AuditPage, ChecklistAdminPage, ChecklistsPage, DashboardPage, DataClassPage,
-    DataClassesPage, ExercisePage, ExercisesPage, HomePage, IncidentPage, IncidentsPage,
-    InvitePage, NotFoundPage, NotificationsPage, PeoplePage, PersonPage, PlaybookPageView,
-    PlaybooksPage, ReceiptPage, RegistryPage, ReportIncidentPage, RequestEditorPage, RequestPage,
-    RequestsPage, SettingsPage, SetupPage, SignInCodePage, SignInPage, TeamChecklistPage, TeamPage,
-    TeamsPage, ToolEditorPage, ToolPage, TwoFactorPage,
+    DataClassesPage, DetectorPage, ExercisePage, ExercisesPage, HomePage, IncidentPage,
+    IncidentsPage, InvitePage, NotFoundPage, NotificationsPage, PeoplePage, PersonPage,
+    PlaybookPageView, PlaybooksPage, ReceiptPage, RegistryPage, ReportIncidentPage,
+    RequestEditorPage, RequestPage, RequestsPage, ScanPage, SettingsPage, SetupPage,
+    SignInCodePage, SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage, ToolPage,
+    TwoFactorPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -119,6 +120,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/tools/:slug/edit") view=ToolEditorPage />
                         <Route path=path!("/data-classes") view=DataClassesPage />
                         <Route path=path!("/data-classes/:slug") view=DataClassPage />
+                        <Route path=path!("/data-classes/:slug/detectors/:id") view=DetectorPage />
+                        <Route path=path!("/scan") view=ScanPage />
                         <Route path=path!("/requests") view=RequestsPage />
                         <Route path=path!("/requests/new") view=RequestEditorPage />
                         <Route path=path!("/requests/:number") view=RequestPage />

@@ -11,6 +11,7 @@ mod me;
 mod openapi;
 mod receipts;
 mod requests;
+mod scan;
 mod signing_key;
 mod teams;
 mod tools;
@@ -81,7 +82,11 @@ pub fn router() -> Router<AppState> {
                 .routes(routes!(teams::progress))
                 .routes(routes!(audit::events))
                 .routes(routes!(audit::verify))
-                .routes(routes!(audit::checkpoints)),
+                .routes(routes!(audit::checkpoints))
+                .routes(routes!(scan::scan))
+                .routes(routes!(scan::rules))
+                // The largest body any route reads: a text to scan, 1 MiB (413 past it).
+                .layer(axum::extract::DefaultBodyLimit::max(scan::BODY_LIMIT)),
         )
         .split_for_parts();
     let document = Arc::new(document);

@@ -55,6 +55,7 @@ impl Modify for BearerToken {
         (name = "registry", description = "AI tools, data classes and the policy check"),
         (name = "requests", description = "Tool requests"),
         (name = "receipts", description = "Verifying signed decision receipts"),
+        (name = "scanner", description = "Check a text for the organization's prohibited data classes before it goes into an AI tool, and the detectors for scanning locally"),
         (name = "incidents", description = "The incident register: report incidents with AI tools (a gateway or SIEM may open one) and follow them"),
         (name = "audit", description = "The hash-chained audit log, its verification and signed checkpoints, for SIEMs (admins)")
     )

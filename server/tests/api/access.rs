@@ -380,6 +380,30 @@ const MATRIX: &[Case] = &[
         404,
     ),
     ("playbook", &[("kind", "data_sent")], Who::Everyone, 200),
+    ("scan_choices", &[], Who::Everyone, 200),
+    ("scan_posted", &[], Who::Everyone, 200),
+    (
+        "class_detectors",
+        &[("class", "personal-data")],
+        Who::Reviewers,
+        200,
+    ),
+    (
+        "save_detector",
+        &[
+            ("class", "personal-data"),
+            ("id", ""),
+            ("detector[name]", ""),
+        ],
+        Who::Reviewers,
+        422,
+    ),
+    (
+        "retire_detector",
+        &[("class", "personal-data"), ("id", NO_SUCH_ID)],
+        Who::Reviewers,
+        404,
+    ),
     (
         "save_playbook",
         &[("playbook[kind]", "fire")],
@@ -617,6 +641,7 @@ const API_ROUTES: &[&str] = &[
     "/api/v1/tools/claude-code",
     "/api/v1/policy/check?tool=claude-code&data_class=internal-documents&team=payments",
     "/api/v1/incidents",
+    "/api/v1/scan/rules",
 ];
 
 #[tokio::test]

@@ -607,6 +607,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         signing_keys: signing_keys.clone(),
         public_url: String::new(),
         trusted_proxies: Vec::new(),
+        scanners: Default::default(),
     };
     let application = Application::build(&options, services)
         .await

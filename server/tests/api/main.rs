@@ -35,6 +35,7 @@ mod registry_editing;
 mod registry_workflow;
 mod requests;
 mod rest;
+mod scan;
 mod second_factor;
 mod security;
 mod sessions;

@@ -103,6 +103,8 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
             "/api/v1/teams/{slug}/progress",
             "/api/v1/incidents",
             "/api/v1/incidents/{id}",
+            "/api/v1/scan",
+            "/api/v1/scan/rules",
         ])
     );
     app.create_user("eve@example.com", "Eve", &[Role::Manager])
@@ -161,6 +163,12 @@ async fn every_route_is_documented_and_every_documented_route_answers() {
                         .post(app.url(&concrete))
                         .json(&serde_json::json!({"title": "Documented", "kind": "other", "description": "Seen in the gateway log"})),
                     "201",
+                ),
+                "post" if path == "/api/v1/scan" => (
+                    app.client
+                        .post(app.url(&concrete))
+                        .json(&serde_json::json!({"text": "Documented", "tool": "claude-code", "team": "payments"})),
+                    "200",
                 ),
                 "post" => (
                     app.client

@@ -13,7 +13,7 @@ use crate::backend::identity::users::Principal;
 use crate::backend::platform::change::day;
 use crate::domain::checklist::{ChecklistCategory, Counts, ItemStatus};
 use crate::error::AppError;
-use crate::model::{CategoryProgress, TeamItem, TeamProgress, TrendPoint};
+use crate::model::{CategoryProgress, MachineEvidence, TeamItem, TeamProgress, TrendPoint};
 
 /// Weeks the trend covers.
 const TREND_WEEKS: i64 = 12;
@@ -73,7 +73,7 @@ pub(super) async fn progress_of(
              t.owner_id AS "owner_id?", o.display_name AS "owner?", t.due_date AS "due_date?",
              COALESCE(t.evidence, '') AS "evidence!", COALESCE(t.links, '{}') AS "links!",
              t.updated_at AS "updated_at?", u.display_name AS "updated_by?",
-             i.machine_evidence IS NOT NULL AS "machine_evidence!"
+             i.machine_evidence
            FROM checklist_items i
            LEFT JOIN team_checklist_items t ON t.item_id = i.item_id AND t.team_id = $1
            LEFT JOIN users o ON o.user_id = t.owner_id
@@ -83,8 +83,17 @@ pub(super) async fn progress_of(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let evidence = if rows.iter().any(|row| row.machine_evidence) {
+    let wanted = |kind: &str| {
+        rows.iter()
+            .any(|row| row.machine_evidence.as_deref() == Some(kind))
+    };
+    let response = if wanted("incident_response") {
         Some(crate::backend::incidents::response_evidence(&mut *conn, now).await?)
+    } else {
+        None
+    };
+    let prohibited = if wanted("prohibited_data") {
+        Some(crate::backend::scan::prohibited_data_evidence(&mut *conn).await?)
     } else {
         None
     };
@@ -118,7 +127,13 @@ pub(super) async fn progress_of(
             links: row.links,
             updated_at: row.updated_at,
             updated_by: row.updated_by,
-            machine_evidence: evidence.clone().filter(|_| row.machine_evidence),
+            machine_evidence: match row.machine_evidence.as_deref() {
+                Some("incident_response") => {
+                    response.clone().map(MachineEvidence::IncidentResponse)
+                }
+                Some("prohibited_data") => prohibited.clone().map(MachineEvidence::ProhibitedData),
+                _ => None,
+            },
         });
     }
     let (counts, categories) = roll_up(&figures);

@@ -2,6 +2,7 @@
 //! Loading is idempotent: running it again changes nothing that is already there.
 
 mod checklists;
+mod detectors;
 mod incidents;
 mod registry;
 mod requests;
@@ -146,6 +147,8 @@ pub struct DemoLoaded {
     pub checklist_changes: u64,
     /// Incidents and tabletop exercises.
     pub incidents: u64,
+    /// The organization's own scanner detectors.
+    pub detectors: u64,
 }
 
 /// How to sign in as a demo person.
@@ -246,6 +249,7 @@ pub async fn load(
     loaded.requests = requests::load(&mut tx, signing_keys, now).await?;
     loaded.checklist_changes = checklists::load(&mut tx, now).await?;
     loaded.incidents = incidents::load(&mut tx, now).await?;
+    loaded.detectors = detectors::load(&mut tx, now).await?;
     if loaded.organization
         || loaded.teams > 0
         || loaded.people > 0
@@ -253,6 +257,7 @@ pub async fn load(
         || loaded.requests > 0
         || loaded.checklist_changes > 0
         || loaded.incidents > 0
+        || loaded.detectors > 0
     {
         let event = NewEvent::new(Actor::Operator, AuditAction::DemoLoaded)
             .target("organization")
@@ -264,6 +269,7 @@ pub async fn load(
                 "requests_added": loaded.requests,
                 "checklist_changes": loaded.checklist_changes,
                 "incidents_added": loaded.incidents,
+                "detectors_added": loaded.detectors,
             }));
         audit::append(&mut tx, event, now).await?;
     }

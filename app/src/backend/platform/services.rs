@@ -19,6 +19,8 @@ pub struct Services {
     /// Reverse proxies whose `X-Forwarded-For` is believed; empty: the socket's peer is the
     /// client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// This instance's compiled scanner rules (rebuilt when a detector or class changes).
+    pub scanners: std::sync::Arc<crate::backend::scan::ScannerCache>,
 }
 
 /// Every `X-Forwarded-For` header of a request, in order, as one list: proxies that add a
@@ -109,6 +111,7 @@ mod tests {
             ),
             public_url: String::new(),
             trusted_proxies: trusted.iter().map(|ip| ip.parse().expect("ip")).collect(),
+            scanners: Default::default(),
         }
     }
 

@@ -13,6 +13,18 @@ use crate::domain::{Day, ToolStatus};
 use crate::error::AppError;
 use crate::model::PolicyAnswer;
 
+/// The teams a tool is approved for, as the statement lists them (`slug|name`).
+fn team_refs(entries: &[String]) -> Vec<TeamRef> {
+    entries
+        .iter()
+        .filter_map(|entry| entry.split_once('|'))
+        .map(|(slug, name)| TeamRef {
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+        })
+        .collect()
+}
+
 fn some(text: String) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
 }
@@ -27,15 +39,33 @@ pub async fn ask(
     team: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PolicyAnswer, AppError> {
-    let answer = check(pool, tool, data_class, team, today(now)?).await?;
-    if !answer.allowed {
+    let (_, mut answers) = ask_many(pool, tool, &[data_class], team, now).await?;
+    answers.pop().ok_or(AppError::Internal)
+}
+
+/// [`ask`] for several data classes in one statement; the first "no" after a stop is noted
+/// once. Returns the tool's name too.
+pub async fn ask_many(
+    pool: &PgPool,
+    tool: &str,
+    data_classes: &[&str],
+    team: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(String, Vec<PolicyAnswer>), AppError> {
+    let Answers {
+        tool_name,
+        stopped,
+        answers,
+    } = check_many(pool, tool, data_classes, team, today(now)?).await?;
+    // Only a stopped tool's incident waits for its first "no".
+    if let Some(refused) = answers.iter().find(|answer| stopped && !answer.allowed) {
         // Bookkeeping for the incident's timeline: never worth failing the answer over.
-        if let Err(error) = crate::backend::incidents::note_first_no(pool, &answer.tool, now).await
+        if let Err(error) = crate::backend::incidents::note_first_no(pool, &refused.tool, now).await
         {
             tracing::warn!(?error, "could not note the first no after a stop");
         }
     }
-    Ok(answer)
+    Ok((tool_name, answers))
 }
 
 /// "May `team` use `tool` with `data_class` on `today`?" — the stored facts through the one
@@ -47,7 +77,32 @@ pub async fn check(
     team: &str,
     today: Day,
 ) -> Result<PolicyAnswer, AppError> {
-    let row = sqlx::query!(
+    check_many(pool, tool, &[data_class], team, today)
+        .await?
+        .answers
+        .pop()
+        .ok_or(AppError::Internal)
+}
+
+/// What [`check_many`] found: the tool's name, whether it is suspended (a kill switch's stop,
+/// or a suspension), and one answer per class asked.
+pub struct Answers {
+    pub tool_name: String,
+    pub stopped: bool,
+    pub answers: Vec<PolicyAnswer>,
+}
+
+/// [`check`] for several data classes at once, in one statement (the scanner asks for every
+/// class it found): one answer per class, in the order asked.
+pub async fn check_many(
+    pool: &PgPool,
+    tool: &str,
+    data_classes: &[&str],
+    team: &str,
+    today: Day,
+) -> Result<Answers, AppError> {
+    let wanted: Vec<String> = data_classes.iter().map(|c| (*c).to_owned()).collect();
+    let rows = sqlx::query!(
         r#"SELECT t.slug AS "tool_slug?", t.name AS "tool_name?",
              t.status AS "status?: ToolStatus", t.status_reason AS "status_reason?",
              t.status_since AS "status_since?", t.rollback_plan AS "rollback_plan?",
@@ -72,88 +127,154 @@ pub async fn check(
                AS "stale_policy!: StalePolicy"
            FROM (SELECT 1) one
            LEFT JOIN tools t ON t.slug = $1
-           LEFT JOIN data_classes d ON d.slug = $2
+           LEFT JOIN data_classes d ON d.slug = ANY($2)
            LEFT JOIN teams tm ON tm.slug = $3"#,
         tool,
-        data_class,
+        &wanted,
         team
     )
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await?;
-    let (Some(tool_slug), Some(name), Some(status), Some(all_teams)) =
-        (row.tool_slug, row.tool_name, row.status, row.all_teams)
-    else {
-        return Err(AppError::invalid("tool", "no tool has this identifier"));
-    };
-    let (Some(class_slug), Some(class_name), Some(prohibited_by_default)) =
-        (row.class_slug, row.class_name, row.prohibited_by_default)
-    else {
-        return Err(AppError::invalid(
-            "data_class",
-            "no data class has this identifier",
-        ));
-    };
-    if row.team_id.is_none() {
+    let mut answers = Vec::with_capacity(data_classes.len());
+    let mut tool_name = String::new();
+    let mut stopped = false;
+    for asked in data_classes {
+        let Some(row) = rows
+            .iter()
+            .find(|row| row.class_slug.as_deref() == Some(*asked))
+            .or_else(|| rows.first().filter(|row| row.tool_slug.is_none()))
+        else {
+            return Err(AppError::invalid(
+                "data_class",
+                "no data class has this identifier",
+            ));
+        };
+        let (Some(tool_slug), Some(name), Some(status), Some(all_teams)) = (
+            row.tool_slug.clone(),
+            row.tool_name.clone(),
+            row.status,
+            row.all_teams,
+        ) else {
+            return Err(AppError::invalid("tool", "no tool has this identifier"));
+        };
+        tool_name.clone_from(&name);
+        stopped = status == ToolStatus::Suspended;
+        let (Some(class_slug), Some(class_name), Some(prohibited_by_default)) = (
+            row.class_slug.clone(),
+            row.class_name.clone(),
+            row.prohibited_by_default,
+        ) else {
+            return Err(AppError::invalid(
+                "data_class",
+                "no data class has this identifier",
+            ));
+        };
+        if row.team_id.is_none() {
+            return Err(AppError::invalid("team", "no team has this identifier"));
+        }
+        let teams = team_refs(&row.teams);
+        let facts = ToolFacts {
+            name,
+            status,
+            status_reason: row.status_reason.clone().and_then(some),
+            status_since: row.status_since.map(day).transpose()?,
+            rollback_plan: row.rollback_plan.clone().and_then(some),
+            conditions: row.conditions.clone().and_then(some),
+            teams: if all_teams {
+                TeamScope::All
+            } else {
+                TeamScope::Only(teams)
+            },
+            data_classes: if row.class_listed {
+                vec![class_slug.clone()]
+            } else {
+                vec![]
+            },
+            next_review: row.next_review.map(day).transpose()?,
+        };
+        let class = DataClassFacts {
+            slug: class_slug,
+            name: class_name,
+            prohibited_by_default,
+        };
+        let approval = ApprovalFacts {
+            receipt: row.receipt_id.map(|id| id.to_string()),
+            stale: row
+                .approval_stale_since
+                .map(|since| {
+                    Ok::<_, AppError>(Stale {
+                        since: day(since.date_naive())?,
+                        changes: row.stale_changes.clone().unwrap_or_default(),
+                        re_review: row.re_review,
+                    })
+                })
+                .transpose()?,
+        };
+        let decision = policy::with_approval(
+            policy::check(&facts, &class, team, today),
+            &approval,
+            row.stale_policy,
+        );
+        answers.push(PolicyAnswer {
+            receipt_id: decision.allowed.then_some(approval.receipt).flatten(),
+            re_review_request: approval.stale.and_then(|stale| stale.re_review),
+            allowed: decision.allowed,
+            reason: decision.reason,
+            tool: tool_slug,
+            data_class: class.slug,
+            team: team.to_owned(),
+        });
+    }
+    Ok(Answers {
+        tool_name,
+        stopped,
+        answers,
+    })
+}
+
+/// "May `team` use `tool` at all?" — the refusals that hold whatever the data (status, team
+/// scope), for a text in which nothing classified was found. Returns the tool's name too.
+pub async fn tool_check(
+    pool: &PgPool,
+    tool: &str,
+    team: &str,
+) -> Result<(String, policy::Decision), AppError> {
+    let row = sqlx::query!(
+        r#"SELECT t.name, t.status AS "status: ToolStatus", t.status_reason, t.status_since,
+             t.rollback_plan, t.all_teams,
+             ARRAY(SELECT s.slug || '|' || s.name FROM tool_teams tt
+                   JOIN teams s ON s.team_id = tt.team_id
+                   WHERE tt.tool_id = t.tool_id ORDER BY lower(s.name)) AS "teams!: Vec<String>",
+             EXISTS (SELECT 1 FROM teams WHERE slug = $2) AS "team_known!"
+           FROM tools t WHERE t.slug = $1"#,
+        tool,
+        team
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::invalid("tool", "no tool has this identifier"))?;
+    if !row.team_known {
         return Err(AppError::invalid("team", "no team has this identifier"));
     }
-    let teams = row
-        .teams
-        .iter()
-        .filter_map(|entry| entry.split_once('|'))
-        .map(|(slug, name)| TeamRef {
-            slug: slug.to_owned(),
-            name: name.to_owned(),
-        })
-        .collect();
+    let teams = team_refs(&row.teams);
     let facts = ToolFacts {
-        name,
-        status,
-        status_reason: row.status_reason.and_then(some),
-        status_since: row.status_since.map(day).transpose()?,
-        rollback_plan: row.rollback_plan.and_then(some),
-        conditions: row.conditions.and_then(some),
-        teams: if all_teams {
+        name: row.name.clone(),
+        status: row.status,
+        status_reason: some(row.status_reason),
+        status_since: Some(day(row.status_since)?),
+        rollback_plan: some(row.rollback_plan),
+        conditions: None,
+        teams: if row.all_teams {
             TeamScope::All
         } else {
             TeamScope::Only(teams)
         },
-        data_classes: if row.class_listed {
-            vec![class_slug.clone()]
-        } else {
-            vec![]
-        },
-        next_review: row.next_review.map(day).transpose()?,
+        data_classes: vec![],
+        next_review: None,
     };
-    let class = DataClassFacts {
-        slug: class_slug,
-        name: class_name,
-        prohibited_by_default,
-    };
-    let approval = ApprovalFacts {
-        receipt: row.receipt_id.map(|id| id.to_string()),
-        stale: row
-            .approval_stale_since
-            .map(|since| {
-                Ok::<_, AppError>(Stale {
-                    since: day(since.date_naive())?,
-                    changes: row.stale_changes.clone().unwrap_or_default(),
-                    re_review: row.re_review,
-                })
-            })
-            .transpose()?,
-    };
-    let decision = policy::with_approval(
-        policy::check(&facts, &class, team, today),
-        &approval,
-        row.stale_policy,
-    );
-    Ok(PolicyAnswer {
-        receipt_id: decision.allowed.then_some(approval.receipt).flatten(),
-        re_review_request: approval.stale.and_then(|stale| stale.re_review),
-        allowed: decision.allowed,
-        reason: decision.reason,
-        tool: tool_slug,
-        data_class: class.slug,
-        team: team.to_owned(),
-    })
+    let decision = policy::refusal(&facts, team).unwrap_or(policy::Decision {
+        allowed: true,
+        reason: format!("{} is approved for this team.", row.name),
+    });
+    Ok((row.name, decision))
 }

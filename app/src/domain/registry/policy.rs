@@ -76,13 +76,8 @@ fn sentence(text: &Option<String>) -> Option<&str> {
         .map(|text| text.trim_end_matches('.'))
 }
 
-/// Whether `team` (a slug) may use `tool` with `class` on `today`, and why.
-///
-/// The checks, in order: the tool's status (prohibited, suspended, retired refuse everything);
-/// the team scope; the data class (a class prohibited by default needs the approval to list it
-/// explicitly, any other class must be listed too); then an approval is given, noting its
-/// conditions and an overdue review.
-pub fn check(tool: &ToolFacts, class: &DataClassFacts, team: &str, today: Day) -> Decision {
+/// The refusals that hold whatever the data: the tool's status, then the team scope.
+pub fn refusal(tool: &ToolFacts, team: &str) -> Option<Decision> {
     let since = tool
         .status_since
         .map(|day| format!(" on {day}"))
@@ -93,30 +88,40 @@ pub fn check(tool: &ToolFacts, class: &DataClassFacts, team: &str, today: Day) -
     let instead = sentence(&tool.rollback_plan)
         .map(|plan| format!(" Instead: {plan}."))
         .unwrap_or_default();
-    match tool.status {
-        ToolStatus::Prohibited => {
-            return Decision::no(format!(
-                "Prohibited{since}{reason}. {} may not be used at all.{instead}",
-                tool.name
-            ));
-        }
-        ToolStatus::Suspended => {
-            return Decision::no(format!("Suspended{since}{reason}.{instead}"));
-        }
-        ToolStatus::Retired => {
-            return Decision::no(format!("Retired{since}{reason}.{instead}"));
-        }
-        ToolStatus::Approved | ToolStatus::ApprovedWithConditions => {}
+    let refused = match tool.status {
+        ToolStatus::Prohibited => Some(format!(
+            "Prohibited{since}{reason}. {} may not be used at all.{instead}",
+            tool.name
+        )),
+        ToolStatus::Suspended => Some(format!("Suspended{since}{reason}.{instead}")),
+        ToolStatus::Retired => Some(format!("Retired{since}{reason}.{instead}")),
+        ToolStatus::Approved | ToolStatus::ApprovedWithConditions => None,
+    };
+    if let Some(refused) = refused {
+        return Some(Decision::no(refused));
     }
-    if let TeamScope::Only(teams) = &tool.teams {
-        if !teams.iter().any(|t| t.slug == team) {
+    match &tool.teams {
+        TeamScope::Only(teams) if !teams.iter().any(|t| t.slug == team) => {
             let names: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
-            return Decision::no(match names.as_slice() {
+            Some(Decision::no(match names.as_slice() {
                 [] => format!("{} is not approved for any team yet.", tool.name),
                 [one] => format!("Approved for the {one} team only."),
                 many => format!("Approved only for these teams: {}.", many.join(", ")),
-            });
+            }))
         }
+        _ => None,
+    }
+}
+
+/// Whether `team` (a slug) may use `tool` with `class` on `today`, and why.
+///
+/// The checks, in order: the tool's status (prohibited, suspended, retired refuse everything);
+/// the team scope; the data class (a class prohibited by default needs the approval to list it
+/// explicitly, any other class must be listed too); then an approval is given, noting its
+/// conditions and an overdue review.
+pub fn check(tool: &ToolFacts, class: &DataClassFacts, team: &str, today: Day) -> Decision {
+    if let Some(refused) = refusal(tool, team) {
+        return refused;
     }
     let listed = tool.data_classes.contains(&class.slug);
     if !listed {

@@ -9,6 +9,7 @@ mod not_found;
 mod notifications;
 mod registry;
 mod requests;
+mod scan;
 
 pub use admin::{
     AuditPage, ChecklistAdminPage, PeoplePage, PersonPage, SettingsPage, TeamPage, TeamsPage,
@@ -22,5 +23,8 @@ pub use incidents::{
 };
 pub use not_found::NotFoundPage;
 pub use notifications::NotificationsPage;
-pub use registry::{DataClassPage, DataClassesPage, RegistryPage, ToolEditorPage, ToolPage};
+pub use registry::{
+    DataClassPage, DataClassesPage, DetectorPage, RegistryPage, ToolEditorPage, ToolPage,
+};
 pub use requests::{ReceiptPage, RequestEditorPage, RequestPage, RequestsPage};
+pub use scan::ScanPage;

@@ -5,7 +5,9 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{get_my_checklists, get_team_checklist, UpdateChecklistItem};
 use crate::domain::checklist::ItemStatus;
 use crate::domain::registry::policy::TeamRef;
-use crate::model::{ResponseEvidence, TeamChecklist, TeamItem};
+use crate::model::{
+    MachineEvidence, ProhibitedDataEvidence, ResponseEvidence, TeamChecklist, TeamItem,
+};
 use crate::ui::components::{
     action_error, field_error, EmptyState, FormError, ItemStatusBadge, Loaded, Page, ProgressBar,
     RequestStateBadge, TextArea, TrendChart,
@@ -264,7 +266,7 @@ fn ItemCard(
                 {item
                     .machine_evidence
                     .as_ref()
-                    .filter(|evidence| evidence.due)
+                    .filter(|evidence| evidence.due())
                     .map(|_| {
                         view! {
                             <span class="badge badge--warn" data-testid="evidence-due">
@@ -276,7 +278,14 @@ fn ItemCard(
             {item
                 .machine_evidence
                 .clone()
-                .map(|evidence| view! { <ResponseEvidenceView evidence /> })}
+                .map(|evidence| match evidence {
+                    MachineEvidence::IncidentResponse(evidence) => {
+                        view! { <ResponseEvidenceView evidence /> }.into_any()
+                    }
+                    MachineEvidence::ProhibitedData(evidence) => {
+                        view! { <ProhibitedDataView evidence /> }.into_any()
+                    }
+                })}
             <details>
                 <summary>"Guidance"</summary>
                 <p class="prose">{item.guidance.clone()}</p>
@@ -459,6 +468,64 @@ fn ResponseEvidenceView(evidence: ResponseEvidence) -> impl IntoView {
                     "Due again when a playbook was last reviewed, or the last exercise held, more than {months} months ago, or a playbook was never reviewed.",
                 )}
             </p>
+        </div>
+    }
+}
+
+/// Item 3's evidence as the portal gathers it: the data classes, which are prohibited, and how
+/// many detectors in force find each (a prohibited class nothing finds is called out).
+#[component]
+fn ProhibitedDataView(evidence: ProhibitedDataEvidence) -> impl IntoView {
+    let prohibited = evidence
+        .classes
+        .iter()
+        .filter(|c| c.prohibited_by_default)
+        .count();
+    let unwatched: Vec<String> = evidence
+        .classes
+        .iter()
+        .filter(|c| c.prohibited_by_default && c.detectors == 0)
+        .map(|c| c.name.clone())
+        .collect();
+    view! {
+        <div class="evidence" data-testid="machine-evidence">
+            <p class="evidence__title">"Evidence from the portal"</p>
+            <p>
+                {format!(
+                    "{} data classes defined, {prohibited} prohibited from AI tools by default (",
+                    evidence.classes.len(),
+                )} <a href="/data-classes">"data classes"</a> "; "
+                <a href="/scan">"check a text"</a> ")."
+            </p>
+            <ul>
+                {evidence
+                    .classes
+                    .into_iter()
+                    .map(|class| {
+                        view! {
+                            <li>
+                                {class.name}
+                                {class.prohibited_by_default.then_some(" (prohibited)")} ": "
+                                {match class.detectors {
+                                    1 => "1 detector".to_owned(),
+                                    n => format!("{n} detectors"),
+                                }}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            {(!unwatched.is_empty())
+                .then(|| {
+                    view! {
+                        <p class="field-hint">
+                            {format!(
+                                "No detector finds {} yet: the scanner cannot warn about it.",
+                                unwatched.join(", "),
+                            )}
+                        </p>
+                    }
+                })}
         </div>
     }
 }

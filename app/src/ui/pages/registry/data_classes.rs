@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::detectors::ClassDetectorsSection;
 use super::tool_editor::shown_fields;
 use crate::api::{get_data_class_editor, get_data_classes, SaveDataClass};
 use crate::domain::ClassificationLevel;
@@ -288,8 +289,9 @@ pub fn DataClassPage() -> impl IntoView {
                         </header>
                         <section class="card" aria-labelledby="edit-title">
                             <h2 id="edit-title">"Edit"</h2>
-                            <ClassForm class=Some(editor.class) save />
+                            <ClassForm class=Some(editor.class.clone()) save />
                         </section>
+                        <ClassDetectorsSection class=editor.class.slug.clone() />
                         <section class="card" aria-labelledby="history-title">
                             <h2 id="history-title">"History"</h2>
                             <History entries=editor.history />
