@@ -162,7 +162,8 @@ class Model:
                     break
             else:
                 # A rejected assignment or address holds nothing else (engine.rs).
-                covers = self.order[first] in ("aws-secret-key", "connection-string-password", "config-password")
+                covers = self.order[first] in ("aws-secret-key", "connection-string-password",
+                                               "config-password", "jwt", "email", "aws-access-key-id")
                 at = max(m.end(), start + 1) if covers else start + 1
         return found
 

@@ -1,6 +1,7 @@
 //! `server scan [PATH…]`: the organization's detectors over files and directories (or standard
 //! input) for pre-commit hooks and CI. Directories are walked as ripgrep walks them
-//! (`.gitignore`, `.ignore`, hidden files skipped), binary files are skipped, and every file is
+//! (`.gitignore` and `.ignore` honoured) but hidden files are read (`.env` holds secrets;
+//! `.git/` is skipped), binary files are skipped, and every file is
 //! read in chunks cut at line ends, so memory stays flat however large the input. Exits 1 when
 //! anything of a prohibited class is found, 2 when the scan itself failed.
 
@@ -168,6 +169,9 @@ fn scan_all(rules: ScanRules, paths: &[PathBuf], format: Format) -> Result<usize
         let walk = ignore::WalkBuilder::new(root)
             // A .gitignore counts outside a git checkout too (an unpacked source tree).
             .require_git(false)
+            // Hidden files are where secrets live (.env, .npmrc); git's own folder is not.
+            .hidden(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
             .build();
         for entry in walk {
             let entry = entry?;

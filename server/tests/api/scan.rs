@@ -494,6 +494,18 @@ async fn the_cli_scans_a_tree_with_the_portals_rules_in_three_formats() {
     std::fs::write(root.join("build/out.txt"), "AKIAIOSFODNN7EXAMPLE\n").expect("write");
     std::fs::write(root.join("logo.png"), b"\x89PNG\0\0AKIAIOSFODNN7EXAMPLE").expect("write");
     std::fs::write(root.join("notes.md"), "nothing to see\n").expect("write");
+    // Hidden files hold secrets and are read; git's own folder is not.
+    std::fs::write(
+        root.join(".env"),
+        "STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc9x\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(root.join(".git")).expect("dirs");
+    std::fs::write(
+        root.join(".git/config"),
+        "token = ghp_R8x2mQ7vL1kP9sT4wZ6yB3nC5dF0hJ2gK8aE\n",
+    )
+    .expect("write");
 
     // Asynchronously: the portal answering the CLI runs on this test's thread.
     let run = |args: Vec<String>, stdin: Option<&'static str>| {
@@ -524,9 +536,10 @@ async fn the_cli_scans_a_tree_with_the_portals_rules_in_three_formats() {
     let stdout = String::from_utf8(text.stdout).expect("utf-8");
     assert_eq!(
         stdout.lines().count(),
-        1,
-        "ignored and binary files skipped: {stdout}"
+        2,
+        "ignored, binary and .git files skipped: {stdout}"
     );
+    assert!(stdout.contains(".env:1:"), "{stdout}");
     assert!(stdout.contains("src/config.py:2:"), "{stdout}");
     assert!(
         stdout.contains("Password in a connection string"),
@@ -535,9 +548,16 @@ async fn the_cli_scans_a_tree_with_the_portals_rules_in_three_formats() {
     assert!(!stdout.contains("s3cr3t-Pa55"), "excerpts only");
 
     let jsonl = run(args(&["--format", "jsonl", &tree]), None).await;
-    let line: Value =
-        serde_json::from_slice(jsonl.stdout.split(|b| *b == b'\n').next().expect("line"))
-            .expect("json");
+    let lines: Vec<Value> = String::from_utf8(jsonl.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let line = lines
+        .iter()
+        .find(|l| l["path"].as_str().is_some_and(|p| p.ends_with("config.py")))
+        .expect("config.py");
     assert_eq!(
         (
             line["class"].as_str(),

@@ -84,8 +84,8 @@ pub async fn check(
         .ok_or(AppError::Internal)
 }
 
-/// What [`check_many`] found: the tool's name, whether it is suspended (a kill switch's stop,
-/// or a suspension), and one answer per class asked.
+/// What [`check_many`] found: the tool's name, whether it refuses everything (suspended by a
+/// kill switch or otherwise, retired, prohibited), and one answer per class asked.
 pub struct Answers {
     pub tool_name: String,
     pub stopped: bool,
@@ -158,7 +158,11 @@ pub async fn check_many(
             return Err(AppError::invalid("tool", "no tool has this identifier"));
         };
         tool_name.clone_from(&name);
-        stopped = status == ToolStatus::Suspended;
+        // A kill switch suspends; a stop still open may since have been narrowed further.
+        stopped = !matches!(
+            status,
+            ToolStatus::Approved | ToolStatus::ApprovedWithConditions
+        );
         let (Some(class_slug), Some(class_name), Some(prohibited_by_default)) = (
             row.class_slug.clone(),
             row.class_name.clone(),

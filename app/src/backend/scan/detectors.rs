@@ -10,7 +10,7 @@ use crate::backend::identity::users::Principal;
 use crate::backend::platform::access::authorize;
 use crate::backend::platform::change::Change;
 use crate::domain::scan::builtins::Builtin;
-use crate::domain::scan::engine::check_detector;
+use crate::domain::scan::engine::{check_detector, pattern_field, spec_of, Scanner};
 use crate::domain::scan::{DetectorForm, DetectorKind, ValidDetector};
 use crate::domain::{AuditAction, Permission};
 use crate::error::{AppError, OnConstraint, OrInternal};
@@ -156,6 +156,19 @@ pub async fn save(
     authorize(principal, Permission::ManageRegistry)?;
     let detector = form.validate()?;
     check_detector(&detector)?;
+    // The rule set is one automaton: with every other detector in force it must still compile,
+    // or every scan would fail.
+    let mut specs = super::rules::load(pool).await?.detectors;
+    if let Some(id) = id {
+        specs.retain(|spec| spec.id != id.trim());
+    }
+    specs.push(spec_of(&detector));
+    if Scanner::new(specs).is_err() {
+        return Err(AppError::invalid(
+            pattern_field(detector.kind),
+            "together with the other detectors in force the rule set grows past the scanner's limits: make it smaller",
+        ));
+    }
     let mut tx = pool.begin().await?;
     let after = snapshot(&detector, false);
     let (detector_id, version, before) = match id {

@@ -5,7 +5,6 @@
 
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::domain::scan::engine::Scanner;
@@ -13,21 +12,26 @@ use crate::domain::scan::{DetectorKind, DetectorSpec};
 use crate::error::{AppError, OrInternal};
 use crate::model::ScanRules;
 
-/// What the compiled scanner was built from: when any of it moves, it is built again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the compiled scanner was built from: every detector's id, version and retirement, and
+/// every class's identity, name, level and prohibition, hashed. Any saved change moves it,
+/// whatever order transactions commit in (a sequence's maximum would not).
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Fingerprint {
     version: i64,
-    detectors: i64,
-    classes: i64,
-    classes_changed: Option<DateTime<Utc>>,
+    detectors: String,
+    classes: String,
 }
 
 async fn fingerprint(pool: &PgPool) -> Result<Fingerprint, AppError> {
     let row = sqlx::query!(
         r#"SELECT COALESCE((SELECT max(seq) FROM scan_detector_versions), 0) AS "version!",
-             (SELECT count(*) FROM scan_detectors) AS "detectors!",
-             (SELECT count(*) FROM data_classes) AS "classes!",
-             (SELECT max(updated_at) FROM data_classes) AS classes_changed"#
+             (SELECT md5(COALESCE(string_agg(detector_id::text || ':' || version::text || ':'
+                       || (retired_at IS NULL)::text, ',' ORDER BY detector_id), ''))
+              FROM scan_detectors) AS "detectors!",
+             (SELECT md5(COALESCE(string_agg(data_class_id::text || ':' || slug || ':' || name
+                       || ':' || level || ':' || prohibited_by_default::text, ','
+                       ORDER BY data_class_id), ''))
+              FROM data_classes) AS "classes!""#
     )
     .fetch_one(pool)
     .await?;
@@ -35,7 +39,6 @@ async fn fingerprint(pool: &PgPool) -> Result<Fingerprint, AppError> {
         version: row.version,
         detectors: row.detectors,
         classes: row.classes,
-        classes_changed: row.classes_changed,
     })
 }
 
@@ -100,22 +103,18 @@ impl ScannerCache {
     /// The scanner for the rules in force now, and their version.
     pub async fn current(&self, pool: &PgPool) -> Result<(Arc<Scanner>, i64), AppError> {
         let now = fingerprint(pool).await?;
-        if let Some(compiled) = self
-            .compiled
-            .read()
-            .ok()
-            .and_then(|guard| {
-                guard
-                    .as_ref()
-                    .map(|c| (c.fingerprint, c.version, c.scanner.clone()))
-            })
-            .filter(|(fingerprint, _, _)| *fingerprint == now)
-        {
-            return Ok((compiled.2, compiled.1));
+        let cached = self.compiled.read().ok().and_then(|guard| {
+            guard
+                .as_ref()
+                .filter(|c| c.fingerprint == now)
+                .map(|c| (c.scanner.clone(), c.version))
+        });
+        if let Some(cached) = cached {
+            return Ok(cached);
         }
         let rules = load(pool).await?;
-        // Every detector compiled on its own when it was saved; together they compile too,
-        // unless the stored rows were changed behind the portal's back.
+        // Each save compiled the whole set; it fails only if rows were changed behind the
+        // portal's back (or two saves raced past the limits together).
         let scanner =
             Arc::new(Scanner::new(rules.detectors).or_internal("compiling the detectors")?);
         if let Ok(mut guard) = self.compiled.write() {

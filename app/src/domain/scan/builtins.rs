@@ -128,6 +128,8 @@ impl Builtin {
             Self::GoogleApiKey => format!("{B}AIza[0-9A-Za-z_-]{{35}}"),
             Self::PemPrivateKey => "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----".to_owned(),
             Self::Jwt => {
+                // Open-ended runs stay cheap for the DFA (large counted ones would not); a
+                // rejected candidate covers its span, so none is re-read from every byte.
                 format!("{B}eyJ[A-Za-z0-9_-]{{8,}}\\.eyJ[A-Za-z0-9_-]{{8,}}\\.[A-Za-z0-9_-]{{16,}}")
             }
             Self::ConnectionStringPassword => format!(
@@ -151,11 +153,18 @@ impl Builtin {
 
     /// Whether text inside a rejected candidate is not worth searching again: an assignment or
     /// address with a placeholder for its secret holds nothing else (its host is no e-mail
-    /// address). Number-like candidates are searched again one byte on.
+    /// address), nor does a token-shaped run or an address at a documentation domain.
+    /// Number-like candidates (a card number may start inside a longer number) are searched
+    /// again one byte on; their patterns are short and bounded.
     pub fn rejection_covers_candidate(self) -> bool {
         matches!(
             self,
-            Self::AwsSecretKey | Self::ConnectionStringPassword | Self::ConfigPassword
+            Self::AwsSecretKey
+                | Self::ConnectionStringPassword
+                | Self::ConfigPassword
+                | Self::Jwt
+                | Self::Email
+                | Self::AwsAccessKeyId
         )
     }
 

@@ -5,7 +5,7 @@
 //! and the search goes on one byte further. The page, the API and the CLI all scan through here.
 
 use regex_automata::meta::{self, Regex};
-use regex_automata::{Anchored, Input, MatchKind, PatternID};
+use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 
 use super::builtins::Builtin;
 use super::detector::{DetectorKind, DetectorSpec, ValidDetector};
@@ -16,6 +16,8 @@ const NFA_LIMIT: usize = 4 << 20;
 const DFA_LIMIT: usize = 8 << 20;
 const NEST_LIMIT: u32 = 64;
 const HYBRID_CACHE: usize = 32 << 20;
+/// The longest text a reviewer's regular expression may match, in bytes.
+pub const MAX_MATCH: usize = 1024;
 
 /// Something found: which detector (an index into the rules), and where (byte offsets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,9 @@ pub struct Hit {
 #[derive(Debug)]
 pub struct Scanner {
     regex: Regex,
+    /// The same patterns with every match reported: which detectors match at a place, asked
+    /// once where a candidate was rejected (rather than one search per detector).
+    every: Regex,
     specs: Vec<DetectorSpec>,
     builtins: Vec<Option<Builtin>>,
 }
@@ -70,11 +75,15 @@ fn keywords_pattern(keywords: &[String], case_sensitive: bool) -> String {
 }
 
 fn builder() -> meta::Builder {
+    builder_of(MatchKind::LeftmostFirst)
+}
+
+fn builder_of(kind: MatchKind) -> meta::Builder {
     let mut builder = Regex::builder();
     builder
         .configure(
             Regex::config()
-                .match_kind(MatchKind::LeftmostFirst)
+                .match_kind(kind)
                 .nfa_size_limit(Some(NFA_LIMIT))
                 .dfa_size_limit(Some(DFA_LIMIT))
                 // Room for the lazy DFA of every detector at once: with the default 2 MB it
@@ -98,6 +107,17 @@ pub fn check_regex(pattern: &str) -> Result<(), String> {
         None => return Err("can never match anything".to_owned()),
         Some(0) => return Err("can match an empty text: it would report everything".to_owned()),
         Some(_) => {}
+    }
+    // A finding hides whatever it spans: an unbounded pattern (`.+`) could swallow a whole
+    // text and every other finding in it.
+    if hir
+        .properties()
+        .maximum_len()
+        .is_none_or(|len| len > MAX_MATCH)
+    {
+        return Err(format!(
+            "can match more than {MAX_MATCH} characters: bound its repetitions (e.g. {{1,64}} instead of +)"
+        ));
     }
     builder()
         .build(pattern)
@@ -132,8 +152,12 @@ impl Scanner {
         let regex = builder()
             .build_many(&patterns)
             .map_err(|error| format!("the detectors do not compile together: {error}"))?;
+        let every = builder_of(MatchKind::All)
+            .build_many(&patterns)
+            .map_err(|error| format!("the detectors do not compile together: {error}"))?;
         Ok(Self {
             regex,
+            every,
             specs,
             builtins,
         })
@@ -169,18 +193,27 @@ impl Scanner {
                 at = end.max(start + 1);
                 continue;
             }
-            let other = (0..self.specs.len()).filter(|d| *d != first).find_map(|d| {
-                let input = Input::new(haystack)
-                    .range(start..)
-                    .anchored(Anchored::Pattern(PatternID::new(d).ok()?));
-                let m = self.regex.search(&input)?;
-                self.accepts(d, &haystack[m.start()..m.end()])
-                    .then_some(Hit {
-                        detector: d,
-                        start: m.start(),
-                        end: m.end(),
-                    })
-            });
+            let mut matching = PatternSet::new(self.every.pattern_len());
+            self.every.which_overlapping_matches(
+                &Input::new(haystack).range(start..).anchored(Anchored::Yes),
+                &mut matching,
+            );
+            let other = matching
+                .iter()
+                .map(|pattern| pattern.as_usize())
+                .filter(|d| *d != first)
+                .find_map(|d| {
+                    let input = Input::new(haystack)
+                        .range(start..)
+                        .anchored(Anchored::Pattern(PatternID::new(d).ok()?));
+                    let m = self.regex.search(&input)?;
+                    self.accepts(d, &haystack[m.start()..m.end()])
+                        .then_some(Hit {
+                            detector: d,
+                            start: m.start(),
+                            end: m.end(),
+                        })
+                });
             match other {
                 Some(hit) => {
                     found(hit);
@@ -208,24 +241,18 @@ impl Scanner {
     }
 }
 
-/// A detector's own examples: each of `must_match` holds a finding of it, none of
-/// `must_not_match` does. Compiles it as a reviewer saves it; the error names the field.
-pub fn check_detector(detector: &ValidDetector) -> Result<(), AppError> {
-    let field = match detector.kind {
+/// The field of the form that holds what a detector of `kind` looks for.
+pub fn pattern_field(kind: DetectorKind) -> &'static str {
+    match kind {
         DetectorKind::Regex => "pattern",
         DetectorKind::Keywords => "keywords",
         DetectorKind::Builtin => "builtin",
-    };
-    match detector.kind {
-        DetectorKind::Regex => {
-            check_regex(&detector.pattern).map_err(|message| AppError::invalid(field, message))?
-        }
-        DetectorKind::Builtin if Builtin::parse(&detector.pattern).is_none() => {
-            return Err(AppError::invalid(field, "is not a built-in detector"));
-        }
-        _ => {}
     }
-    let spec = DetectorSpec {
+}
+
+/// A detector as the scanner runs it, before it has an id or a class.
+pub fn spec_of(detector: &ValidDetector) -> DetectorSpec {
+    DetectorSpec {
         id: String::new(),
         name: detector.name.clone(),
         class: String::new(),
@@ -235,7 +262,23 @@ pub fn check_detector(detector: &ValidDetector) -> Result<(), AppError> {
         pattern: detector.pattern.clone(),
         keywords: detector.keywords.clone(),
         case_sensitive: detector.case_sensitive,
-    };
+    }
+}
+
+/// A detector's own examples: each of `must_match` holds a finding of it, none of
+/// `must_not_match` does. Compiles it as a reviewer saves it; the error names the field.
+pub fn check_detector(detector: &ValidDetector) -> Result<(), AppError> {
+    let field = pattern_field(detector.kind);
+    match detector.kind {
+        DetectorKind::Regex => {
+            check_regex(&detector.pattern).map_err(|message| AppError::invalid(field, message))?
+        }
+        DetectorKind::Builtin if Builtin::parse(&detector.pattern).is_none() => {
+            return Err(AppError::invalid(field, "is not a built-in detector"));
+        }
+        _ => {}
+    }
+    let spec = spec_of(detector);
     let scanner = Scanner::new(vec![spec]).map_err(|message| AppError::invalid(field, message))?;
     if let Some(missed) = detector
         .must_match
@@ -388,6 +431,19 @@ mod tests {
         assert!(found(&scanner, "url = postgres://app:xxxxxxxx@db.internal/app").is_empty());
         // Twelve digits are too often the tail of another number to be a card.
         assert!(found(&scanner, "ref 4111 1111 1111").is_empty());
+    }
+
+    #[test]
+    fn rejected_token_shaped_runs_are_not_read_again_and_again() {
+        // Each `-eyJ` would start a JWT candidate reaching to the end and failing its header
+        // check: searched again one byte on, this 200 KB text took minutes (the test runner
+        // stops a test after two); now the rejected candidate covers its span.
+        let text = format!(
+            "eyJ{}.eyJaaaaaaaa.{}",
+            "-eyJ".repeat(50_000),
+            "a".repeat(16)
+        );
+        assert!(builtins().hits(text.as_bytes()).is_empty());
     }
 
     #[test]
