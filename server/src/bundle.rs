@@ -83,7 +83,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 }
 
 /// Whether `If-None-Match` names `etag` (weak or strong, or `*`).
-fn matches(headers: &HeaderMap, etag: &str) -> bool {
+pub(crate) fn matches(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get_all(IF_NONE_MATCH)
         .iter()

@@ -103,12 +103,7 @@ pub async fn rules(
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
-    let fresh = headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|tag| tag.trim() == etag || tag.trim() == "*");
+    let fresh = crate::bundle::matches(&headers, &etag);
     let etag_header = HeaderValue::from_str(&etag).map_err(|_| ApiError(AppError::Internal))?;
     let cache = HeaderValue::from_static("private, no-cache");
     if fresh {
