@@ -8,9 +8,11 @@
 #      `.sqlx/` by bench/statement.py, prepared with parameters (`-M prepared`) as sqlx does;
 #   4. where the time goes: `GET /healthz` (the HTTP stack alone) and `GET /api/v1/me` (the
 #      token, cached, and the rate lease alone: no statement per call).
-# Prints each endpoint's throughput, its share of pgbench's and its p99. The token is cached in
-# memory and calls are counted in leases, so a steady caller's request runs the handler's one
-# statement; on one machine the portal, PostgreSQL and the load generators share the cores.
+# Prints each endpoint's throughput, its share of pgbench's and its p99. The token, the policy
+# answer and the registry page are kept in memory for at most a second (forgotten at once on
+# every instance when what they were read from changes) and calls are counted in leases, so a
+# steady caller's request runs no statement; a miss runs the handler's one statement, the one
+# pgbench runs. On one machine the portal, PostgreSQL and the load generators share the cores.
 #
 # Usage: bench/registry.sh       (uses DATABASE_URL, or a private throw-away PostgreSQL)
 # Needs: wrk and pgbench (Debian packages `wrk`, `postgresql-contrib`/`postgresql`; installed
@@ -67,11 +69,12 @@ cat >"$scripts/token.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $token"
 LUA
 # The statements `backend::registry::tools::search` (first page, no filters) and
-# `backend::registry::policy::check` send.
+# `backend::registry::policy::check_many` send when the answer is not kept.
 python3 bench/statement.py "WHEN vendor ILIKE '%' || \$1 || '%' THEN 2" \
   NULL::text NULL::text NULL::text 25 0 NULL::text NULL::text >"$scripts/tools.sql"
 python3 bench/statement.py "FROM (SELECT 1) one" :tool :data_class :team >"$scripts/policy.sql"
-policy_args=(-D tool=claude-code -D data_class=internal-documents -D team=payments)
+# The policy check asks for a list of classes (`check_many`: `d.slug = ANY($2)`).
+policy_args=(-D tool=claude-code -D 'data_class={internal-documents}' -D team=payments)
 policy_path="/api/v1/policy/check?tool=claude-code&data_class=internal-documents&team=payments"
 
 for path in /api/v1/tools "$policy_path"; do

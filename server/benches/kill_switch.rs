@@ -119,6 +119,7 @@ async fn main() {
         public_url: String::new(),
         trusted_proxies: Vec::new(),
         scanners: Default::default(),
+        policies: app::backend::registry::policy::new_cache(),
     };
     let a = Application::build(
         &ServeOptions {

@@ -44,6 +44,7 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         public_url: String::new(),
         trusted_proxies: Vec::new(),
         scanners: Default::default(),
+        policies: app::backend::registry::policy::new_cache(),
     };
     tokio::spawn(delete_expired_sessions(database.pool.clone()));
     tokio::spawn(flush_audit_tallies(
@@ -104,8 +105,8 @@ async fn delete_expired_sessions(pool: sqlx::PgPool) {
     }
 }
 
-/// Writes the counted refusals of each minute that is over to the audit chain (any number of
-/// instances may run this: each row is written once).
+/// Writes the counted refusals and the recorded scans of each minute that is over to the audit
+/// chain (any number of instances may run this: each row is written once).
 async fn flush_audit_tallies(pool: sqlx::PgPool, clock: Clock) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(20));
     loop {
@@ -115,6 +116,9 @@ async fn flush_audit_tallies(pool: sqlx::PgPool, clock: Clock) {
                 ?error,
                 "writing the counted refusals to the audit log failed"
             );
+        }
+        if let Err(error) = app::backend::scan::records::flush(&pool, clock.now()).await {
+            tracing::warn!(?error, "writing the recorded scans to the audit log failed");
         }
     }
 }

@@ -14,6 +14,7 @@ use leptos::prelude::provide_context;
 use app::api::PostedScanForm;
 use app::shell;
 
+use crate::middleware::forget_caches::ChangedNothing;
 use crate::startup::AppState;
 
 /// A 1 MiB text url-encoded can take up to three bytes a byte; the scan refuses anything over
@@ -55,5 +56,7 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     );
     let mut parts = parts;
     parts.method = axum::http::Method::GET;
-    render(Request::from_parts(parts, Body::empty())).await
+    let mut response = render(Request::from_parts(parts, Body::empty())).await;
+    response.extensions_mut().insert(ChangedNothing);
+    response
 }

@@ -29,9 +29,12 @@ use tower_http::trace::TraceLayer;
 use app::backend::identity::auth::session::IDLE_SECS;
 use app::backend::identity::auth::session_store::PgSessionStore;
 use app::backend::identity::token_cache::{self, TokenCache};
+use app::backend::platform::notified::{self, Cache, Watchers};
 use app::backend::platform::rate::{self, Leases, RateLimit};
 use app::backend::platform::services::Services;
 use app::backend::platform::site_files::SiteFiles;
+use app::backend::registry::policy;
+use app::backend::scan;
 use app::domain::{Permission, TokenScope};
 use app::error::AppError;
 use tower_sessions::cookie::time::Duration as CookieDuration;
@@ -58,6 +61,8 @@ pub struct AppState {
     pub api_calls: Arc<Leases>,
     /// Bearer tokens seen in the last second, forgotten on every change to access.
     pub tokens: Arc<TokenCache>,
+    /// `GET /api/v1/tools` pages sent in the last second, forgotten on every registry change.
+    pub tool_pages: Arc<crate::rest::tools::ToolPages>,
 }
 
 /// A bound, not yet running, portal.
@@ -162,12 +167,16 @@ pub fn router(
             max: options.api_calls_per_minute,
             ..rate::API_CALLS
         })),
-        tokens: {
-            let cache = TokenCache::new(token_cache::TTL);
-            cache.spawn_listener(&services.pool);
-            cache
-        },
+        tokens: token_cache::new(),
+        tool_pages: Cache::new(policy::POLICY_TTL, crate::rest::tools::TOOL_PAGES),
     };
+    let caches: Watchers = vec![
+        (token_cache::CHANNEL, state.tokens.clone()),
+        (scan::rules::CHANNEL, state.services.scanners.clone()),
+        (policy::POLICY_CHANNEL, state.services.policies.clone()),
+        (policy::POLICY_CHANNEL, state.tool_pages.clone()),
+    ];
+    notified::spawn_listener(&services.pool, caches.clone());
     let public_url = options.public_url(addr.port());
     let sessions = session_layer(&services.pool, &public_url);
     let context = {
@@ -239,8 +248,8 @@ pub fn router(
                     crate::middleware::denials::count_denials,
                 ))
                 .layer(from_fn_with_state(
-                    state.tokens.clone(),
-                    crate::middleware::forget_tokens::after_changes,
+                    Arc::new(caches),
+                    crate::middleware::forget_caches::after_changes,
                 ))
                 .layer(sessions)
                 .layer(from_fn_with_state(

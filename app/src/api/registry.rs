@@ -99,8 +99,14 @@ pub async fn check_policy(
     use super::guard::guard;
     use crate::domain::Permission;
     guard(Permission::ViewRegistry, |caller| async move {
-        crate::backend::registry::policy::ask(caller.pool(), &tool, &data_class, &team, caller.now)
-            .await
+        crate::backend::registry::policy::ask(
+            &caller.services,
+            &tool,
+            &data_class,
+            &team,
+            caller.now,
+        )
+        .await
     })
     .await
 }

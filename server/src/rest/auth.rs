@@ -4,6 +4,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
+use app::backend::identity::token_cache;
 use app::backend::identity::tokens::{self, Bearer};
 use app::backend::identity::users::Principal;
 use app::domain::TokenScope;
@@ -40,7 +41,10 @@ pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, Token
     let hash = tokens::digest_of(token)?;
     let now = state.services.clock.now();
     let mut conn = None;
-    let bearer = match state.tokens.get(&hash, now, Instant::now()) {
+    let bearer = match state
+        .tokens
+        .get(&hash, Instant::now(), token_cache::unexpired(now))
+    {
         Ok(bearer) => bearer,
         Err(ticket) => {
             let conn = conn.insert(state.pool.acquire().await?);

@@ -14,7 +14,7 @@ mod requests;
 mod scan;
 mod signing_key;
 mod teams;
-mod tools;
+pub(crate) mod tools;
 
 use std::sync::Arc;
 

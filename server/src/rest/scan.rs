@@ -7,7 +7,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use sha2::{Digest, Sha256};
 
 use app::backend::platform::access::authorize;
@@ -21,6 +21,7 @@ use app::model::{ScanReport, ScanRules};
 
 use super::openapi::ErrorBody;
 use super::{ApiError, ApiPrincipal};
+use crate::middleware::forget_caches::ChangedNothing;
 use crate::startup::AppState;
 
 /// The largest body `POST /api/v1/scan` reads: 1 MiB.
@@ -49,7 +50,7 @@ pub async fn scan(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     json: Result<Json<ScanRequest>, JsonRejection>,
-) -> Result<Json<ScanReport>, ApiError> {
+) -> Result<(Extension<ChangedNothing>, Json<ScanReport>), ApiError> {
     authorize(&principal, Permission::ViewRegistry)?;
     let request = match json {
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -64,9 +65,8 @@ pub async fn scan(
         .services
         .client_address(Some(peer.ip()), forwarded_for(&headers).as_deref());
     let change = Change::by(&principal, source, now)?;
-    Ok(Json(
-        scan_text(&state.services, &principal, &change, &request, ScanVia::Api).await?,
-    ))
+    let report = scan_text(&state.services, &principal, &change, &request, ScanVia::Api).await?;
+    Ok((Extension(ChangedNothing), Json(report)))
 }
 
 /// `GET /api/v1/scan/rules`: every detector in force with its class, and the rule set's

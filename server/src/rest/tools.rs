@@ -1,11 +1,19 @@
+use std::time::Instant;
+
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
 use app::backend::platform::access::authorize;
+use app::backend::platform::notified::Cache;
 use app::backend::registry::tools::{self, ToolQuery};
+use app::domain::Day;
 use app::domain::Permission;
+use app::error::OrInternal;
 use app::model::{PolicyAnswer, ToolDetail, ToolPage};
 
 use super::openapi::ErrorBody;
@@ -31,12 +39,31 @@ pub async fn list(
     State(state): State<AppState>,
     ApiPrincipal(principal): ApiPrincipal,
     query: Result<Query<ToolQuery>, QueryRejection>,
-) -> Result<Json<ToolPage>, ApiError> {
+) -> Result<Response, ApiError> {
     authorize(&principal, Permission::ViewRegistry)?;
     let query = parsed(query)?;
     let today = app::backend::platform::change::today(state.services.clock.now())?;
-    Ok(Json(tools::search(&state.pool, &query, today).await?))
+    let key = (query, today);
+    let body = match state.tool_pages.get(&key, Instant::now(), |_| true) {
+        Ok(body) => body,
+        Err(ticket) => {
+            let page = tools::search(&state.pool, &key.0, today).await?;
+            let body =
+                Bytes::from(serde_json::to_vec(&page).or_internal("serializing a registry page")?);
+            state.tool_pages.put(ticket, key, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
+
+/// Pages of `GET /tools` as sent, by query and day: kept like the policy check's answers (at
+/// most `policy::POLICY_TTL`, forgotten on `portal_policy`, which every table the search reads
+/// notifies), at most `TOOL_PAGES` of them.
+pub type ToolPages = Cache<(ToolQuery, Day), Bytes>;
+
+/// Registry pages kept at most (each is at most 25 tools).
+pub const TOOL_PAGES: usize = 1_000;
 
 /// `GET /api/v1/tools/{slug}`: one tool, everything the registry holds about it.
 #[utoipa::path(
@@ -95,7 +122,7 @@ pub async fn check(
     let query = parsed(query)?;
     Ok(Json(
         app::backend::registry::policy::ask(
-            &state.pool,
+            &state.services,
             &query.tool,
             &query.data_class,
             &query.team,

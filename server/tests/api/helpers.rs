@@ -341,6 +341,17 @@ impl TestApp {
         request
     }
 
+    /// Writes every recorded scan to the audit chain, as the portal does once their minute is
+    /// over.
+    pub async fn flush_scans(&self) {
+        app::backend::scan::records::flush(
+            &self.pool,
+            chrono::Utc::now() + chrono::Duration::days(1),
+        )
+        .await
+        .expect("scans written to the audit log");
+    }
+
     /// The single number `sql` counts.
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
@@ -608,6 +619,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         public_url: String::new(),
         trusted_proxies: Vec::new(),
         scanners: Default::default(),
+        policies: app::backend::registry::policy::new_cache(),
     };
     let application = Application::build(&options, services)
         .await

@@ -1,5 +1,6 @@
 //! Two portal instances on one database: what is changed through one, the other honours within
-//! a second, although each keeps the tokens it has seen in memory.
+//! a second, although each keeps in memory the tokens it has seen, the policy answers and
+//! registry pages it has sent, and the compiled scanner.
 
 use std::time::{Duration, Instant};
 
@@ -78,4 +79,119 @@ async fn a_token_revoked_or_a_role_removed_on_one_instance_holds_on_the_other_wi
     assert_eq!(me(&a, &token).await.status(), 401, "the revoking instance");
     let took = within_a_second(&b, &token, |status, _| status == 401).await;
     eprintln!("the revocation held on the other instance after {took:?}");
+}
+
+/// Asks `probe` until it holds, for at most a second; how long it took.
+async fn held_within_a_second<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut probe: impl FnMut() -> F,
+) -> Duration {
+    let start = Instant::now();
+    while !probe().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{what}: not held after a second"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    start.elapsed()
+}
+
+const CHECK: &str =
+    "/api/v1/policy/check?tool=claude-code&data_class=internal-documents&team=payments";
+
+async fn allowed(app: &TestApp, token: &str) -> bool {
+    let response = app.api_get(CHECK, token).await;
+    assert_eq!(response.status(), 200);
+    let answer: serde_json::Value = response.json().await.expect("json");
+    answer["allowed"] == true
+}
+
+/// Whether the registry lists claude-code among the tools approved for internal documents.
+async fn listed(app: &TestApp, token: &str) -> bool {
+    let response = app
+        .api_get("/api/v1/tools?data_class=internal-documents", token)
+        .await;
+    assert_eq!(response.status(), 200);
+    let page: serde_json::Value = response.json().await.expect("json");
+    page["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .any(|tool| tool["slug"] == "claude-code")
+}
+
+async fn internal_found(app: &TestApp, token: &str) -> bool {
+    let report: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/scan"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "text": "INTERNAL ONLY: onboarding notes" }))
+        .send()
+        .await
+        .expect("scan")
+        .json()
+        .await
+        .expect("json");
+    report["classes"]
+        .as_array()
+        .expect("classes")
+        .iter()
+        .any(|c| c["class"] == "internal-documents")
+}
+
+#[tokio::test]
+async fn policy_answers_and_scan_rules_kept_by_each_instance_follow_a_change_within_a_second() {
+    let a = spawn_app().await;
+    let b = spawn_app_on(a.database.clone(), a.pool.clone()).await;
+    a.load_demo().await;
+    let token = a.api_token("eli.employee@northwind.example").await;
+    let token = token.as_str();
+    // Both instances answer (and keep the answer and the compiled rules) many times over.
+    for _ in 0..20 {
+        assert!(allowed(&a, token).await && allowed(&b, token).await);
+        assert!(listed(&a, token).await && listed(&b, token).await);
+        assert!(internal_found(&a, token).await && internal_found(&b, token).await);
+    }
+
+    // Written straight to the database, as another instance would: the approval no longer
+    // lists internal documents, and the marking's detector is retired.
+    sqlx::query(
+        "DELETE FROM tool_data_classes WHERE tool_id = (SELECT tool_id FROM tools
+             WHERE slug = 'claude-code') AND data_class_id = (SELECT data_class_id
+             FROM data_classes WHERE slug = 'internal-documents')",
+    )
+    .execute(&a.pool)
+    .await
+    .expect("unlisted");
+    for app in [&a, &b] {
+        let took =
+            held_within_a_second(
+                "the policy answer",
+                || async move { !allowed(app, token).await },
+            )
+            .await;
+        eprintln!("the policy change held after {took:?}");
+        let took =
+            held_within_a_second(
+                "the registry page",
+                || async move { !listed(app, token).await },
+            )
+            .await;
+        eprintln!("the registry change held after {took:?}");
+    }
+    sqlx::query(
+        "UPDATE scan_detectors SET retired_at = now() WHERE data_class_id =
+             (SELECT data_class_id FROM data_classes WHERE slug = 'internal-documents')",
+    )
+    .execute(&a.pool)
+    .await
+    .expect("retired");
+    for app in [&a, &b] {
+        let took = held_within_a_second("the retired detector", || async move {
+            !internal_found(app, token).await
+        })
+        .await;
+        eprintln!("the rules change held after {took:?}");
+    }
 }

@@ -118,16 +118,36 @@ async fn the_api_finds_validated_data_and_says_whether_it_may_go_into_a_tool() {
         "a prohibited tool: {report}"
     );
 
-    // The audit records who, the size and the counts, never the text.
+    // The audit records who, the size and the counts, never the text: each person's scans of a
+    // minute as one event, one by one while they are few.
+    app.flush_scans().await;
     let event: Value = sqlx::query_scalar(
         "SELECT payload::jsonb FROM audit_events WHERE action = 'scan.performed' ORDER BY seq LIMIT 1",
     )
     .fetch_one(&app.pool)
     .await
     .expect("audited");
-    assert_eq!(event["after"]["size"], LEAKY.len());
-    assert_eq!(event["after"]["counts"]["customer-data"], 1);
-    assert_eq!(event["after"]["via"], "api");
+    // The test may straddle a minute: every scan listed, in order, across the events.
+    let each: Vec<Value> = sqlx::query_scalar(
+        "SELECT scan FROM audit_events,
+             jsonb_array_elements(payload::jsonb->'after'->'each') WITH ORDINALITY AS x(scan, n)
+         WHERE action = 'scan.performed' ORDER BY seq, n",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("audited");
+    let first = &each[0];
+    assert_eq!(first["size"], LEAKY.len());
+    assert_eq!(first["counts"]["customer-data"], 1);
+    assert_eq!(first["via"], "api");
+    assert_eq!(first["tool"], Value::Null, "the first scan named no tool");
+    let second = &each[1];
+    assert_eq!(
+        (&second["tool"], &second["team"]),
+        (&json!("chatgpt"), &json!("payments"))
+    );
+    assert_eq!(second["allowed"], false);
+    assert_eq!(event["after"]["via"]["api"], event["after"]["scans"]);
     assert_eq!(event["actor"]["email"], ELI);
 }
 
@@ -468,9 +488,13 @@ async fn the_scan_page_shows_findings_and_the_verdict_without_javascript() {
         .await
         .expect("html");
     assert!(!anonymous.contains("scan-verdict"));
+    app.flush_scans().await;
     assert_eq!(
-        app.count("SELECT count(*) FROM audit_events WHERE action = 'scan.performed'")
-            .await,
+        app.count(
+            "SELECT sum((payload::jsonb->'after'->>'scans')::int)::bigint FROM audit_events
+             WHERE action = 'scan.performed'"
+        )
+        .await,
         1,
         "the one scan that ran (refused ones scan nothing)"
     );
@@ -601,4 +625,33 @@ async fn the_cli_scans_a_tree_with_the_portals_rules_in_three_formats() {
         .expect("server scan");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--rules FILE"));
+}
+
+/// A gateway scans before every prompt: a scan is a POST but changes nothing the instance
+/// keeps, so it must not clear the token (or policy, or rules) cache its next call needs.
+#[tokio::test]
+async fn a_scan_keeps_the_caches_a_gateways_next_call_needs() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let token = app.api_token(ELI).await;
+    assert_eq!(app.api_get("/api/v1/me", &token).await.status(), 200);
+    // Disabled behind the portal's back (no notification): only the cache still knows Eli.
+    let mut tx = app.pool.begin().await.expect("begin");
+    sqlx::query("SET LOCAL session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .expect("triggers off");
+    sqlx::query("UPDATE users SET disabled_at = now() WHERE email = $1")
+        .bind(ELI)
+        .execute(&mut *tx)
+        .await
+        .expect("disabled");
+    tx.commit().await.expect("commit");
+    let (status, report) = scan(&app, &token, &json!({ "text": "INTERNAL ONLY" })).await;
+    assert_eq!(status, 200, "answered from the cached token: {report}");
+    assert_eq!(
+        app.api_get("/api/v1/me", &token).await.status(),
+        200,
+        "the scan did not clear the cache"
+    );
 }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod db_trouble;
 pub mod key_file;
 pub mod lookups;
+pub mod notified;
 pub mod qr;
 pub mod rate;
 pub mod revocations;

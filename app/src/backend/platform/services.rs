@@ -21,6 +21,8 @@ pub struct Services {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// This instance's compiled scanner rules (rebuilt when a detector or class changes).
     pub scanners: std::sync::Arc<crate::backend::scan::ScannerCache>,
+    /// This instance's policy answers (forgotten when what they were read from changes).
+    pub policies: std::sync::Arc<crate::backend::registry::policy::PolicyCache>,
 }
 
 /// Every `X-Forwarded-For` header of a request, in order, as one list: proxies that add a
@@ -112,6 +114,7 @@ mod tests {
             public_url: String::new(),
             trusted_proxies: trusted.iter().map(|ip| ip.parse().expect("ip")).collect(),
             scanners: Default::default(),
+            policies: crate::backend::registry::policy::new_cache(),
         }
     }
 

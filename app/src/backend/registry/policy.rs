@@ -3,9 +3,14 @@
 //! the approval lists them, the receipt that granted the pair and an open re-review — so the
 //! check stays cheap enough for a gateway to ask before every prompt.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use sqlx::PgPool;
 
 use crate::backend::platform::change::{day, today};
+use crate::backend::platform::notified::Cache;
+use crate::backend::platform::services::Services;
 use crate::domain::registry::policy::{
     self, ApprovalFacts, DataClassFacts, Stale, StalePolicy, TeamRef, TeamScope, ToolFacts,
 };
@@ -29,43 +34,80 @@ fn some(text: String) -> Option<String> {
     (!text.trim().is_empty()).then_some(text)
 }
 
+/// What was asked: the tool, the classes in the order asked, the team and the day.
+type Question = (String, Vec<String>, String, Day);
+
+/// The policy check's answers, kept in memory by each instance for at most `POLICY_TTL` and
+/// forgotten whenever anything the statement reads changes (triggers notify `portal_policy`,
+/// migration `cache_notifications`; a change through this instance clears it before its answer
+/// leaves). A gateway asking the same question before every prompt costs no statement.
+pub type PolicyCache = Cache<Question, Arc<Answers>>;
+
+/// How long an answer is used without a notification having cleared it.
+pub const POLICY_TTL: Duration = Duration::from_secs(1);
+/// The channel the triggers notify.
+pub const POLICY_CHANNEL: &str = "portal_policy";
+/// Questions kept at most (tool × class × team combinations a gateway asks).
+const POLICY_CAPACITY: usize = 10_000;
+
+/// An empty policy cache.
+pub fn new_cache() -> Arc<PolicyCache> {
+    Cache::new(POLICY_TTL, POLICY_CAPACITY)
+}
+
 /// The policy check as people and gateways ask it, at `now`: [`check`], and when the answer is
 /// no because a kill switch stopped the tool, the first such "no" goes on the incident's
 /// timeline (`incidents::note_first_no`; after the first, one UPDATE that matches nothing).
 pub async fn ask(
-    pool: &PgPool,
+    services: &Services,
     tool: &str,
     data_class: &str,
     team: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PolicyAnswer, AppError> {
-    let (_, mut answers) = ask_many(pool, tool, &[data_class], team, now).await?;
+    let (_, mut answers) = ask_many(services, tool, &[data_class], team, now).await?;
     answers.pop().ok_or(AppError::Internal)
 }
 
-/// [`ask`] for several data classes in one statement; the first "no" after a stop is noted
-/// once. Returns the tool's name too.
+/// [`ask`] for several data classes in one statement (or none, when the answer is kept); the
+/// first "no" after a stop is noted once. Returns the tool's name too.
 pub async fn ask_many(
-    pool: &PgPool,
+    services: &Services,
     tool: &str,
     data_classes: &[&str],
     team: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(String, Vec<PolicyAnswer>), AppError> {
-    let Answers {
-        tool_name,
-        stopped,
-        answers,
-    } = check_many(pool, tool, data_classes, team, today(now)?).await?;
+    let today = today(now)?;
+    let question: Question = (
+        tool.to_owned(),
+        data_classes.iter().map(|c| (*c).to_owned()).collect(),
+        team.to_owned(),
+        today,
+    );
+    let found = match services.policies.get(&question, Instant::now(), |_| true) {
+        Ok(found) => found,
+        Err(ticket) => {
+            let found =
+                Arc::new(check_many(&services.pool, tool, data_classes, team, today).await?);
+            services.policies.put(ticket, question, found.clone());
+            found
+        }
+    };
     // Only a stopped tool's incident waits for its first "no".
-    if let Some(refused) = answers.iter().find(|answer| stopped && !answer.allowed) {
+    if let Some(refused) = found
+        .answers
+        .iter()
+        .find(|answer| found.stopped && !answer.allowed)
+    {
         // Bookkeeping for the incident's timeline: never worth failing the answer over.
-        if let Err(error) = crate::backend::incidents::note_first_no(pool, &refused.tool, now).await
+        if let Err(error) =
+            crate::backend::incidents::note_first_no(&services.pool, &refused.tool, now).await
         {
             tracing::warn!(?error, "could not note the first no after a stop");
         }
     }
-    Ok((tool_name, answers))
+    Ok((found.tool_name.clone(), found.answers.clone()))
 }
 
 /// "May `team` use `tool` with `data_class` on `today`?" — the stored facts through the one
@@ -86,6 +128,7 @@ pub async fn check(
 
 /// What [`check_many`] found: the tool's name, whether it refuses everything (suspended by a
 /// kill switch or otherwise, retired, prohibited), and one answer per class asked.
+#[derive(Debug, Clone)]
 pub struct Answers {
     pub tool_name: String,
     pub stopped: bool,

@@ -14,7 +14,7 @@ pub const PER_PAGE: i64 = 25;
 const QUERY_MAX: usize = 100;
 
 /// What a search asks for, as a form or query string sends it (all optional).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ToolQuery {
     /// Words to find in the name, vendor or description (case-insensitive, parts of words too).

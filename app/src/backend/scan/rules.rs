@@ -1,12 +1,14 @@
 //! The rule set: every detector in force with its class, in one list, and its version (the
 //! last saved detector version). Compiling it takes milliseconds, so each instance keeps the
-//! compiled scanner and checks, on every scan, a fingerprint of the tables it came from (one
-//! cheap statement): a reviewer's change is used by the very next scan on every instance.
+//! compiled scanner ([`ScannerCache`]) and compares a fingerprint of the tables it came from (one
+//! cheap statement) whenever a change was notified, and at least once a second.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 
+use crate::backend::platform::notified::Forget;
 use crate::domain::scan::engine::Scanner;
 use crate::domain::scan::{DetectorKind, DetectorSpec};
 use crate::error::{AppError, OrInternal};
@@ -86,44 +88,193 @@ pub async fn load(pool: &PgPool) -> Result<ScanRules, AppError> {
     Ok(ScanRules { version, detectors })
 }
 
+/// The compiled rule set and what it was built from.
 #[derive(Debug)]
 struct Compiled {
     fingerprint: Fingerprint,
     version: i64,
     scanner: Arc<Scanner>,
+    /// When the fingerprint was last found unchanged, and in which generation: within `TTL`
+    /// and the same generation, no statement asks again.
+    checked: Option<(u64, Instant)>,
 }
 
-/// The compiled rule set of this instance, rebuilt when the fingerprint moves.
 #[derive(Debug, Default)]
-pub struct ScannerCache {
-    compiled: RwLock<Option<Compiled>>,
+struct State {
+    listening: bool,
+    generation: u64,
+    compiled: Option<Compiled>,
 }
+
+/// The compiled rule set of this instance. A committed change to a detector or a class notifies
+/// `portal_rules` (migration `scan_rules_notifications`) and the next scan checks the
+/// fingerprint again; without notifications (not listening) every scan checks it, and with them
+/// at least once per `TTL`, should one be missed. A changed fingerprint recompiles.
+#[derive(Debug)]
+pub struct ScannerCache {
+    ttl: Duration,
+    state: Mutex<State>,
+}
+
+impl Default for ScannerCache {
+    fn default() -> Self {
+        Self::new(TTL)
+    }
+}
+
+/// How long a checked fingerprint is trusted without a notification having cleared it.
+pub const TTL: Duration = Duration::from_secs(1);
+/// The channel the triggers notify.
+pub const CHANNEL: &str = "portal_rules";
 
 impl ScannerCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            state: Mutex::default(),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves only a cache behind; it is still usable.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The scanner for the rules in force now, and their version.
     pub async fn current(&self, pool: &PgPool) -> Result<(Arc<Scanner>, i64), AppError> {
+        let at = Instant::now();
+        let generation = {
+            let state = self.state();
+            if let Some(compiled) = &state.compiled {
+                let fresh = state.listening
+                    && compiled.checked.is_some_and(|(checked_in, checked_at)| {
+                        checked_in == state.generation
+                            && at.saturating_duration_since(checked_at) < self.ttl
+                    });
+                if fresh {
+                    return Ok((compiled.scanner.clone(), compiled.version));
+                }
+            }
+            state.generation
+        };
         let now = fingerprint(pool).await?;
-        let cached = self.compiled.read().ok().and_then(|guard| {
-            guard
-                .as_ref()
-                .filter(|c| c.fingerprint == now)
-                .map(|c| (c.scanner.clone(), c.version))
-        });
-        if let Some(cached) = cached {
-            return Ok(cached);
+        {
+            let mut state = self.state();
+            // Trusted from here on only if no change was notified while asking.
+            let checked =
+                (state.listening && state.generation == generation).then_some((generation, at));
+            if let Some(compiled) = state.compiled.as_mut().filter(|c| c.fingerprint == now) {
+                compiled.checked = checked;
+                return Ok((compiled.scanner.clone(), compiled.version));
+            }
         }
         let rules = load(pool).await?;
         // Each save compiled the whole set; it fails only if rows were changed behind the
         // portal's back (or two saves raced past the limits together).
         let scanner =
             Arc::new(Scanner::new(rules.detectors).or_internal("compiling the detectors")?);
-        if let Ok(mut guard) = self.compiled.write() {
-            *guard = Some(Compiled {
-                fingerprint: now,
-                version: rules.version,
-                scanner: scanner.clone(),
-            });
-        }
+        let mut state = self.state();
+        // The list was read after the fingerprint: never trusted without asking again.
+        state.compiled = Some(Compiled {
+            fingerprint: now,
+            version: rules.version,
+            scanner: scanner.clone(),
+            checked: None,
+        });
         Ok((scanner, rules.version))
+    }
+}
+
+impl Forget for ScannerCache {
+    fn forget_all(&self) {
+        self.state().generation += 1;
+    }
+
+    fn set_listening(&self, listening: bool) {
+        let mut state = self.state();
+        state.listening = listening;
+        state.generation += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::platform::notified;
+
+    async fn in_force(cache: &ScannerCache, pool: &PgPool) -> usize {
+        cache.current(pool).await.expect("scanner").0.specs().len()
+    }
+
+    /// Retires one shipped detector; with `quietly`, as if the notification were lost.
+    async fn retire_one(pool: &PgPool, quietly: bool) {
+        let mut tx = pool.begin().await.expect("begin");
+        if quietly {
+            sqlx::query("SET LOCAL session_replication_role = replica")
+                .execute(&mut *tx)
+                .await
+                .expect("triggers off");
+        }
+        sqlx::query(
+            "UPDATE scan_detectors SET retired_at = now() WHERE detector_id =
+                 (SELECT detector_id FROM scan_detectors WHERE retired_at IS NULL LIMIT 1)",
+        )
+        .execute(&mut *tx)
+        .await
+        .expect("retired");
+        tx.commit().await.expect("commit");
+    }
+
+    /// Through PostgreSQL: while listening the fingerprint is not asked for again until a change
+    /// is notified (a silent change goes unseen within the TTL), and a notified change is used
+    /// by the next scan, long before the TTL.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_committed_change_is_used_by_the_next_scan(pool: PgPool) {
+        let cache = Arc::new(ScannerCache::new(Duration::from_secs(60)));
+        let first = in_force(&cache, &pool).await;
+        // Not listening yet: every scan asks, so even a silent change is seen.
+        retire_one(&pool, true).await;
+        assert_eq!(in_force(&cache, &pool).await, first - 1);
+
+        let task = notified::spawn_listener(&pool, vec![(CHANNEL, cache.clone())]);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !cache.state().listening {
+            assert!(Instant::now() < deadline, "the listener never connected");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(
+            in_force(&cache, &pool).await,
+            first - 1,
+            "checked once more"
+        );
+        retire_one(&pool, true).await;
+        assert_eq!(
+            in_force(&cache, &pool).await,
+            first - 1,
+            "trusted within the TTL: no statement asked"
+        );
+
+        retire_one(&pool, false).await;
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while in_force(&cache, &pool).await != first - 3 {
+            assert!(
+                Instant::now() < deadline,
+                "the change is not used a second later"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        task.abort();
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn without_notifications_the_ttl_bounds_staleness(pool: PgPool) {
+        let cache = Arc::new(ScannerCache::new(Duration::from_millis(200)));
+        cache.set_listening(true);
+        let first = in_force(&cache, &pool).await;
+        assert_eq!(in_force(&cache, &pool).await, first, "checked");
+        retire_one(&pool, true).await;
+        assert_eq!(in_force(&cache, &pool).await, first, "within the TTL");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert_eq!(in_force(&cache, &pool).await, first - 1, "past the TTL");
     }
 }

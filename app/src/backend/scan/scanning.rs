@@ -1,20 +1,19 @@
 //! Scanning a text for the page and the API: the findings, and for a tool and team the policy
-//! check applied to every class found. The text is never stored, logged or traced: the audit
-//! event holds who scanned, when, the size and the counts per class, nothing of the text.
+//! check applied to every class found. The text is never stored, logged or traced: the record
+//! (`records`) holds who scanned, when, the size and the counts per class, nothing of the text.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::json;
 
-use crate::backend::audit::{self, NewEvent};
+use super::records::{self, ScanRecord};
 use crate::backend::identity::users::Principal;
 use crate::backend::platform::access::authorize;
 use crate::backend::platform::change::Change;
 use crate::backend::platform::services::Services;
 use crate::backend::registry::policy;
 use crate::domain::scan::engine::{excerpt, Locator, Scanner};
-use crate::domain::{AuditAction, Permission};
+use crate::domain::Permission;
 use crate::error::AppError;
 use crate::model::{BlockedClass, ClassCount, ScanFinding, ScanReport, ScanVerdict};
 
@@ -40,6 +39,15 @@ pub struct ScanRequest {
 pub enum ScanVia {
     Page,
     Api,
+}
+
+impl ScanVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Page => "page",
+            Self::Api => "api",
+        }
+    }
 }
 
 fn given(value: &Option<String>) -> Option<&str> {
@@ -107,7 +115,7 @@ async fn verdict(
     } else {
         let asked: Vec<&str> = classes.iter().map(|c| c.class.as_str()).collect();
         let (name, answers) =
-            policy::ask_many(&services.pool, tool, &asked, team, services.clock.now()).await?;
+            policy::ask_many(services, tool, &asked, team, services.clock.now()).await?;
         for (class, answer) in classes.iter().zip(answers) {
             if answer.allowed {
                 reasons.push(format!("{}: {}", class.class_name, answer.reason));
@@ -191,23 +199,18 @@ pub async fn scan_text(
         Some((tool, team)) => Some(verdict(services, tool, team, &classes).await?),
         None => None,
     };
-    let counts: BTreeMap<&str, usize> = classes
-        .iter()
-        .map(|c| (c.class.as_str(), c.count))
-        .collect();
-    let event = NewEvent::new(change.actor.clone(), AuditAction::TextScanned)
-        .source(change.source)
-        .after(json!({
-            "via": match via { ScanVia::Page => "page", ScanVia::Api => "api" },
-            "size": request.text.len(),
-            "rules_version": rules_version,
-            "counts": counts,
-            "tool": verdict.as_ref().map(|v| &v.tool),
-            "team": verdict.as_ref().map(|v| &v.team),
-            "allowed": verdict.as_ref().map(|v| v.allowed),
-        }));
-    let mut conn = services.pool.acquire().await?;
-    audit::append(&mut conn, event, change.now).await?;
+    records::record(
+        &services.pool,
+        change,
+        ScanRecord {
+            via,
+            size: request.text.len(),
+            rules_version,
+            classes: &classes,
+            verdict: verdict.as_ref(),
+        },
+    )
+    .await?;
     Ok(ScanReport {
         size: request.text.len(),
         rules_version,

@@ -1,0 +1,192 @@
+//! Caches in memory that a committed change must clear on every instance. Triggers notify a
+//! channel when a watched table changes (see the migrations `auth_change_notifications` and
+//! `scan_rules_notifications`); one connection per instance listens to every channel and tells
+//! the caches that watch it to forget. While that connection is down (at start, after a failure)
+//! the caches are told they are not listening, and must not cache: a notification may be missed.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::PgPool;
+
+/// Pause before connecting again after the listening connection failed.
+const RECONNECT_AFTER: Duration = Duration::from_secs(1);
+
+/// A cache cleared by notifications.
+pub trait Forget: Send + Sync {
+    /// A change to what the cache holds has committed somewhere: drop everything.
+    fn forget_all(&self);
+    /// Whether notifications are being received; every switch also drops everything.
+    fn set_listening(&self, listening: bool);
+}
+
+/// The cache generation a lookup began in, and when: its answer is stored only if no
+/// generation ended since, and ages from the moment the lookup began (not from when it ended).
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket {
+    generation: u64,
+    at: Instant,
+}
+
+/// Answers kept for at most `ttl`, forgotten whenever a watched change commits, and not kept at
+/// all while notifications are not received. A lookup that began before a notification never
+/// stores its (possibly stale) answer: it holds a [`Ticket`] of the generation it started in,
+/// and every notification starts a new one.
+pub struct Cache<K, V> {
+    ttl: Duration,
+    capacity: usize,
+    state: Mutex<Entries<K, V>>,
+}
+
+struct Entries<K, V> {
+    listening: bool,
+    generation: u64,
+    entries: HashMap<K, (V, Instant)>,
+}
+
+impl<K, V> std::fmt::Debug for Cache<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // What is kept may be a principal: its size is enough.
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("Cache")
+            .field("ttl", &self.ttl)
+            .field("listening", &state.listening)
+            .field("entries", &state.entries.len())
+            .finish()
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Cache<K, V> {
+    /// Keeps at most `capacity` entries: a fuller cache drops those past their TTL, then stops
+    /// adding.
+    pub fn new(ttl: Duration, capacity: usize) -> Arc<Self> {
+        Arc::new(Self {
+            ttl,
+            capacity,
+            state: Mutex::new(Entries {
+                listening: false,
+                generation: 0,
+                entries: HashMap::new(),
+            }),
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, Entries<K, V>> {
+        // A panic while holding the lock leaves only a map behind; it is still usable.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The value kept for `key` if it is younger than the TTL at `at` and `usable` (say, not
+    /// expired); otherwise the ticket to store the looked-up answer with.
+    pub fn get(&self, key: &K, at: Instant, usable: impl Fn(&V) -> bool) -> Result<V, Ticket> {
+        let state = self.state();
+        match state.entries.get(key) {
+            Some((value, stored))
+                if at.saturating_duration_since(*stored) < self.ttl && usable(value) =>
+            {
+                Ok(value.clone())
+            }
+            _ => Err(Ticket {
+                generation: state.generation,
+                at,
+            }),
+        }
+    }
+
+    /// Keeps `value` for `key` unless a change was notified since `ticket` was issued, or the
+    /// listener is not connected.
+    pub fn put(&self, ticket: Ticket, key: K, value: V) {
+        let mut state = self.state();
+        if !state.listening || state.generation != ticket.generation {
+            return;
+        }
+        let at = ticket.at;
+        if state.entries.len() >= self.capacity {
+            let ttl = self.ttl;
+            state
+                .entries
+                .retain(|_, (_, stored)| at.saturating_duration_since(*stored) < ttl);
+            if state.entries.len() >= self.capacity {
+                return;
+            }
+        }
+        state.entries.insert(key, (value, at));
+    }
+}
+
+impl<K: Eq + Hash + Send, V: Clone + Send> Forget for Cache<K, V> {
+    fn forget_all(&self) {
+        let mut state = self.state();
+        state.generation += 1;
+        state.entries.clear();
+    }
+
+    fn set_listening(&self, listening: bool) {
+        let mut state = self.state();
+        state.listening = listening;
+        state.generation += 1;
+        state.entries.clear();
+    }
+}
+
+/// The caches to clear, each with the channel it watches.
+pub type Watchers = Vec<(&'static str, Arc<dyn Forget>)>;
+
+/// Listens, on a connection of its own (not one of `pool`'s), for every watcher's channel for as
+/// long as the runtime runs, reconnecting after failures.
+pub fn spawn_listener(pool: &PgPool, watchers: Watchers) -> tokio::task::JoinHandle<()> {
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with((*pool.connect_options()).clone());
+    tokio::spawn(async move {
+        loop {
+            listen(&own, &watchers).await;
+            tokio::time::sleep(RECONNECT_AFTER).await;
+        }
+    })
+}
+
+/// One connection's life: caches cache while it lasts and stop when it ends.
+async fn listen(pool: &PgPool, watchers: &Watchers) {
+    let mut listener = match PgListener::connect_with(pool).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::warn!(%error, "cannot connect to listen for changes; not caching");
+            return;
+        }
+    };
+    let mut channels: Vec<&str> = watchers.iter().map(|(channel, _)| *channel).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    if let Err(error) = listener.listen_all(channels).await {
+        tracing::warn!(%error, "LISTEN failed; not caching");
+        return;
+    }
+    let all = |listening: bool| {
+        for (_, cache) in watchers {
+            cache.set_listening(listening);
+        }
+    };
+    all(true);
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => {
+                for (channel, cache) in watchers {
+                    if *channel == notification.channel() {
+                        cache.forget_all();
+                    }
+                }
+            }
+            // The connection ended: notifications may have been missed.
+            Ok(None) => break,
+            Err(error) => {
+                tracing::warn!(%error, "listening for changes failed");
+                break;
+            }
+        }
+    }
+    all(false);
+}

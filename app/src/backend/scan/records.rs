@@ -1,0 +1,310 @@
+//! What is kept of a scan: who, from where, when, the size, the counts per class and the answer —
+//! never the text. Each scan is one row in `scan_records` (an insert that waits for no other
+//! scan); once its minute is over, [`flush`] writes each person's scans of the minute to the
+//! audit chain as one `scan.performed` event and removes the rows, in one transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+use super::scanning::ScanVia;
+use crate::backend::audit::{append, NewEvent};
+use crate::backend::platform::change::Change;
+use crate::domain::{Actor, AuditAction};
+use crate::error::{AppError, OrInternal};
+use crate::model::{ClassCount, ScanVerdict};
+
+/// Scans of one person in one minute listed one by one in its event; past this the event holds
+/// the totals only (a gateway scanning every prompt).
+pub const LISTED_PER_EVENT: usize = 20;
+/// Rows written per flush, so one transaction stays small; the rest wait for the next.
+const ROWS_PER_FLUSH: i64 = 50_000;
+
+/// One scan, as recorded.
+pub struct ScanRecord<'a> {
+    pub via: ScanVia,
+    pub size: usize,
+    pub rules_version: i64,
+    pub classes: &'a [ClassCount],
+    pub verdict: Option<&'a ScanVerdict>,
+}
+
+/// Records `scan` by `change`'s actor.
+pub async fn record(pool: &PgPool, change: &Change, scan: ScanRecord<'_>) -> Result<(), AppError> {
+    let counts: BTreeMap<&str, usize> = scan
+        .classes
+        .iter()
+        .map(|c| (c.class.as_str(), c.count))
+        .collect();
+    sqlx::query!(
+        "INSERT INTO scan_records (actor, actor_label, source, scanned_at, via, size,
+                                   rules_version, counts, tool, team, allowed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        serde_json::to_string(&change.actor).or_internal("serializing an actor")?,
+        change.actor.label(),
+        change.source.map(|ip| ip.to_string()).unwrap_or_default(),
+        change.now,
+        scan.via.as_str(),
+        i32::try_from(scan.size).or_internal("a scan's size")?,
+        scan.rules_version,
+        json!(counts),
+        scan.verdict.map(|v| v.tool.as_str()),
+        scan.verdict.map(|v| v.team.as_str()),
+        scan.verdict.map(|v| v.allowed),
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The totals of one person's scans from one source in one minute.
+#[derive(Default)]
+struct Summary {
+    actor: String,
+    source: String,
+    scans: u64,
+    bytes: u64,
+    largest: i64,
+    counts: BTreeMap<String, u64>,
+    via: BTreeMap<String, u64>,
+    allowed: u64,
+    refused: u64,
+    each: Vec<Value>,
+}
+
+/// Writes every scan of a minute that is over to the audit chain, one event per person, source
+/// and minute, and removes the rows, in one transaction. Instances flushing at once take
+/// different rows (`SKIP LOCKED`). Returns how many events were written.
+pub async fn flush(pool: &PgPool, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let this_minute = now
+        .duration_trunc(TimeDelta::minutes(1))
+        .or_internal("truncating a time to its minute")?;
+    let mut tx = pool.begin().await?;
+    let mut rows = sqlx::query!(
+        "DELETE FROM scan_records WHERE scan_record_id IN (
+             SELECT scan_record_id FROM scan_records WHERE scanned_at < $1
+             ORDER BY scan_record_id LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING scan_record_id, actor, actor_label, source, scanned_at, via, size,
+                   rules_version, counts, tool, team, allowed",
+        this_minute,
+        ROWS_PER_FLUSH,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    // In the order they were recorded (RETURNING promises none).
+    rows.sort_by_key(|row| row.scan_record_id);
+    let mut minutes: BTreeMap<(DateTime<Utc>, String, String), Summary> = BTreeMap::new();
+    for row in rows {
+        let minute = row
+            .scanned_at
+            .duration_trunc(TimeDelta::minutes(1))
+            .or_internal("truncating a time to its minute")?;
+        let summary = minutes
+            .entry((minute, row.actor_label, row.source.clone()))
+            .or_default();
+        summary.actor = row.actor;
+        summary.source = row.source;
+        summary.scans += 1;
+        summary.bytes += u64::try_from(row.size).unwrap_or_default();
+        summary.largest = summary.largest.max(i64::from(row.size));
+        if let Some(counts) = row.counts.as_object() {
+            for (class, count) in counts {
+                *summary.counts.entry(class.clone()).or_default() += count.as_u64().unwrap_or(0);
+            }
+        }
+        *summary.via.entry(row.via.clone()).or_default() += 1;
+        match row.allowed {
+            Some(true) => summary.allowed += 1,
+            Some(false) => summary.refused += 1,
+            None => {}
+        }
+        if summary.each.len() < LISTED_PER_EVENT {
+            summary.each.push(json!({
+                "at": row.scanned_at,
+                "via": row.via,
+                "size": row.size,
+                "rules_version": row.rules_version,
+                "counts": row.counts,
+                "tool": row.tool,
+                "team": row.team,
+                "allowed": row.allowed,
+            }));
+        }
+    }
+    let written = minutes.len();
+    for ((minute, _, _), summary) in minutes {
+        let actor: Actor =
+            serde_json::from_str(&summary.actor).or_internal("reading a scan's actor")?;
+        let listed = usize::try_from(summary.scans).is_ok_and(|n| n <= LISTED_PER_EVENT);
+        let mut after = json!({
+            "minute": minute,
+            "scans": summary.scans,
+            "bytes": summary.bytes,
+            "largest": summary.largest,
+            "counts": summary.counts,
+            "via": summary.via,
+            "allowed": summary.allowed,
+            "refused": summary.refused,
+        });
+        if listed {
+            after["each"] = Value::Array(summary.each);
+        }
+        let event = NewEvent::new(actor, AuditAction::TextScanned)
+            .source(summary.source.parse().ok())
+            .after(after);
+        append(&mut tx, event, now).await?;
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::audit::{export, verify, Verification};
+    use crate::domain::AuditRecord;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().expect("time")
+    }
+
+    fn change(email: &str, now: &str) -> Change {
+        Change {
+            actor: Actor::User {
+                user_id: uuid::Uuid::from_u128(email.len() as u128).to_string(),
+                email: email.to_owned(),
+            },
+            by: None,
+            source: Some("203.0.113.9".parse().expect("ip")),
+            now: at(now),
+            today: crate::backend::platform::change::today(at(now)).expect("day"),
+        }
+    }
+
+    fn cards(count: usize) -> Vec<ClassCount> {
+        vec![ClassCount {
+            class: "customer-data".to_owned(),
+            class_name: "Customer data".to_owned(),
+            count,
+            prohibited: true,
+        }]
+    }
+
+    async fn scan(pool: &PgPool, who: &Change, classes: &[ClassCount], verdict: Option<bool>) {
+        let verdict = verdict.map(|allowed| ScanVerdict {
+            allowed,
+            reason: String::new(),
+            tool: "chatgpt".to_owned(),
+            tool_name: "ChatGPT".to_owned(),
+            team: "payments".to_owned(),
+            blocked_classes: vec![],
+        });
+        record(
+            pool,
+            who,
+            ScanRecord {
+                via: ScanVia::Api,
+                size: 10_000,
+                rules_version: 4,
+                classes,
+                verdict: verdict.as_ref(),
+            },
+        )
+        .await
+        .expect("recorded");
+    }
+
+    async fn events(pool: &PgPool) -> Vec<AuditRecord> {
+        export(pool, 0, 100)
+            .await
+            .expect("export")
+            .iter()
+            .map(|event| serde_json::from_str(&event.payload).expect("a record"))
+            .collect()
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn each_person_s_minute_becomes_one_event(pool: PgPool) {
+        let gateway = change("gateway@example.com", "2026-12-07T10:00:30Z");
+        for i in 0..(LISTED_PER_EVENT + 5) {
+            scan(&pool, &gateway, &cards(i % 3), Some(i % 2 == 0)).await;
+        }
+        let eli = change("eli@example.com", "2026-12-07T10:00:59Z");
+        scan(&pool, &eli, &cards(2), None).await;
+        scan(&pool, &eli, &[], Some(true)).await;
+        // The next minute is not over yet.
+        scan(
+            &pool,
+            &change("eli@example.com", "2026-12-07T10:01:00Z"),
+            &[],
+            None,
+        )
+        .await;
+
+        assert_eq!(
+            flush(&pool, at("2026-12-07T10:00:59Z"))
+                .await
+                .expect("flush"),
+            0
+        );
+        assert_eq!(
+            flush(&pool, at("2026-12-07T10:01:30Z"))
+                .await
+                .expect("flush"),
+            2
+        );
+        assert_eq!(
+            flush(&pool, at("2026-12-07T10:01:31Z"))
+                .await
+                .expect("flush"),
+            0,
+            "each once"
+        );
+        let records = events(&pool).await;
+        assert_eq!(records.len(), 2);
+        assert!(records
+            .iter()
+            .all(|r| r.action == AuditAction::TextScanned
+                && r.source.as_deref() == Some("203.0.113.9")));
+        let by = |email: &str| {
+            records
+                .iter()
+                .find(|r| r.actor.label() == format!("user:{email}"))
+                .and_then(|r| r.after.clone())
+                .expect("an event")
+        };
+        let flood = by("gateway@example.com");
+        assert_eq!(flood["scans"], 25);
+        assert_eq!(flood["bytes"], 250_000);
+        assert_eq!(
+            flood["counts"]["customer-data"],
+            (0..25).map(|i| i % 3).sum::<usize>()
+        );
+        assert_eq!(flood["allowed"], 13);
+        assert_eq!(flood["refused"], 12);
+        assert_eq!(flood["via"]["api"], 25);
+        assert!(flood.get("each").is_none(), "a flood is summed: {flood}");
+        let person = by("eli@example.com");
+        assert_eq!(person["scans"], 2);
+        let each = person["each"].as_array().expect("listed one by one");
+        assert_eq!(each.len(), 2);
+        assert_eq!(each[0]["counts"]["customer-data"], 2);
+        assert_eq!(each[0]["size"], 10_000);
+        assert_eq!(each[1]["tool"], "chatgpt");
+        assert_eq!(each[1]["allowed"], true);
+        assert_eq!(
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM scan_records")
+                .fetch_one(&pool)
+                .await
+                .expect("count"),
+            1,
+            "the minute not over stays"
+        );
+        assert!(matches!(
+            verify(&pool).await.expect("verify"),
+            Verification::Intact { events: 2 }
+        ));
+    }
+}
