@@ -1,6 +1,7 @@
 -- Instances keep in memory what every scan and every policy check would otherwise read again:
--- the compiled scanner (backend::scan::rules::ScannerCache) and the policy check's answers
--- (backend::registry::policy::PolicyCache). Every committed change to what they were built from
+-- the compiled scanner (backend::scan::rules::ScannerCache), the policy check's answers
+-- (backend::registry::policy::PolicyCache) and the registry's API pages (server rest::tools,
+-- which read the same tables). Every committed change to what they were built from
 -- notifies a channel, and each instance listening forgets what it kept (both are also bounded by
 -- a TTL of one second, should a notification be missed). The channel is the trigger's argument.
 CREATE FUNCTION notify_change() RETURNS trigger

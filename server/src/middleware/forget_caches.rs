@@ -1,6 +1,7 @@
 //! A change made through this instance holds on it before the answer is sent: after any request
-//! that may have changed something (not GET, HEAD or OPTIONS, and not refused), every cache
-//! (tokens, the compiled scanner) forgets what it held.
+//! that may have changed something (not GET, HEAD or OPTIONS, not refused, and not marked
+//! [`ChangedNothing`]), every cache (tokens, policy answers, registry pages, the compiled
+//! scanner) forgets what it held.
 //! Other instances hear of the change through PostgreSQL notifications within milliseconds; this
 //! one must not answer a script's next call from a token it has just been asked to revoke, nor
 //! scan with a detector it has just been asked to retire.

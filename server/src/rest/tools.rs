@@ -50,7 +50,9 @@ pub async fn list(
             let page = tools::search(&state.pool, &key.0, today).await?;
             let body =
                 Bytes::from(serde_json::to_vec(&page).or_internal("serializing a registry page")?);
-            state.tool_pages.put(ticket, key, body.clone());
+            if kept_size(&key.0) <= KEPT_QUERY {
+                state.tool_pages.put(ticket, key, body.clone());
+            }
             body
         }
     };
@@ -64,6 +66,23 @@ pub type ToolPages = Cache<(ToolQuery, Day), Bytes>;
 
 /// Registry pages kept at most (each is at most 25 tools).
 pub const TOOL_PAGES: usize = 1_000;
+
+/// Longer queries are answered but not kept: a caller's made-up keys must not fill memory.
+const KEPT_QUERY: usize = 256;
+
+/// The bytes a query's values take.
+fn kept_size(query: &ToolQuery) -> usize {
+    [
+        &query.q,
+        &query.status,
+        &query.category,
+        &query.data_class,
+        &query.team,
+    ]
+    .iter()
+    .map(|value| value.as_ref().map_or(0, String::len))
+    .sum()
+}
 
 /// `GET /api/v1/tools/{slug}`: one tool, everything the registry holds about it.
 #[utoipa::path(

@@ -1,6 +1,6 @@
 //! Caches in memory that a committed change must clear on every instance. Triggers notify a
 //! channel when a watched table changes (see the migrations `auth_change_notifications` and
-//! `scan_rules_notifications`); one connection per instance listens to every channel and tells
+//! `cache_notifications`); one connection per instance listens to every channel and tells
 //! the caches that watch it to forget. While that connection is down (at start, after a failure)
 //! the caches are told they are not listening, and must not cache: a notification may be missed.
 

@@ -134,9 +134,16 @@ pub async fn flush(pool: &PgPool, now: DateTime<Utc>) -> Result<usize, AppError>
         }
     }
     let written = minutes.len();
-    for ((minute, _, _), summary) in minutes {
-        let actor: Actor =
-            serde_json::from_str(&summary.actor).or_internal("reading a scan's actor")?;
+    for ((minute, label, _), summary) in minutes {
+        // A row no portal wrote must not stop every later scan from reaching the chain: it is
+        // written as anonymous, with the label it carried.
+        let (actor, unreadable) = match serde_json::from_str::<Actor>(&summary.actor) {
+            Ok(actor) => (actor, None),
+            Err(error) => {
+                tracing::error!(%error, "a scan record's actor is unreadable; written as anonymous");
+                (Actor::Anonymous, Some(label))
+            }
+        };
         let listed = usize::try_from(summary.scans).is_ok_and(|n| n <= LISTED_PER_EVENT);
         let mut after = json!({
             "minute": minute,
@@ -150,6 +157,9 @@ pub async fn flush(pool: &PgPool, now: DateTime<Utc>) -> Result<usize, AppError>
         });
         if listed {
             after["each"] = Value::Array(summary.each);
+        }
+        if let Some(label) = unreadable {
+            after["actor_label"] = json!(label);
         }
         let event = NewEvent::new(actor, AuditAction::TextScanned)
             .source(summary.source.parse().ok())
@@ -306,5 +316,43 @@ mod tests {
             verify(&pool).await.expect("verify"),
             Verification::Intact { events: 2 }
         ));
+    }
+
+    /// A row no portal wrote (its actor unreadable) is written as anonymous with its label, and
+    /// does not hold back the scans after it.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn an_unreadable_row_does_not_stop_the_flush(pool: PgPool) {
+        sqlx::query(
+            "INSERT INTO scan_records (actor, actor_label, source, scanned_at, via, size,
+                                       rules_version, counts)
+             VALUES ('not json', 'user:forged@example.com', '', $1, 'api', 5, 1, '{}')",
+        )
+        .bind(at("2026-12-07T10:00:01Z"))
+        .execute(&pool)
+        .await
+        .expect("forged row");
+        scan(
+            &pool,
+            &change("eli@example.com", "2026-12-07T10:00:02Z"),
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(
+            flush(&pool, at("2026-12-07T10:02:00Z"))
+                .await
+                .expect("flush"),
+            2
+        );
+        let records = events(&pool).await;
+        let forged = records
+            .iter()
+            .find(|r| r.actor == Actor::Anonymous)
+            .and_then(|r| r.after.clone())
+            .expect("written as anonymous");
+        assert_eq!(forged["actor_label"], "user:forged@example.com");
+        assert!(records
+            .iter()
+            .any(|r| r.actor.label() == "user:eli@example.com"));
     }
 }

@@ -107,7 +107,7 @@ struct State {
 }
 
 /// The compiled rule set of this instance. A committed change to a detector or a class notifies
-/// `portal_rules` (migration `scan_rules_notifications`) and the next scan checks the
+/// `portal_rules` (migration `cache_notifications`) and the next scan checks the
 /// fingerprint again; without notifications (not listening) every scan checks it, and with them
 /// at least once per `TTL`, should one be missed. A changed fingerprint recompiles.
 #[derive(Debug)]
