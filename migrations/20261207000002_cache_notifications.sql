@@ -1,9 +1,9 @@
 -- Instances keep in memory what every scan and every policy check would otherwise read again:
 -- the compiled scanner (backend::scan::rules::ScannerCache), the policy check's answers
 -- (backend::registry::policy::PolicyCache) and the registry's API pages (server rest::tools,
--- which read the same tables). Every committed change to what they were built from
--- notifies a channel, and each instance listening forgets what it kept (both are also bounded by
--- a TTL of one second, should a notification be missed). The channel is the trigger's argument.
+-- which read the same tables). Every committed change to what they were built from notifies a
+-- channel, and each instance listening forgets what it kept (all are also bounded by a TTL of one
+-- second, should a notification be missed). The channel is the trigger's argument.
 CREATE FUNCTION notify_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -12,41 +12,33 @@ BEGIN
 END;
 $$;
 
--- The scanner: detectors and the classes they belong to.
-CREATE TRIGGER scan_detectors_rules_change
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON scan_detectors
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('portal_rules');
-
-CREATE TRIGGER data_classes_rules_change
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON data_classes
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('portal_rules');
-
--- The policy check: every table its one statement reads (a request's number never changes; the
--- tool's link to its re-review is on `tools`).
-CREATE TRIGGER tools_policy_change
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tools
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('portal_policy');
-
-CREATE TRIGGER tool_teams_policy_change
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tool_teams
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('portal_policy');
-
-CREATE TRIGGER teams_policy_change
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON teams
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('portal_policy');
-
-CREATE TRIGGER data_classes_policy_change
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON data_classes
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('portal_policy');
-
-CREATE TRIGGER tool_data_classes_policy_change
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tool_data_classes
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('portal_policy');
-
-CREATE TRIGGER tool_grants_policy_change
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tool_grants
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('portal_policy');
-
-CREATE TRIGGER organization_policy_change
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON organization
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('portal_policy');
+-- One statement trigger per table and channel, named <table>_<channel>_change:
+-- - portal_rules, the scanner: detectors and the classes they belong to;
+-- - portal_policy, the policy check and the registry search: every table their statements read
+--   (a request's number never changes; the tool's link to its re-review is on `tools`).
+DO $$
+DECLARE
+    watched record;
+BEGIN
+    FOR watched IN
+        SELECT * FROM (VALUES
+            ('scan_detectors', 'portal_rules'),
+            ('data_classes', 'portal_rules'),
+            ('tools', 'portal_policy'),
+            ('tool_teams', 'portal_policy'),
+            ('teams', 'portal_policy'),
+            ('data_classes', 'portal_policy'),
+            ('tool_data_classes', 'portal_policy'),
+            ('tool_grants', 'portal_policy'),
+            ('organization', 'portal_policy')
+        ) AS w (table_name, channel)
+    LOOP
+        EXECUTE format(
+            'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+             FOR EACH STATEMENT EXECUTE FUNCTION notify_change(%L)',
+            watched.table_name || '_' || watched.channel || '_change',
+            watched.table_name,
+            watched.channel);
+    END LOOP;
+END
+$$;

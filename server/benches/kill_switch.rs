@@ -119,7 +119,7 @@ async fn main() {
         public_url: String::new(),
         trusted_proxies: Vec::new(),
         scanners: Default::default(),
-        policies: app::backend::registry::policy::new_cache(),
+        policies: app::backend::registry::policy::new_cache(app::backend::platform::notified::TTL),
     };
     let a = Application::build(
         &ServeOptions {

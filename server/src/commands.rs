@@ -6,6 +6,8 @@ use app::backend::identity::auth::totp::SealingKey;
 use app::backend::platform::clock::Clock;
 use app::backend::platform::services::Services;
 use app::backend::platform::signing::SigningKeys;
+use app::backend::registry::policy;
+use app::backend::scan::ScannerCache;
 use app::domain::{Actor, Email, Role};
 use app::error::AppError;
 use chrono::Utc;
@@ -43,8 +45,8 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         signing_keys: std::sync::Arc::new(signing_keys),
         public_url: String::new(),
         trusted_proxies: Vec::new(),
-        scanners: Default::default(),
-        policies: app::backend::registry::policy::new_cache(),
+        scanners: std::sync::Arc::new(ScannerCache::new(options.cache_ttl())),
+        policies: policy::new_cache(options.cache_ttl()),
     };
     tokio::spawn(delete_expired_sessions(database.pool.clone()));
     tokio::spawn(flush_audit_tallies(

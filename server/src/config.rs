@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use app::backend::platform::rate;
+use app::backend::platform::{notified, rate};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -291,6 +291,13 @@ pub struct ServeOptions {
     /// token with the `metrics` scope.
     #[arg(long, env = "PORTAL_METRICS_ADDRESS")]
     pub metrics_address: Option<std::net::SocketAddr>,
+
+    /// How long, in milliseconds, an instance may use a token, policy answer, registry page or
+    /// rule set it keeps in memory without a PostgreSQL notification having cleared it. A change
+    /// is seen everywhere within milliseconds while notifications arrive; this bounds staleness
+    /// should one ever be missed.
+    #[arg(long, env = "PORTAL_CACHE_TTL_MS", default_value_t = notified::TTL_MS, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub cache_ttl_ms: u64,
 }
 
 impl Default for ServeOptions {
@@ -309,11 +316,17 @@ impl Default for ServeOptions {
             audit_checkpoint_file: None,
             audit_checkpoint_url: None,
             metrics_address: None,
+            cache_ttl_ms: notified::TTL_MS,
         }
     }
 }
 
 impl ServeOptions {
+    /// The TTL of every cache an instance keeps (`--cache-ttl-ms`).
+    pub fn cache_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.cache_ttl_ms)
+    }
+
     /// Options read from the environment alone, for `server` without a subcommand.
     pub fn from_env() -> Result<Self, clap::Error> {
         #[derive(Parser)]

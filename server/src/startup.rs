@@ -167,8 +167,8 @@ pub fn router(
             max: options.api_calls_per_minute,
             ..rate::API_CALLS
         })),
-        tokens: token_cache::new(),
-        tool_pages: Cache::new(policy::POLICY_TTL, crate::rest::tools::TOOL_PAGES),
+        tokens: token_cache::new(options.cache_ttl()),
+        tool_pages: Cache::new(options.cache_ttl(), crate::rest::tools::TOOL_PAGES),
     };
     let caches: Watchers = vec![
         (token_cache::CHANNEL, state.tokens.clone()),

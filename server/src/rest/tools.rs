@@ -60,7 +60,7 @@ pub async fn list(
 }
 
 /// Pages of `GET /tools` as sent, by query and day: kept like the policy check's answers (at
-/// most `policy::POLICY_TTL`, forgotten on `portal_policy`, which every table the search reads
+/// most `--cache-ttl-ms`, forgotten on `portal_policy`, which every table the search reads
 /// notifies), at most `TOOL_PAGES` of them.
 pub type ToolPages = Cache<(ToolQuery, Day), Bytes>;
 

@@ -590,6 +590,15 @@ pub async fn spawn_app_on(database: String, pool: PgPool) -> TestApp {
     spawn_app_with(database, pool, test_options()).await
 }
 
+/// A portal on the given (migrated) database with the given options: another instance.
+pub async fn spawn_app_on_configured(
+    database: String,
+    pool: PgPool,
+    options: ServeOptions,
+) -> TestApp {
+    spawn_app_with(database, pool, options).await
+}
+
 /// A portal on a fresh, migrated database with the given options.
 pub async fn spawn_configured_app(options: ServeOptions) -> TestApp {
     let database = create_database().await;
@@ -618,8 +627,8 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         signing_keys: signing_keys.clone(),
         public_url: String::new(),
         trusted_proxies: Vec::new(),
-        scanners: Default::default(),
-        policies: app::backend::registry::policy::new_cache(),
+        scanners: Arc::new(app::backend::scan::ScannerCache::new(options.cache_ttl())),
+        policies: app::backend::registry::policy::new_cache(options.cache_ttl()),
     };
     let application = Application::build(&options, services)
         .await

@@ -1,8 +1,8 @@
-//! API tokens and their principals, kept in memory for at most `TTL` so a busy gateway's calls
-//! do not each look their token up. Staleness is bounded twice over:
+//! API tokens and their principals, kept in memory for at most a second (`notified::TTL`) so a
+//! busy gateway's calls do not each look their token up. Staleness is bounded twice over:
 //! - every change that can take access away notifies `portal_auth` when it commits (triggers in
 //!   the migration `auth_change_notifications`), and the listener forgets everything at once;
-//! - an entry older than `TTL` is not used, should a notification ever be missed;
+//! - an entry older than the TTL is not used, should a notification ever be missed;
 //! - while the listener (`platform::notified`) is not connected (at start, after a lost
 //!   connection) nothing is cached.
 
@@ -14,8 +14,6 @@ use chrono::{DateTime, Utc};
 use super::tokens::Bearer;
 use crate::backend::platform::notified::Cache;
 
-/// How long an entry may be used without a notification having cleared it.
-pub const TTL: Duration = Duration::from_secs(1);
 /// The channel the triggers notify.
 pub const CHANNEL: &str = "portal_auth";
 /// Tokens kept at most; a fuller cache drops entries past their TTL, then stops adding.
@@ -24,9 +22,9 @@ const CAPACITY: usize = 10_000;
 /// Bearer tokens by the SHA-256 of the token.
 pub type TokenCache = Cache<[u8; 32], Bearer>;
 
-/// A new token cache.
-pub fn new() -> Arc<TokenCache> {
-    Cache::new(TTL, CAPACITY)
+/// A new token cache whose entries are used for at most `ttl`.
+pub fn new(ttl: Duration) -> Arc<TokenCache> {
+    Cache::new(ttl, CAPACITY)
 }
 
 /// Whether a kept bearer may still be used at `now`: its token has not expired since.

@@ -12,6 +12,12 @@ use std::time::{Duration, Instant};
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::PgPool;
 
+/// How long a kept answer may be used without a notification having cleared it, unless the
+/// instance is configured otherwise (`serve --cache-ttl-ms`).
+pub const TTL: Duration = Duration::from_millis(TTL_MS);
+/// [`TTL`] in milliseconds.
+pub const TTL_MS: u64 = 1000;
+
 /// Pause before connecting again after the listening connection failed.
 const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 
@@ -77,6 +83,11 @@ impl<K: Eq + Hash, V: Clone> Cache<K, V> {
     fn state(&self) -> MutexGuard<'_, Entries<K, V>> {
         // A panic while holding the lock leaves only a map behind; it is still usable.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether notifications are being received (and so anything is kept).
+    pub fn is_listening(&self) -> bool {
+        self.state().listening
     }
 
     /// The value kept for `key` if it is younger than the TTL at `at` and `usable` (say, not

@@ -114,7 +114,9 @@ mod tests {
             public_url: String::new(),
             trusted_proxies: trusted.iter().map(|ip| ip.parse().expect("ip")).collect(),
             scanners: Default::default(),
-            policies: crate::backend::registry::policy::new_cache(),
+            policies: crate::backend::registry::policy::new_cache(
+                crate::backend::platform::notified::TTL,
+            ),
         }
     }
 

@@ -37,22 +37,20 @@ fn some(text: String) -> Option<String> {
 /// What was asked: the tool, the classes in the order asked, the team and the day.
 type Question = (String, Vec<String>, String, Day);
 
-/// The policy check's answers, kept in memory by each instance for at most `POLICY_TTL` and
+/// The policy check's answers, kept in memory by each instance for at most a second and
 /// forgotten whenever anything the statement reads changes (triggers notify `portal_policy`,
 /// migration `cache_notifications`; a change through this instance clears it before its answer
 /// leaves). A gateway asking the same question before every prompt costs no statement.
 pub type PolicyCache = Cache<Question, Arc<Answers>>;
 
-/// How long an answer is used without a notification having cleared it.
-pub const POLICY_TTL: Duration = Duration::from_secs(1);
 /// The channel the triggers notify.
 pub const POLICY_CHANNEL: &str = "portal_policy";
 /// Questions kept at most (tool × class × team combinations a gateway asks).
 const POLICY_CAPACITY: usize = 10_000;
 
-/// An empty policy cache.
-pub fn new_cache() -> Arc<PolicyCache> {
-    Cache::new(POLICY_TTL, POLICY_CAPACITY)
+/// An empty policy cache whose answers are used for at most `ttl`.
+pub fn new_cache(ttl: Duration) -> Arc<PolicyCache> {
+    Cache::new(ttl, POLICY_CAPACITY)
 }
 
 /// The policy check as people and gateways ask it, at `now`: [`check`], and when the answer is

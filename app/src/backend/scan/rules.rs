@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 
-use crate::backend::platform::notified::Forget;
+use crate::backend::platform::notified::{self, Cache, Forget};
 use crate::domain::scan::engine::Scanner;
 use crate::domain::scan::{DetectorKind, DetectorSpec};
 use crate::error::{AppError, OrInternal};
@@ -94,92 +94,66 @@ struct Compiled {
     fingerprint: Fingerprint,
     version: i64,
     scanner: Arc<Scanner>,
-    /// When the fingerprint was last found unchanged, and in which generation: within `TTL`
-    /// and the same generation, no statement asks again.
-    checked: Option<(u64, Instant)>,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    listening: bool,
-    generation: u64,
-    compiled: Option<Compiled>,
-}
-
-/// The compiled rule set of this instance. A committed change to a detector or a class notifies
-/// `portal_rules` (migration `cache_notifications`) and the next scan checks the
-/// fingerprint again; without notifications (not listening) every scan checks it, and with them
-/// at least once per `TTL`, should one be missed. A changed fingerprint recompiles.
+/// The compiled rule set of this instance. The fingerprint read last is kept like any notified
+/// answer (`platform::notified::Cache`): a committed change to a detector or a class notifies
+/// `portal_rules` (migration `cache_notifications`) and the next scan reads it again; without
+/// notifications (not listening) every scan reads it, and with them at least once per TTL,
+/// should one be missed. A fingerprint that moved recompiles.
 #[derive(Debug)]
 pub struct ScannerCache {
-    ttl: Duration,
-    state: Mutex<State>,
+    checked: Arc<Cache<(), Fingerprint>>,
+    compiled: Mutex<Option<Compiled>>,
 }
 
 impl Default for ScannerCache {
     fn default() -> Self {
-        Self::new(TTL)
+        Self::new(notified::TTL)
     }
 }
 
-/// How long a checked fingerprint is trusted without a notification having cleared it.
-pub const TTL: Duration = Duration::from_secs(1);
 /// The channel the triggers notify.
 pub const CHANNEL: &str = "portal_rules";
 
 impl ScannerCache {
+    /// A fingerprint found is trusted for at most `ttl` without a notification.
     pub fn new(ttl: Duration) -> Self {
         Self {
-            ttl,
-            state: Mutex::default(),
+            checked: Cache::new(ttl, 1),
+            compiled: Mutex::default(),
         }
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
+    fn compiled(&self) -> MutexGuard<'_, Option<Compiled>> {
         // A panic while holding the lock leaves only a cache behind; it is still usable.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.compiled.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The scanner for the rules in force now, and their version.
     pub async fn current(&self, pool: &PgPool) -> Result<(Arc<Scanner>, i64), AppError> {
-        let at = Instant::now();
-        let generation = {
-            let state = self.state();
-            if let Some(compiled) = &state.compiled {
-                let fresh = state.listening
-                    && compiled.checked.is_some_and(|(checked_in, checked_at)| {
-                        checked_in == state.generation
-                            && at.saturating_duration_since(checked_at) < self.ttl
-                    });
-                if fresh {
-                    return Ok((compiled.scanner.clone(), compiled.version));
-                }
+        let now = match self.checked.get(&(), Instant::now(), |_| true) {
+            Ok(kept) => kept,
+            Err(ticket) => {
+                let found = fingerprint(pool).await?;
+                self.checked.put(ticket, (), found.clone());
+                found
             }
-            state.generation
         };
-        let now = fingerprint(pool).await?;
-        {
-            let mut state = self.state();
-            // Trusted from here on only if no change was notified while asking.
-            let checked =
-                (state.listening && state.generation == generation).then_some((generation, at));
-            if let Some(compiled) = state.compiled.as_mut().filter(|c| c.fingerprint == now) {
-                compiled.checked = checked;
-                return Ok((compiled.scanner.clone(), compiled.version));
-            }
+        if let Some(compiled) = self.compiled().as_ref().filter(|c| c.fingerprint == now) {
+            return Ok((compiled.scanner.clone(), compiled.version));
         }
+        // Read after the fingerprint: a change in between was notified, so the next scan reads
+        // the fingerprint again and finds it moved.
         let rules = load(pool).await?;
         // Each save compiled the whole set; it fails only if rows were changed behind the
         // portal's back (or two saves raced past the limits together).
         let scanner =
             Arc::new(Scanner::new(rules.detectors).or_internal("compiling the detectors")?);
-        let mut state = self.state();
-        // The list was read after the fingerprint: never trusted without asking again.
-        state.compiled = Some(Compiled {
+        *self.compiled() = Some(Compiled {
             fingerprint: now,
             version: rules.version,
             scanner: scanner.clone(),
-            checked: None,
         });
         Ok((scanner, rules.version))
     }
@@ -187,20 +161,17 @@ impl ScannerCache {
 
 impl Forget for ScannerCache {
     fn forget_all(&self) {
-        self.state().generation += 1;
+        self.checked.forget_all();
     }
 
     fn set_listening(&self, listening: bool) {
-        let mut state = self.state();
-        state.listening = listening;
-        state.generation += 1;
+        self.checked.set_listening(listening);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::platform::notified;
 
     async fn in_force(cache: &ScannerCache, pool: &PgPool) -> usize {
         cache.current(pool).await.expect("scanner").0.specs().len()
@@ -238,7 +209,7 @@ mod tests {
 
         let task = notified::spawn_listener(&pool, vec![(CHANNEL, cache.clone())]);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !cache.state().listening {
+        while !cache.checked.is_listening() {
             assert!(Instant::now() < deadline, "the listener never connected");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
