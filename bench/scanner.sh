@@ -10,7 +10,8 @@
 #      validates them and locates each finding);
 #   4. scores both against the truth: precision and recall per class, and ripgrep's raw
 #      matches that are not planted items;
-#   5. `POST /api/v1/scan` with a 10 KB text at 8 connections (wrk): throughput and p99;
+#   5. `POST /api/v1/scan` with a 10 KB text at 8 connections (wrk, after a 3 s warm-up):
+#      throughput and p99;
 #   6. the scanner's peak memory over a 1 GB stream on standard input.
 #
 # Usage: bench/scanner.sh         (DATABASE_URL, or a private throw-away PostgreSQL)
@@ -92,6 +93,9 @@ print(f'wrk.headers["Authorization"] = "Bearer {sys.argv[1]}"')
 print('wrk.headers["Content-Type"] = "application/json"')
 print(f"wrk.body = {json.dumps(body)}")
 PY
+# A first run warms the instance (compiled rules, kept answers, the pool's connections) and is
+# not reported.
+wrk -t2 -c8 -d3s -s post.lua "$PORTAL_URL/api/v1/scan" >/dev/null
 wrk -t2 -c8 -d"$DURATION" --latency -s post.lua "$PORTAL_URL/api/v1/scan" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx" || true
 
 rounds=$(( (STREAM_GB * 1024 + corpus_mb - 1) / corpus_mb ))

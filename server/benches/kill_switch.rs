@@ -120,6 +120,7 @@ async fn main() {
         trusted_proxies: Vec::new(),
         scanners: Default::default(),
         policies: app::backend::registry::policy::new_cache(app::backend::platform::notified::TTL),
+        scan_records: Default::default(),
     };
     let a = Application::build(
         &ServeOptions {

@@ -47,6 +47,7 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         trusted_proxies: Vec::new(),
         scanners: std::sync::Arc::new(ScannerCache::new(options.cache_ttl())),
         policies: policy::new_cache(options.cache_ttl()),
+        scan_records: Default::default(),
     };
     tokio::spawn(delete_expired_sessions(database.pool.clone()));
     tokio::spawn(flush_audit_tallies(

@@ -41,18 +41,20 @@ pub async fn bearer(parts: &Parts, state: &AppState) -> Result<(Principal, Token
     let hash = tokens::digest_of(token)?;
     let now = state.services.clock.now();
     let mut conn = None;
-    let bearer = match state
+    let held = &mut conn;
+    let bearer = state
         .tokens
-        .get(&hash, Instant::now(), token_cache::unexpired(now))
-    {
-        Ok(bearer) => bearer,
-        Err(ticket) => {
-            let conn = conn.insert(state.pool.acquire().await?);
-            let bearer = tokens::authenticate(conn, &hash, now).await?;
-            state.tokens.put(ticket, hash, bearer.clone());
-            bearer
-        }
-    };
+        .get_or_load(
+            hash,
+            Instant::now(),
+            token_cache::unexpired(now),
+            || async {
+                // Kept for the call count below.
+                let conn = held.insert(state.pool.acquire().await?);
+                tokens::authenticate(conn, &hash, now).await
+            },
+        )
+        .await?;
     let Bearer {
         principal, scope, ..
     } = bearer;

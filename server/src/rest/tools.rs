@@ -43,18 +43,20 @@ pub async fn list(
     authorize(&principal, Permission::ViewRegistry)?;
     let query = parsed(query)?;
     let today = app::backend::platform::change::today(state.services.clock.now())?;
-    let key = (query, today);
-    let body = match state.tool_pages.get(&key, Instant::now(), |_| true) {
-        Ok(body) => body,
-        Err(ticket) => {
-            let page = tools::search(&state.pool, &key.0, today).await?;
-            let body =
-                Bytes::from(serde_json::to_vec(&page).or_internal("serializing a registry page")?);
-            if kept_size(&key.0) <= KEPT_QUERY {
-                state.tool_pages.put(ticket, key, body.clone());
-            }
-            body
-        }
+    let page = || async {
+        let page = tools::search(&state.pool, &query, today).await?;
+        serde_json::to_vec(&page)
+            .map(Bytes::from)
+            .or_internal("serializing a registry page")
+    };
+    let body = if kept_size(&query) <= KEPT_QUERY {
+        let key = (query.clone(), today);
+        state
+            .tool_pages
+            .get_or_load(key, Instant::now(), |_| true, page)
+            .await?
+    } else {
+        page().await?
     };
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

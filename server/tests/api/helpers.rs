@@ -629,6 +629,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         trusted_proxies: Vec::new(),
         scanners: Arc::new(app::backend::scan::ScannerCache::new(options.cache_ttl())),
         policies: app::backend::registry::policy::new_cache(options.cache_ttl()),
+        scan_records: Default::default(),
     };
     let application = Application::build(&options, services)
         .await

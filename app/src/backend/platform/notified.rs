@@ -5,6 +5,7 @@
 //! the caches are told they are not listening, and must not cache: a notification may be missed.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -45,6 +46,8 @@ pub struct Cache<K, V> {
     ttl: Duration,
     capacity: usize,
     state: Mutex<Entries<K, V>>,
+    /// Keys being looked up by [`Cache::get_or_load`], each with the turn its callers queue on.
+    loading: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 struct Entries<K, V> {
@@ -77,6 +80,7 @@ impl<K: Eq + Hash, V: Clone> Cache<K, V> {
                 generation: 0,
                 entries: HashMap::new(),
             }),
+            loading: Mutex::default(),
         })
     }
 
@@ -125,6 +129,84 @@ impl<K: Eq + Hash, V: Clone> Cache<K, V> {
             }
         }
         state.entries.insert(key, (value, at));
+    }
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
+    /// The value kept for `key` (as [`Cache::get`]), or else `load`'s answer, kept for the next
+    /// callers. Callers that miss the same key at once wait for one load instead of each running
+    /// it: when an answer a gateway asks for on every connection expires, one statement runs,
+    /// not one per connection. Errors are not kept; the next caller in line loads again.
+    pub async fn get_or_load<E, F>(
+        &self,
+        key: K,
+        at: Instant,
+        usable: impl Fn(&V) -> bool,
+        load: impl FnOnce() -> F,
+    ) -> Result<V, E>
+    where
+        F: Future<Output = Result<V, E>>,
+    {
+        if let Ok(value) = self.get(&key, at, &usable) {
+            return Ok(value);
+        }
+        // Nothing would be kept for the callers in line: waiting would only serialize them.
+        if !self.is_listening() {
+            return load().await;
+        }
+        let turn = Turn::take(self, &key);
+        let _held = turn.lock.lock().await;
+        // The caller ahead may have kept the answer meanwhile.
+        match self.get(&key, at, &usable) {
+            Ok(value) => Ok(value),
+            Err(ticket) => {
+                let value = load().await?;
+                self.put(ticket, key, value.clone());
+                Ok(value)
+            }
+        }
+    }
+}
+
+/// A caller's place in line for one key; the last to leave removes the key's entry (also when
+/// its future is dropped mid-load).
+struct Turn<'c, K: Eq + Hash, V> {
+    cache: &'c Cache<K, V>,
+    key: K,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl<'c, K: Eq + Hash + Clone, V> Turn<'c, K, V> {
+    fn take(cache: &'c Cache<K, V>, key: &K) -> Self {
+        let lock = cache
+            .loading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        Self {
+            cache,
+            key: key.clone(),
+            lock,
+        }
+    }
+}
+
+impl<K: Eq + Hash, V> Drop for Turn<'_, K, V> {
+    fn drop(&mut self) {
+        let mut loading = self
+            .cache
+            .loading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Clones are made only under this lock: the map's and ours mean no one else is in line.
+        if loading
+            .get(&self.key)
+            .is_some_and(|lock| Arc::ptr_eq(lock, &self.lock) && Arc::strong_count(lock) == 2)
+        {
+            loading.remove(&self.key);
+        }
     }
 }
 
@@ -200,4 +282,99 @@ async fn listen(pool: &PgPool, watchers: &Watchers) {
         }
     }
     all(false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_time()
+            .build()
+            .expect("runtime")
+    }
+
+    /// What 32 callers asking for key 1 at once saw.
+    struct Asked {
+        loads: usize,
+        most_at_once: usize,
+        answers: Vec<Result<u32, ()>>,
+    }
+
+    fn ask_together(cache: &Arc<Cache<u8, u32>>, fail: bool) -> Asked {
+        let loads = Arc::new(AtomicUsize::new(0));
+        let running = Arc::new(AtomicUsize::new(0));
+        let most_at_once = Arc::new(AtomicUsize::new(0));
+        let answers = runtime().block_on(async {
+            let calls = (0..32).map(|_| {
+                let (cache, loads) = (cache.clone(), loads.clone());
+                let (running, most_at_once) = (running.clone(), most_at_once.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_load(
+                            1,
+                            Instant::now(),
+                            |_| true,
+                            || async {
+                                loads.fetch_add(1, Ordering::SeqCst);
+                                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                                most_at_once.fetch_max(now, Ordering::SeqCst);
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                                running.fetch_sub(1, Ordering::SeqCst);
+                                if fail {
+                                    Err(())
+                                } else {
+                                    Ok(42)
+                                }
+                            },
+                        )
+                        .await
+                })
+            });
+            let mut answers = Vec::new();
+            for call in calls.collect::<Vec<_>>() {
+                answers.push(call.await.expect("call"));
+            }
+            answers
+        });
+        Asked {
+            loads: loads.load(Ordering::SeqCst),
+            most_at_once: most_at_once.load(Ordering::SeqCst),
+            answers,
+        }
+    }
+
+    #[test]
+    fn callers_missing_together_wait_for_one_load() {
+        let cache = Cache::new(Duration::from_secs(60), 10);
+        cache.set_listening(true);
+        let asked = ask_together(&cache, false);
+        assert_eq!(asked.loads, 1);
+        assert!(asked.answers.iter().all(|answer| *answer == Ok(42)));
+        // Nobody is left in line.
+        assert!(cache.loading.lock().expect("lock").is_empty());
+    }
+
+    #[test]
+    fn a_failed_load_is_not_kept_and_the_next_in_line_tries_again() {
+        let cache = Cache::new(Duration::from_secs(60), 10);
+        cache.set_listening(true);
+        let asked = ask_together(&cache, true);
+        assert_eq!(asked.loads, 32);
+        assert_eq!(asked.most_at_once, 1);
+        assert!(asked.answers.iter().all(Result::is_err));
+        assert!(cache.get(&1, Instant::now(), |_| true).is_err());
+    }
+
+    #[test]
+    fn without_notifications_callers_do_not_queue() {
+        let cache: Arc<Cache<u8, u32>> = Cache::new(Duration::from_secs(60), 10);
+        let asked = ask_together(&cache, false);
+        assert_eq!(asked.loads, 32);
+        assert!(asked.most_at_once > 1);
+        assert!(asked.answers.iter().all(|answer| *answer == Ok(42)));
+    }
 }

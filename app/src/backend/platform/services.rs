@@ -23,6 +23,8 @@ pub struct Services {
     pub scanners: std::sync::Arc<crate::backend::scan::ScannerCache>,
     /// This instance's policy answers (forgotten when what they were read from changes).
     pub policies: std::sync::Arc<crate::backend::registry::policy::PolicyCache>,
+    /// Writes this instance's scan records, committing those of concurrent scans together.
+    pub scan_records: std::sync::Arc<crate::backend::scan::records::Writer>,
 }
 
 /// Every `X-Forwarded-For` header of a request, in order, as one list: proxies that add a
@@ -117,6 +119,7 @@ mod tests {
             policies: crate::backend::registry::policy::new_cache(
                 crate::backend::platform::notified::TTL,
             ),
+            scan_records: Default::default(),
         }
     }
 

@@ -83,15 +83,19 @@ pub async fn ask_many(
         team.to_owned(),
         today,
     );
-    let found = match services.policies.get(&question, Instant::now(), |_| true) {
-        Ok(found) => found,
-        Err(ticket) => {
-            let found =
-                Arc::new(check_many(&services.pool, tool, data_classes, team, today).await?);
-            services.policies.put(ticket, question, found.clone());
-            found
-        }
-    };
+    let found = services
+        .policies
+        .get_or_load(
+            question,
+            Instant::now(),
+            |_| true,
+            || async {
+                check_many(&services.pool, tool, data_classes, team, today)
+                    .await
+                    .map(Arc::new)
+            },
+        )
+        .await?;
     // Only a stopped tool's incident waits for its first "no".
     if let Some(refused) = found
         .answers

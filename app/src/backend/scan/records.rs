@@ -1,13 +1,17 @@
 //! What is kept of a scan: who, from where, when, the size, the counts per class and the answer —
-//! never the text. Each scan is one row in `scan_records` (an insert that waits for no other
-//! scan); once its minute is over, [`flush`] writes each person's scans of the minute to the
-//! audit chain as one `scan.performed` event and removes the rows, in one transaction.
+//! never the text. Each scan is one row in `scan_records` (no scan waits for the audit chain's
+//! head); the [`Writer`] commits the rows of scans made at the same moment together. Once a
+//! minute is over, [`flush`] writes each person's scans of the minute to the audit chain as one
+//! `scan.performed` event and removes the rows, in one transaction.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::PgPool;
+use tokio::sync::{mpsc, oneshot};
 
 use super::scanning::ScanVia;
 use crate::backend::audit::{append, NewEvent};
@@ -21,6 +25,9 @@ use crate::model::{ClassCount, ScanVerdict};
 pub const LISTED_PER_EVENT: usize = 20;
 /// Rows written per flush, so one transaction stays small; the rest wait for the next.
 const ROWS_PER_FLUSH: i64 = 50_000;
+/// Rows committed together at most, and scans waiting to be written at most before the next
+/// waits for room.
+const ROWS_PER_COMMIT: usize = 256;
 
 /// One scan, as recorded.
 pub struct ScanRecord<'a> {
@@ -31,32 +38,137 @@ pub struct ScanRecord<'a> {
     pub verdict: Option<&'a ScanVerdict>,
 }
 
-/// Records `scan` by `change`'s actor.
-pub async fn record(pool: &PgPool, change: &Change, scan: ScanRecord<'_>) -> Result<(), AppError> {
-    let counts: BTreeMap<&str, usize> = scan
-        .classes
-        .iter()
-        .map(|c| (c.class.as_str(), c.count))
-        .collect();
-    sqlx::query!(
+/// A row of `scan_records`, as the insert reads it (`jsonb_to_recordset`).
+#[derive(Serialize)]
+struct Row {
+    actor: String,
+    actor_label: String,
+    source: String,
+    scanned_at: DateTime<Utc>,
+    via: &'static str,
+    size: i32,
+    rules_version: i64,
+    counts: Value,
+    tool: Option<String>,
+    team: Option<String>,
+    allowed: Option<bool>,
+}
+
+impl Row {
+    fn new(change: &Change, scan: &ScanRecord<'_>) -> Result<Self, AppError> {
+        let counts: BTreeMap<&str, usize> = scan
+            .classes
+            .iter()
+            .map(|c| (c.class.as_str(), c.count))
+            .collect();
+        Ok(Self {
+            actor: serde_json::to_string(&change.actor).or_internal("serializing an actor")?,
+            actor_label: change.actor.label(),
+            source: change.source.map(|ip| ip.to_string()).unwrap_or_default(),
+            scanned_at: change.now,
+            via: scan.via.as_str(),
+            size: i32::try_from(scan.size).or_internal("a scan's size")?,
+            rules_version: scan.rules_version,
+            counts: json!(counts),
+            tool: scan.verdict.map(|v| v.tool.clone()),
+            team: scan.verdict.map(|v| v.team.clone()),
+            allowed: scan.verdict.map(|v| v.allowed),
+        })
+    }
+}
+
+/// A scan waiting for its row to be committed, and who to tell.
+struct Waiting {
+    row: Row,
+    committed: oneshot::Sender<bool>,
+}
+
+/// Records scans with as few commits as the load allows (group commit). A scan's answer still
+/// waits until its row is committed — nothing answered is held only in memory — but scans made
+/// while a commit is under way are written together by the next: eight gateways scanning at
+/// once cost one commit, not eight. One task per instance writes, started on first use.
+#[derive(Default)]
+pub struct Writer {
+    queue: OnceLock<mpsc::Sender<Waiting>>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("started", &self.queue.get().is_some())
+            .finish()
+    }
+}
+
+impl Writer {
+    /// Records `scan` by `change`'s actor, returning once its row is committed.
+    pub async fn record(
+        &self,
+        pool: &PgPool,
+        change: &Change,
+        scan: ScanRecord<'_>,
+    ) -> Result<(), AppError> {
+        let row = Row::new(change, &scan)?;
+        let queue = self.queue.get_or_init(|| {
+            let (queue, waiting) = mpsc::channel(ROWS_PER_COMMIT);
+            tokio::spawn(write(pool.clone(), waiting));
+            queue
+        });
+        let (committed, answer) = oneshot::channel();
+        queue
+            .send(Waiting { row, committed })
+            .await
+            .or_internal("the scan record writer has stopped")?;
+        match answer.await {
+            Ok(true) => Ok(()),
+            // The cause was logged by the writer.
+            Ok(false) => Err(AppError::Internal),
+            Err(error) => Err(error).or_internal("the scan record writer has stopped"),
+        }
+    }
+}
+
+/// The writer's life: takes every scan waiting (up to [`ROWS_PER_COMMIT`]), commits their rows
+/// in one statement, answers each, and goes again, until the instance drops its [`Writer`].
+async fn write(pool: PgPool, mut waiting: mpsc::Receiver<Waiting>) {
+    let mut batch = Vec::with_capacity(ROWS_PER_COMMIT);
+    while waiting.recv_many(&mut batch, ROWS_PER_COMMIT).await > 0 {
+        let rows: Vec<&Row> = batch.iter().map(|w| &w.row).collect();
+        if insert(&pool, &rows).await {
+            for scan in batch.drain(..) {
+                let _ = scan.committed.send(true);
+            }
+            continue;
+        }
+        // One row the table refuses must not fail the scans beside it.
+        for scan in batch.drain(..) {
+            let written = insert(&pool, &[&scan.row]).await;
+            let _ = scan.committed.send(written);
+        }
+    }
+}
+
+/// Inserts `rows` in one statement (one commit); failures are logged here.
+async fn insert(pool: &PgPool, rows: &[&Row]) -> bool {
+    let written = sqlx::query!(
         "INSERT INTO scan_records (actor, actor_label, source, scanned_at, via, size,
                                    rules_version, counts, tool, team, allowed)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        serde_json::to_string(&change.actor).or_internal("serializing an actor")?,
-        change.actor.label(),
-        change.source.map(|ip| ip.to_string()).unwrap_or_default(),
-        change.now,
-        scan.via.as_str(),
-        i32::try_from(scan.size).or_internal("a scan's size")?,
-        scan.rules_version,
-        json!(counts),
-        scan.verdict.map(|v| v.tool.as_str()),
-        scan.verdict.map(|v| v.team.as_str()),
-        scan.verdict.map(|v| v.allowed),
+         SELECT actor, actor_label, source, scanned_at, via, size,
+                rules_version, counts, tool, team, allowed
+         FROM jsonb_to_recordset($1) AS r(actor text, actor_label text, source text,
+              scanned_at timestamptz, via text, size integer, rules_version bigint,
+              counts jsonb, tool text, team text, allowed boolean)",
+        json!(rows),
     )
     .execute(pool)
-    .await?;
-    Ok(())
+    .await;
+    match written {
+        Ok(_) => true,
+        Err(error) => {
+            tracing::error!(%error, rows = rows.len(), "could not record scans");
+            false
+        }
+    }
 }
 
 /// The totals of one person's scans from one source in one minute.
@@ -211,19 +323,64 @@ mod tests {
             team: "payments".to_owned(),
             blocked_classes: vec![],
         });
-        record(
-            pool,
-            who,
-            ScanRecord {
-                via: ScanVia::Api,
-                size: 10_000,
-                rules_version: 4,
-                classes,
-                verdict: verdict.as_ref(),
-            },
-        )
-        .await
-        .expect("recorded");
+        Writer::default()
+            .record(
+                pool,
+                who,
+                ScanRecord {
+                    via: ScanVia::Api,
+                    size: 10_000,
+                    rules_version: 4,
+                    classes,
+                    verdict: verdict.as_ref(),
+                },
+            )
+            .await
+            .expect("recorded");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn scans_at_once_are_each_committed_and_a_refused_row_fails_only_itself(pool: PgPool) {
+        let writer = std::sync::Arc::new(Writer::default());
+        let scans = (0..40).map(|i| {
+            let (writer, pool) = (writer.clone(), pool.clone());
+            tokio::spawn(async move {
+                let who = change("gateway@example.com", "2026-12-07T10:00:30Z");
+                let classes = cards(1);
+                writer
+                    .record(
+                        &pool,
+                        &who,
+                        ScanRecord {
+                            via: ScanVia::Page,
+                            // The table refuses an empty scan.
+                            size: if i == 17 { 0 } else { 100 + i },
+                            rules_version: 1,
+                            classes: &classes,
+                            verdict: None,
+                        },
+                    )
+                    .await
+            })
+        });
+        let mut refused = Vec::new();
+        for (i, scan) in scans.collect::<Vec<_>>().into_iter().enumerate() {
+            if scan.await.expect("task").is_err() {
+                refused.push(i);
+            }
+        }
+        assert_eq!(refused, vec![17]);
+        let sizes: Vec<i32> = sqlx::query_scalar("SELECT size FROM scan_records ORDER BY size")
+            .fetch_all(&pool)
+            .await
+            .expect("rows");
+        assert_eq!(
+            sizes,
+            (0..40)
+                .filter(|i| *i != 17)
+                .map(|i| 100 + i)
+                .collect::<Vec<i32>>()
+        );
     }
 
     async fn events(pool: &PgPool) -> Vec<AuditRecord> {

@@ -132,14 +132,10 @@ impl ScannerCache {
 
     /// The scanner for the rules in force now, and their version.
     pub async fn current(&self, pool: &PgPool) -> Result<(Arc<Scanner>, i64), AppError> {
-        let now = match self.checked.get(&(), Instant::now(), |_| true) {
-            Ok(kept) => kept,
-            Err(ticket) => {
-                let found = fingerprint(pool).await?;
-                self.checked.put(ticket, (), found.clone());
-                found
-            }
-        };
+        let now = self
+            .checked
+            .get_or_load((), Instant::now(), |_| true, || fingerprint(pool))
+            .await?;
         if let Some(compiled) = self.compiled().as_ref().filter(|c| c.fingerprint == now) {
             return Ok((compiled.scanner.clone(), compiled.version));
         }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::records::{self, ScanRecord};
+use super::records::ScanRecord;
 use crate::backend::identity::users::Principal;
 use crate::backend::platform::access::authorize;
 use crate::backend::platform::change::Change;
@@ -199,18 +199,20 @@ pub async fn scan_text(
         Some((tool, team)) => Some(verdict(services, tool, team, &classes).await?),
         None => None,
     };
-    records::record(
-        &services.pool,
-        change,
-        ScanRecord {
-            via,
-            size: request.text.len(),
-            rules_version,
-            classes: &classes,
-            verdict: verdict.as_ref(),
-        },
-    )
-    .await?;
+    services
+        .scan_records
+        .record(
+            &services.pool,
+            change,
+            ScanRecord {
+                via,
+                size: request.text.len(),
+                rules_version,
+                classes: &classes,
+                verdict: verdict.as_ref(),
+            },
+        )
+        .await?;
     Ok(ScanReport {
         size: request.text.len(),
         rules_version,
