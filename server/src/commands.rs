@@ -54,6 +54,8 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         database.pool.clone(),
         services.clock.clone(),
     ));
+    // The job queue's worker: today's reminders, then whatever is due (any number of instances).
+    tokio::spawn(app::backend::jobs::worker::run_forever(services.clone()));
     tokio::spawn(crate::checkpoints::run(
         database.pool.clone(),
         services.signing_keys.clone(),

@@ -7,6 +7,7 @@ pub mod checklists;
 pub mod demo;
 pub mod identity;
 pub mod incidents;
+pub mod jobs;
 pub mod notifications;
 pub mod org;
 pub mod platform;

@@ -163,6 +163,7 @@ mod day;
 pub(crate) mod form;
 pub mod identity;
 pub mod incidents;
+pub mod jobs;
 mod query;
 pub mod registry;
 pub mod requests;

@@ -37,6 +37,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub totp_key: SealingKey,
     pub signing_keys: Arc<SigningKeys>,
+    /// What the portal's handlers use, for running its background work (jobs) in a test.
+    pub services: Services,
     /// Seconds added to the real time: tests move the portal's clock forward with `advance`.
     clock_offset: Arc<AtomicI64>,
 }
@@ -631,7 +633,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         policies: app::backend::registry::policy::new_cache(options.cache_ttl()),
         scan_records: Default::default(),
     };
-    let application = Application::build(&options, services)
+    let application = Application::build(&options, services.clone())
         .await
         .expect("application binds");
     let address = format!("http://127.0.0.1:{}", application.port());
@@ -650,6 +652,7 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         client,
         totp_key,
         signing_keys,
+        services,
         clock_offset,
     }
 }

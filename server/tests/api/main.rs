@@ -20,6 +20,7 @@ mod health;
 mod helpers;
 mod incidents;
 mod instances;
+mod jobs;
 mod kill_switch;
 mod log_secrets;
 mod metrics;

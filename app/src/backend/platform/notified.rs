@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -46,8 +47,8 @@ pub struct Cache<K, V> {
     ttl: Duration,
     capacity: usize,
     state: Mutex<Entries<K, V>>,
-    /// Keys being looked up by [`Cache::get_or_load`], each with the turn its callers queue on.
-    loading: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+    /// Keys being looked up by [`Cache::get_or_load`], each with the line its callers queue in.
+    loading: Mutex<HashMap<K, Arc<Line>>>,
 }
 
 struct Entries<K, V> {
@@ -136,7 +137,8 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
     /// The value kept for `key` (as [`Cache::get`]), or else `load`'s answer, kept for the next
     /// callers. Callers that miss the same key at once wait for one load instead of each running
     /// it: when an answer a gateway asks for on every connection expires, one statement runs,
-    /// not one per connection. Errors are not kept; the next caller in line loads again.
+    /// not one per connection. A load that fails is not kept, and lets everyone in line load at
+    /// once (as without the line) rather than one after another.
     pub async fn get_or_load<E, F>(
         &self,
         key: K,
@@ -155,17 +157,34 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
             return load().await;
         }
         let turn = Turn::take(self, &key);
-        let _held = turn.lock.lock().await;
+        let held = turn.line.lock.lock().await;
         // The caller ahead may have kept the answer meanwhile.
-        match self.get(&key, at, &usable) {
-            Ok(value) => Ok(value),
-            Err(ticket) => {
-                let value = load().await?;
+        let ticket = match self.get(&key, at, &usable) {
+            Ok(value) => return Ok(value),
+            Err(ticket) => ticket,
+        };
+        if turn.line.failed.load(Ordering::Acquire) {
+            drop(held);
+        }
+        match load().await {
+            Ok(value) => {
+                turn.line.failed.store(false, Ordering::Release);
                 self.put(ticket, key, value.clone());
                 Ok(value)
             }
+            Err(error) => {
+                turn.line.failed.store(true, Ordering::Release);
+                Err(error)
+            }
         }
     }
+}
+
+/// The callers waiting for one key's lookup, and whether the last lookup failed.
+#[derive(Default)]
+struct Line {
+    lock: tokio::sync::Mutex<()>,
+    failed: AtomicBool,
 }
 
 /// A caller's place in line for one key; the last to leave removes the key's entry (also when
@@ -173,12 +192,12 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
 struct Turn<'c, K: Eq + Hash, V> {
     cache: &'c Cache<K, V>,
     key: K,
-    lock: Arc<tokio::sync::Mutex<()>>,
+    line: Arc<Line>,
 }
 
 impl<'c, K: Eq + Hash + Clone, V> Turn<'c, K, V> {
     fn take(cache: &'c Cache<K, V>, key: &K) -> Self {
-        let lock = cache
+        let line = cache
             .loading
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -188,7 +207,7 @@ impl<'c, K: Eq + Hash + Clone, V> Turn<'c, K, V> {
         Self {
             cache,
             key: key.clone(),
-            lock,
+            line,
         }
     }
 }
@@ -200,10 +219,12 @@ impl<K: Eq + Hash, V> Drop for Turn<'_, K, V> {
             .loading
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        // Clones are made only under this lock: the map's and ours mean no one else is in line.
+        // Lines are cloned and let go only under this lock, so once ours is let go here a count
+        // of one means the map's is the last: nobody else is in line.
+        drop(std::mem::take(&mut self.line));
         if loading
             .get(&self.key)
-            .is_some_and(|lock| Arc::ptr_eq(lock, &self.lock) && Arc::strong_count(lock) == 2)
+            .is_some_and(|line| Arc::strong_count(line) == 1)
         {
             loading.remove(&self.key);
         }
@@ -222,6 +243,29 @@ impl<K: Eq + Hash + Send, V: Clone + Send> Forget for Cache<K, V> {
         state.listening = listening;
         state.generation += 1;
         state.entries.clear();
+    }
+}
+
+/// Not a cache: a task waiting for a channel's notifications (the job worker waits for new
+/// jobs). A switch of the listening connection wakes it too, since notifications may have been
+/// missed.
+#[derive(Debug, Default)]
+pub struct Wake(tokio::sync::Notify);
+
+impl Wake {
+    /// Returns at the next notification (or at once if one came since the last wait).
+    pub async fn notified(&self) {
+        self.0.notified().await;
+    }
+}
+
+impl Forget for Wake {
+    fn forget_all(&self) {
+        self.0.notify_one();
+    }
+
+    fn set_listening(&self, _listening: bool) {
+        self.0.notify_one();
     }
 }
 
@@ -359,13 +403,15 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_load_is_not_kept_and_the_next_in_line_tries_again() {
+    fn a_failed_load_is_not_kept_and_the_rest_of_the_line_loads_at_once() {
         let cache = Cache::new(Duration::from_secs(60), 10);
         cache.set_listening(true);
         let asked = ask_together(&cache, true);
         assert_eq!(asked.loads, 32);
-        assert_eq!(asked.most_at_once, 1);
+        // After the first failure the rest do not wait for one another.
+        assert!(asked.most_at_once > 1);
         assert!(asked.answers.iter().all(Result::is_err));
+        assert!(cache.loading.lock().expect("lock").is_empty());
         assert!(cache.get(&1, Instant::now(), |_| true).is_err());
     }
 

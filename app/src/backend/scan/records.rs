@@ -5,7 +5,7 @@
 //! `scan.performed` event and removes the rows, in one transaction.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde::Serialize;
@@ -80,23 +80,32 @@ impl Row {
 /// A scan waiting for its row to be committed, and who to tell.
 struct Waiting {
     row: Row,
-    committed: oneshot::Sender<bool>,
+    written: oneshot::Sender<Written>,
+}
+
+/// What became of a scan's row.
+#[derive(Debug, Clone, Copy)]
+enum Written {
+    Committed,
+    /// The database could not be reached (answered 503).
+    Unavailable,
+    /// The table refused the row, or something unexpected failed (logged where it arose).
+    Failed,
 }
 
 /// Records scans with as few commits as the load allows (group commit). A scan's answer still
 /// waits until its row is committed — nothing answered is held only in memory — but scans made
 /// while a commit is under way are written together by the next: eight gateways scanning at
-/// once cost one commit, not eight. One task per instance writes, started on first use.
+/// once cost one commit, not eight. One task per instance writes, started on first use and
+/// again should it ever stop.
 #[derive(Default)]
 pub struct Writer {
-    queue: OnceLock<mpsc::Sender<Waiting>>,
+    queue: Mutex<Option<mpsc::Sender<Waiting>>>,
 }
 
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Writer")
-            .field("started", &self.queue.get().is_some())
-            .finish()
+        f.debug_struct("Writer").finish_non_exhaustive()
     }
 }
 
@@ -109,21 +118,30 @@ impl Writer {
         scan: ScanRecord<'_>,
     ) -> Result<(), AppError> {
         let row = Row::new(change, &scan)?;
-        let queue = self.queue.get_or_init(|| {
-            let (queue, waiting) = mpsc::channel(ROWS_PER_COMMIT);
-            tokio::spawn(write(pool.clone(), waiting));
-            queue
-        });
-        let (committed, answer) = oneshot::channel();
-        queue
-            .send(Waiting { row, committed })
+        let (written, answer) = oneshot::channel();
+        self.queue(pool)
+            .send(Waiting { row, written })
             .await
-            .or_internal("the scan record writer has stopped")?;
+            .or_internal("handing a scan record to its writer")?;
         match answer.await {
-            Ok(true) => Ok(()),
-            // The cause was logged by the writer.
-            Ok(false) => Err(AppError::Internal),
-            Err(error) => Err(error).or_internal("the scan record writer has stopped"),
+            Ok(Written::Committed) => Ok(()),
+            Ok(Written::Unavailable) => Err(AppError::Unavailable),
+            Ok(Written::Failed) => Err(AppError::Internal),
+            Err(error) => Err(error).or_internal("waiting for a scan record's commit"),
+        }
+    }
+
+    /// The running writer's queue; a writer that stopped (a panic) is replaced.
+    fn queue(&self, pool: &PgPool) -> mpsc::Sender<Waiting> {
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        match queue.as_ref() {
+            Some(running) if !running.is_closed() => running.clone(),
+            _ => {
+                let (sender, waiting) = mpsc::channel(ROWS_PER_COMMIT);
+                tokio::spawn(write(pool.clone(), waiting));
+                *queue = Some(sender.clone());
+                sender
+            }
         }
     }
 }
@@ -134,23 +152,49 @@ async fn write(pool: PgPool, mut waiting: mpsc::Receiver<Waiting>) {
     let mut batch = Vec::with_capacity(ROWS_PER_COMMIT);
     while waiting.recv_many(&mut batch, ROWS_PER_COMMIT).await > 0 {
         let rows: Vec<&Row> = batch.iter().map(|w| &w.row).collect();
-        if insert(&pool, &rows).await {
-            for scan in batch.drain(..) {
-                let _ = scan.committed.send(true);
+        let written = match insert(&pool, &rows).await {
+            Ok(()) => Written::Committed,
+            // One row the table refuses must not fail the scans beside it; nothing was
+            // committed, so each is tried alone.
+            Err(error) if refused(&error) && batch.len() > 1 => {
+                for scan in batch.drain(..) {
+                    let written = match insert(&pool, &[&scan.row]).await {
+                        Ok(()) => Written::Committed,
+                        Err(error) => failure(error),
+                    };
+                    let _ = scan.written.send(written);
+                }
+                continue;
             }
-            continue;
-        }
-        // One row the table refuses must not fail the scans beside it.
+            // Unreachable or unexpected: every scan waiting hears it at once.
+            Err(error) => failure(error),
+        };
         for scan in batch.drain(..) {
-            let written = insert(&pool, &[&scan.row]).await;
-            let _ = scan.committed.send(written);
+            let _ = scan.written.send(written);
         }
     }
 }
 
-/// Inserts `rows` in one statement (one commit); failures are logged here.
-async fn insert(pool: &PgPool, rows: &[&Row]) -> bool {
-    let written = sqlx::query!(
+/// Whether the table refused the data (SQLSTATE classes 22 and 23): nothing was committed, and
+/// the rest of the rows may be fine.
+fn refused(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|db| db.code())
+        .is_some_and(|code| code.starts_with("22") || code.starts_with("23"))
+}
+
+/// Logs `error` (and notices trouble with the database) once, for every scan it failed.
+fn failure(error: sqlx::Error) -> Written {
+    match AppError::from(error) {
+        AppError::Unavailable => Written::Unavailable,
+        _ => Written::Failed,
+    }
+}
+
+/// Inserts `rows` in one statement (one commit).
+async fn insert(pool: &PgPool, rows: &[&Row]) -> Result<(), sqlx::Error> {
+    sqlx::query!(
         "INSERT INTO scan_records (actor, actor_label, source, scanned_at, via, size,
                                    rules_version, counts, tool, team, allowed)
          SELECT actor, actor_label, source, scanned_at, via, size,
@@ -161,14 +205,8 @@ async fn insert(pool: &PgPool, rows: &[&Row]) -> bool {
         json!(rows),
     )
     .execute(pool)
-    .await;
-    match written {
-        Ok(_) => true,
-        Err(error) => {
-            tracing::error!(%error, rows = rows.len(), "could not record scans");
-            false
-        }
-    }
+    .await?;
+    Ok(())
 }
 
 /// The totals of one person's scans from one source in one minute.

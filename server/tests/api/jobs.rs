@@ -1,0 +1,195 @@
+//! The job queue end to end: today's review-date reminders are enqueued once however many
+//! instances schedule them, run by the worker, and read by reviewers on their notifications page.
+
+use app::backend::jobs::{reminders, worker};
+use app::domain::Role;
+
+use crate::helpers::{spawn_app, TestApp};
+
+/// Sets the next review of the tool `slug` to `days` after the portal's today.
+async fn review_in(app: &TestApp, slug: &str, days: i32) {
+    sqlx::query("UPDATE tools SET next_review = $1::date + $2 WHERE slug = $3")
+        .bind(app.now().date_naive())
+        .bind(days)
+        .bind(slug)
+        .execute(&app.pool)
+        .await
+        .expect("review date set");
+}
+
+async fn name_of(app: &TestApp, slug: &str) -> String {
+    sqlx::query_scalar("SELECT name FROM tools WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&app.pool)
+        .await
+        .expect("tool")
+}
+
+/// Schedules and runs the day's work as every instance's worker does; how many jobs ran.
+async fn work(app: &TestApp) -> usize {
+    for _instance in 0..2 {
+        reminders::schedule(&app.pool, app.now())
+            .await
+            .expect("scheduled");
+    }
+    worker::run_due(&app.services).await.expect("jobs ran")
+}
+
+#[tokio::test]
+async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let reviewer = app.signed_in("rev@example.com", &[Role::Reviewer]).await;
+    let employee = app.signed_in("emp@example.com", &[Role::Employee]).await;
+    sqlx::query("UPDATE tools SET next_review = $1::date + 400")
+        .bind(app.now().date_naive())
+        .execute(&app.pool)
+        .await
+        .expect("reviews far away");
+    let in_use: Vec<String> = sqlx::query_scalar(
+        "SELECT slug FROM tools WHERE status IN ('approved', 'approved_with_conditions')
+         ORDER BY slug LIMIT 4",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("tools in use");
+    let stopped: String = sqlx::query_scalar(
+        "SELECT slug FROM tools WHERE status NOT IN ('approved', 'approved_with_conditions')
+         ORDER BY slug LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a tool not in use");
+    let days = [30, 7, 0, 8];
+    for (slug, days) in in_use.iter().zip(days) {
+        review_in(&app, slug, days).await;
+    }
+    review_in(&app, &stopped, 0).await;
+
+    assert_eq!(
+        work(&app).await,
+        1,
+        "one job for the day, whoever scheduled it"
+    );
+    let page = app
+        .page("/notifications", &reviewer.cookie)
+        .await
+        .text()
+        .await
+        .expect("page");
+    let date = |days: i64| (app.now().date_naive() + chrono::Days::new(days as u64)).to_string();
+    for expected in [
+        format!(
+            "{} is due for review in 30 days, on {}.",
+            name_of(&app, &in_use[0]).await,
+            date(30)
+        ),
+        format!(
+            "{} is due for review in 7 days, on {}.",
+            name_of(&app, &in_use[1]).await,
+            date(7)
+        ),
+        format!(
+            "{} is due for review today.",
+            name_of(&app, &in_use[2]).await
+        ),
+    ] {
+        assert!(
+            page.contains(&expected),
+            "{expected} missing from the reviewer's notifications"
+        );
+    }
+    for quiet in [&in_use[3], &stopped] {
+        let name = name_of(&app, quiet).await;
+        assert!(
+            !page.contains(&format!("{name} is due for review")),
+            "{name} was announced"
+        );
+    }
+    let employee_page = app
+        .page("/notifications", &employee.cookie)
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(!employee_page.contains("is due for review"));
+
+    let sent = app
+        .count("SELECT count(*) FROM notifications WHERE message LIKE '%is due for review%'")
+        .await;
+    assert!(sent >= 3, "every reviewer is told");
+    // The same day again, on any instance: nothing new.
+    assert_eq!(work(&app).await, 0);
+    // The next day is a new job; the review in 8 days is now 7 away.
+    app.advance(24 * 3600);
+    assert_eq!(work(&app).await, 1);
+    let reviewers = app
+        .count(
+            "SELECT count(*) FROM user_roles r JOIN users u USING (user_id)
+             WHERE r.role = 'reviewer' AND u.disabled_at IS NULL",
+        )
+        .await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM notifications WHERE message LIKE '%is due for review%'")
+            .await,
+        sent + reviewers
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn the_worker_schedules_the_day_and_runs_it_by_itself() {
+    let app = spawn_app().await;
+    let worker = tokio::spawn(worker::run_forever(app.services.clone()));
+    let mut done = 0;
+    for _ in 0..100 {
+        done = app
+            .count("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL")
+            .await;
+        if done > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.abort();
+    assert_eq!(done, 1, "today's reminders ran");
+    assert_eq!(app.count("SELECT count(*) FROM jobs").await, 1);
+}
+
+#[tokio::test]
+async fn a_job_no_handler_knows_dies_naming_its_kind_and_the_worker_goes_on() {
+    let app = spawn_app().await;
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, created_at, run_at, max_attempts)
+         VALUES ('send_everything', '{}', now(), now(), 1)",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("job");
+    reminders::schedule(&app.pool, app.now())
+        .await
+        .expect("scheduled");
+    assert_eq!(worker::run_due(&app.services).await.expect("jobs ran"), 2);
+    let (dead, error): (bool, Option<String>) = sqlx::query_as(
+        "SELECT dead_at IS NOT NULL, last_error FROM jobs WHERE kind = 'send_everything'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("job");
+    assert!(dead);
+    assert_eq!(
+        error.as_deref(),
+        Some("kind: no handler for jobs of kind \"send_everything\" in this version")
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM jobs WHERE kind = 'review_reminders' AND done_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
