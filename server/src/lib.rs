@@ -1,6 +1,7 @@
 //! The portal's server: configuration, PostgreSQL (configured or private), the HTTP application
 //! and the operator commands. `main.rs` only parses the command line and dispatches here.
 
+pub mod allocator;
 pub mod bundle;
 pub mod checkpoints;
 pub mod commands;

@@ -10,6 +10,7 @@ use server::config::{
 fn main() -> ExitCode {
     let cli = Cli::parse();
     server::telemetry::init(cli.global.log_format);
+    server::allocator::return_large_blocks();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

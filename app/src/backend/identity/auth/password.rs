@@ -2,9 +2,11 @@
 //!
 //! Hashing is CPU- and memory-heavy by design, so it runs on the blocking pool behind a
 //! semaphore: a flood of sign-in attempts queues here instead of starving other requests.
-//! Argon2's 19 MiB of working memory is reused rather than allocated per hash: freed, each
-//! blocking thread's allocator arena kept its own copy (381 MB after 20 concurrent sign-ins),
-//! while at most one buffer per permit keeps the process flat.
+//! Argon2's 19 MiB of working memory is reused within a burst rather than allocated per hash:
+//! freed, each blocking thread's allocator arena kept its own copy (381 MB after 20 concurrent
+//! sign-ins), while at most one buffer per permit keeps the process flat. The last hash of a
+//! burst gives every buffer back (the server has large blocks mapped and unmapped: see
+//! `server::allocator`), so an idle portal holds none of it.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -67,8 +69,15 @@ fn hash_into(
     let result = argon2.hash_password_into_with_memory(password, salt, out, &mut memory);
     // What argon2 leaves in its memory is derived from the password: not kept readable.
     memory.fill(Block::new());
-    if let Some(mut spare) = spare().filter(|spare| spare.len() < slots()) {
-        spare.push(memory);
+    // This hash holds a permit: any other taken means another hash runs or is about to (a
+    // waiter is handed a permit as soon as one is free), and will want a buffer.
+    let others_hashing = permits().available_permits() + 1 < slots();
+    if let Some(mut spare) = spare() {
+        if !others_hashing {
+            spare.clear();
+        } else if spare.len() < slots() {
+            spare.push(memory);
+        }
     }
     result
 }
@@ -166,6 +175,23 @@ mod tests {
 
     fn password(text: &str) -> Password {
         Password::parse(text).expect("valid password")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn after_a_burst_and_after_a_lone_hash_no_buffer_is_kept() {
+        let secret = password("a long and private phrase");
+        let burst: Vec<_> = (0..(slots() * 3))
+            .map(|_| {
+                let secret = secret.clone();
+                tokio::spawn(async move { hash(&secret).await })
+            })
+            .collect();
+        for hashing in burst {
+            hashing.await.expect("task").expect("hash");
+        }
+        assert!(spare_memory().lock().expect("spare").is_empty());
+        hash(&secret).await.expect("hash");
+        assert!(spare_memory().lock().expect("spare").is_empty());
     }
 
     #[tokio::test]
