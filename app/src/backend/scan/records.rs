@@ -378,6 +378,26 @@ mod tests {
     }
 
     #[sqlx::test(migrations = "../migrations")]
+    async fn without_the_database_a_scan_is_answered_unavailable_at_once(pool: PgPool) {
+        let writer = Writer::default();
+        let who = change("gateway@example.com", "2026-12-07T10:00:30Z");
+        let classes = cards(1);
+        let scan = || ScanRecord {
+            via: ScanVia::Api,
+            size: 100,
+            rules_version: 1,
+            classes: &classes,
+            verdict: None,
+        };
+        writer.record(&pool, &who, scan()).await.expect("recorded");
+        pool.close().await;
+        assert!(matches!(
+            writer.record(&pool, &who, scan()).await,
+            Err(AppError::Unavailable)
+        ));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
     async fn scans_at_once_are_each_committed_and_a_refused_row_fails_only_itself(pool: PgPool) {
         let writer = std::sync::Arc::new(Writer::default());
         let scans = (0..40).map(|i| {
