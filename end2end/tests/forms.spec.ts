@@ -79,6 +79,7 @@ test.describe("errors are shown where they arise", () => {
       ["/admin/people", "Create invitation link"],
       ["/admin/settings", "Save settings"],
       ["/admin/checklist", "Add item"],
+      ["/admin/integrations", "Add webhook"],
     ]) {
       await emptySubmitShowsAnError(page, info, path, button);
     }

@@ -48,7 +48,7 @@ test.describe("identity and trust", () => {
     const main = page.getByRole("navigation", { name: "Main" });
     await expect(main.getByRole("link", { name: "Admin" })).toHaveAttribute("aria-current", "page");
     const tabs = page.getByRole("navigation", { name: "Administration" });
-    await expect(tabs.getByRole("link")).toHaveText(["People", "Teams", "Checklist items", "Settings", "Audit log"]);
+    await expect(tabs.getByRole("link")).toHaveText(["People", "Teams", "Checklist items", "Settings", "Integrations", "Audit log"]);
     await expect(tabs.getByRole("link", { name: "Teams" })).toHaveAttribute("aria-current", "page");
     await screenshot(page, info, "admin-teams");
     await open(page, info, "/admin/settings");

@@ -14,3 +14,4 @@ pub mod platform;
 pub mod registry;
 pub mod requests;
 pub mod scan;
+pub mod webhooks;

@@ -7,6 +7,8 @@ named_values! {
     /// The kinds of work the queue runs; each has one handler (`backend::jobs::worker`).
     JobKind, "job kind" {
         ReviewReminders => "review_reminders", "Review-date reminders",
+        ChecklistReminders => "checklist_reminders", "Checklist due-date reminders",
+        WebhookDelivery => "webhook_delivery", "Webhook delivery",
     }
 }
 

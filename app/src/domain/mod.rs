@@ -170,6 +170,7 @@ pub mod requests;
 pub mod scan;
 mod slug;
 mod team_filter;
+pub mod webhooks;
 pub mod when;
 
 pub use access::{enrollment_owed, permits, Permission};

@@ -50,9 +50,20 @@ pub struct InvitationView {
 /// browser without JavaScript sees it on the page it is sent back to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reveal {
-    ApiToken { name: String, token: String },
+    ApiToken {
+        name: String,
+        token: String,
+    },
     RecoveryCodes(Vec<String>),
-    InvitationLink { email: String, url: String },
+    InvitationLink {
+        email: String,
+        url: String,
+    },
+    /// A new webhook's signing secret; `url` as shown (scheme and host).
+    WebhookSecret {
+        url: String,
+        secret: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

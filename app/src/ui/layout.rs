@@ -120,11 +120,12 @@ fn Navigation() -> impl IntoView {
 }
 
 /// The administration pages, in tab order; the header's "Admin" entry opens the first.
-const ADMIN_PAGES: [(&str, &str); 5] = [
+const ADMIN_PAGES: [(&str, &str); 6] = [
     ("/admin/people", "People"),
     ("/admin/teams", "Teams"),
     ("/admin/checklist", "Checklist items"),
     ("/admin/settings", "Settings"),
+    ("/admin/integrations", "Integrations"),
     ("/admin/audit", "Audit log"),
 ];
 

@@ -16,8 +16,8 @@ use layout::Layout;
 use pages::{
     AccountPage, AuditPage, ChecklistAdminPage, ChecklistsPage, DashboardPage, DataClassPage,
     DataClassesPage, DetectorPage, ExercisePage, ExercisesPage, HomePage, IncidentPage,
-    IncidentsPage, InvitePage, NotFoundPage, NotificationsPage, PeoplePage, PersonPage,
-    PlaybookPageView, PlaybooksPage, ReceiptPage, RegistryPage, ReportIncidentPage,
+    IncidentsPage, IntegrationsPage, InvitePage, NotFoundPage, NotificationsPage, PeoplePage,
+    PersonPage, PlaybookPageView, PlaybooksPage, ReceiptPage, RegistryPage, ReportIncidentPage,
     RequestEditorPage, RequestPage, RequestsPage, ScanPage, SettingsPage, SetupPage,
     SignInCodePage, SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage, ToolPage,
     TwoFactorPage,
@@ -143,6 +143,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/teams") view=TeamsPage />
                         <Route path=path!("/admin/teams/:slug") view=TeamPage />
                         <Route path=path!("/admin/settings") view=SettingsPage />
+                        <Route path=path!("/admin/integrations") view=IntegrationsPage />
                         <Route path=path!("/admin/audit") view=AuditPage />
                         <Route path=path!("/admin/checklist") view=ChecklistAdminPage />
                     </ParentRoute>

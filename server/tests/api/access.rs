@@ -126,6 +126,32 @@ const MATRIX: &[Case] = &[
         Who::Admins,
         404,
     ),
+    ("admin/integrations", &[], Who::Admins, 200),
+    (
+        "admin/add_webhook",
+        &[("url", "https://hooks.example.com/x")],
+        Who::Admins,
+        422,
+    ),
+    (
+        "admin/change_webhook",
+        &[("id", NO_SUCH_ID), ("change", "pause")],
+        Who::Admins,
+        404,
+    ),
+    (
+        "admin/test_webhook",
+        &[("id", NO_SUCH_ID)],
+        Who::Admins,
+        404,
+    ),
+    (
+        "admin/resend_delivery",
+        &[("id", "999999")],
+        Who::Admins,
+        404,
+    ),
+    ("admin/retry_job", &[("id", "999999")], Who::Admins, 404),
     ("admin/teams", &[], Who::Admins, 200),
     (
         "admin/create_team",
@@ -566,6 +592,7 @@ async fn anonymous_visitors_see_only_sign_in_setup_and_invitation_pages() {
         "/admin/people",
         "/admin/teams",
         "/admin/settings",
+        "/admin/integrations",
         "/admin/audit",
     ] {
         let response = app.page(path, "").await;
@@ -596,6 +623,7 @@ async fn admin_pages_tell_other_roles_they_may_not() {
         "/admin/teams",
         "/admin/checklist",
         "/admin/settings",
+        "/admin/integrations",
         "/admin/audit",
     ] {
         let response = app.page(path, &employee.cookie).await;
@@ -616,6 +644,7 @@ async fn admin_pages_tell_other_roles_they_may_not() {
         ("/admin/teams", "Create a team"),
         ("/admin/settings", "Require two-factor sign-in for everyone"),
         ("/admin/audit", "Verify chain"),
+        ("/admin/integrations", "Add a webhook"),
         ("/admin/checklist", "Add an item"),
         ("/account", "API tokens"),
     ] {

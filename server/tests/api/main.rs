@@ -43,3 +43,4 @@ mod sessions;
 mod sign_in;
 mod signing_keys;
 mod totp;
+mod webhooks;

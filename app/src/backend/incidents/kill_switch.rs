@@ -18,11 +18,13 @@ use crate::backend::platform::change::Change;
 use crate::backend::registry::editing::{as_valid, save_in};
 use crate::backend::registry::tools::detail_in;
 use crate::backend::requests::decisions::Keys;
+use crate::backend::webhooks::{self, Event};
 use crate::domain::incidents::StopForm;
 use crate::domain::registry::policy::TeamRef;
 use crate::domain::registry::widening::allows;
 use crate::domain::requests::receipt::{ReceiptReviewer, StopDocument, RECEIPT_VERSION, STOP_KIND};
 use crate::domain::requests::state::RequestState;
+use crate::domain::webhooks::WebhookEvent;
 use crate::domain::{AuditAction, Permission, ToolStatus};
 use crate::error::AppError;
 use crate::model::{DryRun, DryRunRequest};
@@ -201,18 +203,34 @@ pub async fn stop_tool(
     } else {
         format!(" Instead: {instead}")
     };
+    let message = format!(
+        "{} is stopped for everyone: {}.{instead_text}",
+        before.name, stop.reason
+    );
     notifications::notify(
         &mut tx,
         &affected,
         principal.user_id,
-        &format!(
-            "{} is stopped for everyone: {}.{instead_text}",
-            before.name, stop.reason
-        ),
+        &message,
         &link,
         change.now,
     )
     .await?;
+    let event = Event {
+        kind: WebhookEvent::ToolStopped,
+        summary: &message,
+        link: &link,
+        data: json!({
+            "tool": stop.tool,
+            "name": before.name,
+            "reason": stop.reason,
+            "instead": instead,
+            "receipt_id": receipt_id,
+            "held_requests": held_numbers,
+            "by": principal.display_name,
+        }),
+    };
+    webhooks::emit(&mut tx, event, change.now).await?;
     tx.commit().await?;
     Ok(Stopped {
         receipt_id,

@@ -9,7 +9,9 @@ use crate::backend::notifications;
 use crate::backend::platform::change::Change;
 use crate::backend::platform::lookups::{ids_of, Named};
 use crate::backend::platform::rate;
+use crate::backend::webhooks::{self, Event};
 use crate::domain::incidents::{IncidentForm, IncidentStatus};
+use crate::domain::webhooks::WebhookEvent;
 use crate::domain::{AuditAction, Role};
 use crate::error::AppError;
 
@@ -115,21 +117,35 @@ pub async fn report(
     .await?;
     let mut told = notifications::holders(&mut tx, Role::Reviewer).await?;
     told.extend(notifications::holders(&mut tx, Role::Admin).await?);
+    let message = format!(
+        "Incident #{} reported by {}: {} ({}).",
+        row.number,
+        reporter.display_name,
+        incident.title,
+        incident.kind.label().to_lowercase()
+    );
+    let link = format!("/incidents/{}", row.number);
     notifications::notify(
         &mut tx,
         &told,
         reporter.user_id,
-        &format!(
-            "Incident #{} reported by {}: {} ({}).",
-            row.number,
-            reporter.display_name,
-            incident.title,
-            incident.kind.label().to_lowercase()
-        ),
-        &format!("/incidents/{}", row.number),
+        &message,
+        &link,
         change.now,
     )
     .await?;
+    let event = Event {
+        kind: WebhookEvent::IncidentOpened,
+        summary: &message,
+        link: &link,
+        data: json!({
+            "number": row.number,
+            "kind": incident.kind,
+            "title": incident.title,
+            "by": reporter.display_name,
+        }),
+    };
+    webhooks::emit(&mut tx, event, change.now).await?;
     tx.commit().await?;
     Ok(row.number)
 }

@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::domain::jobs::{backoff, JobKind};
 use crate::error::AppError;
+use crate::model::DeadJobView;
 
 /// A job to enqueue.
 pub struct NewJob<'a> {
@@ -165,6 +166,48 @@ pub async fn fail(
         Some(row) if row.dead => Failed::Dead,
         Some(_) => Failed::RetryAt(retry_at),
     })
+}
+
+/// The newest dead jobs (dead letters), for admins.
+pub async fn dead_letters(pool: &PgPool) -> Result<Vec<DeadJobView>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT job_id, kind, created_at, dead_at AS "dead_at!", attempts, last_error
+           FROM jobs WHERE dead_at IS NOT NULL ORDER BY dead_at DESC, job_id DESC LIMIT 50"#
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| DeadJobView {
+            id: row.job_id,
+            kind: JobKind::parse(&row.kind)
+                .map(|kind| kind.label().to_owned())
+                .unwrap_or(row.kind),
+            created: row.created_at,
+            dead: row.dead_at,
+            attempts: row.attempts,
+            last_error: row.last_error.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Gives dead job `id` its attempts again, due now, on `conn` (the admin's audited transaction).
+/// `NotFound` unless it is dead.
+pub async fn revive(
+    conn: &mut PgConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    sqlx::query_scalar!(
+        "UPDATE jobs SET dead_at = NULL, attempts = 0, run_at = $2, leased_until = NULL
+         WHERE job_id = $1 AND dead_at IS NOT NULL
+         RETURNING kind",
+        id,
+        now,
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
-//! Reminders that reach people without their looking: once a day (one job per day across every
-//! instance), each tool in use whose next review is 30 or 7 days away, or today, is announced
-//! to the reviewers in the portal.
+//! Reminders that reach people without their looking, once a day (one job per kind and day
+//! across every instance): each tool in use whose next review is 30 or 7 days away, or today, is
+//! announced to the reviewers; each open checklist item due in 7 days or today is announced to
+//! its owner, and one that became overdue to its owner and its team's managers (and to webhooks
+//! listening to `checklist.overdue`).
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -10,45 +12,69 @@ use uuid::Uuid;
 use super::queue::{self, Claimed, NewJob};
 use crate::backend::notifications::{holders, notify};
 use crate::backend::platform::change::{date, today};
+use crate::backend::platform::services::Services;
+use crate::backend::webhooks::{self, Event};
 use crate::domain::jobs::{JobKind, MAX_ATTEMPTS};
+use crate::domain::webhooks::WebhookEvent;
 use crate::domain::{Day, Role};
 use crate::error::{AppError, OrInternal};
 
 /// Days before a review on which the reviewers hear of it.
 pub const DAYS_BEFORE: [i32; 3] = [30, 7, 0];
 
-/// Enqueues the review reminders of `now`'s day unless some instance already has.
+/// Days before an item's due date on which its owner hears of it.
+pub const CHECKLIST_DAYS_BEFORE: [i32; 2] = [7, 0];
+
+/// Enqueues the reminders of `now`'s day unless some instance already has.
 pub async fn schedule(pool: &PgPool, now: DateTime<Utc>) -> Result<(), AppError> {
     let day = today(now)?;
     let mut conn = pool.acquire().await?;
-    queue::enqueue(
-        &mut conn,
-        NewJob {
-            kind: JobKind::ReviewReminders,
-            payload: json!({ "day": day }),
-            run_at: now,
-            once_key: Some(&format!("{}:{day}", JobKind::ReviewReminders.as_str())),
-            max_attempts: MAX_ATTEMPTS,
-        },
-        now,
-    )
-    .await?;
+    for kind in [JobKind::ReviewReminders, JobKind::ChecklistReminders] {
+        queue::enqueue(
+            &mut conn,
+            NewJob {
+                kind,
+                payload: json!({ "day": day }),
+                run_at: now,
+                once_key: Some(&format!("{}:{day}", kind.as_str())),
+                max_attempts: MAX_ATTEMPTS,
+            },
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }
 
-/// The reminders of the day `job` names (not the day it runs: a retry reminds of its own day),
-/// written in one transaction with the job's end, so each is sent once.
-pub async fn review_dates(
-    services: &crate::backend::platform::services::Services,
-    job: &Claimed,
-) -> Result<(), AppError> {
-    let day = Day::parse(
+/// The day a reminder job names (not the day it runs: a retry reminds of its own day).
+fn day_of(job: &Claimed) -> Result<Day, AppError> {
+    Day::parse(
         job.payload
             .get("day")
             .and_then(|day| day.as_str())
             .unwrap_or_default(),
     )
-    .or_internal("reading a review-reminder job's day")?;
+    .or_internal("reading a reminder job's day")
+}
+
+/// Commits `tx` (the reminders) with the job's end, so each is sent once.
+async fn finish(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    job: &Claimed,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if queue::finish(&mut tx, job, now).await? {
+        tx.commit().await?;
+    } else {
+        // Another instance took the job after this one's lease passed: it sends them.
+        tx.rollback().await?;
+    }
+    Ok(())
+}
+
+/// The review reminders of the day `job` names.
+pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppError> {
+    let day = day_of(job)?;
     let now = services.clock.now();
     let mut tx = services.pool.begin().await?;
     let due = sqlx::query!(
@@ -80,11 +106,67 @@ pub async fn review_dates(
             .await?;
         }
     }
-    if queue::finish(&mut tx, job, now).await? {
-        tx.commit().await?;
-    } else {
-        // Another instance took the job after this one's lease passed: it sends them.
-        tx.rollback().await?;
+    finish(tx, job, now).await
+}
+
+/// The checklist reminders of the day `job` names: items due in 7 days or that day to their
+/// owners; items overdue since that day to their owners and team managers, and to webhooks.
+pub async fn checklist_dates(services: &Services, job: &Claimed) -> Result<(), AppError> {
+    let day = day_of(job)?;
+    let now = services.clock.now();
+    let mut tx = services.pool.begin().await?;
+    let due = sqlx::query!(
+        r#"SELECT i.number, i.title, t.slug, t.name AS team, c.owner_id,
+             c.due_date AS "due_date!", (c.due_date - $1::date) AS "days!",
+             COALESCE(array_agg(m.user_id) FILTER (WHERE m.user_id IS NOT NULL), '{}')
+               AS "managers!: Vec<Uuid>"
+           FROM team_checklist_items c
+           JOIN checklist_items i ON i.item_id = c.item_id
+           JOIN teams t ON t.team_id = c.team_id
+           LEFT JOIN team_members m ON m.team_id = c.team_id AND m.membership = 'manager'
+           WHERE c.status IN ('not_started', 'in_progress') AND c.due_date IS NOT NULL
+             AND i.retired_in_version IS NULL
+             AND (c.due_date - $1::date = ANY($2) OR c.due_date = $1::date - 1)
+           GROUP BY i.number, i.title, t.slug, t.name, c.owner_id, c.due_date
+           ORDER BY c.due_date, t.slug, i.number"#,
+        date(day)?,
+        &CHECKLIST_DAYS_BEFORE,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for item in due {
+        let what = format!(
+            "Checklist item {} “{}” for {}",
+            item.number, item.title, item.team
+        );
+        let link = format!("/teams/{}/checklist#item-{}", item.slug, item.number);
+        let owner: Vec<Uuid> = item.owner_id.into_iter().collect();
+        if item.days < 0 {
+            let message = format!("{what} is overdue: it was due on {}.", item.due_date);
+            let mut told = owner;
+            told.extend(&item.managers);
+            notify(&mut tx, &told, Uuid::nil(), &message, &link, now).await?;
+            let data = json!({
+                "team": item.slug,
+                "item": item.number,
+                "title": item.title,
+                "due_date": item.due_date,
+            });
+            let event = Event {
+                kind: WebhookEvent::ChecklistOverdue,
+                summary: &message,
+                link: &link,
+                data,
+            };
+            webhooks::emit(&mut tx, event, now).await?;
+        } else {
+            let when = match item.days {
+                0 => "today".to_owned(),
+                days => format!("in {days} days, on {}", item.due_date),
+            };
+            let message = format!("{what} is due {when}.");
+            notify(&mut tx, &owner, Uuid::nil(), &message, &link, now).await?;
+        }
     }
-    Ok(())
+    finish(tx, job, now).await
 }

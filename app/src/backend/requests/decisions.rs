@@ -19,10 +19,12 @@ use crate::backend::platform::change::{date, today};
 use crate::backend::platform::signing::SigningKeys;
 use crate::backend::registry::approvals::{self, Grant};
 use crate::backend::requests::{self, changes, detail_in, event, lock, refused};
+use crate::backend::webhooks::{self, Event};
 use crate::domain::requests::decision::{DecisionForm, ValidDecision};
 use crate::domain::requests::receipt::{ReceiptDocument, ReceiptReviewer, RECEIPT_VERSION};
 use crate::domain::requests::state::RequestKind;
 use crate::domain::requests::state::{self, after_decision, Decision, RequestAction, RequestState};
+use crate::domain::webhooks::WebhookEvent;
 use crate::domain::AuditAction;
 use crate::error::AppError;
 use crate::model::RequestDetail;
@@ -343,6 +345,21 @@ async fn record(
         told.extend(notifications::holders(conn, crate::domain::Role::Reviewer).await?);
     }
     notifications::notify(conn, &told, principal.user_id, &message, &link, now).await?;
+    if to.is_final() {
+        let event = Event {
+            kind: WebhookEvent::RequestDecided,
+            summary: &message,
+            link: &link,
+            data: serde_json::json!({
+                "number": stored.number,
+                "tool": request.tool_name,
+                "outcome": to,
+                "receipt_id": receipt_id,
+                "by": principal.display_name,
+            }),
+        };
+        webhooks::emit(conn, event, now).await?;
+    }
     Ok(Decided {
         state: to,
         receipt_id,

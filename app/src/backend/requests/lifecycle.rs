@@ -14,7 +14,9 @@ use super::risk::store_risk;
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
 use crate::backend::notifications;
+use crate::backend::webhooks::{self, Event};
 use crate::domain::requests::state::{self, RequestAction, RequestState};
+use crate::domain::webhooks::WebhookEvent;
 use crate::domain::{Actor, AuditAction};
 use crate::error::AppError;
 
@@ -224,5 +226,20 @@ async fn announce(
         &link,
         row.updated_at,
     )
-    .await
+    .await?;
+    if matches!(action, RequestAction::Submit | RequestAction::Resubmit) {
+        let event = Event {
+            kind: WebhookEvent::RequestSubmitted,
+            summary: &message,
+            link: &link,
+            data: serde_json::json!({
+                "number": stored.number,
+                "tool": row.tool_name,
+                "resubmitted": action == RequestAction::Resubmit,
+                "by": who,
+            }),
+        };
+        webhooks::emit(conn, event, row.updated_at).await?;
+    }
+    Ok(())
 }

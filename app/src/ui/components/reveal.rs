@@ -48,6 +48,16 @@ pub fn RevealPanel(reveal: Option<Reveal>) -> impl IntoView {
                 }.into_any(),
                 "Copy link",
             ),
+            Reveal::WebhookSecret { url, secret } => (
+                format!("Signing secret for {url}"),
+                "Give it to the receiver: each delivery carries “X-Portal-Signature: t=…,v1=…”, the HMAC-SHA256 of “t.body” under this secret. It is shown only this once.",
+                view! {
+                    <code class="secret" id="revealed" data-testid="webhook-secret">
+                        {secret}
+                    </code>
+                }.into_any(),
+                "Copy secret",
+            ),
         };
         view! {
             <section class="notice notice--ok reveal" role="status" aria-labelledby="reveal-title">

@@ -12,7 +12,8 @@ mod requests;
 mod scan;
 
 pub use admin::{
-    AuditPage, ChecklistAdminPage, PeoplePage, PersonPage, SettingsPage, TeamPage, TeamsPage,
+    AuditPage, ChecklistAdminPage, IntegrationsPage, PeoplePage, PersonPage, SettingsPage,
+    TeamPage, TeamsPage,
 };
 pub use checklists::{ChecklistsPage, DashboardPage, TeamChecklistPage};
 pub use home::HomePage;
