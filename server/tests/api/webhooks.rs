@@ -99,6 +99,31 @@ async fn add(app: &TestApp, admin: &SignedIn, url: &str, events: &[&str], format
     secret
 }
 
+/// A portal with the demo, its admin Nora, and one hook to `receiver` for `events` in `format`.
+struct Hooked {
+    app: TestApp,
+    nora: SignedIn,
+    receiver: Receiver,
+    secret: String,
+    /// The hook's id.
+    id: String,
+}
+
+async fn hooked(receiver: Receiver, events: &[&str], format: &str) -> Hooked {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let nora = admin(&app).await;
+    let secret = add(&app, &nora, &receiver.url, events, format).await;
+    let id = hook_id(&app).await;
+    Hooked {
+        app,
+        nora,
+        receiver,
+        secret,
+        id,
+    }
+}
+
 async fn integrations(app: &TestApp, who: &SignedIn) -> (u16, Value) {
     app.call_json("admin/integrations", &[], Some(&who.cookie))
         .await
@@ -111,6 +136,27 @@ async fn hook_id(app: &TestApp) -> String {
             .await
             .expect("a hook");
     id.to_string()
+}
+
+/// Reports an incident as `who`; its number.
+async fn report(app: &TestApp, who: &SignedIn, title: &str) -> i64 {
+    let report = [
+        ("incident[title]", title),
+        ("incident[kind]", "data_sent"),
+        ("incident[description]", "Seen in the proxy log."),
+        ("incident[occurred_at]", "2026-12-01T09:30"),
+    ];
+    let (status, number) = app
+        .call_json("report_incident", &report, Some(&who.cookie))
+        .await;
+    assert_eq!(status, 200, "{number}");
+    number.as_i64().expect("a number")
+}
+
+/// Asks for a test event to hook `id` as `admin`; the status and body.
+async fn send_test(app: &TestApp, admin: &SignedIn, id: &str) -> (u16, Value) {
+    app.call_json("admin/test_webhook", &[("id", id)], Some(&admin.cookie))
+        .await
 }
 
 fn verify(secret: &str, headers: &HeaderMap, body: &[u8]) {
@@ -129,14 +175,14 @@ fn verify(secret: &str, headers: &HeaderMap, body: &[u8]) {
 
 #[tokio::test]
 async fn the_events_a_hook_listens_to_reach_it_signed_and_others_do_not() {
-    let app = spawn_app().await;
-    app.load_demo().await;
-    let nora = admin(&app).await;
-    let receiver = Receiver::start(&[]).await;
-    let secret = add(
-        &app,
-        &nora,
-        &receiver.url,
+    let Hooked {
+        app,
+        nora,
+        receiver,
+        secret,
+        ..
+    } = hooked(
+        Receiver::start(&[]).await,
         &["incident.opened", "tool.stopped"],
         "json",
     )
@@ -161,19 +207,12 @@ async fn the_events_a_hook_listens_to_reach_it_signed_and_others_do_not() {
     // A reported incident writes one delivery (that none exists for a change that rolled back
     // is `emit::tests::deliveries_exist_exactly_when_their_cause_committed`).
     let eli = app.signed_in("eli@example.com", &[]).await;
-    let report = [
-        (
-            "incident[title]",
-            "Prompt with customer data pasted into a chatbot",
-        ),
-        ("incident[kind]", "data_sent"),
-        ("incident[description]", "Seen in the proxy log."),
-        ("incident[occurred_at]", "2026-12-01T09:30"),
-    ];
-    let (status, number) = app
-        .call_json("report_incident", &report, Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{number}");
+    let number = report(
+        &app,
+        &eli,
+        "Prompt with customer data pasted into a chatbot",
+    )
+    .await;
 
     assert_eq!(worker::run_due(&app.services).await.expect("ran"), 1);
     let got = receiver.got();
@@ -233,14 +272,13 @@ async fn the_events_a_hook_listens_to_reach_it_signed_and_others_do_not() {
 
 #[tokio::test]
 async fn a_request_submitted_and_decided_reaches_a_hook_and_unheard_kinds_do_not() {
-    let app = spawn_app().await;
-    app.load_demo().await;
-    let nora = admin(&app).await;
-    let receiver = Receiver::start(&[]).await;
-    let secret = add(
-        &app,
-        &nora,
-        &receiver.url,
+    let Hooked {
+        app,
+        receiver,
+        secret,
+        ..
+    } = hooked(
+        Receiver::start(&[]).await,
         &["request.submitted", "request.decided"],
         "json",
     )
@@ -266,16 +304,7 @@ async fn a_request_submitted_and_decided_reaches_a_hook_and_unheard_kinds_do_not
     let (status, body) = app.decide(&mut rita, &number, "reject").await;
     assert_eq!(status, 200, "{body}");
     // An incident is not an event this hook listens to.
-    let report = [
-        ("incident[title]", "Shadow AI tool found"),
-        ("incident[kind]", "other"),
-        ("incident[description]", "Found in the expense reports."),
-        ("incident[occurred_at]", "2026-12-01T09:30"),
-    ];
-    let (status, body) = app
-        .call_json("report_incident", &report, Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    report(&app, &eli, "Shadow AI tool found").await;
 
     assert_eq!(worker::run_due(&app.services).await.expect("ran"), 2);
     let got = receiver.got();
@@ -301,15 +330,20 @@ async fn a_request_submitted_and_decided_reaches_a_hook_and_unheard_kinds_do_not
 
 #[tokio::test]
 async fn a_failing_receiver_is_tried_again_with_backoff_until_it_answers() {
-    let app = spawn_app().await;
-    let nora = admin(&app).await;
     let elsewhere = Receiver::start(&[]).await;
-    let receiver = Receiver::start_redirecting(&[500, 302], &elsewhere.url).await;
-    add(&app, &nora, &receiver.url, &["incident.opened"], "slack").await;
-    let id = hook_id(&app).await;
-    let (status, body) = app
-        .call_json("admin/test_webhook", &[("id", &id)], Some(&nora.cookie))
-        .await;
+    let Hooked {
+        app,
+        nora,
+        receiver,
+        id,
+        ..
+    } = hooked(
+        Receiver::start_redirecting(&[500, 302], &elsewhere.url).await,
+        &["incident.opened"],
+        "slack",
+    )
+    .await;
+    let (status, body) = send_test(&app, &nora, &id).await;
     assert_eq!(status, 200, "{body}");
 
     worker::run_due(&app.services).await.expect("ran");
@@ -348,13 +382,14 @@ async fn a_failing_receiver_is_tried_again_with_backoff_until_it_answers() {
 
 #[tokio::test]
 async fn a_delivery_left_by_a_dead_instance_is_sent_once_its_lease_has_passed() {
-    let app = spawn_app().await;
-    let nora = admin(&app).await;
-    let receiver = Receiver::start(&[]).await;
-    add(&app, &nora, &receiver.url, &["incident.opened"], "teams").await;
-    let id = hook_id(&app).await;
-    app.call_json("admin/test_webhook", &[("id", &id)], Some(&nora.cookie))
-        .await;
+    let Hooked {
+        app,
+        nora,
+        receiver,
+        id,
+        ..
+    } = hooked(Receiver::start(&[]).await, &["incident.opened"], "teams").await;
+    send_test(&app, &nora, &id).await;
     // An instance claims the delivery and dies before sending it.
     let claimed = queue::claim(&app.pool, app.now(), worker::LEASE)
         .await
@@ -379,19 +414,20 @@ async fn a_delivery_left_by_a_dead_instance_is_sent_once_its_lease_has_passed() 
 
 #[tokio::test]
 async fn an_address_changed_in_the_database_alone_is_never_sent_to() {
-    let app = spawn_app().await;
-    let nora = admin(&app).await;
-    let registered = Receiver::start(&[]).await;
     let attacker = Receiver::start(&[]).await;
-    add(&app, &nora, &registered.url, &["incident.opened"], "json").await;
-    let id = hook_id(&app).await;
+    let Hooked {
+        app,
+        nora,
+        receiver: registered,
+        id,
+        ..
+    } = hooked(Receiver::start(&[]).await, &["incident.opened"], "json").await;
     sqlx::query("UPDATE webhooks SET url = $1")
         .bind(&attacker.url)
         .execute(&app.pool)
         .await
         .expect("changed behind the portal's back");
-    app.call_json("admin/test_webhook", &[("id", &id)], Some(&nora.cookie))
-        .await;
+    send_test(&app, &nora, &id).await;
     worker::run_due(&app.services).await.expect("ran");
     assert!(attacker.got().is_empty() && registered.got().is_empty());
     let (_, page) = integrations(&app, &nora).await;
@@ -404,12 +440,13 @@ async fn an_address_changed_in_the_database_alone_is_never_sent_to() {
 
 #[tokio::test]
 async fn paused_hooks_hear_nothing_and_removed_ones_leave_the_list() {
-    let app = spawn_app().await;
-    app.load_demo().await;
-    let nora = admin(&app).await;
-    let receiver = Receiver::start(&[]).await;
-    add(&app, &nora, &receiver.url, &["incident.opened"], "json").await;
-    let id = hook_id(&app).await;
+    let Hooked {
+        app,
+        nora,
+        receiver,
+        id,
+        ..
+    } = hooked(Receiver::start(&[]).await, &["incident.opened"], "json").await;
     let change = |what: &'static str| {
         let (app, cookie, id) = (&app, nora.cookie.clone(), id.clone());
         async move {
@@ -422,9 +459,7 @@ async fn paused_hooks_hear_nothing_and_removed_ones_leave_the_list() {
         }
     };
     // A delivery queued before the hook is paused is not sent.
-    let (status, body) = app
-        .call_json("admin/test_webhook", &[("id", &id)], Some(&nora.cookie))
-        .await;
+    let (status, body) = send_test(&app, &nora, &id).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(change("pause").await.0, 200);
     worker::run_due(&app.services).await.expect("ran");
@@ -432,21 +467,10 @@ async fn paused_hooks_hear_nothing_and_removed_ones_leave_the_list() {
     let (_, page) = integrations(&app, &nora).await;
     assert_eq!(page["deliveries"][0]["state"], "not_sent");
     assert_eq!(page["deliveries"][0]["can_resend"], false);
-    let (status, body) = app
-        .call_json("admin/test_webhook", &[("id", &id)], Some(&nora.cookie))
-        .await;
+    let (status, body) = send_test(&app, &nora, &id).await;
     assert_eq!(status, 409, "{body}");
     let eli = app.signed_in("eli@example.com", &[]).await;
-    let report = [
-        ("incident[title]", "Shadow AI tool found"),
-        ("incident[kind]", "other"),
-        ("incident[description]", "Found in the expense reports."),
-        ("incident[occurred_at]", "2026-12-01T09:30"),
-    ];
-    let (status, body) = app
-        .call_json("report_incident", &report, Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    report(&app, &eli, "Shadow AI tool found").await;
     assert_eq!(
         app.count("SELECT count(*) FROM webhook_deliveries").await,
         1,
@@ -566,11 +590,8 @@ async fn only_admins_reach_integrations_and_bad_input_names_its_field() {
 
 #[tokio::test]
 async fn checklist_items_remind_their_owners_and_an_overdue_one_reaches_managers_and_hooks() {
-    let app = spawn_app().await;
-    app.load_demo().await;
-    let nora = admin(&app).await;
-    let receiver = Receiver::start(&[]).await;
-    add(&app, &nora, &receiver.url, &["checklist.overdue"], "json").await;
+    let Hooked { app, receiver, .. } =
+        hooked(Receiver::start(&[]).await, &["checklist.overdue"], "json").await;
     let owner = app.signed_in("owner@example.com", &[]).await;
     let manager = app.signed_in("lead@example.com", &[Role::Manager]).await;
     let team = "payments";

@@ -79,85 +79,41 @@ fn IntegrationsView(page: Data, actions: Actions) -> impl IntoView {
             </details>
             <FormError error=hook_error />
             <FormError error=test_error />
-            {if page.webhooks.is_empty() {
-                view! {
-                    <EmptyState title="No webhooks yet">
-                        <p>
-                            "Add one below to tell a chat channel or your own service of new requests, decisions, incidents and stopped tools."
-                        </p>
-                    </EmptyState>
-                }
-                    .into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table" data-testid="webhooks-table">
-                            <caption class="visually-hidden">"Webhooks"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Receiver"</th>
-                                    <th scope="col">"Events"</th>
-                                    <th scope="col">"Deliveries"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">
-                                        <span class="visually-hidden">"Actions"</span>
-                                    </th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {page
-                                    .webhooks
-                                    .into_iter()
-                                    .map(|hook| view! { <HookRow hook actions /> })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                    .into_any()
-            }}
+            <Listing
+                testid="webhooks-table"
+                caption="Webhooks"
+                columns=&["Receiver", "Events", "Deliveries", "Status"]
+                empty=(
+                    "No webhooks yet",
+                    "Add one below to tell a chat channel or your own service of new requests, decisions, incidents and stopped tools.",
+                )
+                rows=page
+                    .webhooks
+                    .into_iter()
+                    .map(|hook| view! { <HookRow hook actions /> }.into_any())
+                    .collect()
+            />
         </section>
         <AddHook add=actions.add />
         <section class="card" aria-labelledby="deliveries-title">
             <h2 id="deliveries-title">"Recent deliveries"</h2>
             <FormError error=resend_error />
-            {if page.deliveries.is_empty() {
-                view! {
-                    <EmptyState title="Nothing delivered yet">
-                        <p>"Deliveries show here as events happen; send a test to see one now."</p>
-                    </EmptyState>
-                }
-                    .into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table" data-testid="deliveries-table">
-                            <caption class="visually-hidden">"The 50 newest deliveries"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Event"</th>
-                                    <th scope="col">"Receiver"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Last answer"</th>
-                                    <th scope="col">
-                                        <span class="visually-hidden">"Action"</span>
-                                    </th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {page
-                                    .deliveries
-                                    .into_iter()
-                                    .map(|delivery| {
-                                        view! { <DeliveryRow delivery resend=actions.resend /> }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                    .into_any()
-            }}
+            <Listing
+                testid="deliveries-table"
+                caption="The 50 newest deliveries"
+                columns=&["Event", "Receiver", "Status", "Last answer"]
+                empty=(
+                    "Nothing delivered yet",
+                    "Deliveries show here as events happen; send a test to see one now.",
+                )
+                rows=page
+                    .deliveries
+                    .into_iter()
+                    .map(|delivery| {
+                        view! { <DeliveryRow delivery resend=actions.resend /> }.into_any()
+                    })
+                    .collect()
+            />
         </section>
         <section class="card" aria-labelledby="dead-title">
             <h2 id="dead-title">"Background jobs that failed"</h2>
@@ -165,44 +121,62 @@ fn IntegrationsView(page: Data, actions: Actions) -> impl IntoView {
                 "Reminders and deliveries that failed every attempt. Fix the cause, then try one again."
             </p>
             <FormError error=retry_error />
-            {if page.dead_jobs.is_empty() {
-                view! {
-                    <EmptyState title="No failed jobs">
-                        <p>"Every background job so far has finished or is still being tried."</p>
-                    </EmptyState>
-                }
-                    .into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="table" data-testid="dead-jobs-table">
-                            <caption class="visually-hidden">
-                                "Jobs that used up their attempts"
-                            </caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Job"</th>
-                                    <th scope="col">"Failed"</th>
-                                    <th scope="col">"Last error"</th>
-                                    <th scope="col">
-                                        <span class="visually-hidden">"Action"</span>
-                                    </th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {page
-                                    .dead_jobs
-                                    .into_iter()
-                                    .map(|job| view! { <DeadJobRow job retry=actions.retry /> })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                    .into_any()
-            }}
+            <Listing
+                testid="dead-jobs-table"
+                caption="Jobs that used up their attempts"
+                columns=&["Job", "Failed", "Last error"]
+                empty=(
+                    "No failed jobs",
+                    "Every background job so far has finished or is still being tried.",
+                )
+                rows=page
+                    .dead_jobs
+                    .into_iter()
+                    .map(|job| view! { <DeadJobRow job retry=actions.retry /> }.into_any())
+                    .collect()
+            />
         </section>
     }
+}
+
+/// `rows` under `columns` and a last column of actions, or `empty` (a title and a sentence) when
+/// there are none.
+#[component]
+fn Listing(
+    testid: &'static str,
+    caption: &'static str,
+    columns: &'static [&'static str],
+    empty: (&'static str, &'static str),
+    rows: Vec<AnyView>,
+) -> impl IntoView {
+    if rows.is_empty() {
+        let (title, text) = empty;
+        return view! {
+            <EmptyState title>
+                <p>{text}</p>
+            </EmptyState>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid=testid>
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>
+                        {columns
+                            .iter()
+                            .map(|column| view! { <th scope="col">{*column}</th> })
+                            .collect_view()} <th scope="col">
+                            <span class="visually-hidden">"Actions"</span>
+                        </th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]
