@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -22,41 +24,16 @@ use app::backend::platform::services::Services;
 use app::backend::platform::signing::{KeyPair, SigningKeys};
 use app::domain::{Actor, Email, Role, TokenScope};
 use server::config::ServeOptions;
-use server::database::{migrate, pool_options, MIGRATOR};
 use server::startup::Application;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{Connection, Executor, PgConnection};
+use support::{ms, percentile, Database};
 
 const RUNS: usize = 100;
 const PASSWORD: &str = "kill switch bench passphrase";
 
-/// The `p`-th percentile (nearest rank) of `sorted`.
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
-    let rank = (p * sorted.len()).div_ceil(100);
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
 #[tokio::main]
 async fn main() {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL (bench/kill_switch.sh sets one)");
-    let server_options: PgConnectOptions = url.parse().expect("DATABASE_URL");
-    let database = format!("bench_kill_switch_{}", std::process::id());
-    let mut admin = PgConnection::connect_with(&server_options.clone().database("postgres"))
-        .await
-        .expect("connect");
-    admin
-        .execute(format!(r#"CREATE DATABASE "{database}""#).as_str())
-        .await
-        .expect("create database");
-    let pool = pool_options()
-        .connect_with(server_options.clone().database(&database))
-        .await
-        .expect("pool");
-    migrate(&MIGRATOR, &pool).await.expect("migrations");
+    let db = Database::create("bench_kill_switch").await;
+    let pool = db.pool.clone();
 
     let keys = tempfile::tempdir().expect("tempdir");
     let totp_key = SealingKey::from_bytes([7; 32]);
@@ -137,14 +114,14 @@ async fn main() {
     // Instance B: its own process, the same database.
     // DATABASE_URL with this database's name in place of its own.
     let database_url = {
-        let (address, query) = url.split_once('?').unwrap_or((&url, ""));
+        let (address, query) = db.url.split_once('?').unwrap_or((&db.url, ""));
         let (server, _) = address.rsplit_once('/').expect("a URL with a path");
         let query = if query.is_empty() {
             String::new()
         } else {
             format!("?{query}")
         };
-        format!("{server}/{database}{query}")
+        format!("{server}/{}{query}", db.name)
     };
     let mut b = Command::new(env!("CARGO_BIN_EXE_server"))
         .args(["serve", "--port", "0", "--database-url", &database_url])
@@ -263,11 +240,7 @@ async fn main() {
     }
     let _ = b.kill();
     let _ = b.wait();
-    pool.close().await;
-    admin
-        .execute(format!(r#"DROP DATABASE "{database}" WITH (FORCE)"#).as_str())
-        .await
-        .expect("drop database");
+    db.drop().await;
 
     propagation.sort();
     posts.sort();

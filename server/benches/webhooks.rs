@@ -10,6 +10,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+// Shared with the kill-switch bench, which uses all of it.
+#[allow(dead_code)]
+mod support;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,22 +25,10 @@ use app::backend::platform::services::Services;
 use app::backend::platform::signing::{KeyPair, SigningKeys};
 use app::backend::webhooks::{emit, hooks::seal_context, Event};
 use app::domain::webhooks::WebhookEvent;
-use server::database::{migrate, pool_options, MIGRATOR};
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{Connection, Executor, PgConnection};
+use support::{ms, percentile, Database};
 
 const ONE_BY_ONE: usize = 200;
 const BURST: usize = 2_000;
-
-/// The `p`-th percentile (nearest rank) of `sorted`.
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
-    let rank = (p * sorted.len()).div_ceil(100);
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
 
 type Arrivals = Arc<Mutex<HashMap<u64, Instant>>>;
 
@@ -86,21 +78,8 @@ async fn wait_for(arrivals: &Arrivals, count: usize) {
 
 #[tokio::main]
 async fn main() {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL (bench/webhooks.sh sets one)");
-    let server_options: PgConnectOptions = url.parse().expect("DATABASE_URL");
-    let database = format!("bench_webhooks_{}", std::process::id());
-    let mut admin = PgConnection::connect_with(&server_options.clone().database("postgres"))
-        .await
-        .expect("connect");
-    admin
-        .execute(format!(r#"CREATE DATABASE "{database}""#).as_str())
-        .await
-        .expect("create database");
-    let pool = pool_options()
-        .connect_with(server_options.clone().database(&database))
-        .await
-        .expect("pool");
-    migrate(&MIGRATOR, &pool).await.expect("migrations");
+    let db = Database::create("bench_webhooks").await;
+    let pool = db.pool.clone();
 
     let arrivals: Arrivals = Arc::default();
     let hook_url = receiver(arrivals.clone()).await;
@@ -174,9 +153,5 @@ async fn main() {
     for worker in workers {
         worker.abort();
     }
-    pool.close().await;
-    admin
-        .execute(format!(r#"DROP DATABASE "{database}" WITH (FORCE)"#).as_str())
-        .await
-        .expect("drop database");
+    db.drop().await;
 }
