@@ -161,6 +161,40 @@ stop_private_postgres() {
   fi
 }
 
+# Starts the test SMTP server (end2end/mailbox.mjs, npm smtp-server) on loopback and sets
+# MAILBOX_SMTP_PORT and MAILBOX_URL (what arrived, as JSON). The caller's EXIT trap must call
+# stop_mailbox.
+MAILBOX_PID=
+MAILBOX_LOG=
+start_mailbox() {
+  MAILBOX_LOG=$(mktemp "${TMPDIR:-/tmp}/mailbox.XXXXXX")
+  node end2end/mailbox.mjs >"$MAILBOX_LOG" 2>&1 &
+  MAILBOX_PID=$!
+  local line=
+  for _ in $(seq 1 200); do
+    line=$(grep -m1 '^mailbox ' "$MAILBOX_LOG" || true)
+    if [ -n "$line" ]; then
+      MAILBOX_SMTP_PORT=$(printf '%s' "$line" | sed -n 's/.* smtp=\([0-9]*\).*/\1/p')
+      MAILBOX_URL="http://127.0.0.1:$(printf '%s' "$line" | sed -n 's/.* http=\([0-9]*\).*/\1/p')/messages"
+      export MAILBOX_SMTP_PORT MAILBOX_URL
+      return 0
+    fi
+    kill -0 "$MAILBOX_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$MAILBOX_LOG" >&2
+  die "the test SMTP server did not start"
+}
+
+stop_mailbox() {
+  if [ -n "$MAILBOX_PID" ]; then
+    kill -TERM "$MAILBOX_PID" 2>/dev/null || true
+    wait "$MAILBOX_PID" 2>/dev/null || true
+    MAILBOX_PID=
+  fi
+  [ -z "$MAILBOX_LOG" ] || rm -f "$MAILBOX_LOG"
+}
+
 # Starts the portal in the background on a free port and sets PORTAL_URL once it listens (the
 # server binds before it prints its address). The caller's EXIT trap must call stop_portal.
 PORTAL_PID=

@@ -98,6 +98,7 @@ async fn main() {
         scanners: Default::default(),
         policies: app::backend::registry::policy::new_cache(app::backend::platform::notified::TTL),
         scan_records: Default::default(),
+        mailer: None,
     };
     let a = Application::build(
         &ServeOptions {

@@ -48,21 +48,25 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         scanners: std::sync::Arc::new(ScannerCache::new(options.cache_ttl())),
         policies: policy::new_cache(options.cache_ttl()),
         scan_records: Default::default(),
+        mailer: options.smtp.mailer()?.map(std::sync::Arc::new),
     };
+    if services.mailer.is_some() && options.public_url.is_none() {
+        tracing::warn!(
+            "e-mails link to the listening address: set --public-url to the address people use"
+        );
+    }
     tokio::spawn(delete_expired_sessions(database.pool.clone()));
     tokio::spawn(flush_audit_tallies(
         database.pool.clone(),
         services.clock.clone(),
     ));
-    // The job queue's worker: today's reminders, then whatever is due (any number of instances).
-    tokio::spawn(app::backend::jobs::worker::run_forever(services.clone()));
     tokio::spawn(crate::checkpoints::run(
         database.pool.clone(),
         services.signing_keys.clone(),
         services.clock.clone(),
         crate::checkpoints::Sinks::of(options),
     ));
-    let application = Application::build(options, services)
+    let application = Application::build(options, services.clone())
         .await
         .map_err(|error| {
             format!(
@@ -70,6 +74,12 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
                 options.address, options.port
             )
         })?;
+    // The job queue's worker: today's scheduled work, then whatever is due (any number of
+    // instances). Its links (e-mails, webhooks) lead to the address the listener got.
+    tokio::spawn(app::backend::jobs::worker::run_forever(Services {
+        public_url: application.public_url().trim_end_matches('/').to_owned(),
+        ..services
+    }));
     if options.demo {
         print_demo_sign_ins(&database, &totp_key).await?;
     }

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use app::backend::mail::{Mailer, SmtpSecurity, SmtpSettings};
 use app::backend::platform::{notified, rate};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -95,7 +96,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the portal over HTTP (the default).
-    Serve(ServeOptions),
+    Serve(Box<ServeOptions>),
     /// Manage the demo organization.
     Demo {
         #[command(subcommand)]
@@ -298,6 +299,112 @@ pub struct ServeOptions {
     /// should one ever be missed.
     #[arg(long, env = "PORTAL_CACHE_TTL_MS", default_value_t = notified::TTL_MS, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub cache_ttl_ms: u64,
+
+    #[command(flatten)]
+    pub smtp: SmtpOptions,
+}
+
+/// E-mail: without `--smtp-host`, notifications stay in the portal.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SmtpOptions {
+    /// The mail server notifications are sent through, e.g. smtp.example.com.
+    #[arg(long, env = "PORTAL_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// Its port. Default: 587 with starttls, 465 with tls, 25 with none.
+    #[arg(long, env = "PORTAL_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+
+    /// How the connection is protected: `starttls` (must succeed), `tls` (from the first byte)
+    /// or `none` (a relay on this machine or network only; no sign-in then).
+    #[arg(long, env = "PORTAL_SMTP_SECURITY", value_enum, default_value_t = SmtpSecurityOption::Starttls)]
+    pub smtp_security: SmtpSecurityOption,
+
+    /// The account to sign in to the mail server with (needs --smtp-password-file).
+    #[arg(long, env = "PORTAL_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// File holding that account's password (its first line; never a flag, so it is not in
+    /// the process list).
+    #[arg(long, env = "PORTAL_SMTP_PASSWORD_FILE")]
+    pub smtp_password_file: Option<PathBuf>,
+
+    /// The sender, e.g. "AI Governance Portal <ai-portal@example.com>" (needed with --smtp-host).
+    #[arg(long, env = "PORTAL_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+
+    /// A PEM certificate to trust besides the public authorities (a private CA's, or a
+    /// self-signed server's).
+    #[arg(long, env = "PORTAL_SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum SmtpSecurityOption {
+    #[default]
+    Starttls,
+    Tls,
+    None,
+}
+
+impl SmtpOptions {
+    /// The mailer these flags describe: `None` without `--smtp-host`; `Err` names the flag.
+    #[tracing::instrument(skip_all)]
+    pub fn mailer(&self) -> Result<Option<Mailer>, String> {
+        let Some(host) = &self.smtp_host else {
+            let stray = [
+                ("--smtp-port", self.smtp_port.is_some()),
+                ("--smtp-username", self.smtp_username.is_some()),
+                ("--smtp-password-file", self.smtp_password_file.is_some()),
+                ("--smtp-from", self.smtp_from.is_some()),
+                ("--smtp-ca-file", self.smtp_ca_file.is_some()),
+            ];
+            return match stray.iter().find(|(_, given)| *given) {
+                Some((flag, _)) => Err(format!("{flag} needs --smtp-host")),
+                None => Ok(None),
+            };
+        };
+        let from = self
+            .smtp_from
+            .clone()
+            .ok_or("--smtp-host needs --smtp-from (the sender's address)")?;
+        let password = match &self.smtp_password_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|error| format!("--smtp-password-file {}: {error}", path.display()))?;
+                let line = text.lines().next().unwrap_or_default().to_owned();
+                if line.is_empty() {
+                    return Err(format!(
+                        "--smtp-password-file {}: its first line is empty",
+                        path.display()
+                    ));
+                }
+                Some(line)
+            }
+            None => None,
+        };
+        let extra_root_pem = match &self.smtp_ca_file {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .map_err(|error| format!("--smtp-ca-file {}: {error}", path.display()))?,
+            ),
+            None => None,
+        };
+        Mailer::new(SmtpSettings {
+            host: host.clone(),
+            port: self.smtp_port,
+            security: match self.smtp_security {
+                SmtpSecurityOption::Starttls => SmtpSecurity::StartTls,
+                SmtpSecurityOption::Tls => SmtpSecurity::Tls,
+                SmtpSecurityOption::None => SmtpSecurity::None,
+            },
+            username: self.smtp_username.clone(),
+            password,
+            from,
+            extra_root_pem,
+        })
+        .map(Some)
+    }
 }
 
 impl Default for ServeOptions {
@@ -317,6 +424,7 @@ impl Default for ServeOptions {
             audit_checkpoint_url: None,
             metrics_address: None,
             cache_ttl_ms: notified::TTL_MS,
+            smtp: SmtpOptions::default(),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Integrations (admins): webhooks, their delivery log, and background jobs that failed.
+//! Integrations (admins): e-mail, webhooks, their delivery log, and background jobs that failed.
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -15,6 +15,7 @@ pub async fn get_integrations() -> Result<IntegrationsPage, AppError> {
     guard(Permission::ManageSettings, |caller| async move {
         let pool = caller.pool();
         Ok(IntegrationsPage {
+            email: crate::backend::mail::check::summary(&caller.services),
             webhooks: hooks::list(pool, caller.now).await?,
             deliveries: log::recent(pool, caller.now).await?,
             dead_jobs: dead::list(pool).await?,
@@ -127,6 +128,20 @@ pub async fn retry_job(id: i64) -> Result<(), AppError> {
             .session
             .notice("The job will be tried again from its first attempt.")
             .await
+    })
+    .await
+}
+
+/// Sends a test e-mail to the admin at once and says what the mail server answered.
+#[server(endpoint = "admin/test_email")]
+pub async fn test_email() -> Result<(), AppError> {
+    use super::guard::guard;
+    use crate::domain::Permission;
+    guard(Permission::ManageSettings, |caller| async move {
+        let sent =
+            crate::backend::mail::check::send_test(&caller.services, &caller.principal, caller.now)
+                .await?;
+        caller.session.notice(&sent).await
     })
     .await
 }

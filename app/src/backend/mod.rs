@@ -8,6 +8,7 @@ pub mod demo;
 pub mod identity;
 pub mod incidents;
 pub mod jobs;
+pub mod mail;
 pub mod notifications;
 pub mod org;
 pub mod platform;

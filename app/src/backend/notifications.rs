@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::domain::jobs::{JobKind, EMAIL_ATTEMPTS};
+use crate::domain::notices::NoticeKind;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::model::{NotificationList, NotificationView};
@@ -12,9 +14,12 @@ use crate::model::{NotificationList, NotificationView};
 /// How many notifications the list shows.
 const SHOWN: i64 = 100;
 
-/// Tells each of `recipients` (duplicates and `except` left out) `message`, linking to `link`.
+/// Tells each of `recipients` (duplicates and `except` left out) `message` of `kind`, linking to
+/// `link`; those who chose e-mail for `kind` (everyone, for security notices) get an `email` job
+/// in the same statement (an outbox: mailed exactly when the cause commits).
 pub async fn notify(
     conn: &mut PgConnection,
+    kind: NoticeKind,
     recipients: &[Uuid],
     except: Uuid,
     message: &str,
@@ -30,12 +35,24 @@ pub async fn notify(
     recipients.dedup();
     let message: String = message.chars().take(500).collect();
     sqlx::query!(
-        "INSERT INTO notifications (user_id, created_at, message, link)
-         SELECT unnest($1::uuid[]), $2, $3, $4",
+        "WITH written AS (
+             INSERT INTO notifications (user_id, created_at, message, link, kind)
+             SELECT unnest($1::uuid[]), $2, $3, $4, $5
+             RETURNING notification_id, user_id
+         )
+         INSERT INTO jobs (kind, payload, created_at, run_at, max_attempts)
+         SELECT $6, jsonb_build_object('notification_id', w.notification_id), $2, $2, $7
+         FROM written w
+         WHERE $5 = 'security'
+            OR EXISTS (SELECT 1 FROM notification_preferences p
+                       WHERE p.user_id = w.user_id AND p.kind = $5 AND p.delivery = 'email')",
         &recipients,
         now,
         message,
-        link
+        link,
+        kind.as_str(),
+        JobKind::Email.as_str(),
+        EMAIL_ATTEMPTS,
     )
     .execute(&mut *conn)
     .await?;

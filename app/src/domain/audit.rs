@@ -109,6 +109,7 @@ audit_actions! {
     WebhookResent => "webhook.delivery_resent",
     WebhookTested => "webhook.tested",
     JobRetried => "job.retried",
+    EmailTested => "email.tested",
     TokenCreated => "token.created",
     TokenRevoked => "token.revoked",
     SignedIn => "auth.signed_in",

@@ -9,11 +9,17 @@ named_values! {
         ReviewReminders => "review_reminders", "Review-date reminders",
         ChecklistReminders => "checklist_reminders", "Checklist due-date reminders",
         WebhookDelivery => "webhook_delivery", "Webhook delivery",
+        Email => "email", "E-mail of a notification",
+        EmailDigests => "email_digests", "Daily e-mail digests",
+        EmailDigest => "email_digest", "One person's e-mail digest",
     }
 }
 
 /// Attempts a job gets before it is dead (kept for admins to read).
 pub const MAX_ATTEMPTS: i32 = 8;
+
+/// Attempts of an e-mail: a mail server down for a night (about 13 hours) loses nothing.
+pub const EMAIL_ATTEMPTS: i32 = 20;
 
 /// How long a job waits after its `attempts`-th failed attempt: 30 s, doubling each time, at
 /// most an hour (8 attempts span about 64 minutes).

@@ -164,6 +164,7 @@ pub(crate) mod form;
 pub mod identity;
 pub mod incidents;
 pub mod jobs;
+pub mod notices;
 mod query;
 pub mod registry;
 pub mod requests;

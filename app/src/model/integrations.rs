@@ -82,6 +82,8 @@ pub struct DeadJobView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntegrationsPage {
+    /// How e-mail leaves (server, port, security, sender), or `None` when it is not set up.
+    pub email: Option<String>,
     pub webhooks: Vec<WebhookView>,
     pub deliveries: Vec<DeliveryView>,
     pub dead_jobs: Vec<DeadJobView>,

@@ -16,11 +16,11 @@ use layout::Layout;
 use pages::{
     AccountPage, AuditPage, ChecklistAdminPage, ChecklistsPage, DashboardPage, DataClassPage,
     DataClassesPage, DetectorPage, ExercisePage, ExercisesPage, HomePage, IncidentPage,
-    IncidentsPage, IntegrationsPage, InvitePage, NotFoundPage, NotificationsPage, PeoplePage,
-    PersonPage, PlaybookPageView, PlaybooksPage, ReceiptPage, RegistryPage, ReportIncidentPage,
-    RequestEditorPage, RequestPage, RequestsPage, ScanPage, SettingsPage, SetupPage,
-    SignInCodePage, SignInPage, TeamChecklistPage, TeamPage, TeamsPage, ToolEditorPage, ToolPage,
-    TwoFactorPage,
+    IncidentsPage, IntegrationsPage, InvitePage, NotFoundPage, NotificationSettingsPage,
+    NotificationsPage, PeoplePage, PersonPage, PlaybookPageView, PlaybooksPage, ReceiptPage,
+    RegistryPage, ReportIncidentPage, RequestEditorPage, RequestPage, RequestsPage, ScanPage,
+    SettingsPage, SetupPage, SignInCodePage, SignInPage, TeamChecklistPage, TeamPage, TeamsPage,
+    ToolEditorPage, ToolPage, TwoFactorPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -138,6 +138,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/teams/:slug/checklist") view=TeamChecklistPage />
                         <Route path=path!("/dashboard") view=DashboardPage />
                         <Route path=path!("/notifications") view=NotificationsPage />
+                        <Route
+                            path=path!("/notifications/settings")
+                            view=NotificationSettingsPage
+                        />
                         <Route path=path!("/admin/people") view=PeoplePage />
                         <Route path=path!("/admin/people/:id") view=PersonPage />
                         <Route path=path!("/admin/teams") view=TeamsPage />

@@ -152,6 +152,15 @@ const MATRIX: &[Case] = &[
         404,
     ),
     ("admin/retry_job", &[("id", "999999")], Who::Admins, 404),
+    // No mail server in these tests: past the gate, "not set up".
+    ("admin/test_email", &[], Who::Admins, 409),
+    ("notification_settings", &[], Who::Everyone, 200),
+    (
+        "save_notification_settings",
+        &[("requests", "app")],
+        Who::Everyone,
+        200,
+    ),
     ("admin/teams", &[], Who::Admins, 200),
     (
         "admin/create_team",
@@ -594,6 +603,7 @@ async fn anonymous_visitors_see_only_sign_in_setup_and_invitation_pages() {
         "/admin/settings",
         "/admin/integrations",
         "/admin/audit",
+        "/notifications/settings",
     ] {
         let response = app.page(path, "").await;
         assert_eq!(response.status(), 302, "{path}");

@@ -632,6 +632,11 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         scanners: Arc::new(app::backend::scan::ScannerCache::new(options.cache_ttl())),
         policies: app::backend::registry::policy::new_cache(options.cache_ttl()),
         scan_records: Default::default(),
+        mailer: options
+            .smtp
+            .mailer()
+            .expect("valid e-mail settings")
+            .map(Arc::new),
     };
     let application = Application::build(&options, services.clone())
         .await
@@ -645,14 +650,18 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
         .build()
         .expect("client");
     TestApp {
-        address,
         metrics_address,
         pool,
         database,
         client,
         totp_key,
         signing_keys,
-        services,
+        // As the worker gets them: links lead to this portal.
+        services: Services {
+            public_url: address.clone(),
+            ..services
+        },
+        address,
         clock_offset,
     }
 }

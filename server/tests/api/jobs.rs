@@ -25,6 +25,18 @@ async fn name_of(app: &TestApp, slug: &str) -> String {
         .expect("tool")
 }
 
+/// Moves the portal's clock to noon (UTC) of its today, so the day's e-mail digest job (due at
+/// 07:00) runs with the reminders whatever time the test runs.
+fn at_noon(app: &TestApp) {
+    let now = app.now();
+    let noon = now
+        .date_naive()
+        .and_hms_opt(12, 0, 0)
+        .expect("a time")
+        .and_utc();
+    app.advance((noon - now).num_seconds());
+}
+
 /// Schedules and runs the day's work as every instance's worker does; how many jobs ran.
 async fn work(app: &TestApp) -> usize {
     for _instance in 0..2 {
@@ -38,6 +50,7 @@ async fn work(app: &TestApp) -> usize {
 #[tokio::test]
 async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
     let app = spawn_app().await;
+    at_noon(&app);
     app.load_demo().await;
     let reviewer = app.signed_in("rev@example.com", &[Role::Reviewer]).await;
     let employee = app.signed_in("emp@example.com", &[Role::Employee]).await;
@@ -68,8 +81,8 @@ async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
 
     assert_eq!(
         work(&app).await,
-        2,
-        "one job of each kind for the day, whoever scheduled it"
+        3,
+        "one job of each kind for the day (reminders of both kinds, e-mail digests), whoever scheduled it"
     );
     let page = app
         .page("/notifications", &reviewer.cookie)
@@ -122,7 +135,7 @@ async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
     assert_eq!(work(&app).await, 0);
     // The next day is a new job; the review in 8 days is now 7 away.
     app.advance(24 * 3600);
-    assert_eq!(work(&app).await, 2);
+    assert_eq!(work(&app).await, 3);
     let reviewers = app
         .count(
             "SELECT count(*) FROM user_roles r JOIN users u USING (user_id)
@@ -137,43 +150,49 @@ async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
     assert_eq!(
         app.count("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL")
             .await,
-        4
+        6
     );
 }
 
 #[tokio::test]
 async fn the_worker_schedules_the_day_and_runs_it_by_itself() {
     let app = spawn_app().await;
+    at_noon(&app);
     let worker = tokio::spawn(worker::run_forever(app.services.clone()));
     let mut done = 0;
     for _ in 0..100 {
         done = app
             .count("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL")
             .await;
-        if done > 1 {
+        if done > 2 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     worker.abort();
-    assert_eq!(done, 2, "today's reminders of both kinds ran");
-    assert_eq!(app.count("SELECT count(*) FROM jobs").await, 2);
+    assert_eq!(
+        done, 3,
+        "today's reminders of both kinds and the digests ran"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM jobs").await, 3);
 }
 
 #[tokio::test]
 async fn a_job_no_handler_knows_dies_naming_its_kind_and_the_worker_goes_on() {
     let app = spawn_app().await;
+    at_noon(&app);
     sqlx::query(
         "INSERT INTO jobs (kind, payload, created_at, run_at, max_attempts)
-         VALUES ('send_everything', '{}', now(), now(), 1)",
+         VALUES ('send_everything', '{}', $1, $1, 1)",
     )
+    .bind(app.now())
     .execute(&app.pool)
     .await
     .expect("job");
     reminders::schedule(&app.pool, app.now())
         .await
         .expect("scheduled");
-    assert_eq!(worker::run_due(&app.services).await.expect("jobs ran"), 3);
+    assert_eq!(worker::run_due(&app.services).await.expect("jobs ran"), 4);
     let (dead, error): (bool, Option<String>) = sqlx::query_as(
         "SELECT dead_at IS NOT NULL, last_error FROM jobs WHERE kind = 'send_everything'",
     )

@@ -15,6 +15,7 @@ mod credentials;
 mod decisions;
 mod demo;
 mod denials;
+mod email;
 mod exercises;
 mod health;
 mod helpers;

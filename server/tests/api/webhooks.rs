@@ -224,10 +224,7 @@ async fn the_events_a_hook_listens_to_reach_it_signed_and_others_do_not() {
     let event: Value = serde_json::from_slice(body).expect("json");
     assert_eq!(event["type"], "incident.opened");
     assert_eq!(event["data"]["number"], number);
-    assert_eq!(
-        event["link"],
-        format!("{}/incidents/{number}", app.services.public_url)
-    );
+    assert_eq!(event["link"], format!("{}/incidents/{number}", app.address));
     assert_eq!(
         headers["x-portal-event-id"],
         event["id"].as_str().expect("id")

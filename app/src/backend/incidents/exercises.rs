@@ -248,6 +248,7 @@ pub async fn add_exercise_follow_up(
     .await?;
     notifications::notify(
         &mut tx,
+        crate::domain::notices::NoticeKind::Incidents,
         &[owner],
         principal.user_id,
         &format!("Follow-up of exercise #{number} for you, due {due}: {what}."),

@@ -209,6 +209,7 @@ pub async fn stop_tool(
     );
     notifications::notify(
         &mut tx,
+        crate::domain::notices::NoticeKind::Incidents,
         &affected,
         principal.user_id,
         &message,

@@ -127,6 +127,7 @@ pub async fn report(
     let link = format!("/incidents/{}", row.number);
     notifications::notify(
         &mut tx,
+        crate::domain::notices::NoticeKind::Incidents,
         &told,
         reporter.user_id,
         &message,

@@ -57,6 +57,7 @@ async fn tell_parties(
         .collect();
     notifications::notify(
         conn,
+        crate::domain::notices::NoticeKind::Incidents,
         &told,
         except,
         message,
@@ -176,6 +177,7 @@ pub async fn triage(
     if let Some(owner) = new_owner {
         notifications::notify(
             &mut tx,
+            crate::domain::notices::NoticeKind::Incidents,
             &[owner],
             principal.user_id,
             &format!("You own incident #{} now: {}.", stored.number, stored.title),
@@ -326,6 +328,7 @@ pub async fn add_follow_up(
     touch(&mut tx, &stored, change).await?;
     notifications::notify(
         &mut tx,
+        crate::domain::notices::NoticeKind::Incidents,
         &[owner],
         principal.user_id,
         &format!(

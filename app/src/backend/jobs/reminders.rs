@@ -15,6 +15,7 @@ use crate::backend::platform::change::{date, today};
 use crate::backend::platform::services::Services;
 use crate::backend::webhooks::{self, Event};
 use crate::domain::jobs::{JobKind, MAX_ATTEMPTS};
+use crate::domain::notices::NoticeKind;
 use crate::domain::webhooks::WebhookEvent;
 use crate::domain::{Day, Role};
 use crate::error::{AppError, OrInternal};
@@ -25,17 +26,23 @@ pub const DAYS_BEFORE: [i32; 3] = [30, 7, 0];
 /// Days before an item's due date on which its owner hears of it.
 pub const CHECKLIST_DAYS_BEFORE: [i32; 2] = [7, 0];
 
-/// Enqueues the reminders of `now`'s day unless some instance already has.
+/// Enqueues `now`'s day's scheduled work unless some instance already has: the reminders at
+/// once, the e-mail digests at [`DIGEST_HOUR`](crate::backend::mail::sending::DIGEST_HOUR) UTC.
 pub async fn schedule(pool: &PgPool, now: DateTime<Utc>) -> Result<(), AppError> {
     let day = today(now)?;
     let mut conn = pool.acquire().await?;
-    for kind in [JobKind::ReviewReminders, JobKind::ChecklistReminders] {
+    let digest_at = crate::backend::mail::sending::digest_time(now.date_naive());
+    for (kind, run_at) in [
+        (JobKind::ReviewReminders, now),
+        (JobKind::ChecklistReminders, now),
+        (JobKind::EmailDigests, digest_at),
+    ] {
         queue::enqueue(
             &mut conn,
             NewJob {
                 kind,
                 payload: json!({ "day": day }),
-                run_at: now,
+                run_at,
                 once_key: Some(&format!("{}:{day}", kind.as_str())),
                 max_attempts: MAX_ATTEMPTS,
             },
@@ -97,6 +104,7 @@ pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppE
             };
             notify(
                 &mut tx,
+                NoticeKind::Reviews,
                 &reviewers,
                 Uuid::nil(),
                 &format!("{} is due for review {when}.", tool.name),
@@ -145,7 +153,16 @@ pub async fn checklist_dates(services: &Services, job: &Claimed) -> Result<(), A
             let message = format!("{what} is overdue: it was due on {}.", item.due_date);
             let mut told = owner;
             told.extend(&item.managers);
-            notify(&mut tx, &told, Uuid::nil(), &message, &link, now).await?;
+            notify(
+                &mut tx,
+                NoticeKind::Checklists,
+                &told,
+                Uuid::nil(),
+                &message,
+                &link,
+                now,
+            )
+            .await?;
             let data = json!({
                 "team": item.slug,
                 "item": item.number,
@@ -165,7 +182,16 @@ pub async fn checklist_dates(services: &Services, job: &Claimed) -> Result<(), A
                 days => format!("in {days} days, on {}", item.due_date),
             };
             let message = format!("{what} is due {when}.");
-            notify(&mut tx, &owner, Uuid::nil(), &message, &link, now).await?;
+            notify(
+                &mut tx,
+                NoticeKind::Checklists,
+                &owner,
+                Uuid::nil(),
+                &message,
+                &link,
+                now,
+            )
+            .await?;
         }
     }
     finish(tx, job, now).await

@@ -7,6 +7,7 @@ use chrono::TimeDelta;
 
 use super::queue::{self, Claimed, Failed};
 use super::reminders;
+use crate::backend::mail::sending;
 use crate::backend::platform::notified::{self, Wake};
 use crate::backend::platform::services::Services;
 use crate::backend::webhooks;
@@ -89,6 +90,9 @@ async fn run(services: Services, job: Claimed) -> Result<(), AppError> {
         Ok(JobKind::ReviewReminders) => reminders::review_dates(&services, &job).await,
         Ok(JobKind::ChecklistReminders) => reminders::checklist_dates(&services, &job).await,
         Ok(JobKind::WebhookDelivery) => webhooks::deliver::deliver(&services, &job).await,
+        Ok(JobKind::Email) => sending::email(&services, &job).await,
+        Ok(JobKind::EmailDigests) => sending::digests(&services, &job).await,
+        Ok(JobKind::EmailDigest) => sending::digest(&services, &job).await,
         Err(unknown) => Err(AppError::invalid(
             "kind",
             format!("no handler for jobs of kind {unknown:?} in this version"),

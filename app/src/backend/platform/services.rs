@@ -25,6 +25,8 @@ pub struct Services {
     pub policies: std::sync::Arc<crate::backend::registry::policy::PolicyCache>,
     /// Writes this instance's scan records, committing those of concurrent scans together.
     pub scan_records: std::sync::Arc<crate::backend::scan::records::Writer>,
+    /// Sends e-mail (`serve --smtp-host`); `None`: notifications stay in the portal.
+    pub mailer: Option<std::sync::Arc<crate::backend::mail::Mailer>>,
 }
 
 /// Every `X-Forwarded-For` header of a request, in order, as one list: proxies that add a
@@ -120,6 +122,7 @@ mod tests {
                 crate::backend::platform::notified::TTL,
             ),
             scan_records: Default::default(),
+            mailer: None,
         }
     }
 

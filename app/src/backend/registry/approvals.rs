@@ -378,6 +378,7 @@ pub async fn reopen(
     let reviewers = notifications::holders(conn, crate::domain::Role::Reviewer).await?;
     notifications::notify(
         conn,
+        crate::domain::notices::NoticeKind::Reviews,
         &reviewers,
         editor,
         &format!(

@@ -175,6 +175,7 @@ pub async fn save(
         let link = format!("/data-classes/{slug}");
         notifications::notify(
             &mut tx,
+            crate::domain::notices::NoticeKind::Reviews,
             &told,
             editor.principal.user_id,
             &message,

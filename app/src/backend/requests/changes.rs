@@ -136,6 +136,7 @@ pub async fn propose(
     let reviewers = notifications::holders(&mut *conn, Role::Reviewer).await?;
     notifications::notify(
         &mut *conn,
+        crate::domain::notices::NoticeKind::Requests,
         &reviewers,
         proposer.user_id,
         &format!(

@@ -344,7 +344,16 @@ async fn record(
         // The next sign-off must come from another reviewer: tell them all.
         told.extend(notifications::holders(conn, crate::domain::Role::Reviewer).await?);
     }
-    notifications::notify(conn, &told, principal.user_id, &message, &link, now).await?;
+    notifications::notify(
+        conn,
+        crate::domain::notices::NoticeKind::Requests,
+        &told,
+        principal.user_id,
+        &message,
+        &link,
+        now,
+    )
+    .await?;
     if to.is_final() {
         let event = Event {
             kind: WebhookEvent::RequestDecided,

@@ -220,6 +220,7 @@ async fn announce(
     let link = format!("/requests/{}", stored.number);
     notifications::notify(
         conn,
+        crate::domain::notices::NoticeKind::Requests,
         &recipients,
         principal.user_id,
         &message,

@@ -171,7 +171,7 @@ pub fn Select(
 
 /// A field's error message, announced when it appears and tied to the field by `id`.
 #[component]
-pub(super) fn FieldMessage(id: String, error: Signal<Option<String>>) -> impl IntoView {
+pub fn FieldMessage(id: String, error: Signal<Option<String>>) -> impl IntoView {
     move || {
         error.get().map(|message| {
             view! {

@@ -24,7 +24,7 @@ pub use checkboxes::{Checkboxes, Choice};
 pub use checklist::{ItemStatusBadge, ProgressBar, TrendChart};
 pub use copy::CopyButton;
 pub use error_page::ErrorPage;
-pub use field::{returned_input, Field, FilterSelect, Select, TextArea};
+pub use field::{returned_input, Field, FieldMessage, FilterSelect, Select, TextArea};
 pub use field_error::{action_error, field_error, FormError};
 pub use follow_ups::FollowUps;
 pub use kill_switch::{KillSwitch, Stopped};

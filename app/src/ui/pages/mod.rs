@@ -6,6 +6,7 @@ mod home;
 mod identity;
 mod incidents;
 mod not_found;
+mod notification_settings;
 mod notifications;
 mod registry;
 mod requests;
@@ -23,6 +24,7 @@ pub use incidents::{
     ReportIncidentPage,
 };
 pub use not_found::NotFoundPage;
+pub use notification_settings::NotificationSettingsPage;
 pub use notifications::NotificationsPage;
 pub use registry::{
     DataClassPage, DataClassesPage, DetectorPage, RegistryPage, ToolEditorPage, ToolPage,

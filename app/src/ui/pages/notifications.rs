@@ -12,7 +12,17 @@ pub fn NotificationsPage() -> impl IntoView {
     let read = ServerAction::<ReadNotifications>::new();
     let data = Resource::new_blocking(move || read.version().get(), |_| get_notifications());
     view! {
-        <Page title="Notifications" heading="Notifications">
+        <Page
+            title="Notifications"
+            heading="Notifications"
+            actions={move || {
+                view! {
+                    <a class="button button--secondary" href="/notifications/settings">
+                        "How you hear of things"
+                    </a>
+                }
+            }}
+        >
             <FormError error=action_error(read) />
             <Loaded
                 resource=data

@@ -221,6 +221,7 @@ pub async fn regenerate_recovery_codes(
     // Told in the portal: new codes someone else made would be their way in.
     notifications::notify(
         &mut tx,
+        crate::domain::notices::NoticeKind::Security,
         &[principal.user_id],
         uuid::Uuid::nil(),
         "New recovery codes were made for your account; the old ones no longer work. Not you? \

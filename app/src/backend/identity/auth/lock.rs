@@ -159,6 +159,7 @@ async fn record_failure(
     let shown = when::minute(until);
     notifications::notify(
         conn,
+        crate::domain::notices::NoticeKind::Security,
         &[user_id],
         Uuid::nil(),
         &format!(
@@ -172,6 +173,7 @@ async fn record_failure(
     let admins = notifications::holders(conn, Role::Admin).await?;
     notifications::notify(
         conn,
+        crate::domain::notices::NoticeKind::Security,
         &admins,
         user_id,
         &format!("The two-factor sign-in of {email} is locked until {shown} after {failures} wrong codes."),

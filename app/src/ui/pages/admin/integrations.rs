@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    get_integrations, AddWebhook, ChangeWebhook, ResendDelivery, RetryJob, TestWebhook,
+    get_integrations, AddWebhook, ChangeWebhook, ResendDelivery, RetryJob, TestEmail, TestWebhook,
 };
 use crate::domain::webhooks::{WebhookEvent, WebhookFormat};
 use crate::model::{
@@ -20,9 +20,10 @@ struct Actions {
     test: ServerAction<TestWebhook>,
     resend: ServerAction<ResendDelivery>,
     retry: ServerAction<RetryJob>,
+    test_email: ServerAction<TestEmail>,
 }
 
-/// Admin: webhooks, their deliveries and the background jobs that failed.
+/// Admin: e-mail, webhooks, their deliveries and the background jobs that failed.
 #[component]
 pub fn IntegrationsPage() -> impl IntoView {
     let actions = Actions {
@@ -31,6 +32,7 @@ pub fn IntegrationsPage() -> impl IntoView {
         test: ServerAction::new(),
         resend: ServerAction::new(),
         retry: ServerAction::new(),
+        test_email: ServerAction::new(),
     };
     let data = Resource::new_blocking(
         move || {
@@ -40,6 +42,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                 actions.test.version().get(),
                 actions.resend.version().get(),
                 actions.retry.version().get(),
+                actions.test_email.version().get(),
             )
         },
         |_| get_integrations(),
@@ -63,6 +66,7 @@ fn IntegrationsView(page: Data, actions: Actions) -> impl IntoView {
     let retry_error = action_error(actions.retry);
     view! {
         <RevealPanel reveal=page.reveal />
+        <EmailSection summary=page.email test=actions.test_email />
         <section class="card" aria-labelledby="hooks-title">
             <h2 id="hooks-title">"Webhooks"</h2>
             <p>
@@ -437,5 +441,45 @@ fn DeadJobRow(job: DeadJobView, retry: ServerAction<RetryJob>) -> impl IntoView 
                 </ActionForm>
             </td>
         </tr>
+    }
+}
+
+/// How e-mail leaves the portal, and a test mail to the admin.
+#[component]
+fn EmailSection(summary: Option<String>, test: ServerAction<TestEmail>) -> impl IntoView {
+    let error = action_error(test);
+    view! {
+        <section class="card" aria-labelledby="email-title">
+            <h2 id="email-title">"E-mail"</h2>
+            {match summary {
+                Some(summary) => {
+                    view! {
+                        <p data-testid="email-settings">
+                            "Notifications are mailed through " {summary} "."
+                        </p>
+                        <p>
+                            "Each person chooses under Notifications → How you hear of things: in the portal only, also by e-mail, or in a daily digest."
+                        </p>
+                        <FormError error />
+                        <ActionForm action=test attr:class="form--inline">
+                            <button type="submit" class="button button--secondary">
+                                "Send a test e-mail to yourself"
+                            </button>
+                        </ActionForm>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p data-testid="email-settings">
+                            "E-mail is not set up: notifications stay in the portal. Start the portal with "
+                            <code>"--smtp-host"</code> " and " <code>"--smtp-from"</code>
+                            " (see docs/OPERATIONS.md, E-mail)."
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
     }
 }
