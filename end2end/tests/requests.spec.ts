@@ -41,6 +41,10 @@ test.describe("tool requests", () => {
     await signIn(review, info, reviewer, otpauthFor(reviewer));
     await open(review, info, "/requests?scope=queue");
     await expect(review.getByTestId("requests-table").first()).toContainText(name);
+    // The demo's Jupyter AI request has waited six days: past the three-working-day target.
+    const waiting = review.getByTestId("requests-table").first().getByRole("row").filter({ hasText: "Jupyter AI" });
+    await expect(waiting.getByText("Late", { exact: true })).toBeVisible();
+    await expect(review.getByRole("row").filter({ hasText: name }).getByText("Late", { exact: true })).toHaveCount(0);
     await screenshot(review, info, "review-queue");
     await open(review, info, requestUrl);
     await submit(review, info, "Assign to me");

@@ -306,6 +306,7 @@ pub async fn update_settings(
     #[server(default)] max_review_months: String,
     #[server(default)] stale_policy: String,
     #[server(default)] response_review_months: String,
+    #[server(default)] review_target_days: String,
 ) -> Result<(), AppError> {
     use super::guard::guard;
     use crate::backend::org::settings::{update, SettingsForm};
@@ -318,6 +319,7 @@ pub async fn update_settings(
             max_review_months: &max_review_months,
             stale_policy: &stale_policy,
             response_review_months: &response_review_months,
+            review_target_days: &review_target_days,
         };
         update(caller.pool(), &caller.principal, form, caller.now).await?;
         caller.session.notice("Settings saved.").await

@@ -65,4 +65,6 @@ pub struct Settings {
     /// How old playbook reviews and the last tabletop exercise may get before checklist item
     /// 10 is due again.
     pub response_review_months: i32,
+    /// Working days a submitted request may wait for a decision before it is late.
+    pub review_target_days: i32,
 }

@@ -104,6 +104,8 @@ pub struct RequestSummary {
     pub assignee: Option<String>,
     /// Days since submission (or creation, for drafts).
     pub age_days: i64,
+    /// Waiting for a reviewer longer than the organization's review target.
+    pub late: bool,
 }
 
 /// Which requests a list shows.

@@ -108,25 +108,6 @@ async fn choose(app: &TestApp, who: &SignedIn, kind: &str, delivery: &str) {
     assert_eq!(status, 200, "{body}");
 }
 
-/// Eli (payments) submits a request; its number.
-async fn submit(app: &TestApp, eli: &SignedIn) -> String {
-    let (status, number) = app
-        .call_json("save_request", &crate::requests::draft(), Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{number}");
-    let number = number.as_i64().expect("a number").to_string();
-    let submit = [
-        ("number", number.as_str()),
-        ("action", "submit"),
-        ("body", ""),
-    ];
-    let (status, body) = app
-        .call_json("request_action", &submit, Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{body}");
-    number
-}
-
 async fn eli(app: &TestApp) -> SignedIn {
     let eli = app.signed_in("eli@example.com", &[]).await;
     app.join(eli.user_id, "payments", Membership::Member).await;
@@ -173,7 +154,7 @@ async fn a_new_request_is_mailed_to_the_reviewer_who_chose_email_and_to_no_one_e
     );
 
     let eli = eli(&app).await;
-    let number = submit(&app, &eli).await;
+    let number = app.submit_request(&eli).await;
     // Ruth's account is disabled after the notification was written, before it is mailed.
     sqlx::query("UPDATE users SET disabled_at = now() WHERE user_id = $1")
         .bind(ruth.user_id)
@@ -249,9 +230,9 @@ async fn the_daily_digest_gathers_what_is_unread_once() {
     let rita = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
     choose(&app, &rita, "requests", "digest").await;
     let eli = eli(&app).await;
-    let first = submit(&app, &eli).await;
-    let second = submit(&app, &eli).await;
-    let third = submit(&app, &eli).await;
+    let first = app.submit_request(&eli).await;
+    let second = app.submit_request(&eli).await;
+    let third = app.submit_request(&eli).await;
     worker::run_due(&app.services).await.expect("ran");
     assert!(
         mailbox.messages().await.is_empty(),
@@ -419,7 +400,7 @@ async fn a_refused_mail_is_tried_again_and_only_admins_send_tests() {
 
     let rita = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
     choose(&app, &rita, "requests", "email").await;
-    submit(&app, &eli).await;
+    app.submit_request(&eli).await;
     worker::run_due(&app.services).await.expect("ran");
     assert!(mailbox.messages().await.is_empty());
     let (attempts, error): (i32, String) = sqlx::query_as(
@@ -483,7 +464,7 @@ async fn choices_are_checked_and_kept_without_email_and_nothing_is_mailed() {
     assert!(page.contains("does not send e-mail yet"), "{page}");
 
     let eli = eli(&app).await;
-    submit(&app, &eli).await;
+    app.submit_request(&eli).await;
     worker::run_due(&app.services).await.expect("ran");
     assert_eq!(
         app.count("SELECT count(*) FROM jobs WHERE kind = 'email' AND done_at IS NOT NULL")

@@ -375,6 +375,25 @@ impl TestApp {
     }
 
     /// Takes request `number` for review as `reviewer`.
+    /// `who` (on the payments team) files and submits the usual draft request; its number.
+    pub async fn submit_request(&self, who: &SignedIn) -> String {
+        let (status, number) = self
+            .call_json("save_request", &crate::requests::draft(), Some(&who.cookie))
+            .await;
+        assert_eq!(status, 200, "{number}");
+        let number = number.as_i64().expect("a number").to_string();
+        let submit = [
+            ("number", number.as_str()),
+            ("action", "submit"),
+            ("body", ""),
+        ];
+        let (status, body) = self
+            .call_json("request_action", &submit, Some(&who.cookie))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        number
+    }
+
     pub async fn assign(&self, reviewer: &SignedIn, number: &str) {
         let (status, body) = self
             .call_json(

@@ -37,6 +37,7 @@ mod registry_editing;
 mod registry_workflow;
 mod requests;
 mod rest;
+mod review_target;
 mod scan;
 mod second_factor;
 mod security;

@@ -283,20 +283,7 @@ async fn a_request_submitted_and_decided_reaches_a_hook_and_unheard_kinds_do_not
     let eli = app.signed_in("eli@example.com", &[]).await;
     app.join(eli.user_id, "payments", Membership::Member).await;
     let mut rita = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
-    let (status, number) = app
-        .call_json("save_request", &crate::requests::draft(), Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{number}");
-    let number = number.as_i64().expect("a number").to_string();
-    let submit = [
-        ("number", number.as_str()),
-        ("action", "submit"),
-        ("body", ""),
-    ];
-    let (status, body) = app
-        .call_json("request_action", &submit, Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let number = app.submit_request(&eli).await;
     app.assign(&rita, &number).await;
     let (status, body) = app.decide(&mut rita, &number, "reject").await;
     assert_eq!(status, 200, "{body}");

@@ -1,6 +1,7 @@
 //! Reminders that reach people without their looking, once a day (one job per kind and day
 //! across every instance): each tool in use whose next review is 30 or 7 days away, or today, is
-//! announced to the reviewers; each open checklist item due in 7 days or today is announced to
+//! announced to the reviewers, and each request that became late that day (past the
+//! organization's review target, in working days) to its reviewer; each open checklist item due in 7 days or today is announced to
 //! its owner, and one that became overdue to its owner and its team's managers (and to webhooks
 //! listening to `checklist.overdue`).
 
@@ -16,6 +17,7 @@ use crate::backend::platform::services::Services;
 use crate::backend::webhooks::{self, Event};
 use crate::domain::jobs::{JobKind, MAX_ATTEMPTS};
 use crate::domain::notices::NoticeKind;
+use crate::domain::requests::review_target;
 use crate::domain::webhooks::WebhookEvent;
 use crate::domain::{Day, Role};
 use crate::error::{AppError, OrInternal};
@@ -79,11 +81,13 @@ async fn finish(
     Ok(())
 }
 
-/// The review reminders of the day `job` names.
+/// The reviewers' reminders of the day `job` names: tools due for review, and requests that
+/// became late that day.
 pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppError> {
     let day = day_of(job)?;
     let now = services.clock.now();
     let mut tx = services.pool.begin().await?;
+    late_requests(&mut tx, date(day)?, now).await?;
     let due = sqlx::query!(
         r#"SELECT slug, name, next_review AS "next_review!", (next_review - $1::date) AS "days!"
            FROM tools
@@ -115,6 +119,61 @@ pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppE
         }
     }
     finish(tx, job, now).await
+}
+
+/// Tells the reviewer of each request that became late on `day` (every reviewer, when nobody
+/// took it) that it has waited longer than the organization's target.
+async fn late_requests(
+    conn: &mut sqlx::PgConnection,
+    day: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let target = sqlx::query_scalar!(
+        "SELECT review_target_days FROM organization WHERE organization_id = 1"
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .unwrap_or(review_target::DEFAULT_TARGET_DAYS);
+    let waiting = sqlx::query!(
+        r#"SELECT number, tool_name, assignee_id,
+             COALESCE(submitted_at, created_at) AS "since!"
+           FROM tool_requests WHERE state IN ('submitted', 'in_review')
+           ORDER BY number"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut reviewers = None;
+    for request in waiting {
+        if !review_target::became_late(request.since.date_naive(), day, target) {
+            continue;
+        }
+        let told = match request.assignee_id {
+            Some(assignee) => vec![assignee],
+            None => match &reviewers {
+                Some(all) => Vec::clone(all),
+                None => {
+                    let all = holders(conn, Role::Reviewer).await?;
+                    reviewers = Some(all.clone());
+                    all
+                }
+            },
+        };
+        let days = review_target::working_days_waited(request.since.date_naive(), day);
+        notify(
+            conn,
+            NoticeKind::Requests,
+            &told,
+            Uuid::nil(),
+            &format!(
+                "Request #{} for {} is late: it has waited {days} working days for a decision (the target is {target}).",
+                request.number, request.tool_name
+            ),
+            &format!("/requests/{}", request.number),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The checklist reminders of the day `job` names: items due in 7 days or that day to their

@@ -6,6 +6,7 @@ use sqlx::{PgConnection, PgPool};
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
 use crate::domain::registry::policy::StalePolicy;
+use crate::domain::requests::review_target::{DEFAULT_TARGET_DAYS, TARGET_RANGE};
 use crate::domain::{AuditAction, DisplayName};
 use crate::error::AppError;
 use crate::model::Settings;
@@ -16,7 +17,8 @@ pub async fn get(pool: &PgPool) -> Result<Settings, AppError> {
     Ok(sqlx::query_as!(
         Settings,
         r#"SELECT name, require_totp_for_all, max_review_months,
-             stale_policy AS "stale_policy: StalePolicy", response_review_months
+             stale_policy AS "stale_policy: StalePolicy", response_review_months,
+             review_target_days
            FROM organization WHERE organization_id = 1"#
     )
     .fetch_optional(pool)
@@ -27,7 +29,20 @@ pub async fn get(pool: &PgPool) -> Result<Settings, AppError> {
         max_review_months: DEFAULT_REVIEW_MONTHS,
         stale_policy: StalePolicy::Deny,
         response_review_months: DEFAULT_REVIEW_MONTHS,
+        review_target_days: DEFAULT_TARGET_DAYS,
     }))
+}
+
+/// Working days a submitted request may wait before it is late.
+pub async fn review_target_days(pool: &PgPool) -> Result<i32, AppError> {
+    Ok(
+        sqlx::query_scalar!(
+            "SELECT review_target_days FROM organization WHERE organization_id = 1"
+        )
+        .fetch_optional(pool)
+        .await?
+        .unwrap_or(DEFAULT_TARGET_DAYS),
+    )
 }
 
 /// An approval is reviewed at least this often unless the organization says otherwise.
@@ -51,6 +66,7 @@ pub struct SettingsForm<'a> {
     pub max_review_months: &'a str,
     pub stale_policy: &'a str,
     pub response_review_months: &'a str,
+    pub review_target_days: &'a str,
 }
 
 /// A number of months from 1 to 36 in `field`; empty means the default.
@@ -77,6 +93,19 @@ pub async fn update(
     let require_totp_for_all = form.require_totp_for_all;
     let max_review_months = months("max_review_months", form.max_review_months)?;
     let response_review_months = months("response_review_months", form.response_review_months)?;
+    let review_target_days = match form.review_target_days.trim() {
+        "" => DEFAULT_TARGET_DAYS,
+        days => days
+            .parse::<i32>()
+            .ok()
+            .filter(|days| TARGET_RANGE.contains(days))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "review_target_days",
+                    "must be a whole number of working days from 1 to 30",
+                )
+            })?,
+    };
     let stale_policy = match form.stale_policy.trim() {
         "" => StalePolicy::Deny,
         name => StalePolicy::parse(name).map_err(|m| AppError::invalid("stale_policy", m))?,
@@ -85,7 +114,8 @@ pub async fn update(
     let before = sqlx::query_as!(
         Settings,
         r#"SELECT name, require_totp_for_all, max_review_months,
-             stale_policy AS "stale_policy: StalePolicy", response_review_months
+             stale_policy AS "stale_policy: StalePolicy", response_review_months,
+             review_target_days
            FROM organization WHERE organization_id = 1 FOR UPDATE"#
     )
     .fetch_optional(&mut *tx)
@@ -93,20 +123,22 @@ pub async fn update(
     // The first save names an organization that only had people so far.
     sqlx::query!(
         "INSERT INTO organization (organization_id, name, require_totp_for_all, max_review_months,
-           stale_policy, response_review_months, created_at, updated_at)
-         VALUES (1, $1, $2, $4, $5, $6, $3, $3)
+           stale_policy, response_review_months, review_target_days, created_at, updated_at)
+         VALUES (1, $1, $2, $4, $5, $6, $7, $3, $3)
          ON CONFLICT (organization_id)
          DO UPDATE SET name = EXCLUDED.name, require_totp_for_all = EXCLUDED.require_totp_for_all,
                        max_review_months = EXCLUDED.max_review_months,
                        stale_policy = EXCLUDED.stale_policy,
                        response_review_months = EXCLUDED.response_review_months,
+                       review_target_days = EXCLUDED.review_target_days,
                        updated_at = EXCLUDED.updated_at",
         name.as_str(),
         require_totp_for_all,
         now,
         max_review_months,
         stale_policy.as_str(),
-        response_review_months
+        response_review_months,
+        review_target_days
     )
     .execute(&mut *tx)
     .await?;
@@ -118,6 +150,7 @@ pub async fn update(
             "max_review_months": max_review_months,
             "stale_policy": stale_policy,
             "response_review_months": response_review_months,
+            "review_target_days": review_target_days,
         }));
     event.before = before.map(|before| {
         serde_json::json!({
@@ -126,6 +159,7 @@ pub async fn update(
             "max_review_months": before.max_review_months,
             "stale_policy": before.stale_policy,
             "response_review_months": before.response_review_months,
+            "review_target_days": before.review_target_days,
         })
     });
     audit::append(&mut tx, event, now).await?;

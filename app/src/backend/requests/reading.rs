@@ -8,6 +8,7 @@ use super::access::party_of;
 use super::changes;
 use crate::backend::identity::users::Principal;
 use crate::domain::requests::asked::AskedRequest;
+use crate::domain::requests::review_target;
 use crate::domain::requests::risk::{self, RiskAssessment};
 use crate::domain::requests::state::{Decision, RequestKind, RequestState};
 use crate::domain::{Distribution, Permission, ToolCategory};
@@ -293,9 +294,13 @@ pub async fn list(
     )
     .fetch_all(pool)
     .await?;
+    let target = crate::backend::org::settings::review_target_days(pool).await?;
+    let today = now.date_naive();
     rows.into_iter()
         .map(|row| {
+            let waiting = matches!(row.state, RequestState::Submitted | RequestState::InReview);
             Ok(RequestSummary {
+                late: waiting && review_target::late(row.since.date_naive(), today, target),
                 number: row.number,
                 tool_name: row.tool_name,
                 team_name: row

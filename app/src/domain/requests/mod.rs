@@ -4,6 +4,7 @@ pub mod asked;
 pub mod decision;
 pub mod input;
 pub mod receipt;
+pub mod review_target;
 pub mod risk;
 pub mod state;
 

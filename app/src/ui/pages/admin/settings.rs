@@ -33,6 +33,7 @@ pub fn SettingsPage() -> impl IntoView {
                                 "max_review_months",
                                 "stale_policy",
                                 "response_review_months",
+                                "review_target_days",
                             ]
                         />
                         <ActionForm action=update attr:class="form" attr:novalidate=true>
@@ -93,6 +94,17 @@ pub fn SettingsPage() -> impl IntoView {
                                 value=settings.response_review_months.to_string()
                                 hint="From 1 to 36. Checklist item 10 is due again when a playbook was last reviewed, or the last tabletop exercise held, longer ago than this."
                                 error=field_error(error, "response_review_months")
+                            />
+                            <Field
+                                id="review-target-days"
+                                name="review_target_days"
+                                label="Requests are decided within (working days)"
+                                input_type="number"
+                                autocomplete="off"
+                                maxlength=2
+                                value=settings.review_target_days.to_string()
+                                hint="From 1 to 30, Monday to Friday. A request waiting longer shows as late in the review queue, and its reviewer (or every reviewer, when nobody took it) is reminded that day."
+                                error=field_error(error, "review_target_days")
                             />
                             <button type="submit" class="button">
                                 "Save settings"

@@ -233,6 +233,19 @@ fn RequestTable(requests: Vec<RequestSummary>) -> impl IntoView {
                                             1 => "1 day".to_owned(),
                                             n => format!("{n} days"),
                                         }}
+                                        {r
+                                            .late
+                                            .then(|| {
+                                                view! {
+                                                    " "
+                                                    <span
+                                                        class="badge badge--warn"
+                                                        title="Waiting longer than the organization's review target"
+                                                    >
+                                                        "Late"
+                                                    </span>
+                                                }
+                                            })}
                                     </td>
                                 </tr>
                             }
