@@ -227,8 +227,71 @@ pub fn csv_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
     line
 }
 
+/// What a team stands at, as its managers' weekly summary says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Week {
+    pub counts: Counts,
+    /// Items marked done during the week before.
+    pub done_last_week: i64,
+    pub overdue: i64,
+    /// Its requests not decided yet (waiting for a reviewer or for changes).
+    pub open_requests: i64,
+}
+
+/// The managers' weekly summary of `team`, one sentence.
+pub fn weekly_summary(team: &str, week: Week) -> String {
+    let plural = |n: i64, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let progress = match week.counts.percent() {
+        Some(percent) => format!(
+            "{} of {} checklist items done ({percent}%)",
+            week.counts.done, week.counts.applicable
+        ),
+        None => "no checklist item applies".to_owned(),
+    };
+    format!(
+        "Weekly summary for {team}: {progress}, {} last week, {}; {}.",
+        plural(week.done_last_week, "completed", "completed"),
+        plural(week.overdue, "overdue", "overdue"),
+        plural(
+            week.open_requests,
+            "tool request open",
+            "tool requests open"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_weekly_summary_says_where_a_team_stands_in_one_sentence() {
+        let week = Week {
+            counts: Counts::of(10, 6, 2),
+            done_last_week: 1,
+            overdue: 2,
+            open_requests: 1,
+        };
+        assert_eq!(
+            weekly_summary("Payments", week),
+            "Weekly summary for Payments: 6 of 8 checklist items done (75%), 1 completed last week, 2 overdue; 1 tool request open."
+        );
+        let empty = Week {
+            counts: Counts::of(3, 0, 3),
+            done_last_week: 0,
+            overdue: 0,
+            open_requests: 3,
+        };
+        assert_eq!(
+            weekly_summary("Legal", empty),
+            "Weekly summary for Legal: no checklist item applies, 0 completed last week, 0 overdue; 3 tool requests open."
+        );
+    }
+
     use super::*;
 
     #[test]

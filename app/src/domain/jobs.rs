@@ -12,6 +12,7 @@ named_values! {
         Email => "email", "E-mail of a notification",
         EmailDigests => "email_digests", "Daily e-mail digests",
         EmailDigest => "email_digest", "One person's e-mail digest",
+        ManagerSummaries => "manager_summaries", "Managers' weekly summaries",
     }
 }
 

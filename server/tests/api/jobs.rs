@@ -25,12 +25,14 @@ async fn name_of(app: &TestApp, slug: &str) -> String {
         .expect("tool")
 }
 
-/// Moves the portal's clock to noon (UTC) of its today, so the day's e-mail digest job (due at
-/// 07:00) runs with the reminders whatever time the test runs.
+/// Moves the portal's clock to noon (UTC) of the coming Wednesday (or today's, on one), so the
+/// day's e-mail digest job (due at 07:00) and the week's summaries (Monday 07:00) run with the
+/// reminders, and the next day is in the same week, whenever the test runs.
 fn at_noon(app: &TestApp) {
+    use chrono::Datelike;
     let now = app.now();
-    let noon = now
-        .date_naive()
+    let ahead = (7 + 2 - i64::from(now.weekday().num_days_from_monday())) % 7;
+    let noon = (now.date_naive() + chrono::TimeDelta::days(ahead))
         .and_hms_opt(12, 0, 0)
         .expect("a time")
         .and_utc();
@@ -81,8 +83,8 @@ async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
 
     assert_eq!(
         work(&app).await,
-        3,
-        "one job of each kind for the day (reminders of both kinds, e-mail digests), whoever scheduled it"
+        4,
+        "one job of each kind for the day (reminders of both kinds, e-mail digests, the week's summaries), whoever scheduled it"
     );
     let page = app
         .page("/notifications", &reviewer.cookie)
@@ -135,7 +137,7 @@ async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
     assert_eq!(work(&app).await, 0);
     // The next day is a new job; the review in 8 days is now 7 away.
     app.advance(24 * 3600);
-    assert_eq!(work(&app).await, 3);
+    assert_eq!(work(&app).await, 3, "the week's summaries went already");
     let reviewers = app
         .count(
             "SELECT count(*) FROM user_roles r JOIN users u USING (user_id)
@@ -150,7 +152,7 @@ async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
     assert_eq!(
         app.count("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL")
             .await,
-        6
+        7
     );
 }
 
@@ -164,17 +166,17 @@ async fn the_worker_schedules_the_day_and_runs_it_by_itself() {
         done = app
             .count("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL")
             .await;
-        if done > 2 {
+        if done > 3 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     worker.abort();
     assert_eq!(
-        done, 3,
-        "today's reminders of both kinds and the digests ran"
+        done, 4,
+        "today's reminders of both kinds, the digests and the week's summaries ran"
     );
-    assert_eq!(app.count("SELECT count(*) FROM jobs").await, 3);
+    assert_eq!(app.count("SELECT count(*) FROM jobs").await, 4);
 }
 
 #[tokio::test]
@@ -192,7 +194,7 @@ async fn a_job_no_handler_knows_dies_naming_its_kind_and_the_worker_goes_on() {
     reminders::schedule(&app.pool, app.now())
         .await
         .expect("scheduled");
-    assert_eq!(worker::run_due(&app.services).await.expect("jobs ran"), 4);
+    assert_eq!(worker::run_due(&app.services).await.expect("jobs ran"), 5);
     let (dead, error): (bool, Option<String>) = sqlx::query_as(
         "SELECT dead_at IS NOT NULL, last_error FROM jobs WHERE kind = 'send_everything'",
     )
@@ -211,4 +213,65 @@ async fn a_job_no_handler_knows_dies_naming_its_kind_and_the_worker_goes_on() {
         .await,
         1
     );
+}
+
+#[tokio::test]
+async fn managers_hear_once_a_week_where_each_of_their_teams_stands() {
+    let app = spawn_app().await;
+    at_noon(&app);
+    app.load_demo().await;
+    let manager = app.signed_in("mgr@example.com", &[Role::Manager]).await;
+    let member = app.signed_in("member@example.com", &[Role::Employee]).await;
+    app.join(
+        manager.user_id,
+        "payments",
+        app::domain::Membership::Manager,
+    )
+    .await;
+    app.join(
+        manager.user_id,
+        "data-science",
+        app::domain::Membership::Manager,
+    )
+    .await;
+    app.join(member.user_id, "payments", app::domain::Membership::Member)
+        .await;
+    let open: i64 = app
+        .count(
+            "SELECT count(*) FROM tool_requests r JOIN teams t USING (team_id)
+             WHERE t.slug = 'payments' AND r.state IN ('submitted', 'in_review', 'changes_requested')",
+        )
+        .await;
+    work(&app).await;
+    let told = |who: uuid::Uuid| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT message FROM notifications WHERE user_id = $1
+                 AND message LIKE 'Weekly summary for %' ORDER BY message",
+            )
+            .bind(who)
+            .fetch_all(&pool)
+            .await
+            .expect("notifications")
+        }
+    };
+    let summaries = told(manager.user_id).await;
+    assert_eq!(summaries.len(), 2, "one per team: {summaries:?}");
+    assert!(summaries[0].starts_with("Weekly summary for Data Science: "));
+    let payments = &summaries[1];
+    assert!(
+        payments.starts_with("Weekly summary for Payments: ")
+            && payments.contains("checklist items done")
+            && payments.ends_with(&format!("{open} tool requests open.")),
+        "{payments}"
+    );
+    assert!(
+        told(member.user_id).await.is_empty(),
+        "members are not told"
+    );
+    // Later in the week, on any instance: nothing new.
+    app.advance(24 * 3600);
+    work(&app).await;
+    assert_eq!(told(manager.user_id).await.len(), 2);
 }

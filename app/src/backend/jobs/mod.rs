@@ -6,4 +6,5 @@
 pub mod dead;
 pub mod queue;
 pub mod reminders;
+pub mod summaries;
 pub mod worker;

@@ -112,6 +112,22 @@ pub async fn finish(
     Ok(finished.rows_affected() == 1)
 }
 
+/// Ends `job` in `tx`, which holds its effects, and commits them together; rolls them back when
+/// the job is no longer this attempt's (another instance claimed it after the lease passed, and
+/// does the work itself).
+pub async fn finish_with(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    job: &Claimed,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if finish(&mut tx, job, now).await? {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(())
+}
+
 /// Marks dead the jobs whose last attempt never ended (the instance running it died, or the
 /// handler outlived its lease): they are not claimed again. Returns how many.
 pub async fn bury_abandoned(pool: &PgPool, now: DateTime<Utc>) -> Result<u64, AppError> {

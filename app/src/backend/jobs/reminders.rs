@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::queue::{self, Claimed, NewJob};
+use super::summaries;
 use crate::backend::notifications::{holders, notify};
 use crate::backend::platform::change::{date, today};
 use crate::backend::platform::services::Services;
@@ -29,23 +30,33 @@ pub const DAYS_BEFORE: [i32; 3] = [30, 7, 0];
 pub const CHECKLIST_DAYS_BEFORE: [i32; 2] = [7, 0];
 
 /// Enqueues `now`'s day's scheduled work unless some instance already has: the reminders at
-/// once, the e-mail digests at [`DIGEST_HOUR`](crate::backend::mail::sending::DIGEST_HOUR) UTC.
+/// once, the e-mail digests at [`DIGEST_HOUR`](crate::backend::mail::sending::DIGEST_HOUR) UTC,
+/// and the managers' summaries of the week (Monday, same hour).
 pub async fn schedule(pool: &PgPool, now: DateTime<Utc>) -> Result<(), AppError> {
-    let day = today(now)?;
+    let day = today(now)?.to_string();
+    let week = summaries::this_week(now);
     let mut conn = pool.acquire().await?;
     let digest_at = crate::backend::mail::sending::digest_time(now.date_naive());
-    for (kind, run_at) in [
-        (JobKind::ReviewReminders, now),
-        (JobKind::ChecklistReminders, now),
-        (JobKind::EmailDigests, digest_at),
+    // (kind, when, the occurrence it is: its payload and once-key)
+    for (kind, run_at, (name, occurrence)) in [
+        (JobKind::ReviewReminders, now, ("day", day.clone())),
+        (JobKind::ChecklistReminders, now, ("day", day.clone())),
+        (JobKind::EmailDigests, digest_at, ("day", day.clone())),
+        (
+            JobKind::ManagerSummaries,
+            summaries::due(week),
+            ("week", week.to_string()),
+        ),
     ] {
+        let mut payload = serde_json::Map::new();
+        payload.insert(name.to_owned(), occurrence.clone().into());
         queue::enqueue(
             &mut conn,
             NewJob {
                 kind,
-                payload: json!({ "day": day }),
+                payload: payload.into(),
                 run_at,
-                once_key: Some(&format!("{}:{day}", kind.as_str())),
+                once_key: Some(&format!("{}:{occurrence}", kind.as_str())),
                 max_attempts: MAX_ATTEMPTS,
             },
             now,
@@ -64,21 +75,6 @@ fn day_of(job: &Claimed) -> Result<Day, AppError> {
             .unwrap_or_default(),
     )
     .or_internal("reading a reminder job's day")
-}
-
-/// Commits `tx` (the reminders) with the job's end, so each is sent once.
-async fn finish(
-    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    job: &Claimed,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    if queue::finish(&mut tx, job, now).await? {
-        tx.commit().await?;
-    } else {
-        // Another instance took the job after this one's lease passed: it sends them.
-        tx.rollback().await?;
-    }
-    Ok(())
 }
 
 /// The reviewers' reminders of the day `job` names: tools due for review, and requests that
@@ -118,7 +114,7 @@ pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppE
             .await?;
         }
     }
-    finish(tx, job, now).await
+    queue::finish_with(tx, job, now).await
 }
 
 /// Tells the reviewer of each request that became late on `day` (every reviewer, when nobody
@@ -253,5 +249,5 @@ pub async fn checklist_dates(services: &Services, job: &Claimed) -> Result<(), A
             .await?;
         }
     }
-    finish(tx, job, now).await
+    queue::finish_with(tx, job, now).await
 }

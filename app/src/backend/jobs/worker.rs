@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 
 use super::queue::{self, Claimed, Failed};
-use super::reminders;
+use super::{reminders, summaries};
 use crate::backend::mail::sending;
 use crate::backend::platform::notified::{self, Wake};
 use crate::backend::platform::services::Services;
@@ -93,6 +93,7 @@ async fn run(services: Services, job: Claimed) -> Result<(), AppError> {
         Ok(JobKind::Email) => sending::email(&services, &job).await,
         Ok(JobKind::EmailDigests) => sending::digests(&services, &job).await,
         Ok(JobKind::EmailDigest) => sending::digest(&services, &job).await,
+        Ok(JobKind::ManagerSummaries) => summaries::weekly(&services, &job).await,
         Err(unknown) => Err(AppError::invalid(
             "kind",
             format!("no handler for jobs of kind {unknown:?} in this version"),

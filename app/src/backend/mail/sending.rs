@@ -77,13 +77,7 @@ async fn finish(
     )
     .execute(&mut *tx)
     .await?;
-    if queue::finish(&mut tx, job, now).await? {
-        tx.commit().await?;
-    } else {
-        // Another instance holds the job since this one's lease passed.
-        tx.rollback().await?;
-    }
-    Ok(())
+    queue::finish_with(tx, job, now).await
 }
 
 /// Mails the notification job `job` names to its recipient (the `email` job).
@@ -162,12 +156,7 @@ pub async fn digests(services: &Services, job: &Claimed) -> Result<(), AppError>
         .await?;
         tracing::info!(people = enqueued.rows_affected(), "daily digests enqueued");
     }
-    if queue::finish(&mut tx, job, now).await? {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-    }
-    Ok(())
+    queue::finish_with(tx, job, now).await
 }
 
 fn pg_interval(span: TimeDelta) -> sqlx::postgres::types::PgInterval {

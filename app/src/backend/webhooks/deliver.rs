@@ -197,12 +197,7 @@ async fn end(
         tx.commit().await?;
         return Err(AppError::Conflict { message: error });
     }
-    if queue::finish(&mut tx, job, now).await? {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-    }
-    Ok(())
+    queue::finish_with(tx, job, now).await
 }
 
 #[cfg(test)]
