@@ -136,29 +136,44 @@ start_private_postgres() {
   chmod 755 "$PRIVATE_PG_DIR"   # PostgreSQL runs as its own OS user when we are root
   "$server" --data-dir "$PRIVATE_PG_DIR" postgres $ephemeral >"$PRIVATE_PG_DIR/url" 2>"$PRIVATE_PG_DIR/server.log" &
   PRIVATE_PG_PID=$!
-  for _ in $(seq 1 600); do
-    if grep -q '^DATABASE_URL=' "$PRIVATE_PG_DIR/url" 2>/dev/null; then
-      DATABASE_URL=$(sed -n 's/^DATABASE_URL=//p' "$PRIVATE_PG_DIR/url")
-      export DATABASE_URL
-      return 0
-    fi
-    kill -0 "$PRIVATE_PG_PID" 2>/dev/null || break
-    sleep 0.1
-  done
+  if DATABASE_URL=$(await_line "$PRIVATE_PG_DIR/url" "$PRIVATE_PG_PID" 's/^DATABASE_URL=//p'); then
+    export DATABASE_URL
+    return 0
+  fi
   cat "$PRIVATE_PG_DIR/server.log" >&2
   die "the private PostgreSQL did not start"
 }
 
 stop_private_postgres() {
-  if [ -n "$PRIVATE_PG_PID" ]; then
-    kill -TERM "$PRIVATE_PG_PID" 2>/dev/null || true
-    wait "$PRIVATE_PG_PID" 2>/dev/null || true
-    PRIVATE_PG_PID=
-  fi
+  stop_process "$PRIVATE_PG_PID"
+  PRIVATE_PG_PID=
   if [ -n "$PRIVATE_PG_DIR" ]; then
     rm -rf "$PRIVATE_PG_DIR"
     PRIVATE_PG_DIR=
   fi
+}
+
+# Waits up to a minute for background process PID to write to FILE a line from which the sed
+# expression EXPR (run with -n) prints something, and prints that. Fails if the process ends.
+await_line() {
+  local file=$1 pid=$2 expr=$3 found
+  for _ in $(seq 1 600); do
+    found=$(sed -n "$expr" "$file" 2>/dev/null | head -n 1)
+    if [ -n "$found" ]; then
+      printf '%s\n' "$found"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# Stops background process PID (if any) and waits for it to end.
+stop_process() {
+  [ -n "$1" ] || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
 }
 
 # Starts the test SMTP server (end2end/mailbox.mjs, npm smtp-server) on loopback and sets
@@ -170,28 +185,20 @@ start_mailbox() {
   MAILBOX_LOG=$(mktemp "${TMPDIR:-/tmp}/mailbox.XXXXXX")
   node end2end/mailbox.mjs >"$MAILBOX_LOG" 2>&1 &
   MAILBOX_PID=$!
-  local line=
-  for _ in $(seq 1 200); do
-    line=$(grep -m1 '^mailbox ' "$MAILBOX_LOG" || true)
-    if [ -n "$line" ]; then
-      MAILBOX_SMTP_PORT=$(printf '%s' "$line" | sed -n 's/.* smtp=\([0-9]*\).*/\1/p')
-      MAILBOX_URL="http://127.0.0.1:$(printf '%s' "$line" | sed -n 's/.* http=\([0-9]*\).*/\1/p')/messages"
-      export MAILBOX_SMTP_PORT MAILBOX_URL
-      return 0
-    fi
-    kill -0 "$MAILBOX_PID" 2>/dev/null || break
-    sleep 0.1
-  done
+  local ports
+  if ports=$(await_line "$MAILBOX_LOG" "$MAILBOX_PID" 's/^mailbox smtp=\([0-9]*\) http=\([0-9]*\).*/\1 \2/p'); then
+    MAILBOX_SMTP_PORT=${ports% *}
+    MAILBOX_URL="http://127.0.0.1:${ports#* }/messages"
+    export MAILBOX_SMTP_PORT MAILBOX_URL
+    return 0
+  fi
   cat "$MAILBOX_LOG" >&2
   die "the test SMTP server did not start"
 }
 
 stop_mailbox() {
-  if [ -n "$MAILBOX_PID" ]; then
-    kill -TERM "$MAILBOX_PID" 2>/dev/null || true
-    wait "$MAILBOX_PID" 2>/dev/null || true
-    MAILBOX_PID=
-  fi
+  stop_process "$MAILBOX_PID"
+  MAILBOX_PID=
   [ -z "$MAILBOX_LOG" ] || rm -f "$MAILBOX_LOG"
 }
 
@@ -205,21 +212,16 @@ start_portal() {
   export PORTAL_LOG   # the browser tests read the demo sign-ins it prints
   "$server" serve --port 0 "$@" >"$PORTAL_LOG" 2>&1 &
   PORTAL_PID=$!
-  for _ in $(seq 1 600); do
-    PORTAL_URL=$(sed -n 's/^AI Governance Portal is running at //p' "$PORTAL_LOG")
-    if [ -n "$PORTAL_URL" ]; then export PORTAL_URL; return 0; fi
-    kill -0 "$PORTAL_PID" 2>/dev/null || break
-    sleep 0.1
-  done
+  if PORTAL_URL=$(await_line "$PORTAL_LOG" "$PORTAL_PID" 's/^AI Governance Portal is running at //p'); then
+    export PORTAL_URL
+    return 0
+  fi
   cat "$PORTAL_LOG" >&2
   die "the portal did not start"
 }
 
 stop_portal() {
-  if [ -n "$PORTAL_PID" ]; then
-    kill -TERM "$PORTAL_PID" 2>/dev/null || true
-    wait "$PORTAL_PID" 2>/dev/null || true
-    PORTAL_PID=
-  fi
+  stop_process "$PORTAL_PID"
+  PORTAL_PID=
   [ -z "$PORTAL_LOG" ] || rm -f "$PORTAL_LOG"
 }

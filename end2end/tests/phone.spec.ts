@@ -24,6 +24,7 @@ const PAGES = [
   "/incidents/exercises",
   "/incidents/exercises/1?tool=claude-code",
   "/notifications",
+  "/notifications/settings",
   "/account",
 ];
 

@@ -1,9 +1,9 @@
 //! Reminders that reach people without their looking, once a day (one job per kind and day
 //! across every instance): each tool in use whose next review is 30 or 7 days away, or today, is
 //! announced to the reviewers, and each request that became late that day (past the
-//! organization's review target, in working days) to its reviewer; each open checklist item due in 7 days or today is announced to
-//! its owner, and one that became overdue to its owner and its team's managers (and to webhooks
-//! listening to `checklist.overdue`).
+//! organization's review target, in working days) to its reviewer; each open checklist item due
+//! in 7 days or today is announced to its owner, and one that became overdue to its owner and its
+//! team's managers (and to webhooks listening to `checklist.overdue`).
 
 use chrono::{DateTime, Utc};
 use serde_json::json;

@@ -14,7 +14,7 @@ use crate::domain::checklist::{weekly_summary, Counts, Week};
 use crate::domain::notices::NoticeKind;
 use crate::error::{AppError, OrInternal};
 
-/// When the week starting `monday` is summarized.
+/// When the week starting `monday` is summarized: that Monday, at the digests' hour.
 pub fn due(monday: NaiveDate) -> DateTime<Utc> {
     crate::backend::mail::sending::digest_time(monday)
 }
