@@ -63,7 +63,7 @@ async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
         .expect("reviews far away");
     let in_use: Vec<String> = sqlx::query_scalar(
         "SELECT slug FROM tools WHERE status IN ('approved', 'approved_with_conditions')
-         ORDER BY slug LIMIT 4",
+         ORDER BY slug LIMIT 5",
     )
     .fetch_all(&app.pool)
     .await
@@ -75,7 +75,7 @@ async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
     .fetch_one(&app.pool)
     .await
     .expect("a tool not in use");
-    let days = [30, 7, 0, 8];
+    let days = [30, 7, 0, 8, -1];
     for (slug, days) in in_use.iter().zip(days) {
         review_in(&app, slug, days).await;
     }
@@ -107,6 +107,11 @@ async fn reviewers_hear_once_of_reviews_30_and_7_days_away_and_today() {
         format!(
             "{} is due for review today.",
             name_of(&app, &in_use[2]).await
+        ),
+        format!(
+            "The review of {} was due on {} and is overdue: the policy check says so until it is reviewed.",
+            name_of(&app, &in_use[4]).await,
+            (app.now().date_naive() - chrono::Days::new(1))
         ),
     ] {
         assert!(

@@ -1,6 +1,6 @@
 //! Reminders that reach people without their looking, once a day (one job per kind and day
 //! across every instance): each tool in use whose next review is 30 or 7 days away, or today, is
-//! announced to the reviewers, and each request that became late that day (past the
+//! announced to the reviewers (and once more the day after, as overdue), and each request that became late that day (past the
 //! organization's review target, in working days) to its reviewer; each open checklist item due
 //! in 7 days or today is announced to its owner, and one that became overdue to its owner and its
 //! team's managers (and to webhooks listening to `checklist.overdue`).
@@ -88,7 +88,7 @@ pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppE
         r#"SELECT slug, name, next_review AS "next_review!", (next_review - $1::date) AS "days!"
            FROM tools
            WHERE status IN ('approved', 'approved_with_conditions')
-             AND next_review - $1::date = ANY($2)
+             AND (next_review - $1::date = ANY($2) OR next_review = $1::date - 1)
            ORDER BY next_review, lower(name)"#,
         date(day)?,
         &DAYS_BEFORE,
@@ -98,16 +98,23 @@ pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppE
     if !due.is_empty() {
         let reviewers = holders(&mut tx, Role::Reviewer).await?;
         for tool in due {
-            let when = match tool.days {
-                0 => "today".to_owned(),
-                days => format!("in {days} days, on {}", tool.next_review),
+            let message = match tool.days {
+                0 => format!("{} is due for review today.", tool.name),
+                days if days < 0 => format!(
+                    "The review of {} was due on {} and is overdue: the policy check says so until it is reviewed.",
+                    tool.name, tool.next_review
+                ),
+                days => format!(
+                    "{} is due for review in {days} days, on {}.",
+                    tool.name, tool.next_review
+                ),
             };
             notify(
                 &mut tx,
                 NoticeKind::Reviews,
                 &reviewers,
                 Uuid::nil(),
-                &format!("{} is due for review {when}.", tool.name),
+                &message,
                 &format!("/tools/{}", tool.slug),
                 now,
             )
