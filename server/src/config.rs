@@ -500,6 +500,36 @@ mod tests {
     }
 
     #[test]
+    fn smtp_flags_without_a_host_or_with_an_empty_password_are_refused() {
+        let stray = SmtpOptions {
+            smtp_from: Some("portal@example.com".to_owned()),
+            ..SmtpOptions::default()
+        };
+        assert_eq!(
+            stray.mailer().map(|m| m.is_some()),
+            Err("--smtp-from needs --smtp-host".to_owned())
+        );
+        assert_eq!(
+            SmtpOptions::default().mailer().map(|m| m.is_some()),
+            Ok(false)
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        let empty = dir.path().join("password");
+        std::fs::write(&empty, "\nsecond line\n").expect("written");
+        let error = SmtpOptions {
+            smtp_host: Some("mail.example.com".to_owned()),
+            smtp_from: Some("portal@example.com".to_owned()),
+            smtp_username: Some("portal".to_owned()),
+            smtp_password_file: Some(empty),
+            ..SmtpOptions::default()
+        }
+        .mailer()
+        .map(|m| m.is_some())
+        .expect_err("refused");
+        assert!(error.contains("its first line is empty"), "{error}");
+    }
+
+    #[test]
     fn bad_values_name_the_flag() {
         let error = Cli::try_parse_from(["server", "serve", "--port", "http"])
             .expect_err("a port must be a number")

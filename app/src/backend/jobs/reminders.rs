@@ -131,12 +131,7 @@ async fn late_requests(
     day: chrono::NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let target = sqlx::query_scalar!(
-        "SELECT review_target_days FROM organization WHERE organization_id = 1"
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .unwrap_or(review_target::DEFAULT_TARGET_DAYS);
+    let target = crate::backend::org::settings::review_target_days(&mut *conn).await?;
     let waiting = sqlx::query!(
         r#"SELECT number, tool_name, assignee_id,
              COALESCE(submitted_at, created_at) AS "since!"

@@ -33,13 +33,14 @@ pub async fn get(pool: &PgPool) -> Result<Settings, AppError> {
     }))
 }
 
-/// Working days a submitted request may wait before it is late.
-pub async fn review_target_days(pool: &PgPool) -> Result<i32, AppError> {
+/// Working days a submitted request may wait before it is late (the list and the reminders
+/// read it, each with what it has at hand: the pool, or its transaction).
+pub async fn review_target_days<'e>(db: impl sqlx::PgExecutor<'e>) -> Result<i32, AppError> {
     Ok(
         sqlx::query_scalar!(
             "SELECT review_target_days FROM organization WHERE organization_id = 1"
         )
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
         .unwrap_or(DEFAULT_TARGET_DAYS),
     )
