@@ -91,5 +91,20 @@ test.describe("errors are shown where they arise", () => {
     await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
     await open(page, info, "/admin/settings");
     await expect(page.getByText("Settings saved.")).toHaveCount(0);
+
+    // What happens past a review date is a choice that is kept (and put back: the demo's
+    // Copilot is overdue, and other journeys expect it only flagged).
+    const overdue = page.getByLabel("The day after a tool's review date passes without a review");
+    await expect(overdue).toHaveValue("warn");
+    await overdue.selectOption("suspend");
+    await submit(page, info, "Save settings");
+    await expect(page.getByRole("status").filter({ hasText: "Settings saved." })).toBeVisible();
+    await open(page, info, "/admin/settings");
+    await expect(overdue).toHaveValue("suspend");
+    await screenshot(page, info, "admin-settings-overdue");
+    await overdue.selectOption("warn");
+    await submit(page, info, "Save settings");
+    await open(page, info, "/admin/settings");
+    await expect(overdue).toHaveValue("warn");
   });
 });

@@ -381,15 +381,29 @@ pub fn receipt_verify(global: &GlobalOptions, file: &std::path::Path) -> Result<
         let stop = keys
             .verify_stop(&receipt)
             .map_err(|error| format!("receipt INVALID: {error}"))?;
+        let by = match (&stop.reviewer, stop.totp_step) {
+            (Some(reviewer), Some(step)) => {
+                format!(
+                    "by {} <{}> (TOTP step {step})",
+                    reviewer.name, reviewer.email
+                )
+            }
+            _ => format!(
+                "by the portal, its review due on {} having passed",
+                stop.review_due_on.as_deref().unwrap_or("?")
+            ),
+        };
         println!(
-            "receipt OK: kill switch on {} ({}) by {} <{}> at {}: {} (TOTP step {}, audit event {}, key {})",
+            "receipt OK: {} on {} ({}) {by} at {}: {} (audit event {}, key {})",
+            if stop.reviewer.is_some() {
+                "kill switch"
+            } else {
+                "automatic suspension"
+            },
             stop.tool_name,
             stop.tool,
-            stop.reviewer.name,
-            stop.reviewer.email,
             stop.stopped_at,
             stop.reason,
-            stop.totp_step,
             stop.audit_seq,
             receipt.key_id
         );

@@ -307,6 +307,7 @@ pub async fn update_settings(
     #[server(default)] stale_policy: String,
     #[server(default)] response_review_months: String,
     #[server(default)] review_target_days: String,
+    #[server(default)] overdue_policy: String,
 ) -> Result<(), AppError> {
     use super::guard::guard;
     use crate::backend::org::settings::{update, SettingsForm};
@@ -320,6 +321,7 @@ pub async fn update_settings(
             stale_policy: &stale_policy,
             response_review_months: &response_review_months,
             review_target_days: &review_target_days,
+            overdue_policy: &overdue_policy,
         };
         update(caller.pool(), &caller.principal, form, caller.now).await?;
         caller.session.notice("Settings saved.").await

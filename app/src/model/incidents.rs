@@ -232,7 +232,9 @@ pub struct ToolStop {
     pub receipt_id: String,
     pub reason: String,
     pub stopped_at: DateTime<Utc>,
-    pub stopped_by: String,
+    /// The reviewer who pulled the kill switch; `None` when the portal suspended the tool
+    /// because its review date passed.
+    pub stopped_by: Option<String>,
     pub incident: Option<i64>,
     /// The open registry change request that would reinstate the tool.
     pub reinstatement: Option<i64>,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::registry::policy::StalePolicy;
+use crate::domain::registry::policy::{OverduePolicy, StalePolicy};
 
 /// What the overview page shows: the organization and its teams.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,4 +67,6 @@ pub struct Settings {
     pub response_review_months: i32,
     /// Working days a submitted request may wait for a decision before it is late.
     pub review_target_days: i32,
+    /// Whether a tool past its review date is only flagged or suspended.
+    pub overdue_policy: OverduePolicy,
 }

@@ -499,7 +499,8 @@ async fn requiring_two_factor_for_everyone_applies_at_once() {
         settings,
         serde_json::json!({"name": "Northwind", "require_totp_for_all": true,
                            "max_review_months": 12, "stale_policy": "deny",
-                           "response_review_months": 12, "review_target_days": 3})
+                           "response_review_months": 12, "review_target_days": 3,
+                           "overdue_policy": "warn"})
     );
     assert_eq!(who(&app, &eve.cookie).await["needs_two_factor"], true);
     assert_eq!(

@@ -536,7 +536,22 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
     );
     assert_eq!(proposal["risk"]["required_approvals"], 2, "{proposal}");
 
-    // The proposer may not decide it; one other reviewer is not enough.
+    // The proposer may not decide it; one other reviewer is not enough — even when someone with
+    // the database dresses the stop up as an automatic suspension and lowers the approvals the
+    // request needs (the stop's signed receipt says it is the kill switch).
+    let tamper = "UPDATE tool_stops SET review_due_on = current_date, stopped_by = NULL,
+                    totp_step = NULL, incident_id = NULL;
+                  UPDATE tool_requests SET required_approvals = 1 WHERE reinstates IS NOT NULL";
+    let restore = "UPDATE tool_stops s SET review_due_on = NULL, stopped_by = u.user_id,
+                     totp_step = (s.payload::jsonb->>'totp_step')::bigint,
+                     incident_id = (SELECT incident_id FROM incidents i
+                                    WHERE i.number = (s.payload::jsonb->>'incident_number')::bigint)
+                   FROM users u WHERE u.email = 'rita@example.com';
+                   UPDATE tool_requests SET required_approvals = 2 WHERE reinstates IS NOT NULL";
+    sqlx::raw_sql(tamper)
+        .execute(&app.pool)
+        .await
+        .expect("tampered");
     app.assign(&sam, &number).await;
     let (status, body) = app.decide(&mut rita, &number, "approve").await;
     assert_eq!(status, 403, "{body}");
@@ -546,6 +561,10 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
         (200, Some("in_review")),
         "{state}"
     );
+    sqlx::raw_sql(restore)
+        .execute(&app.pool)
+        .await
+        .expect("restored");
     assert_eq!(
         policy(&app, &token).await["allowed"],
         false,

@@ -28,6 +28,7 @@ mod metrics;
 mod migrations;
 mod onboarding;
 mod openapi;
+mod overdue;
 mod overview;
 mod playbooks;
 mod postgres;

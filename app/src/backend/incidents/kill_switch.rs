@@ -4,28 +4,32 @@
 //! commits, on every instance), every open request for it put on hold, the audit event, the
 //! signed receipt, the incident's timeline and the notifications to everyone affected.
 
-use chrono::SecondsFormat;
+use chrono::{NaiveDate, SecondsFormat};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::{lock, Step};
+use super::{lock, Step, Stored};
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::auth::sign_off::{self, Signer};
 use crate::backend::identity::users::Principal;
 use crate::backend::notifications;
 use crate::backend::platform::change::Change;
+use crate::backend::platform::signing::SigningKeys;
 use crate::backend::registry::editing::{as_valid, save_in};
 use crate::backend::registry::tools::detail_in;
 use crate::backend::requests::decisions::Keys;
 use crate::backend::webhooks::{self, Event};
 use crate::domain::incidents::StopForm;
+use crate::domain::notices::NoticeKind;
 use crate::domain::registry::policy::TeamRef;
 use crate::domain::registry::widening::allows;
-use crate::domain::requests::receipt::{ReceiptReviewer, StopDocument, RECEIPT_VERSION, STOP_KIND};
+use crate::domain::requests::receipt::{
+    ReceiptReviewer, StopDocument, AUTOMATIC_STOP_KIND, RECEIPT_VERSION, STOP_KIND,
+};
 use crate::domain::requests::state::RequestState;
 use crate::domain::webhooks::WebhookEvent;
-use crate::domain::{AuditAction, Permission, ToolStatus};
+use crate::domain::{AuditAction, Permission, Role, ToolStatus, ValidTool};
 use crate::error::AppError;
 use crate::model::{DryRun, DryRunRequest};
 
@@ -96,63 +100,133 @@ pub async fn stop_tool(
     } else {
         stop.instead.clone()
     };
+    let plan = Plan {
+        tool_id,
+        before,
+        reason: stop.reason.clone(),
+        instead,
+        incident: incident.as_ref(),
+        stopper: Stopper::Reviewer { principal, step },
+    };
+    let stopped = record(&mut tx, keys.signing, change, plan).await?;
+    tx.commit().await?;
+    Ok(stopped)
+}
+
+/// Who stops a tool.
+pub(super) enum Stopper<'a> {
+    /// A reviewer, with the TOTP time step their fresh code used up.
+    Reviewer { principal: &'a Principal, step: i64 },
+    /// The portal itself, the day after the tool's review date passed (the organization's
+    /// overdue policy): signed with the receipt key alone.
+    Portal { review_due_on: NaiveDate },
+}
+
+/// A stop about to be recorded: the tool as it is (allowed, locked), why, what to use instead.
+pub(super) struct Plan<'a> {
+    pub tool_id: Uuid,
+    pub before: ValidTool,
+    pub reason: String,
+    pub instead: String,
+    pub incident: Option<&'a Stored>,
+    pub stopper: Stopper<'a>,
+}
+
+/// Records stop `plan` in `tx`: the tool suspended (with `instead` as its rollback plan), its
+/// open requests held, the audit event, the signed receipt, the incident's timeline, the
+/// notifications and the webhook event.
+pub(super) async fn record(
+    tx: &mut PgConnection,
+    signing: &SigningKeys,
+    change: &Change,
+    plan: Plan<'_>,
+) -> Result<Stopped, AppError> {
+    let Plan {
+        tool_id,
+        before,
+        reason,
+        instead,
+        incident,
+        stopper,
+    } = plan;
+    let slug = before.slug.as_str().to_owned();
     let mut stopped = before.clone();
     stopped.status = ToolStatus::Suspended;
-    stopped.status_reason = stop.reason.clone();
+    stopped.status_reason = reason.clone();
     stopped.rollback_plan = instead.clone();
-    save_in(&mut tx, change, Some(&stop.tool), stopped, None).await?;
+    save_in(tx, change, Some(&slug), stopped, None).await?;
 
     let receipt_id = Uuid::new_v4();
-    let held = hold_requests(&mut tx, change, tool_id, &before.name, &stop.reason).await?;
-    let audit_event = NewEvent::new(change.actor.clone(), AuditAction::ToolStopped)
-        .target(format!("tool:{}", stop.tool))
-        .source(change.source)
-        .after(json!({
-            "reason": stop.reason,
-            "instead": instead,
-            "incident": stop.incident,
-            "receipt_id": receipt_id.to_string(),
-            "totp_step": step,
-            "held_requests": held.iter().map(|(_, n)| n).collect::<Vec<_>>(),
-        }));
-    let audit_seq = audit::append(&mut tx, audit_event, change.now).await?;
+    let held = hold_requests(tx, change, tool_id, &before.name, &reason).await?;
     let held_numbers: Vec<i64> = held.iter().map(|(_, n)| *n).collect();
+    let (stopped_by, reviewer, step, review_due_on) = match &stopper {
+        Stopper::Reviewer { principal, step } => (
+            Some(principal.user_id),
+            Some(ReceiptReviewer {
+                user_id: principal.user_id.to_string(),
+                email: principal.email.to_string(),
+                name: principal.display_name.clone(),
+            }),
+            Some(*step),
+            None,
+        ),
+        Stopper::Portal { review_due_on } => (None, None, None, Some(*review_due_on)),
+    };
+    let mut after = json!({
+        "reason": reason,
+        "instead": instead,
+        "incident": incident.map(|i| i.number),
+        "receipt_id": receipt_id.to_string(),
+        "totp_step": step,
+        "held_requests": held_numbers,
+    });
+    if let Some(day) = review_due_on {
+        after["review_due_on"] = json!(day);
+    }
+    let audit_event = NewEvent::new(change.actor.clone(), AuditAction::ToolStopped)
+        .target(format!("tool:{slug}"))
+        .source(change.source)
+        .after(after);
+    let audit_seq = audit::append(tx, audit_event, change.now).await?;
     let document = StopDocument {
         receipt_version: RECEIPT_VERSION,
-        receipt_kind: STOP_KIND.to_owned(),
+        receipt_kind: if review_due_on.is_some() {
+            AUTOMATIC_STOP_KIND
+        } else {
+            STOP_KIND
+        }
+        .to_owned(),
         receipt_id: receipt_id.to_string(),
-        tool: stop.tool.clone(),
+        tool: slug.clone(),
         tool_name: before.name.clone(),
-        incident_number: stop.incident,
-        reason: stop.reason.clone(),
+        incident_number: incident.map(|i| i.number),
+        reason: reason.clone(),
         instead: instead.clone(),
-        reviewer: ReceiptReviewer {
-            user_id: principal.user_id.to_string(),
-            email: principal.email.to_string(),
-            name: principal.display_name.clone(),
-        },
+        reviewer,
         totp_step: step,
+        review_due_on: review_due_on.map(|day| day.to_string()),
         stopped_at: change.now.to_rfc3339_opts(SecondsFormat::Secs, true),
         audit_seq,
         held_requests: held_numbers.clone(),
     };
-    let receipt = keys.signing.sign_stop(&document)?;
+    let receipt = signing.sign_stop(&document)?;
     sqlx::query!(
         "INSERT INTO tool_stops (stop_id, tool_id, incident_id, reason, instead, stopped_by,
-           stopped_at, totp_step, key_id, payload, signature, status_before)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+           stopped_at, totp_step, key_id, payload, signature, status_before, review_due_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         receipt_id,
         tool_id,
-        incident.as_ref().map(|i| i.incident_id),
-        stop.reason,
+        incident.map(|i| i.incident_id),
+        reason,
         instead,
-        principal.user_id,
+        stopped_by,
         change.now,
         step,
         receipt.key_id,
         receipt.payload,
         receipt.signature,
-        before.status.as_str()
+        before.status.as_str(),
+        review_due_on
     )
     .execute(&mut *tx)
     .await?;
@@ -163,7 +237,7 @@ pub async fn stop_tool(
     )
     .execute(&mut *tx)
     .await?;
-    let link = match &incident {
+    let link = match incident {
         Some(stored) => {
             sqlx::query!(
                 "INSERT INTO incident_tools (incident_id, tool_id) VALUES ($1, $2)
@@ -174,9 +248,8 @@ pub async fn stop_tool(
             .execute(&mut *tx)
             .await?;
             let body = format!(
-                "{} stopped for the whole organization: {}{}",
+                "{} stopped for the whole organization: {reason}{}",
                 before.name,
-                stop.reason,
                 if held_numbers.is_empty() {
                     String::new()
                 } else {
@@ -185,54 +258,81 @@ pub async fn stop_tool(
             );
             let step = Step::note("tool_stopped", &body);
             super::record(
-                &mut tx,
+                tx,
                 change,
                 stored,
                 step,
                 AuditAction::IncidentUpdated,
-                json!({ "tool_stopped": stop.tool, "receipt_id": receipt_id.to_string() }),
+                json!({ "tool_stopped": slug, "receipt_id": receipt_id.to_string() }),
             )
             .await?;
             format!("/incidents/{}", stored.number)
         }
-        None => format!("/tools/{}", stop.tool),
+        None => format!("/tools/{slug}"),
     };
-    let affected = affected_people(&mut tx, tool_id).await?;
     let instead_text = if instead.is_empty() {
         String::new()
     } else {
         format!(" Instead: {instead}")
     };
     let message = format!(
-        "{} is stopped for everyone: {}.{instead_text}",
-        before.name, stop.reason
+        "{} is stopped for everyone: {reason}.{instead_text}",
+        before.name
     );
+    let mut affected = affected_people(tx, tool_id).await?;
+    if let Some(day) = review_due_on {
+        // Nobody pulled it: the reviewers hear, once, that a review is what brings it back
+        // (first, as notifications are cut at 500 characters).
+        let reviewers = notifications::holders(tx, Role::Reviewer).await?;
+        affected.retain(|person| !reviewers.contains(person));
+        let for_reviewers = format!(
+            "{} was suspended automatically: its review was due on {day}. A reviewer reinstates \
+             it from its page with a signed decision that sets its next review.",
+            before.name
+        );
+        notifications::notify(
+            tx,
+            NoticeKind::Reviews,
+            &reviewers,
+            Uuid::nil(),
+            &for_reviewers,
+            &link,
+            change.now,
+        )
+        .await?;
+    }
     notifications::notify(
-        &mut tx,
-        crate::domain::notices::NoticeKind::Incidents,
+        tx,
+        NoticeKind::Incidents,
         &affected,
-        principal.user_id,
+        change.by.unwrap_or_else(Uuid::nil),
         &message,
         &link,
         change.now,
     )
     .await?;
+    let mut data = json!({
+        "tool": slug,
+        "name": before.name,
+        "reason": reason,
+        "instead": instead,
+        "receipt_id": receipt_id,
+        "held_requests": held_numbers,
+    });
+    match &stopper {
+        Stopper::Reviewer { principal, .. } => data["by"] = json!(principal.display_name),
+        Stopper::Portal { review_due_on } => {
+            data["by"] = json!("the portal (review overdue)");
+            data["review_due_on"] = json!(review_due_on);
+        }
+    }
     let event = Event {
         kind: WebhookEvent::ToolStopped,
         summary: &message,
         link: &link,
-        data: json!({
-            "tool": stop.tool,
-            "name": before.name,
-            "reason": stop.reason,
-            "instead": instead,
-            "receipt_id": receipt_id,
-            "held_requests": held_numbers,
-            "by": principal.display_name,
-        }),
+        data,
     };
-    webhooks::emit(&mut tx, event, change.now).await?;
-    tx.commit().await?;
+    webhooks::emit(tx, event, change.now).await?;
     Ok(Stopped {
         receipt_id,
         held_requests: held_numbers,

@@ -7,6 +7,7 @@ mod banners;
 mod evidence;
 mod exercises;
 mod kill_switch;
+mod overdue;
 mod playbooks;
 mod reading;
 mod reinstatement;
@@ -21,6 +22,7 @@ pub use exercises::{
     schedule,
 };
 pub use kill_switch::{dry_run, stop_tool, Stopped};
+pub use overdue::suspend_overdue;
 pub(crate) use playbooks::copy_steps;
 pub use playbooks::{playbook, playbooks, save_playbook, tick_step};
 pub use reading::{detail, list, report_form};

@@ -55,12 +55,12 @@ pub(crate) async fn stop_in_force(
 /// The stop in force on tool `slug`, as its page shows it to everyone who may read it.
 pub async fn stop_on(pool: &PgPool, slug: &str) -> Result<Option<ToolStop>, AppError> {
     let row = sqlx::query!(
-        r#"SELECT s.stop_id, s.reason, s.stopped_at, u.display_name AS stopped_by,
+        r#"SELECT s.stop_id, s.reason, s.stopped_at, u.display_name AS "stopped_by?",
              i.number AS "incident?",
              (SELECT r.number FROM tool_requests r WHERE r.reinstates = s.stop_id
                 AND r.state IN ('submitted', 'in_review', 'changes_requested')) AS reinstatement
            FROM tool_stops s JOIN tools t ON t.tool_id = s.tool_id
-           JOIN users u ON u.user_id = s.stopped_by
+           LEFT JOIN users u ON u.user_id = s.stopped_by
            LEFT JOIN incidents i ON i.incident_id = s.incident_id
            WHERE t.slug = $1 AND s.lifted_at IS NULL"#,
         slug
@@ -95,7 +95,9 @@ pub async fn propose_reinstatement(
     let stop = stop_in_force(&mut tx, slug)
         .await?
         .ok_or_else(|| AppError::Conflict {
-            message: "this tool is not stopped by the kill switch: nothing to reinstate".into(),
+            message: "this tool is not stopped (by the kill switch or for an overdue review): \
+                      nothing to reinstate"
+                .into(),
         })?;
     let pending = sqlx::query_scalar!(
         "SELECT number FROM tool_requests WHERE reinstates = $1

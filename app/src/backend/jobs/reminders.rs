@@ -1,6 +1,7 @@
 //! Reminders that reach people without their looking, once a day (one job per kind and day
 //! across every instance): each tool in use whose next review is 30 or 7 days away, or today, is
-//! announced to the reviewers (and once more the day after, as overdue), and each request that became late that day (past the
+//! announced to the reviewers (and the day after it passes, as overdue — or, when the
+//! organization suspends overdue tools, every tool past its date is suspended), and each request that became late that day (past the
 //! organization's review target, in working days) to its reviewer; each open checklist item due
 //! in 7 days or today is announced to its owner, and one that became overdue to its owner and its
 //! team's managers (and to webhooks listening to `checklist.overdue`).
@@ -12,12 +13,15 @@ use uuid::Uuid;
 
 use super::queue::{self, Claimed, NewJob};
 use super::summaries;
+use crate::backend::incidents::suspend_overdue;
 use crate::backend::notifications::{holders, notify};
+use crate::backend::org::settings::overdue_policy;
 use crate::backend::platform::change::{date, today};
 use crate::backend::platform::services::Services;
 use crate::backend::webhooks::{self, Event};
 use crate::domain::jobs::{JobKind, MAX_ATTEMPTS};
 use crate::domain::notices::NoticeKind;
+use crate::domain::registry::policy::OverduePolicy;
 use crate::domain::requests::review_target;
 use crate::domain::webhooks::WebhookEvent;
 use crate::domain::{Day, Role};
@@ -84,6 +88,7 @@ pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppE
     let now = services.clock.now();
     let mut tx = services.pool.begin().await?;
     late_requests(&mut tx, date(day)?, now).await?;
+    let suspend = overdue_policy(&mut *tx).await? == OverduePolicy::Suspend;
     let due = sqlx::query!(
         r#"SELECT slug, name, next_review AS "next_review!", (next_review - $1::date) AS "days!"
            FROM tools
@@ -99,6 +104,8 @@ pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppE
         let reviewers = holders(&mut tx, Role::Reviewer).await?;
         for tool in due {
             let message = match tool.days {
+                // Suspending it tells them below.
+                days if days < 0 && suspend => continue,
                 0 => format!("{} is due for review today.", tool.name),
                 days if days < 0 => format!(
                     "The review of {} was due on {} and is overdue: the policy check says so until it is reviewed.",
@@ -120,6 +127,9 @@ pub async fn review_dates(services: &Services, job: &Claimed) -> Result<(), AppE
             )
             .await?;
         }
+    }
+    if suspend {
+        suspend_overdue(&mut tx, &services.signing_keys, date(day)?, now).await?;
     }
     queue::finish_with(tx, job, now).await
 }

@@ -5,7 +5,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::backend::audit::{self, NewEvent};
 use crate::backend::identity::users::Principal;
-use crate::domain::registry::policy::StalePolicy;
+use crate::domain::registry::policy::{OverduePolicy, StalePolicy};
 use crate::domain::requests::review_target::{DEFAULT_TARGET_DAYS, TARGET_RANGE};
 use crate::domain::{AuditAction, DisplayName};
 use crate::error::AppError;
@@ -18,7 +18,7 @@ pub async fn get(pool: &PgPool) -> Result<Settings, AppError> {
         Settings,
         r#"SELECT name, require_totp_for_all, max_review_months,
              stale_policy AS "stale_policy: StalePolicy", response_review_months,
-             review_target_days
+             review_target_days, overdue_policy AS "overdue_policy: OverduePolicy"
            FROM organization WHERE organization_id = 1"#
     )
     .fetch_optional(pool)
@@ -30,7 +30,19 @@ pub async fn get(pool: &PgPool) -> Result<Settings, AppError> {
         stale_policy: StalePolicy::Deny,
         response_review_months: DEFAULT_REVIEW_MONTHS,
         review_target_days: DEFAULT_TARGET_DAYS,
+        overdue_policy: OverduePolicy::Warn,
     }))
+}
+
+/// What the daily review job does with a tool past its review date.
+pub async fn overdue_policy<'e>(db: impl sqlx::PgExecutor<'e>) -> Result<OverduePolicy, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT overdue_policy AS "overdue_policy: OverduePolicy"
+           FROM organization WHERE organization_id = 1"#
+    )
+    .fetch_optional(db)
+    .await?
+    .unwrap_or(OverduePolicy::Warn))
 }
 
 /// Working days a submitted request may wait before it is late (the list and the reminders
@@ -68,6 +80,7 @@ pub struct SettingsForm<'a> {
     pub stale_policy: &'a str,
     pub response_review_months: &'a str,
     pub review_target_days: &'a str,
+    pub overdue_policy: &'a str,
 }
 
 /// A number of months from 1 to 36 in `field`; empty means the default.
@@ -111,12 +124,16 @@ pub async fn update(
         "" => StalePolicy::Deny,
         name => StalePolicy::parse(name).map_err(|m| AppError::invalid("stale_policy", m))?,
     };
+    let overdue_policy = match form.overdue_policy.trim() {
+        "" => OverduePolicy::Warn,
+        name => OverduePolicy::parse(name).map_err(|m| AppError::invalid("overdue_policy", m))?,
+    };
     let mut tx = pool.begin().await?;
     let before = sqlx::query_as!(
         Settings,
         r#"SELECT name, require_totp_for_all, max_review_months,
              stale_policy AS "stale_policy: StalePolicy", response_review_months,
-             review_target_days
+             review_target_days, overdue_policy AS "overdue_policy: OverduePolicy"
            FROM organization WHERE organization_id = 1 FOR UPDATE"#
     )
     .fetch_optional(&mut *tx)
@@ -124,14 +141,16 @@ pub async fn update(
     // The first save names an organization that only had people so far.
     sqlx::query!(
         "INSERT INTO organization (organization_id, name, require_totp_for_all, max_review_months,
-           stale_policy, response_review_months, review_target_days, created_at, updated_at)
-         VALUES (1, $1, $2, $4, $5, $6, $7, $3, $3)
+           stale_policy, response_review_months, review_target_days, overdue_policy,
+           created_at, updated_at)
+         VALUES (1, $1, $2, $4, $5, $6, $7, $8, $3, $3)
          ON CONFLICT (organization_id)
          DO UPDATE SET name = EXCLUDED.name, require_totp_for_all = EXCLUDED.require_totp_for_all,
                        max_review_months = EXCLUDED.max_review_months,
                        stale_policy = EXCLUDED.stale_policy,
                        response_review_months = EXCLUDED.response_review_months,
                        review_target_days = EXCLUDED.review_target_days,
+                       overdue_policy = EXCLUDED.overdue_policy,
                        updated_at = EXCLUDED.updated_at",
         name.as_str(),
         require_totp_for_all,
@@ -139,7 +158,8 @@ pub async fn update(
         max_review_months,
         stale_policy.as_str(),
         response_review_months,
-        review_target_days
+        review_target_days,
+        overdue_policy.as_str()
     )
     .execute(&mut *tx)
     .await?;
@@ -152,6 +172,7 @@ pub async fn update(
             "stale_policy": stale_policy,
             "response_review_months": response_review_months,
             "review_target_days": review_target_days,
+            "overdue_policy": overdue_policy,
         }));
     event.before = before.map(|before| {
         serde_json::json!({
@@ -161,6 +182,7 @@ pub async fn update(
             "stale_policy": before.stale_policy,
             "response_review_months": before.response_review_months,
             "review_target_days": before.review_target_days,
+            "overdue_policy": before.overdue_policy,
         })
     });
     audit::append(&mut tx, event, now).await?;

@@ -21,7 +21,9 @@ use crate::backend::registry::approvals::{self, Grant};
 use crate::backend::requests::{self, changes, detail_in, event, lock, refused};
 use crate::backend::webhooks::{self, Event};
 use crate::domain::requests::decision::{DecisionForm, ValidDecision};
-use crate::domain::requests::receipt::{ReceiptDocument, ReceiptReviewer, RECEIPT_VERSION};
+use crate::domain::requests::receipt::{
+    ReceiptDocument, ReceiptReviewer, SignedReceipt, AUTOMATIC_STOP_KIND, RECEIPT_VERSION,
+};
 use crate::domain::requests::state::RequestKind;
 use crate::domain::requests::state::{self, after_decision, Decision, RequestAction, RequestState};
 use crate::domain::webhooks::WebhookEvent;
@@ -154,8 +156,8 @@ async fn record(
 ) -> Result<Decided, AppError> {
     if request.on_hold {
         return Err(AppError::Conflict {
-            message: "this request is on hold: its tool was stopped by the kill switch; decide \
-                      it once the tool is reinstated"
+            message: "this request is on hold: its tool is stopped for everyone; decide it \
+                      once the tool is reinstated"
                 .into(),
         });
     }
@@ -169,10 +171,15 @@ async fn record(
             .any(|s| s.decision == Decision::ApproveWithConditions);
     // A tool stopped by the kill switch is reinstated only through its reinstatement request
     // (a justification, what changed) and by two reviewers, whatever risk the request was
-    // assessed at when it was submitted. Any other request for it (filed perhaps just before
-    // the stop) may be rejected but not approved while the stop is in force.
+    // assessed at when it was submitted; one the portal suspended for an overdue review, by
+    // the approvals its risk needs (the reinstatement is that review) — read from the stop's
+    // signed receipt, not a column anyone with the database could change. Any other request
+    // for it (filed perhaps just before the stop) may be rejected but not approved while the
+    // stop is in force.
     let stop = sqlx::query!(
-        r#"SELECT COALESCE(r.reinstates = s.stop_id, false) AS "reinstates!" FROM tool_requests r
+        r#"SELECT COALESCE(r.reinstates = s.stop_id, false) AS "reinstates!",
+             s.key_id, s.payload, s.signature
+           FROM tool_requests r
            JOIN tool_stops s ON s.tool_id = r.tool_id
            WHERE r.request_id = $1 AND s.lifted_at IS NULL"#,
         stored.request_id
@@ -181,15 +188,26 @@ async fn record(
     .await?;
     if stop.as_ref().is_some_and(|s| !s.reinstates) && approving(decision.decision) {
         return Err(AppError::Conflict {
-            message: "its tool was stopped by the kill switch: only the tool's reinstatement \
+            message: "its tool is stopped for everyone: only the tool's reinstatement \
                       request can allow it again; this one may be rejected, or decided once the \
                       tool is reinstated"
                 .into(),
         });
     }
-    let stopped = stop.is_some();
+    let killed = stop.is_some_and(|s| {
+        let receipt = SignedReceipt {
+            algorithm: "Ed25519".to_owned(),
+            key_id: s.key_id,
+            payload: s.payload,
+            signature: s.signature,
+        };
+        // A receipt that does not verify counts as the stricter kind.
+        signing
+            .verify_stop(&receipt)
+            .map_or(true, |stop| stop.receipt_kind != AUTOMATIC_STOP_KIND)
+    });
     let required = usize::try_from(request.required_approvals).unwrap_or(1);
-    let required = if stopped { required.max(2) } else { required };
+    let required = if killed { required.max(2) } else { required };
     let to = after_decision(decision.decision, approvals, required, any_conditions);
     let updated = sqlx::query!(
         "UPDATE tool_requests SET state = $3, updated_at = $4,

@@ -22,7 +22,7 @@ async fn assess(
              distribution AS "distribution: Distribution", pinned_version, checksum,
              vendor_trains_on_data, kind AS "kind: RequestKind",
              EXISTS (SELECT 1 FROM tool_stops s WHERE s.tool_id = r.tool_id
-                     AND s.lifted_at IS NULL) AS "stopped!"
+                     AND s.lifted_at IS NULL AND s.review_due_on IS NULL) AS "stopped!"
            FROM tool_requests r WHERE request_id = $1"#,
         request_id
     )

@@ -169,6 +169,14 @@ named_values! {
     }
 }
 
+named_values! {
+    /// What happens the day after a tool's review date passes without a review.
+    OverduePolicy, "Past a tool's review date" {
+        Warn => "warn", "Keep it approved; the policy check warns that the review is overdue",
+        Suspend => "suspend", "Suspend it automatically until a reviewer reinstates it",
+    }
+}
+
 /// Where the approval behind a "yes" stands: the receipt that granted the pair, and an open
 /// re-review.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

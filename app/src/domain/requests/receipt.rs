@@ -100,8 +100,34 @@ impl SignedReceipt {
     /// The kill switch in the payload, under the same rules as [`document`](Self::document).
     pub fn stop_document(&self) -> Result<StopDocument, ReceiptFormatError> {
         let document: StopDocument = self.parsed()?;
-        if document.receipt_version != RECEIPT_VERSION || document.receipt_kind != STOP_KIND {
+        if document.receipt_version != RECEIPT_VERSION {
             return Err(ReceiptFormatError::UnknownVersion(document.receipt_version));
+        }
+        // A kill switch names its reviewer and code; an automatic suspension names the review
+        // date that passed, and neither.
+        let whole = match document.receipt_kind.as_str() {
+            STOP_KIND => {
+                document.reviewer.is_some()
+                    && document.totp_step.is_some()
+                    && document.review_due_on.is_none()
+            }
+            AUTOMATIC_STOP_KIND => {
+                document.reviewer.is_none()
+                    && document.totp_step.is_none()
+                    && document.incident_number.is_none()
+                    && document.review_due_on.is_some()
+            }
+            other => {
+                return Err(ReceiptFormatError::NotADocument(format!(
+                    "unknown receipt kind {other}"
+                )))
+            }
+        };
+        if !whole {
+            return Err(ReceiptFormatError::NotADocument(format!(
+                "a {} receipt with the wrong signer",
+                document.receipt_kind
+            )));
         }
         self.canonical_form_of(document, StopDocument::canonical)
     }
@@ -129,8 +155,13 @@ impl SignedReceipt {
 /// What a kill-switch receipt's `receipt_kind` says.
 pub const STOP_KIND: &str = "kill_switch";
 
-/// What is signed when a reviewer stops a tool for the whole organization: which tool, why,
-/// what to use instead, under which incident, by whom with which TOTP time step.
+/// What the receipt of a suspension the portal made itself, the day after a tool's review date
+/// passed, says in `receipt_kind`.
+pub const AUTOMATIC_STOP_KIND: &str = "review_overdue";
+
+/// What is signed when a tool is stopped for the whole organization: which tool, why, what to
+/// use instead, under which incident, by whom with which TOTP time step — or, for an automatic
+/// suspension, which review date passed (and no reviewer or code: the portal's key signs it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StopDocument {
@@ -146,9 +177,15 @@ pub struct StopDocument {
     pub reason: String,
     /// What people use instead (the rollback plan).
     pub instead: String,
-    pub reviewer: ReceiptReviewer,
+    /// Who pulled the kill switch; absent for an automatic suspension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<ReceiptReviewer>,
     /// The TOTP time step (Unix time / 30) the reviewer's code consumed.
-    pub totp_step: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_step: Option<i64>,
+    /// The review date (`YYYY-MM-DD`) whose passing suspended the tool automatically.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_due_on: Option<String>,
     /// RFC 3339, UTC.
     pub stopped_at: String,
     /// The audit event recording the stop.
@@ -236,5 +273,61 @@ mod tests {
         let mut other = receipt(document.canonical().expect("canonical"));
         other.algorithm = "RS256".into();
         assert_eq!(other.document(), Err(ReceiptFormatError::UnknownAlgorithm));
+    }
+
+    fn stop(kind: &str) -> StopDocument {
+        let automatic = kind == AUTOMATIC_STOP_KIND;
+        StopDocument {
+            receipt_version: RECEIPT_VERSION,
+            receipt_kind: kind.into(),
+            receipt_id: "5c2b1c1e-0f5e-4c0e-9d55-3f2f0d3c9a11".into(),
+            tool: "cursor".into(),
+            tool_name: "Cursor".into(),
+            incident_number: None,
+            reason: "Review overdue".into(),
+            instead: String::new(),
+            reviewer: (!automatic).then(|| sample_document().reviewer),
+            totp_step: (!automatic).then_some(59_833_333),
+            review_due_on: automatic.then(|| "2026-12-01".into()),
+            stopped_at: "2026-12-02T00:00:00Z".into(),
+            audit_seq: 12,
+            held_requests: vec![],
+        }
+    }
+
+    #[test]
+    fn a_stop_is_signed_off_by_a_reviewer_or_names_the_review_that_passed_never_both() {
+        for kind in [STOP_KIND, AUTOMATIC_STOP_KIND] {
+            let document = stop(kind);
+            let canonical = document.canonical().expect("canonical");
+            assert_eq!(receipt(canonical).stop_document(), Ok(document));
+        }
+        let automatic = stop(AUTOMATIC_STOP_KIND).canonical().expect("canonical");
+        assert!(!automatic.contains("reviewer") && !automatic.contains("totp_step"));
+        type Change = fn(&mut StopDocument);
+        let broken: [Change; 5] = [
+            |d| d.receipt_kind = STOP_KIND.into(),
+            |d| d.totp_step = Some(1),
+            |d| d.reviewer = Some(sample_document().reviewer),
+            |d| d.incident_number = Some(3),
+            |d| d.review_due_on = None,
+        ];
+        for change in broken {
+            let mut document = stop(AUTOMATIC_STOP_KIND);
+            change(&mut document);
+            let canonical = document.canonical().expect("canonical");
+            assert!(matches!(
+                receipt(canonical).stop_document(),
+                Err(ReceiptFormatError::NotADocument(_))
+            ));
+        }
+        let mut killed = stop(STOP_KIND);
+        killed.review_due_on = Some("2026-12-01".into());
+        let canonical = killed.canonical().expect("canonical");
+        assert!(receipt(canonical).stop_document().is_err());
+        let mut foreign = stop(STOP_KIND);
+        foreign.receipt_kind = "decision".into();
+        let canonical = foreign.canonical().expect("canonical");
+        assert!(receipt(canonical).stop_document().is_err());
     }
 }

@@ -18,6 +18,30 @@ pub fn returned_input() -> Option<Arc<ReturnedInput>> {
     }
 }
 
+/// A field's error message id, and what its `aria-describedby` names: its hint, when it has
+/// one, and its error message.
+fn described_by(id: &str, hint: bool) -> (String, String) {
+    let error_id = format!("{id}-error");
+    let described_by = if hint {
+        format!("{id}-hint {error_id}")
+    } else {
+        error_id.clone()
+    };
+    (error_id, described_by)
+}
+
+/// A field's line of help under its label, if it has one.
+#[component]
+fn FieldHint(id: String, hint: Option<String>) -> impl IntoView {
+    hint.map(|hint| {
+        view! {
+            <p class="field-hint" id=format!("{id}-hint")>
+                {hint}
+            </p>
+        }
+    })
+}
+
 /// `name`'s returned value, else `value`.
 fn returned_or(name: &str, value: Option<String>) -> Option<String> {
     returned_input()
@@ -49,26 +73,13 @@ pub fn Field(
     #[prop(optional, into)]
     name: Option<String>,
 ) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described_by = if hint.is_some() {
-        format!("{hint_id} {error_id}")
-    } else {
-        error_id.clone()
-    };
+    let (error_id, described_by) = described_by(&id, hint.is_some());
     let name = name.unwrap_or_else(|| id.clone());
     let value = returned_or(&name, value);
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            {hint
-                .map(|hint| {
-                    view! {
-                        <p class="field-hint" id=hint_id>
-                            {hint}
-                        </p>
-                    }
-                })}
+            <FieldHint id=id.clone() hint />
             <input
                 id=id.clone()
                 name=name
@@ -98,24 +109,11 @@ pub fn TextArea(
     #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
     let value = returned_or(&name, value);
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described_by = if hint.is_some() {
-        format!("{hint_id} {error_id}")
-    } else {
-        error_id.clone()
-    };
+    let (error_id, described_by) = described_by(&id, hint.is_some());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            {hint
-                .map(|hint| {
-                    view! {
-                        <p class="field-hint" id=hint_id>
-                            {hint}
-                        </p>
-                    }
-                })}
+            <FieldHint id=id.clone() hint />
             <textarea
                 id=id
                 name=name
@@ -140,16 +138,20 @@ pub fn Select(
     options: Vec<(String, String)>,
     #[prop(into)] selected: String,
     #[prop(into)] error: Signal<Option<String>>,
+    /// A line of help under the label.
+    #[prop(optional, into)]
+    hint: Option<String>,
 ) -> impl IntoView {
     let selected = returned_or(&name, Some(selected)).unwrap_or_default();
-    let error_id = format!("{id}-error");
+    let (error_id, described_by) = described_by(&id, hint.is_some());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
+            <FieldHint id=id.clone() hint />
             <select
                 id=id
                 name=name
-                aria-describedby=error_id.clone()
+                aria-describedby=described_by
                 aria-invalid={move || error.get().is_some().to_string()}
             >
                 {options

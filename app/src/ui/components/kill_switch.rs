@@ -94,9 +94,10 @@ pub fn KillSwitch(
     }
 }
 
-/// A kill switch's stop in force on tool `slug`: what, by whom, its signed receipt; reviewers
-/// propose the reinstatement here (justification, what changed, a new pin), decided by two
-/// others. Works as a plain form post.
+/// A stop in force on tool `slug` — the kill switch's, or the portal's when the review date
+/// passed: what, by whom, its signed receipt; reviewers propose the reinstatement here
+/// (justification, what changed, a new pin), decided by two others (for an overdue review, by
+/// the approvals its risk needs). Works as a plain form post.
 #[component]
 pub fn Stopped(
     slug: String,
@@ -106,12 +107,18 @@ pub fn Stopped(
 ) -> impl IntoView {
     let error = action_error(action);
     let e = move |field: &'static str| field_error(error, field);
+    let automatic = stop.stopped_by.is_none();
+    let deciders = if automatic {
+        "reviewers other than the proposer (as many as its risk needs)"
+    } else {
+        "two reviewers other than the proposer"
+    };
     let form = match (can_edit, stop.reinstatement) {
         (_, Some(number)) => view! {
             <p data-testid="reinstatement-pending">
                 "Reinstatement proposed: "
                 <a href=format!("/requests/{number}")>{format!("request #{number}")}</a>
-                ", waiting for two reviewers."
+                {format!(", waiting for {deciders}.")}
             </p>
         }
             .into_any(),
@@ -119,7 +126,9 @@ pub fn Stopped(
         (true, None) => view! {
             <h3>"Reinstate"</h3>
             <p>
-                "Files a registry change request that puts the tool back as it was before the stop. Two reviewers other than you approve it, each with a fresh code; the final approval lifts the banner and releases the held requests."
+                {format!(
+                    "Files a registry change request that puts the tool back as it was before the stop, with a new review date. It is approved by {deciders}, each with a fresh code; the final approval lifts the banner and releases the held requests.",
+                )}
             </p>
             <FormError
                 error
@@ -179,9 +188,18 @@ pub fn Stopped(
     };
     view! {
         <section class="card card--danger" aria-labelledby="stopped-title" data-testid="stopped">
-            <h2 id="stopped-title">"Stopped by the kill switch"</h2>
+            <h2 id="stopped-title">
+                {if automatic {
+                    "Suspended: its review is overdue"
+                } else {
+                    "Stopped by the kill switch"
+                }}
+            </h2>
             <p>
-                {format!("Stopped by {} · ", stop.stopped_by)} <When at=stop.stopped_at />
+                {match &stop.stopped_by {
+                    Some(name) => format!("Stopped by {name} · "),
+                    None => "Suspended automatically by the portal · ".to_owned(),
+                }} <When at=stop.stopped_at />
                 {stop
                     .incident
                     .map(|n| {

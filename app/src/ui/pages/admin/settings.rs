@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::domain::registry::policy::StalePolicy;
+use crate::domain::registry::policy::{OverduePolicy, StalePolicy};
 
 use crate::api::{get_settings, UpdateSettings};
 use crate::model::Settings;
@@ -34,6 +34,7 @@ pub fn SettingsPage() -> impl IntoView {
                                 "stale_policy",
                                 "response_review_months",
                                 "review_target_days",
+                                "overdue_policy",
                             ]
                         />
                         <ActionForm action=update attr:class="form" attr:novalidate=true>
@@ -105,6 +106,19 @@ pub fn SettingsPage() -> impl IntoView {
                                 value=settings.review_target_days.to_string()
                                 hint="From 1 to 30, Monday to Friday. A request waiting longer shows as late in the review queue, and its reviewer (or every reviewer, when nobody took it) is reminded that day."
                                 error=field_error(error, "review_target_days")
+                            />
+                            <Select
+                                id="overdue-policy"
+                                name="overdue_policy"
+                                label="The day after a tool's review date passes without a review"
+                                options=choices(
+                                    OverduePolicy::ALL,
+                                    OverduePolicy::as_str,
+                                    OverduePolicy::label,
+                                )
+                                selected=settings.overdue_policy.as_str()
+                                hint="Checked once a day, by UTC dates: a tool already past its review date is suspended at the next check; one without a review date never is. Everyone using it sees a banner and its open requests wait; a reviewer reinstates it with a signed decision that sets the next review."
+                                error=field_error(error, "overdue_policy")
                             />
                             <button type="submit" class="button">
                                 "Save settings"

@@ -59,7 +59,11 @@ fn ReceiptBody(receipt: ReceiptView) -> impl IntoView {
             format!("receipt-{number}-{}.json", receipt.receipt.key_id),
         ),
         (None, stop) => (
-            "Kill-switch receipt",
+            if stop.as_ref().is_some_and(|s| s.reviewer.is_none()) {
+                "Automatic suspension receipt"
+            } else {
+                "Kill-switch receipt"
+            },
             match stop {
                 Some(stop) => match stop.incident_number {
                     Some(n) => view! { <a href=format!("/incidents/{n}")>{format!("Incident #{n}")}</a> }
@@ -189,7 +193,7 @@ fn ReceiptBody(receipt: ReceiptView) -> impl IntoView {
     }
 }
 
-/// What a kill switch's receipt signs.
+/// What a stop's receipt signs: the kill switch's, or an automatic suspension's.
 #[component]
 fn StopSigned(stop: StopDocument) -> impl IntoView {
     let held = if stop.held_requests.is_empty() {
@@ -221,8 +225,24 @@ fn StopSigned(stop: StopDocument) -> impl IntoView {
                 </div>
                 <div>
                     <dt>"Reviewer"</dt>
-                    <dd>{stop.reviewer.name.clone()}</dd>
+                    <dd>
+                        {match &stop.reviewer {
+                            Some(reviewer) => reviewer.name.clone(),
+                            None => "None: the portal suspended it automatically".to_owned(),
+                        }}
+                    </dd>
                 </div>
+                {stop
+                    .review_due_on
+                    .clone()
+                    .map(|day| {
+                        view! {
+                            <div>
+                                <dt>"Review was due on"</dt>
+                                <dd>{day}</dd>
+                            </div>
+                        }
+                    })}
                 <div>
                     <dt>"Stopped at"</dt>
                     <dd>{stop.stopped_at.clone()}</dd>
@@ -231,12 +251,18 @@ fn StopSigned(stop: StopDocument) -> impl IntoView {
                     <dt>"Requests put on hold"</dt>
                     <dd>{held}</dd>
                 </div>
-                <div>
-                    <dt>"TOTP time step used"</dt>
-                    <dd>
-                        <code>{stop.totp_step}</code>
-                    </dd>
-                </div>
+                {stop
+                    .totp_step
+                    .map(|step| {
+                        view! {
+                            <div>
+                                <dt>"TOTP time step used"</dt>
+                                <dd>
+                                    <code>{step}</code>
+                                </dd>
+                            </div>
+                        }
+                    })}
                 <div>
                     <dt>"Audit event"</dt>
                     <dd>

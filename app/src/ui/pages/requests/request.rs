@@ -107,7 +107,7 @@ fn RequestView(
                     <div class="notice notice--warn" role="note" data-testid="on-hold">
                         <p class="notice__title">"On hold"</p>
                         <p>
-                            "Its tool was stopped by the kill switch. No decision can be made until the tool is reinstated."
+                            "Its tool is stopped for everyone (by the kill switch, or because its review is overdue). No decision can be made until the tool is reinstated."
                         </p>
                     </div>
                 }
