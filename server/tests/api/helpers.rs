@@ -377,8 +377,13 @@ impl TestApp {
     /// Takes request `number` for review as `reviewer`.
     /// `who` (on the payments team) files and submits the usual draft request; its number.
     pub async fn submit_request(&self, who: &SignedIn) -> String {
+        self.submit_form(who, &crate::requests::draft()).await
+    }
+
+    /// Files request `form` as `who` and submits it for review; its number.
+    pub async fn submit_form(&self, who: &SignedIn, form: &[(&str, &str)]) -> String {
         let (status, number) = self
-            .call_json("save_request", &crate::requests::draft(), Some(&who.cookie))
+            .call_json("save_request", form, Some(&who.cookie))
             .await;
         assert_eq!(status, 200, "{number}");
         let number = number.as_i64().expect("a number").to_string();

@@ -32,22 +32,6 @@ fn call<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)>
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-/// Files `form` as `who` and submits it; its number.
-async fn submitted(app: &TestApp, who: &SignedIn, form: &[(&str, &str)]) -> String {
-    let (status, number) = app.call_json("save_request", form, Some(&who.cookie)).await;
-    assert_eq!(status, 200, "{number}");
-    let number = number.as_i64().expect("number").to_string();
-    let (status, body) = app
-        .call_json(
-            "request_action",
-            &[("number", &number), ("action", "submit")],
-            Some(&who.cookie),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    number
-}
-
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(&app.pool)
@@ -69,7 +53,7 @@ async fn the_kill_switch_stops_a_tool_everywhere_with_a_signed_receipt() {
     // Eli asks for a wider approval of Claude Code: an open request the stop puts on hold.
     let mut draft = crate::requests::draft();
     draft.push(("request[tool]", "claude-code"));
-    let request = submitted(&app, &eli, &draft).await;
+    let request = app.submit_form(&eli, &draft).await;
     let (status, incident) = app
         .call_json(
             "report_incident",
@@ -222,7 +206,7 @@ async fn the_kill_switch_stops_a_tool_everywhere_with_a_signed_receipt() {
     ));
 
     // Anything that would let the stopped tool be used again needs two reviewers.
-    let again = submitted(&app, &eli, &draft).await;
+    let again = app.submit_form(&eli, &draft).await;
     let risk = &app.request(&eli, &again).await["risk"];
     assert_eq!(risk["required_approvals"], 2, "{risk}");
     assert!(risk["hits"]
@@ -338,7 +322,7 @@ async fn a_request_the_stop_missed_cannot_reinstate_the_tool() {
         ("request[justification]", "Faster reviews"),
         ("request[data_classes][]", "internal-documents"),
     ];
-    let request = submitted(&app, &eli, &form).await;
+    let request = app.submit_form(&eli, &form).await;
     let code = app.fresh_code(&rita);
     let stop = vec![
         ("stop[tool]", "claude-code".to_owned()),
@@ -390,7 +374,7 @@ async fn reinstating_takes_a_justification_and_two_other_reviewers() {
     let token = app.api_token("eli@example.com").await;
     let mut draft = crate::requests::draft();
     draft.push(("request[tool]", "claude-code"));
-    let held = submitted(&app, &eli, &draft).await;
+    let held = app.submit_form(&eli, &draft).await;
     let (status, incident) = app
         .call_json(
             "report_incident",

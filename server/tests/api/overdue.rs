@@ -8,7 +8,7 @@ use app::domain::requests::receipt::SignedReceipt;
 use app::domain::{Membership, Role};
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, SignedIn, TestApp};
+use crate::helpers::{spawn_app, TestApp};
 
 const POLICY: &str =
     "/api/v1/policy/check?tool=claude-code&data_class=internal-documents&team=payments";
@@ -22,14 +22,6 @@ async fn run_the_day(app: &TestApp) {
         .await
         .expect("scheduled");
     worker::run_due(&app.services).await.expect("jobs ran");
-}
-
-/// A day later: everyone signs in again (sessions end after idling).
-async fn next_day(app: &TestApp, people: &mut [(&str, &mut SignedIn)]) {
-    app.advance(24 * 3600);
-    for (email, who) in people.iter_mut() {
-        who.cookie = app.sign_in(email, who.totp.as_ref()).await;
-    }
 }
 
 async fn policy(app: &TestApp, token: &str) -> Value {
@@ -58,24 +50,10 @@ async fn past_its_review_date_a_tool_is_suspended_only_when_the_organization_say
     let admin = app.signed_in("root@example.com", &[Role::Admin]).await;
     let mut eli = app.signed_in("eli@example.com", &[]).await;
     app.join(eli.user_id, "payments", Membership::Member).await;
-    let mut rita = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
-    let mut sam = app.signed_in("sam@example.com", &[Role::Reviewer]).await;
     let token = app.api_token("eli@example.com").await;
     let mut draft = crate::requests::draft();
     draft.push(("request[tool]", "claude-code"));
-    let (status, held) = app
-        .call_json("save_request", &draft, Some(&eli.cookie))
-        .await;
-    assert_eq!(status, 200, "{held}");
-    let held = held.to_string();
-    let (status, body) = app
-        .call_json(
-            "request_action",
-            &[("number", &held), ("action", "submit")],
-            Some(&eli.cookie),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let held = app.submit_form(&eli, &draft).await;
     let due = app.now().date_naive() - chrono::Days::new(1);
     // (The demo's Copilot is overdue too: only Claude Code is, here.)
     sqlx::query(
@@ -100,7 +78,7 @@ async fn past_its_review_date_a_tool_is_suspended_only_when_the_organization_say
     assert_eq!(app.count("SELECT count(*) FROM tool_stops").await, 0);
 
     // Only admins choose; a bad choice names its field, with and without JavaScript.
-    let (status, _) = settings(&app, &rita.cookie, "suspend").await;
+    let (status, _) = settings(&app, &eli.cookie, "suspend").await;
     assert_eq!(status, 403);
     let (status, body) = settings(&app, &admin.cookie, "sometimes").await;
     assert_eq!(
@@ -136,15 +114,9 @@ async fn past_its_review_date_a_tool_is_suspended_only_when_the_organization_say
 
     // The next day's check suspends it: no, with the rollback plan; the request waits; the
     // people using it see the banner; reviewers hear what brings it back.
-    next_day(
-        &app,
-        &mut [
-            ("eli@example.com", &mut eli),
-            ("rita@example.com", &mut rita),
-            ("sam@example.com", &mut sam),
-        ],
-    )
-    .await;
+    app.advance(24 * 3600);
+    // (Sessions end after idling: a day later, they sign in again.)
+    eli.cookie = app.sign_in("eli@example.com", None).await;
     // Its review date is yesterday again: the day the warning alone would flag it once more.
     let due = due + chrono::Days::new(1);
     sqlx::query("UPDATE tools SET next_review = $1 WHERE slug = 'claude-code'")
@@ -181,10 +153,30 @@ async fn past_its_review_date_a_tool_is_suspended_only_when_the_organization_say
     assert_eq!(
         app.count(
             "SELECT count(*) FROM notifications n JOIN users u USING (user_id)
-             WHERE u.email = 'rita@example.com' AND n.message LIKE '%reinstates it from its page%'"
+             WHERE u.email = 'ravi.reviewer@northwind.example' AND n.message LIKE '%reinstates it from its page%'"
         )
         .await,
         1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM notifications n JOIN users u USING (user_id)
+             WHERE u.email = 'ravi.reviewer@northwind.example'
+               AND n.message LIKE 'Claude Code is stopped for everyone%'"
+        )
+        .await,
+        0,
+        "reviewers are told once"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM notifications n JOIN users u USING (user_id)
+             WHERE u.email = 'eli@example.com'
+               AND n.message LIKE 'Claude Code is stopped for everyone%'"
+        )
+        .await,
+        1,
+        "the people using it are told"
     );
     assert_eq!(
         app.count(
@@ -223,18 +215,14 @@ async fn past_its_review_date_a_tool_is_suspended_only_when_the_organization_say
     assert!(app.signing_keys.verify_stop(&forged).is_err());
 
     // Once suspended it is suspended once: later days change nothing.
-    next_day(
-        &app,
-        &mut [
-            ("eli@example.com", &mut eli),
-            ("rita@example.com", &mut rita),
-            ("sam@example.com", &mut sam),
-        ],
-    )
-    .await;
+    app.advance(24 * 3600);
+    // (Sessions end after idling: a day later, they sign in again.)
+    eli.cookie = app.sign_in("eli@example.com", None).await;
     run_the_day(&app).await;
     assert_eq!(app.count("SELECT count(*) FROM tool_stops").await, 1);
 
+    let rita = app.signed_in("rita@example.com", &[Role::Reviewer]).await;
+    let mut sam = app.signed_in("sam@example.com", &[Role::Reviewer]).await;
     // A reviewer's reinstatement is the review: decided like any change with its risk (the stop
     // itself does not ask for two), it sets the next review and lifts everything.
     let (status, number) = app
