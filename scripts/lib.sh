@@ -202,6 +202,29 @@ stop_mailbox() {
   [ -z "$MAILBOX_LOG" ] || rm -f "$MAILBOX_LOG"
 }
 
+# Starts the test OpenID provider (end2end/oidc-provider.mjs, npm oidc-provider) on loopback
+# and sets OIDC_ISSUER; its client is `portal` with the secret `portal-secret`. The caller's
+# EXIT trap must call stop_oidc.
+OIDC_PID=
+OIDC_LOG=
+start_oidc() {
+  OIDC_LOG=$(mktemp "${TMPDIR:-/tmp}/oidc.XXXXXX")
+  node end2end/oidc-provider.mjs >"$OIDC_LOG" 2>&1 &
+  OIDC_PID=$!
+  if OIDC_ISSUER=$(await_line "$OIDC_LOG" "$OIDC_PID" 's/^oidc issuer=//p'); then
+    export OIDC_ISSUER
+    return 0
+  fi
+  cat "$OIDC_LOG" >&2
+  die "the test OpenID provider did not start"
+}
+
+stop_oidc() {
+  stop_process "$OIDC_PID"
+  OIDC_PID=
+  [ -z "$OIDC_LOG" ] || rm -f "$OIDC_LOG"
+}
+
 # Starts the portal in the background on a free port and sets PORTAL_URL once it listens (the
 # server binds before it prints its address). The caller's EXIT trap must call stop_portal.
 PORTAL_PID=

@@ -18,7 +18,7 @@ test.describe("signing in", () => {
 
     await submit(page, info, "Sign out");
     await expect(page).toHaveURL(/\/sign-in$/);
-    await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Sign in", exact: true })).toBeVisible();
     await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
   });
 

@@ -99,6 +99,7 @@ async fn main() {
         policies: app::backend::registry::policy::new_cache(app::backend::platform::notified::TTL),
         scan_records: Default::default(),
         mailer: None,
+        sso: None,
     };
     let a = Application::build(
         &ServeOptions {

@@ -117,6 +117,7 @@ async fn main() {
         policies: app::backend::registry::policy::new_cache(app::backend::platform::notified::TTL),
         scan_records: Default::default(),
         mailer: None,
+        sso: None,
     };
     let workers: Vec<_> = (0..2)
         .map(|_| tokio::spawn(worker::run_forever(services.clone())))

@@ -49,6 +49,7 @@ pub async fn serve(global: &GlobalOptions, options: &ServeOptions) -> Result<(),
         policies: policy::new_cache(options.cache_ttl()),
         scan_records: Default::default(),
         mailer: options.smtp.mailer()?.map(std::sync::Arc::new),
+        sso: options.oidc.sso()?.map(std::sync::Arc::new),
     };
     if services.mailer.is_some() && options.public_url.is_none() {
         tracing::warn!(

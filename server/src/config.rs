@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use app::backend::identity::sso::{Sso, SsoSettings};
 use app::backend::mail::{Mailer, SmtpSecurity, SmtpSettings};
 use app::backend::platform::{notified, rate};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -302,6 +303,9 @@ pub struct ServeOptions {
 
     #[command(flatten)]
     pub smtp: SmtpOptions,
+
+    #[command(flatten)]
+    pub oidc: OidcOptions,
 }
 
 /// E-mail: without `--smtp-host`, notifications stay in the portal.
@@ -339,6 +343,83 @@ pub struct SmtpOptions {
     pub smtp_ca_file: Option<PathBuf>,
 }
 
+/// The first line of the secret file `path` given as `flag`; an unreadable file or an empty
+/// first line is refused, naming both.
+fn secret_line(flag: &str, path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("{flag} {}: {error}", path.display()))?;
+    let line = text.lines().next().unwrap_or_default().to_owned();
+    if line.is_empty() {
+        return Err(format!(
+            "{flag} {}: its first line is empty",
+            path.display()
+        ));
+    }
+    Ok(line)
+}
+
+/// Single sign-on: without `--oidc-issuer`, people sign in with passwords only.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OidcOptions {
+    /// The OpenID provider's issuer, exactly as its discovery document
+    /// (`<issuer>/.well-known/openid-configuration`) spells it.
+    #[arg(long, env = "PORTAL_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// The portal's client id at the provider.
+    #[arg(long, env = "PORTAL_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// File holding the portal's client secret (its first line; never a flag).
+    #[arg(long, env = "PORTAL_OIDC_CLIENT_SECRET_FILE")]
+    pub oidc_client_secret_file: Option<PathBuf>,
+
+    /// What the sign-in page calls the provider: "Sign in with <name>".
+    #[arg(long, env = "PORTAL_OIDC_NAME", default_value = "single sign-on")]
+    pub oidc_name: String,
+}
+
+impl OidcOptions {
+    /// The provider these flags describe: `None` without `--oidc-issuer`; `Err` names the flag.
+    #[tracing::instrument(skip_all)]
+    pub fn sso(&self) -> Result<Option<Sso>, String> {
+        let Some(issuer) = &self.oidc_issuer else {
+            let stray = [
+                ("--oidc-client-id", self.oidc_client_id.is_some()),
+                (
+                    "--oidc-client-secret-file",
+                    self.oidc_client_secret_file.is_some(),
+                ),
+            ];
+            return match stray.iter().find(|(_, given)| *given) {
+                Some((flag, _)) => Err(format!("{flag} needs --oidc-issuer")),
+                None => Ok(None),
+            };
+        };
+        let client_id = self
+            .oidc_client_id
+            .clone()
+            .filter(|id| !id.trim().is_empty())
+            .ok_or("--oidc-issuer needs --oidc-client-id")?;
+        let path = self
+            .oidc_client_secret_file
+            .as_ref()
+            .ok_or("--oidc-issuer needs --oidc-client-secret-file")?;
+        let client_secret = secret_line("--oidc-client-secret-file", path)?;
+        let name = self.oidc_name.trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err("--oidc-name must be 1 to 60 characters".into());
+        }
+        Sso::new(SsoSettings {
+            issuer: issuer.clone(),
+            client_id,
+            client_secret,
+            name: name.to_owned(),
+        })
+        .map(Some)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum SmtpSecurityOption {
     #[default]
@@ -369,18 +450,7 @@ impl SmtpOptions {
             .clone()
             .ok_or("--smtp-host needs --smtp-from (the sender's address)")?;
         let password = match &self.smtp_password_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|error| format!("--smtp-password-file {}: {error}", path.display()))?;
-                let line = text.lines().next().unwrap_or_default().to_owned();
-                if line.is_empty() {
-                    return Err(format!(
-                        "--smtp-password-file {}: its first line is empty",
-                        path.display()
-                    ));
-                }
-                Some(line)
-            }
+            Some(path) => Some(secret_line("--smtp-password-file", path)?),
             None => None,
         };
         let extra_root_pem = match &self.smtp_ca_file {
@@ -425,6 +495,7 @@ impl Default for ServeOptions {
             metrics_address: None,
             cache_ttl_ms: notified::TTL_MS,
             smtp: SmtpOptions::default(),
+            oidc: OidcOptions::default(),
         }
     }
 }
@@ -527,6 +598,67 @@ mod tests {
         .map(|m| m.is_some())
         .expect_err("refused");
         assert!(error.contains("its first line is empty"), "{error}");
+    }
+
+    #[test]
+    fn single_sign_on_settings_name_the_flag_at_fault() {
+        let dir = tempfile::tempdir().expect("dir");
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, "s3cret\n").expect("written");
+        let options = |issuer: &str| OidcOptions {
+            oidc_issuer: Some(issuer.to_owned()),
+            oidc_client_id: Some("portal".to_owned()),
+            oidc_client_secret_file: Some(secret.clone()),
+            oidc_name: "Northwind SSO".to_owned(),
+        };
+        let sso = options("https://login.example.com/tenant")
+            .sso()
+            .expect("valid")
+            .expect("configured");
+        assert!(
+            !format!("{sso:?}").contains("s3cret"),
+            "the secret stays hidden"
+        );
+        assert!(
+            options("http://127.0.0.1:8080").sso().is_ok(),
+            "loopback may be http"
+        );
+        for (bad, expected) in [
+            (options("http://login.example.com"), "https://"),
+            (options("not a url"), "--oidc-issuer"),
+            (
+                OidcOptions {
+                    oidc_client_id: None,
+                    ..options("https://login.example.com")
+                },
+                "--oidc-client-id",
+            ),
+            (
+                OidcOptions {
+                    oidc_client_secret_file: Some(dir.path().join("missing")),
+                    ..options("https://login.example.com")
+                },
+                "--oidc-client-secret-file",
+            ),
+            (
+                OidcOptions {
+                    oidc_issuer: None,
+                    ..options("https://login.example.com")
+                },
+                "--oidc-client-id needs --oidc-issuer",
+            ),
+            (
+                OidcOptions {
+                    oidc_name: " ".to_owned(),
+                    ..options("https://login.example.com")
+                },
+                "--oidc-name",
+            ),
+        ] {
+            let error = bad.sso().map(|s| s.is_some()).expect_err(expected);
+            assert!(error.contains(expected), "{error}");
+        }
+        assert_eq!(OidcOptions::default().sso().map(|s| s.is_some()), Ok(false));
     }
 
     #[test]

@@ -15,5 +15,6 @@ pub mod postgres;
 pub mod rest;
 pub mod scan_cli;
 pub mod scan_page;
+pub mod sso;
 pub mod startup;
 pub mod telemetry;

@@ -193,6 +193,8 @@ pub fn router(
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics_text))
         .route("/pkg/{file}", get(crate::bundle::serve))
+        .route("/auth/oidc/start", get(crate::sso::start))
+        .route(crate::sso::CALLBACK_PATH, get(crate::sso::callback))
         .route("/dashboard.csv", get(crate::exports::dashboard))
         .route("/teams/{slug}/checklist.csv", get(crate::exports::team))
         .route(

@@ -228,9 +228,21 @@ pub async fn begin_two_factor(
                 "enter a code from your current app, or a recovery code",
             ));
         }
-        caller
-            .reauthenticate(&current_password, code.as_deref())
+        // Someone who signs in only through the identity provider has no password: their first
+        // authenticator is set up within minutes of that sign-in instead.
+        let through_provider = !caller.principal.totp_enrolled
+            && current_password.is_empty()
+            && caller.session.is_fresh(caller.now).await?
+            && crate::backend::identity::sso::accounts::passwordless(
+                &services.pool,
+                caller.principal.user_id,
+            )
             .await?;
+        if !through_provider {
+            caller
+                .reauthenticate(&current_password, code.as_deref())
+                .await?;
+        }
         enrollment::begin(
             &services.pool,
             &services.totp_key,

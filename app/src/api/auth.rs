@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{CurrentUser, SignInStep};
+use crate::model::{CurrentUser, SignInOptions, SignInStep};
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(
@@ -63,6 +63,25 @@ pub async fn sign_in_code(code: String, #[server(default)] next: String) -> Resu
             }
         }
         checked?;
+        // After single sign-on: the provider's identity is linked and its groups applied now
+        // that the code is right.
+        let held = visitor
+            .session
+            .take_sso_identity::<crate::backend::identity::sso::Identity>(&services.totp_key)
+            .await?;
+        if let Some(identity) = held {
+            let account = crate::backend::identity::sso::account_for(
+                &services.pool,
+                &identity,
+                true,
+                visitor.source,
+                now,
+            )
+            .await?;
+            if account.user_id != user_id {
+                return Err(AppError::Unauthorized);
+            }
+        }
         visitor.session.sign_in(user_id, now, user_agent()).await?;
         leptos_axum::redirect(crate::domain::ReturnTo::or_home(&next).as_str());
         Ok(())
@@ -92,6 +111,23 @@ pub async fn sign_out() -> Result<(), AppError> {
         visitor.session.end().await?;
         leptos_axum::redirect("/sign-in");
         Ok(())
+    })
+    .await
+}
+
+/// The ways to sign in, and what went wrong with the last single sign-on here.
+#[server(endpoint = "sign_in_options")]
+pub async fn get_sign_in_options() -> Result<SignInOptions, AppError> {
+    use super::guard::open;
+    open(|visitor| async move {
+        Ok(SignInOptions {
+            sso: visitor
+                .services
+                .sso
+                .as_ref()
+                .map(|sso| sso.settings.name.clone()),
+            problem: visitor.session.take_notice().await?,
+        })
     })
     .await
 }

@@ -9,12 +9,27 @@ use crate::model::IntegrationsPage;
 #[server(endpoint = "admin/integrations")]
 pub async fn get_integrations() -> Result<IntegrationsPage, AppError> {
     use super::guard::guard;
+    use crate::backend::identity::sso::mappings;
     use crate::backend::jobs::dead;
     use crate::backend::webhooks::{hooks, log};
     use crate::domain::Permission;
+    use crate::model::SsoView;
     guard(Permission::ManageSettings, |caller| async move {
         let pool = caller.pool();
+        let sso = caller.services.sso.as_ref().map(|sso| {
+            let settings = &sso.settings;
+            format!(
+                "{} at {} (client {})",
+                settings.name, settings.issuer, settings.client_id
+            )
+        });
         Ok(IntegrationsPage {
+            sso: SsoView {
+                provider: sso,
+                callback: format!("{}/auth/oidc/callback", caller.services.public_url),
+                mappings: mappings::list(pool).await?,
+                grants: mappings::grants(pool).await?,
+            },
             email: crate::backend::mail::check::summary(&caller.services),
             webhooks: hooks::list(pool, caller.now).await?,
             deliveries: log::recent(pool, caller.now).await?,
@@ -142,6 +157,67 @@ pub async fn test_email() -> Result<(), AppError> {
             crate::backend::mail::check::send_test(&caller.services, &caller.principal, caller.now)
                 .await?;
         caller.session.notice(&sent).await
+    })
+    .await
+}
+
+/// Adds what a provider group grants. Granting a role is a grant of power, so it needs a fresh
+/// proof of the admin's identity (as granting a role by hand does).
+#[server(endpoint = "admin/add_sso_mapping")]
+pub async fn add_sso_mapping(
+    #[server(default)] group: String,
+    #[server(default)] grants: String,
+    #[server(default)] current_password: String,
+    #[server(default)] code: String,
+) -> Result<(), AppError> {
+    use super::guard::guard;
+    use crate::backend::identity::sso::mappings::{self, Grant};
+    use crate::domain::Permission;
+    guard(Permission::ManageSettings, |caller| async move {
+        // Checked before the identity, so a mistyped group costs no password.
+        Grant::parse(&grants)?;
+        if group.trim().is_empty() {
+            return Err(AppError::invalid(
+                "group",
+                "name the group as the provider sends it",
+            ));
+        }
+        caller.confirm_identity(&current_password, &code).await?;
+        mappings::add(
+            caller.pool(),
+            &caller.principal,
+            &group,
+            &grants,
+            caller.now,
+        )
+        .await?;
+        caller
+            .session
+            .notice("Group mapping added: it applies at each person's next single sign-on.")
+            .await
+    })
+    .await
+}
+
+#[server(endpoint = "admin/remove_sso_mapping")]
+pub async fn remove_sso_mapping(id: Uuid) -> Result<(), AppError> {
+    use super::guard::guard;
+    use crate::domain::Permission;
+    guard(Permission::ManageSettings, |caller| async move {
+        crate::backend::identity::sso::mappings::remove(
+            caller.pool(),
+            &caller.principal,
+            id,
+            caller.now,
+        )
+        .await?;
+        caller
+            .session
+            .notice(
+                "Group mapping removed. What it gave stays until an admin changes it by hand, or \
+                 another mapping of that role or team decides at the next single sign-on.",
+            )
+            .await
     })
     .await
 }

@@ -13,6 +13,15 @@ pub enum SignInStep {
     CodeRequired,
 }
 
+/// What the sign-in page offers a visitor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// "Sign in with <name>", when the portal signs in through an OpenID provider.
+    pub sso: Option<String>,
+    /// Why the last single sign-on in this browser was refused, said once.
+    pub problem: Option<String>,
+}
+
 /// The signed-in person, as the UI shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {

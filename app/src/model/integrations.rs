@@ -80,8 +80,33 @@ pub struct DeadJobView {
     pub last_error: String,
 }
 
+/// Single sign-on as admins see it: the provider (from the server's flags) and what its groups
+/// grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoView {
+    /// "Northwind SSO at https://id.example.com (client portal)"; `None` when not set up.
+    pub provider: Option<String>,
+    /// The address to register at the provider as the redirect URI.
+    pub callback: String,
+    pub mappings: Vec<SsoMappingView>,
+    /// What a group may grant: `(value, label)`, e.g. `("role:reviewer", "Role: Reviewer")`,
+    /// `("manager:payments", "Manager of Payments")`.
+    pub grants: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoMappingView {
+    pub id: String,
+    pub group: String,
+    /// What it grants, in words.
+    pub grants: String,
+    pub added_by: String,
+    pub added: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntegrationsPage {
+    pub sso: SsoView,
     /// How e-mail leaves (server, port, security, sender), or `None` when it is not set up.
     pub email: Option<String>,
     pub webhooks: Vec<WebhookView>,

@@ -152,6 +152,18 @@ const MATRIX: &[Case] = &[
         404,
     ),
     ("admin/retry_job", &[("id", "999999")], Who::Admins, 404),
+    (
+        "admin/add_sso_mapping",
+        &[("group", "ai-admins"), ("grants", "role:owner")],
+        Who::Admins,
+        422,
+    ),
+    (
+        "admin/remove_sso_mapping",
+        &[("id", NO_SUCH_ID)],
+        Who::Admins,
+        404,
+    ),
     // No mail server in these tests: past the gate, "not set up".
     ("admin/test_email", &[], Who::Admins, 409),
     ("notification_settings", &[], Who::Everyone, 200),

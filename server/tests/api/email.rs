@@ -4,7 +4,6 @@
 //! again, and only admins send test mails.
 
 use std::path::PathBuf;
-use std::process::Stdio;
 
 use app::backend::jobs::queue::{self, NewJob};
 use app::backend::jobs::worker;
@@ -12,9 +11,8 @@ use app::domain::jobs::JobKind;
 use app::domain::{Membership, Role};
 use serde_json::Value;
 use server::config::{SmtpOptions, SmtpSecurityOption};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::helpers::{spawn_configured_app, test_options, SignedIn, TestApp};
+use crate::helpers::{node_service, spawn_configured_app, test_options, SignedIn, TestApp};
 
 /// A running `end2end/mailbox.mjs`; stopped when dropped.
 struct Mailbox {
@@ -27,27 +25,7 @@ struct Mailbox {
 
 impl Mailbox {
     async fn start(args: &[&str]) -> Self {
-        let end2end = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end");
-        assert!(
-            end2end.join("node_modules/smtp-server").exists(),
-            "the e-mail tests use npm's smtp-server: run scripts/test once, or `npm ci` in end2end/"
-        );
-        let mut process = tokio::process::Command::new("node")
-            .arg(end2end.join("mailbox.mjs"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("node starts");
-        let stdout = process.stdout.take().expect("stdout");
-        let line = tokio::time::timeout(
-            std::time::Duration::from_secs(20),
-            BufReader::new(stdout).lines().next_line(),
-        )
-        .await
-        .expect("the mailbox starts within 20 s")
-        .expect("reads")
-        .expect("a line");
+        let (process, line) = node_service("mailbox.mjs", "smtp-server", args, "mailbox ").await;
         let field = |name: &str| {
             line.split(' ')
                 .find_map(|part| part.strip_prefix(&format!("{name}=")))

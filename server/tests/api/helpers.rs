@@ -661,6 +661,11 @@ async fn spawn_app_with(database: String, pool: PgPool, options: ServeOptions) -
             .mailer()
             .expect("valid e-mail settings")
             .map(Arc::new),
+        sso: options
+            .oidc
+            .sso()
+            .expect("valid single sign-on settings")
+            .map(Arc::new),
     };
     let application = Application::build(&options, services.clone())
         .await
@@ -754,4 +759,41 @@ pub async fn assert_every_yes_has_a_receipt(app: &TestApp) -> usize {
         }
     }
     yeses
+}
+
+/// Runs `end2end/<script>` with node — a real server on loopback from an npm `package` — until
+/// dropped; returns it and the rest of the first line it prints that starts with `ready`.
+pub async fn node_service(
+    script: &str,
+    package: &str,
+    args: &[&str],
+    ready: &str,
+) -> (tokio::process::Child, String) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let end2end = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end");
+    assert!(
+        end2end.join("node_modules").join(package).exists(),
+        "{script} uses npm's {package}: run scripts/test once, or `npm ci` in end2end/"
+    );
+    let mut process = tokio::process::Command::new("node")
+        .arg(end2end.join(script))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node starts");
+    let mut lines = BufReader::new(process.stdout.take().expect("stdout")).lines();
+    let line = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while let Some(line) = lines.next_line().await.expect("reads") {
+            if let Some(rest) = line.strip_prefix(ready) {
+                return rest.to_owned();
+            }
+        }
+        panic!("{script} ended before saying {ready:?}");
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{script} starts within 20 s"));
+    // Later lines are not read: keep the pipe drained so the service never blocks writing.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (process, line)
 }

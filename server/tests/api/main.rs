@@ -45,5 +45,6 @@ mod security;
 mod sessions;
 mod sign_in;
 mod signing_keys;
+mod sso;
 mod totp;
 mod webhooks;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod invitations;
 pub mod people;
 pub mod setup;
+pub mod sso;
 pub mod token_cache;
 pub mod tokens;
 pub mod users;

@@ -80,7 +80,7 @@ async fn load(pool: &PgPool, only: Option<Uuid>) -> Result<Vec<PersonRow>, AppEr
 /// the change, in its transaction. The lock makes such changes take turns: two admins demoting
 /// or disabling each other at the same moment would each count the other otherwise; the second
 /// now counts after the first committed (each statement sees what committed before it).
-async fn keep_an_admin(conn: &mut PgConnection, field: &str) -> Result<(), AppError> {
+pub(crate) async fn keep_an_admin(conn: &mut PgConnection, field: &str) -> Result<(), AppError> {
     sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('keep_an_admin'))")
         .execute(&mut *conn)
         .await?;

@@ -224,7 +224,10 @@ pub async fn replace_memberships(
     Ok((before, after))
 }
 
-async fn memberships_of(conn: &mut PgConnection, user_id: Uuid) -> Result<Vec<String>, AppError> {
+pub(crate) async fn memberships_of(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<Vec<String>, AppError> {
     Ok(sqlx::query_scalar!(
         r#"SELECT t.slug || ':' || m.membership AS "entry!"
            FROM team_members m JOIN teams t ON t.team_id = m.team_id

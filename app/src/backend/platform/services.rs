@@ -27,6 +27,8 @@ pub struct Services {
     pub scan_records: std::sync::Arc<crate::backend::scan::records::Writer>,
     /// Sends e-mail (`serve --smtp-host`); `None`: notifications stay in the portal.
     pub mailer: Option<std::sync::Arc<crate::backend::mail::Mailer>>,
+    /// The organization's OpenID provider (`serve --oidc-issuer`); `None`: passwords only.
+    pub sso: Option<std::sync::Arc<crate::backend::identity::sso::Sso>>,
 }
 
 /// Every `X-Forwarded-For` header of a request, in order, as one list: proxies that add a
@@ -123,6 +125,7 @@ mod tests {
             ),
             scan_records: Default::default(),
             mailer: None,
+            sso: None,
         }
     }
 

@@ -18,6 +18,7 @@ const AWAITING_CODE_KEY: &str = "awaiting_code";
 const REVEAL_KEY: &str = "reveal";
 const NOTICE_KEY: &str = "notice";
 const INVITATION_KEY: &str = "invitation";
+const SSO_IDENTITY_KEY: &str = "sso_identity";
 const RETURNED_KEY: &str = "returned_input";
 const CONFIRMED_KEY: &str = "identity_confirmed_at";
 
@@ -341,6 +342,31 @@ impl AuthSession {
             .await
             .map(drop)
             .map_err(store_error)
+    }
+
+    /// Holds who the identity provider vouched for (sealed) while their TOTP code is awaited:
+    /// the account is linked and its groups applied only once the code is right.
+    pub async fn hold_sso_identity<T: Serialize>(
+        &self,
+        key: &SealingKey,
+        identity: &T,
+    ) -> Result<(), AppError> {
+        self.put_sealed(SSO_IDENTITY_KEY, key, identity).await
+    }
+
+    /// The identity [`hold_sso_identity`](Self::hold_sso_identity) kept, removed as it is read.
+    pub async fn take_sso_identity<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &SealingKey,
+    ) -> Result<Option<T>, AppError> {
+        let identity = self.get_sealed(SSO_IDENTITY_KEY, key).await?;
+        if identity.is_some() {
+            self.0
+                .remove_value(SSO_IDENTITY_KEY)
+                .await
+                .map_err(store_error)?;
+        }
+        Ok(identity)
     }
 
     /// Signs out: the record is deleted on the server, and the cookie with it.

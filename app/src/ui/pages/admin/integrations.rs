@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
+use super::sso::SsoSection;
 use crate::api::{
-    get_integrations, AddWebhook, ChangeWebhook, ResendDelivery, RetryJob, TestEmail, TestWebhook,
+    get_integrations, AddSsoMapping, AddWebhook, ChangeWebhook, RemoveSsoMapping, ResendDelivery,
+    RetryJob, TestEmail, TestWebhook,
 };
 use crate::domain::webhooks::{WebhookEvent, WebhookFormat};
 use crate::model::{
@@ -21,9 +23,12 @@ struct Actions {
     resend: ServerAction<ResendDelivery>,
     retry: ServerAction<RetryJob>,
     test_email: ServerAction<TestEmail>,
+    add_mapping: ServerAction<AddSsoMapping>,
+    remove_mapping: ServerAction<RemoveSsoMapping>,
 }
 
-/// Admin: e-mail, webhooks, their deliveries and the background jobs that failed.
+/// Admin: single sign-on, e-mail, webhooks, their deliveries and the background jobs that
+/// failed.
 #[component]
 pub fn IntegrationsPage() -> impl IntoView {
     let actions = Actions {
@@ -33,6 +38,8 @@ pub fn IntegrationsPage() -> impl IntoView {
         resend: ServerAction::new(),
         retry: ServerAction::new(),
         test_email: ServerAction::new(),
+        add_mapping: ServerAction::new(),
+        remove_mapping: ServerAction::new(),
     };
     let data = Resource::new_blocking(
         move || {
@@ -43,6 +50,8 @@ pub fn IntegrationsPage() -> impl IntoView {
                 actions.resend.version().get(),
                 actions.retry.version().get(),
                 actions.test_email.version().get(),
+                actions.add_mapping.version().get(),
+                actions.remove_mapping.version().get(),
             )
         },
         |_| get_integrations(),
@@ -66,6 +75,7 @@ fn IntegrationsView(page: Data, actions: Actions) -> impl IntoView {
     let retry_error = action_error(actions.retry);
     view! {
         <RevealPanel reveal=page.reveal />
+        <SsoSection sso=page.sso add=actions.add_mapping remove=actions.remove_mapping />
         <EmailSection summary=page.email test=actions.test_email />
         <section class="card" aria-labelledby="hooks-title">
             <h2 id="hooks-title">"Webhooks"</h2>
@@ -146,7 +156,7 @@ fn IntegrationsView(page: Data, actions: Actions) -> impl IntoView {
 /// `rows` under `columns` and a last column of actions, or `empty` (a title and a sentence) when
 /// there are none.
 #[component]
-fn Listing(
+pub(super) fn Listing(
     testid: &'static str,
     caption: &'static str,
     columns: &'static [&'static str],

@@ -6,6 +6,7 @@ mod checklist;
 mod integrations;
 mod people;
 mod settings;
+mod sso;
 mod teams;
 
 pub use audit::AuditPage;

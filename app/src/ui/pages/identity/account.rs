@@ -85,11 +85,13 @@ fn AccountView(
                 </div>
                 <div>
                     <dt>"Roles"</dt>
-                    <dd>"employee " <RoleBadges roles=page.roles.clone() /></dd>
+                    <dd data-testid="account-roles">
+                        "employee " <RoleBadges roles=page.roles.clone() />
+                    </dd>
                 </div>
                 <div>
                     <dt>"Teams"</dt>
-                    <dd>
+                    <dd data-testid="account-teams">
                         {if page.teams.is_empty() {
                             "No team yet: an administrator adds you to one.".into_any()
                         } else {
@@ -474,6 +476,7 @@ fn TwoFactorView(
                 input_type="password"
                 autocomplete="current-password"
                 maxlength=1024
+                hint="Signed in through single sign-on and have no password? Leave it empty within five minutes of signing in."
                 error=field_error(begin_error, "current_password")
             />
             {page

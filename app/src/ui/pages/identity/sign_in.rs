@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{get_setup_status, SignIn, SignInCode};
+use crate::api::{get_setup_status, get_sign_in_options, SignIn, SignInCode};
+use crate::model::SignInOptions;
 use crate::ui::components::{action_error, field_error, Field, FormError, Page, Width};
 
 /// Email and password. Works as a plain form without JavaScript. While nobody has an account,
@@ -12,6 +13,7 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = action_error(action);
     let setup_open = Resource::new_blocking(|| (), |_| get_setup_status());
+    let options = Resource::new_blocking(|| (), |_| get_sign_in_options());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -24,6 +26,12 @@ pub fn SignInPage() -> impl IntoView {
             lead="Use the email address your administrator invited."
             width=Width::Narrow
         >
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let options = options.await.unwrap_or_default();
+                    view! { <SingleSignOn options /> }
+                })}
+            </Suspense>
             <FormError error fields=&["email", "password"] />
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <ReturnField />
@@ -48,6 +56,33 @@ pub fn SignInPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </Page>
+    }
+}
+
+/// "Sign in with <provider>" (a plain link: the provider's page is a navigation, with or
+/// without JavaScript), and why the last attempt was refused.
+#[component]
+fn SingleSignOn(options: SignInOptions) -> impl IntoView {
+    let problem = options.problem.map(|problem| {
+        view! {
+            <div class="notice notice--error" role="alert" data-testid="sso-problem">
+                <p>{problem}</p>
+            </div>
+        }
+    });
+    let button = options.sso.map(|name| {
+        view! {
+            <p>
+                <a class="button button--wide" href="/auth/oidc/start" rel="external">
+                    {format!("Sign in with {name}")}
+                </a>
+            </p>
+            <p class="divider">"or with your e-mail address and password"</p>
+        }
+    });
+    view! {
+        {problem}
+        {button}
     }
 }
 
